@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: MIT */
+#include "accept.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "net.h"
+
+_Atomic uint64_t srv_shed_count;
+
+static int spare_fd = -1;
+static pthread_once_t spare_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t spare_lock = PTHREAD_MUTEX_INITIALIZER;
+static uint64_t emfile_warned;
+
+static void open_spare(void)
+{
+	spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
+
+/* Out of descriptors: use the spare one to take the connection off the queue. */
+static void shed_one(int lfd, int err)
+{
+	pthread_mutex_lock(&spare_lock);
+	if (spare_fd >= 0) {
+		close(spare_fd);
+		int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+		if (fd >= 0) {
+			close(fd);
+			srv_shed_count++;
+		}
+		spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	}
+	if (emfile_warned++ % 1000 == 0)
+		log_warn("accept4() failed: %s: shedding connections (%llu so far)",
+			 err == ENFILE ? "Too many open files in system" : "Too many open files",
+			 (unsigned long long)srv_shed_count);
+	pthread_mutex_unlock(&spare_lock);
+}
+
+int srv_accept(int lfd, int flags, struct sockaddr_storage *peer)
+{
+	pthread_once(&spare_once, open_spare);
+	int fd = net_accept(lfd, peer, NULL, flags);
+	if (fd >= 0)
+		return fd;
+	if (errno == EMFILE || errno == ENFILE) {
+		shed_one(lfd, errno);
+		errno = ECONNABORTED;
+	}
+	return -1;
+}
+
+void srv_shed(int fd)
+{
+	static const char busy[] = "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n"
+				   "Connection: close\r\n\r\n";
+
+	(void)send(fd, busy, sizeof(busy) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+	close(fd);
+	srv_shed_count++;
+}

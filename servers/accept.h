@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * accept.h - accept(2) the way every model needs it, written once.
+ *
+ * Out of descriptors (EMFILE/ENFILE), a listener stays readable while accept
+ * keeps failing: a level-triggered loop would spin on it and a blocking worker
+ * would retry at full speed. So each process keeps one spare descriptor: on
+ * EMFILE it closes the spare, accepts the connection, closes it at once (shed),
+ * and takes the spare back. The client sees a reset; everybody else is served.
+ */
+#ifndef HERD_ACCEPT_H
+#define HERD_ACCEPT_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+/*
+ * accept4 on @lfd with SOCK_CLOEXEC | @flags. Returns the connection, or -1 with
+ * errno: EAGAIN (nothing pending, non-blocking listener), EINTR (a signal: check
+ * srv_stop), EINVAL (the listener was shut down: stop), or another error after
+ * which the caller may simply try again (a shed connection gives ECONNABORTED).
+ */
+int srv_accept(int lfd, int flags, struct sockaddr_storage *peer);
+
+/* Close a connection we will not serve (--max-conns reached), with a short 503. */
+void srv_shed(int fd);
+
+/* Connections this process shed because it was out of descriptors or over --max-conns. */
+extern _Atomic uint64_t srv_shed_count;
+
+#endif

@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * files.c - GET /files/NAME: open a file beneath --docroot, and nothing else.
+ *
+ * Two fences. First a lexical one (files_name_ok): after %XX decoding the name must
+ * be relative with no "..", "." or empty component, so "../", "/etc/passwd" and
+ * "a//b" are refused with 403 before the filesystem is touched. Then the kernel's:
+ * openat2(RESOLVE_BENEATH) refuses any path, symlinks included, that resolves
+ * outside the docroot (EXDEV -> 403). Kernels without openat2 (before 5.6) get the
+ * same rule by comparing the opened file's real path with the docroot's.
+ */
+#include "handler.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "server.h"
+
+static int hexval(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+int files_decode(char *s, size_t *len)
+{
+	size_t r = 0, w = 0;
+
+	while (r < *len) {
+		if (s[r] != '%') {
+			s[w++] = s[r++];
+			continue;
+		}
+		if (r + 2 >= *len)
+			return -1;
+		int hi = hexval(s[r + 1]), lo = hexval(s[r + 2]);
+		if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
+			return -1;
+		s[w++] = (char)(hi << 4 | lo);
+		r += 3;
+	}
+	*len = w;
+	s[w] = '\0';
+	return 0;
+}
+
+bool files_name_ok(const char *name)
+{
+	const char *p = name;
+
+	if (*p == '\0' || *p == '/')
+		return false;
+	while (*p) {
+		const char *end = strchrnul(p, '/');
+		size_t n = (size_t)(end - p);
+		if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+			return false;
+		p = *end ? end + 1 : end;
+		if (*end && *p == '\0') /* a trailing slash names a directory */
+			return false;
+	}
+	return true;
+}
+
+/* Before openat2: open, then check that the file really lies beneath the docroot. */
+static int open_beneath_fallback(int dirfd, const char *name)
+{
+	char dir[PATH_MAX], file[PATH_MAX], link[64];
+	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+
+	if (fd < 0)
+		return -1;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", dirfd);
+	ssize_t dn = readlink(link, dir, sizeof(dir) - 1);
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	ssize_t fn = readlink(link, file, sizeof(file) - 1);
+	if (dn <= 0 || fn <= dn || strncmp(dir, file, (size_t)dn) != 0 || file[dn] != '/') {
+		close(fd);
+		errno = EXDEV;
+		return -1;
+	}
+	return fd;
+}
+
+static int open_beneath(int dirfd, const char *name)
+{
+	static bool no_openat2;
+	struct open_how how = { .flags = O_RDONLY | O_CLOEXEC | O_NOCTTY,
+				.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS };
+
+	if (!no_openat2) {
+		int fd = (int)syscall(SYS_openat2, dirfd, name, &how, sizeof(how));
+		if (fd >= 0 || errno != ENOSYS)
+			return fd;
+		no_openat2 = true;
+	}
+	return open_beneath_fallback(dirfd, name);
+}
+
+int files_open(const struct server *srv, const char *name, size_t len, uint64_t *size)
+{
+	char path[1024];
+	struct stat st;
+
+	if (srv->docroot_fd < 0 || len == 0)
+		return -404;
+	if (len >= sizeof(path))
+		return -404;
+	memcpy(path, name, len);
+	path[len] = '\0';
+	if (files_decode(path, &len) < 0)
+		return -400;
+	if (!files_name_ok(path))
+		return -403;
+	int fd = open_beneath(srv->docroot_fd, path);
+	if (fd < 0)
+		return (errno == ENOENT || errno == ENOTDIR) ? -404 : -403;
+	if (fstat(fd, &st) < 0) {
+		close(fd);
+		return -404;
+	}
+	if (!S_ISREG(st.st_mode)) { /* a directory: 403, as nginx without an index */
+		close(fd);
+		return S_ISDIR(st.st_mode) ? -403 : -404;
+	}
+	*size = (uint64_t)st.st_size;
+	return fd;
+}

@@ -1,0 +1,345 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * herdsrv - every classic server model in one binary.
+ *
+ *	herdsrv --model NAME [options]
+ *	herdsrv --list
+ *
+ * main() turns the options into a struct server, sets up what every model shares
+ * (signal handlers, the listener, the /size pattern, the docroot, the --stats
+ * table) and hands over to the model's run(). When run() returns, every worker
+ * has been stopped and reaped; main writes --stats and exits with run()'s status.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "accept.h"
+#include "clock.h"
+#include "http.h"
+#include "log.h"
+#include "net.h"
+#include "pattern.h"
+#include "proc.h"
+#include "server.h"
+#include "stats.h"
+
+#define STATS_CAPACITY 65536 /* distinct client addresses */
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: herdsrv --model NAME [options]\n"
+		"       herdsrv --list\n"
+		"\n"
+		"common options:\n"
+		"  --port P            port to listen on (0: a free one, printed on stdout)  [0]\n"
+		"  --bind ADDR         address to listen on                                 [127.0.0.1]\n"
+		"  --workers N         processes or threads in a pool                        [8]\n"
+		"  --backlog N         listen(2) backlog                                     [1024]\n"
+		"  --docroot DIR       directory served under /files/\n"
+		"  --read-timeout SEC  a request must arrive within SEC, else 408           [10]\n"
+		"  --grace SEC         time in-flight requests get at shutdown              [5]\n"
+		"  --max-conns N       open connections beyond N are shed with 503 (0: none) [0]\n"
+		"  --max-body BYTES    largest POST /echo body (K, M suffixes)               [1M]\n"
+		"  --stats FILE        per-client requests and bytes, CSV, at shutdown\n"
+		"model options:\n"
+		"  --reap none|sigchld|ignore   fork: how children are reaped            [sigchld]\n"
+		"  --trigger level|edge         epoll: level- or edge-triggered          [level]\n"
+		"  --exclusive                  epoll-threads: EPOLLEXCLUSIVE\n"
+		"  --min-idle N --max-idle N    prefork-dynamic: idle children kept      [2, 5]\n"
+		"  --max-children N             prefork-dynamic: pool ceiling            [64]\n"
+		"  --max-requests N             prefork-dynamic: connections per child   [10000]\n");
+}
+
+static void list_models(void)
+{
+	for (const struct model *m = server_models; m->name; m++)
+		printf("%-24s %s\n", m->name, m->summary);
+}
+
+/* A whole number in [min, max], or die naming the option. */
+static unsigned long parse_num(const char *opt, const char *s, unsigned long min, unsigned long max)
+{
+	char *end;
+	errno = 0;
+	unsigned long v = strtoul(s, &end, 10);
+
+	if (errno || end == s || *end || s[0] == '-' || v < min || v > max)
+		die("invalid %s '%s': expected a whole number from %lu to %lu", opt, s, min, max);
+	return v;
+}
+
+/* Seconds, fractions allowed, as nanoseconds. */
+static uint64_t parse_seconds(const char *opt, const char *s, double max)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+
+	if (errno || end == s || *end || !(v > 0) || v > max)
+		die("invalid %s '%s': expected seconds, more than 0 and at most %g", opt, s, max);
+	return (uint64_t)(v * 1e9);
+}
+
+enum {
+	OPT_LIST = 256, OPT_MODEL, OPT_PORT, OPT_BIND, OPT_WORKERS, OPT_BACKLOG, OPT_DOCROOT,
+	OPT_READ_TIMEOUT, OPT_GRACE, OPT_MAX_CONNS, OPT_MAX_BODY, OPT_STATS, OPT_REAP,
+	OPT_TRIGGER, OPT_EXCLUSIVE, OPT_MIN_IDLE, OPT_MAX_IDLE, OPT_MAX_CHILDREN,
+	OPT_MAX_REQUESTS, OPT_QUIET, OPT_HELP,
+};
+
+static const struct option long_opts[] = {
+	{ "list", no_argument, 0, OPT_LIST },
+	{ "model", required_argument, 0, OPT_MODEL },
+	{ "port", required_argument, 0, OPT_PORT },
+	{ "bind", required_argument, 0, OPT_BIND },
+	{ "workers", required_argument, 0, OPT_WORKERS },
+	{ "backlog", required_argument, 0, OPT_BACKLOG },
+	{ "docroot", required_argument, 0, OPT_DOCROOT },
+	{ "read-timeout", required_argument, 0, OPT_READ_TIMEOUT },
+	{ "grace", required_argument, 0, OPT_GRACE },
+	{ "max-conns", required_argument, 0, OPT_MAX_CONNS },
+	{ "max-body", required_argument, 0, OPT_MAX_BODY },
+	{ "stats", required_argument, 0, OPT_STATS },
+	{ "reap", required_argument, 0, OPT_REAP },
+	{ "trigger", required_argument, 0, OPT_TRIGGER },
+	{ "exclusive", no_argument, 0, OPT_EXCLUSIVE },
+	{ "min-idle", required_argument, 0, OPT_MIN_IDLE },
+	{ "max-idle", required_argument, 0, OPT_MAX_IDLE },
+	{ "max-children", required_argument, 0, OPT_MAX_CHILDREN },
+	{ "max-requests", required_argument, 0, OPT_MAX_REQUESTS },
+	{ "quiet", no_argument, 0, OPT_QUIET },
+	{ "help", no_argument, 0, OPT_HELP },
+	{ 0, 0, 0, 0 },
+};
+
+/* Which model-specific options were given, to warn about those the model ignores. */
+struct given {
+	bool reap, trigger, exclusive, dynamic;
+};
+
+static void parse_args(int argc, char **argv, struct server *srv, struct given *g)
+{
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
+		switch (opt) {
+		case OPT_LIST:
+			list_models();
+			exit(0);
+		case OPT_HELP:
+			usage(stdout);
+			exit(0);
+		case OPT_MODEL:
+			srv->model = model_find(optarg);
+			if (!srv->model) {
+				fprintf(stderr, "herdsrv: unknown model '%s'; the models are:\n", optarg);
+				list_models();
+				exit(2);
+			}
+			break;
+		case OPT_PORT: srv->port = (uint16_t)parse_num("--port", optarg, 0, 65535); break;
+		case OPT_BIND: srv->bind_addr = optarg; break;
+		case OPT_WORKERS: srv->workers = (int)parse_num("--workers", optarg, 1, 4096); break;
+		case OPT_BACKLOG: srv->backlog = (int)parse_num("--backlog", optarg, 1, 1 << 20); break;
+		case OPT_DOCROOT: srv->docroot = optarg; break;
+		case OPT_READ_TIMEOUT: srv->read_timeout_ns = parse_seconds("--read-timeout", optarg, 3600); break;
+		case OPT_GRACE: srv->grace_s = (unsigned)parse_num("--grace", optarg, 0, 3600); break;
+		case OPT_MAX_CONNS: srv->max_conns = (unsigned)parse_num("--max-conns", optarg, 0, 1 << 24); break;
+		case OPT_MAX_BODY:
+			if (http_parse_size(optarg, strlen(optarg), 1ULL << 30, &srv->max_body) < 0)
+				die("invalid --max-body '%s': expected bytes (K, M suffixes) up to 1G", optarg);
+			break;
+		case OPT_STATS: srv->stats_path = optarg; break;
+		case OPT_REAP:
+			g->reap = true;
+			if (!strcmp(optarg, "none"))
+				srv->reap = REAP_NONE;
+			else if (!strcmp(optarg, "sigchld"))
+				srv->reap = REAP_SIGCHLD;
+			else if (!strcmp(optarg, "ignore"))
+				srv->reap = REAP_IGNORE;
+			else
+				die("invalid --reap '%s': expected none, sigchld or ignore", optarg);
+			break;
+		case OPT_TRIGGER:
+			g->trigger = true;
+			if (!strcmp(optarg, "level") || !strcmp(optarg, "edge"))
+				srv->edge_triggered = !strcmp(optarg, "edge");
+			else
+				die("invalid --trigger '%s': expected level or edge", optarg);
+			break;
+		case OPT_EXCLUSIVE: g->exclusive = srv->exclusive = true; break;
+		case OPT_MIN_IDLE: g->dynamic = true; srv->min_idle = (unsigned)parse_num("--min-idle", optarg, 0, 4096); break;
+		case OPT_MAX_IDLE: g->dynamic = true; srv->max_idle = (unsigned)parse_num("--max-idle", optarg, 1, 4096); break;
+		case OPT_MAX_CHILDREN: g->dynamic = true; srv->max_children = (unsigned)parse_num("--max-children", optarg, 1, 4096); break;
+		case OPT_MAX_REQUESTS: g->dynamic = true; srv->max_requests = (unsigned)parse_num("--max-requests", optarg, 0, 1u << 31); break;
+		case OPT_QUIET: log_set_quiet(true); break;
+		default:
+			usage(stderr);
+			exit(2);
+		}
+	}
+	if (optind < argc)
+		die("unexpected argument '%s' (see --help)", argv[optind]);
+	if (!srv->model) {
+		fprintf(stderr, "herdsrv: --model NAME is required; the models are:\n");
+		list_models();
+		exit(2);
+	}
+}
+
+/* Say so when an option does nothing for the chosen model. */
+static void check_relevance(const struct server *srv, const struct given *g)
+{
+	const char *m = srv->model->name;
+
+	if (g->reap && strcmp(m, "fork"))
+		log_warn("--reap applies to the fork model only; ignored for %s", m);
+	if (g->trigger && strcmp(m, "epoll"))
+		log_warn("--trigger applies to the epoll model only; ignored for %s", m);
+	if (g->exclusive && strcmp(m, "epoll-threads"))
+		log_warn("--exclusive applies to epoll-threads only; ignored for %s", m);
+	if (g->dynamic && strcmp(m, "prefork-dynamic"))
+		log_warn("--min-idle/--max-idle/--max-children/--max-requests apply to prefork-dynamic only");
+	if (srv->min_idle > srv->max_idle)
+		die("--min-idle %u is above --max-idle %u", srv->min_idle, srv->max_idle);
+	if (srv->max_idle > srv->max_children)
+		die("--max-idle %u is above --max-children %u", srv->max_idle, srv->max_children);
+}
+
+/* The /size pattern, once, in a sealed memfd that every worker shares. */
+static void setup_pattern(struct server *srv)
+{
+	int fd = memfd_create("herdsrv-pattern", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+
+	if (fd < 0)
+		die("memfd_create() failed: %m");
+	char *map;
+	if (ftruncate(fd, PATTERN_BLOCK) < 0 ||
+	    (map = mmap(NULL, PATTERN_BLOCK, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)) == MAP_FAILED)
+		die("mapping the pattern failed: %m");
+	pattern_fill(map, PATTERN_BLOCK, 0);
+	mprotect(map, PATTERN_BLOCK, PROT_READ);
+	fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL);
+	srv->pattern_fd = fd;
+	srv->pattern_map = map;
+}
+
+static void setup_listener(struct server *srv)
+{
+	unsigned flags = (srv->model->flags & MODEL_NONBLOCK_LISTENER) ? NET_NONBLOCK : 0;
+	int fd;
+
+	if (srv->model->flags & MODEL_OWN_LISTENERS)
+		/* Each worker listens itself; hold the port meanwhile (bound, not listening). */
+		fd = net_listen(srv->bind_addr, srv->port, srv->backlog, NET_REUSEPORT | NET_NO_LISTEN);
+	else
+		fd = net_listen(srv->bind_addr, srv->port, srv->backlog, flags);
+	if (fd < 0)
+		die("cannot listen on %s:%u: %m", srv->bind_addr, srv->port);
+	srv->port = (uint16_t)net_local_port(fd);
+	if (srv->model->flags & MODEL_OWN_LISTENERS)
+		srv->reserve_fd = fd;
+	else
+		srv->listen_fd = fd;
+}
+
+void server_ready(const struct server *srv)
+{
+	char addr[64];
+	struct sockaddr_storage ss;
+	socklen_t len;
+
+	net_parse_addr(srv->bind_addr, srv->port, &ss, &len);
+	printf("listening on %s\n", net_addr_str((struct sockaddr *)&ss, addr, sizeof(addr)));
+	fflush(stdout);
+	log_info("model %s ready on port %u (pid %d)", srv->model->name, srv->port, (int)getpid());
+}
+
+void server_close_listener(struct server *srv)
+{
+	if (srv->listen_fd >= 0)
+		shutdown(srv->listen_fd, SHUT_RDWR);
+}
+
+uint64_t server_grace_deadline(const struct server *srv)
+{
+	return clock_now_ns() + srv->grace_s * NSEC_PER_SEC;
+}
+
+int main(int argc, char **argv)
+{
+	struct server srv = {
+		.bind_addr = "127.0.0.1",
+		.workers = 8,
+		.backlog = 1024,
+		.read_timeout_ns = 10 * NSEC_PER_SEC,
+		.grace_s = 5,
+		.reap = REAP_SIGCHLD,
+		.min_idle = 2,
+		.max_idle = 5,
+		.max_children = 64,
+		.max_requests = 10000,
+		.max_body = 1 << 20,
+		.listen_fd = -1,
+		.reserve_fd = -1,
+		.docroot_fd = -1,
+		.pattern_fd = -1,
+	};
+	struct given given = { 0 };
+
+	log_init(argv[0]);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	parse_args(argc, argv, &srv, &given);
+	check_relevance(&srv, &given);
+
+	/* Room for many connections (issue 3 holds 20,000 against one process). */
+	net_raise_nofile(1 << 18);
+	if (srv.docroot) {
+		srv.docroot_fd = open(srv.docroot, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (srv.docroot_fd < 0)
+			die("cannot open --docroot '%s': %m", srv.docroot);
+	}
+	if (srv.stats_path) {
+		/* Fail now, not at shutdown after the whole run: the directory must be writable. */
+		char *dir = strdup(srv.stats_path), *slash = strrchr(dir, '/');
+		if (slash)
+			*(slash == dir ? slash + 1 : slash) = '\0';
+		if (access(slash ? dir : ".", W_OK) < 0)
+			die("cannot write --stats '%s': %m", srv.stats_path);
+		free(dir);
+		srv.stats = stats_create(STATS_CAPACITY);
+		if (!srv.stats)
+			die("mmap() of the --stats table failed: %m");
+	}
+	setup_pattern(&srv);
+	proc_signals_init();
+	setup_listener(&srv);
+
+	int rc = srv.model->run(&srv);
+
+	if (srv.stats) {
+		uint64_t clients, requests;
+		stats_totals(srv.stats, &clients, &requests);
+		if (stats_write_csv(srv.stats, srv.stats_path) < 0) {
+			log_warn("cannot write --stats '%s': %m", srv.stats_path);
+			rc = rc ? rc : 1;
+		} else {
+			log_info("stats: %llu requests from %llu client addresses -> %s",
+				 (unsigned long long)requests, (unsigned long long)clients, srv.stats_path);
+		}
+		stats_destroy(srv.stats);
+	}
+	if (srv_shed_count)
+		log_info("shed %llu connections", (unsigned long long)srv_shed_count);
+	log_info("stopped");
+	return rc;
+}

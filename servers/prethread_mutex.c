@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * prethread-mutex - N threads, each calls accept under a mutex (UNP fig. 30.28).
+ *
+ * The thread version of prefork-mutex: one thread at a time sleeps in accept,
+ * the rest sleep on the mutex's futex. Cheaper to create than processes, and the
+ * lock is a plain in-process mutex.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <string.h>
+
+#include "accept.h"
+#include "conn.h"
+#include "log.h"
+#include "models.h"
+#include "server.h"
+#include "threads.h"
+
+static pthread_mutex_t accept_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void *worker(void *arg)
+{
+	struct workers *w = arg;
+	struct server *srv = w->srv;
+
+	while (!srv_stop) {
+		struct sockaddr_storage peer;
+		pthread_mutex_lock(&accept_lock);
+		int fd = srv_accept(srv->listen_fd, 0, &peer);
+		int err = errno;
+		pthread_mutex_unlock(&accept_lock);
+		if (fd >= 0)
+			conn_serve_blocking(srv, fd, &peer);
+		else if (err == EINVAL) /* main shut the listener down */
+			break;
+		else if (err != EINTR && err != ECONNABORTED)
+			log_warn("accept4() failed: %s", strerror(err));
+	}
+	workers_exit(w);
+	return NULL;
+}
+
+int prethread_mutex_run(struct server *srv)
+{
+	struct workers w;
+
+	if (workers_start(&w, srv, srv->workers, worker, NULL) < 0)
+		return 1;
+	server_ready(srv);
+	workers_wait_stop();
+	return workers_stop(&w);
+}

@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * prethread-queue - the main thread accepts into a bounded circular queue that
+ * N threads drain (UNP fig. 30.31-30.33; seed 004's thread pool).
+ *
+ * One acceptor, so no herd and no lock around accept; instead a mutex and two
+ * condition variables guard the queue: workers sleep on "not empty", and when
+ * every slot is taken the acceptor sleeps on "not full" and new connections wait
+ * in the kernel's accept queue. Each connection costs the acceptor a wakeup and
+ * a worker a wakeup: the tracer sees both.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "accept.h"
+#include "conn.h"
+#include "log.h"
+#include "models.h"
+#include "proc.h"
+#include "server.h"
+#include "threads.h"
+
+struct queue {
+	pthread_mutex_t lock;	 /* guards everything below */
+	pthread_cond_t not_empty; /* workers wait here */
+	pthread_cond_t not_full;  /* the acceptor waits here */
+	int *fd;		 /* the ring of accepted descriptors */
+	int cap, head, len;	 /* size, next to take, queued */
+	bool closing;		 /* no more will come: drain and exit */
+};
+
+static int queue_take(struct queue *q)
+{
+	int fd = -1;
+
+	pthread_mutex_lock(&q->lock);
+	while (q->len == 0 && !q->closing)
+		pthread_cond_wait(&q->not_empty, &q->lock);
+	if (q->len > 0) {
+		fd = q->fd[q->head];
+		q->head = (q->head + 1) % q->cap;
+		q->len--;
+		pthread_cond_signal(&q->not_full);
+	}
+	pthread_mutex_unlock(&q->lock);
+	return fd;
+}
+
+static void queue_put(struct queue *q, int fd)
+{
+	pthread_mutex_lock(&q->lock);
+	while (q->len == q->cap)
+		pthread_cond_wait(&q->not_full, &q->lock);
+	q->fd[(q->head + q->len) % q->cap] = fd;
+	q->len++;
+	pthread_cond_signal(&q->not_empty);
+	pthread_mutex_unlock(&q->lock);
+}
+
+static void queue_close(struct queue *q)
+{
+	pthread_mutex_lock(&q->lock);
+	q->closing = true;
+	pthread_cond_broadcast(&q->not_empty);
+	pthread_mutex_unlock(&q->lock);
+}
+
+static void *worker(void *arg)
+{
+	struct workers *w = arg;
+	int fd;
+
+	while ((fd = queue_take(w->model)) >= 0)
+		conn_serve_blocking(w->srv, fd, NULL);
+	workers_exit(w);
+	return NULL;
+}
+
+int prethread_queue_run(struct server *srv)
+{
+	struct queue q = {
+		.lock = PTHREAD_MUTEX_INITIALIZER,
+		.not_empty = PTHREAD_COND_INITIALIZER,
+		.not_full = PTHREAD_COND_INITIALIZER,
+		.cap = srv->workers * 4,
+	};
+	struct workers w;
+
+	q.fd = calloc((size_t)q.cap, sizeof(int));
+	if (!q.fd || workers_start(&w, srv, srv->workers, worker, &q) < 0)
+		return 1;
+	proc_shutdown_on_stop(srv->listen_fd);
+	proc_signals_unblock();
+	server_ready(srv);
+	while (!srv_stop) {
+		int fd = srv_accept(srv->listen_fd, 0, NULL);
+		if (fd >= 0)
+			queue_put(&q, fd);
+		else if (errno == EINVAL)
+			break;
+		else if (errno != EINTR && errno != ECONNABORTED)
+			log_warn("accept4() failed: %m");
+	}
+	queue_close(&q); /* workers serve what is queued, then return */
+	int rc = workers_stop(&w);
+	free(q.fd);
+	return rc;
+}

@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * server.h - what every server model is given, and the one table they sit in.
+ *
+ * herdsrv is one binary with many models. main() (herdsrv.c) parses the options
+ * into a struct server, sets up what all models share (the listener, the /size
+ * pattern, the docroot, the --stats table, signal handlers) and calls the
+ * model's run(). A model file holds only its model's essence: how connections are
+ * accepted and by whom. How a connection is served (conn.c), how processes are
+ * spawned, reaped and stopped (proc.c, pool.c) and how accept copes with running
+ * out of descriptors (accept.c) live once, below the models.
+ */
+#ifndef HERD_SERVER_H
+#define HERD_SERVER_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+struct stats;
+
+enum reap_policy {
+	REAP_SIGCHLD, /* a SIGCHLD handler runs waitpid(-1, WNOHANG) until none is left */
+	REAP_NONE,    /* never reap while running: zombies pile up (seed 000) */
+	REAP_IGNORE,  /* SIGCHLD set to SIG_IGN: the kernel reaps at exit */
+};
+
+struct server {
+	/* ---- options ---- */
+	const struct model *model;
+	const char *bind_addr;	 /* --bind, default 127.0.0.1 */
+	uint16_t port;		 /* --port; 0 picks a free one, printed once listening */
+	int workers;		 /* --workers: processes or threads in a pool */
+	int backlog;		 /* --backlog for listen(2) */
+	const char *docroot;	 /* --docroot for GET /files/NAME, or NULL */
+	uint64_t read_timeout_ns; /* --read-timeout: a request must arrive within it (408) */
+	unsigned grace_s;	 /* --grace: how long in-flight requests may finish at shutdown */
+	unsigned max_conns;	 /* --max-conns: open connections beyond are shed (0: no cap) */
+	const char *stats_path;	 /* --stats FILE: per-client CSV written at shutdown */
+	enum reap_policy reap;	 /* --reap, for the fork model */
+	bool edge_triggered;	 /* --trigger edge, for the epoll model */
+	bool exclusive;		 /* --exclusive: EPOLLEXCLUSIVE where a model supports it */
+	unsigned min_idle;	 /* prefork-dynamic: --min-idle */
+	unsigned max_idle;	 /* prefork-dynamic: --max-idle */
+	unsigned max_children;	 /* prefork-dynamic: --max-children */
+	unsigned max_requests;	 /* prefork-dynamic: --max-requests per child (0: unlimited) */
+	uint64_t max_body;	 /* largest POST /echo body accepted (413 beyond) */
+
+	/* ---- set up by main() before run() ---- */
+	int listen_fd;		 /* the shared listener; -1 for models with their own */
+	int reserve_fd;		 /* models with their own listeners: holds the port */
+	int docroot_fd;		 /* O_PATH directory of --docroot, or -1 */
+	int pattern_fd;		 /* memfd holding PATTERN_BLOCK bytes of the pattern */
+	const char *pattern_map; /* the same bytes, mapped (for writev and io_uring) */
+	struct stats *stats;	 /* shared per-client counters, or NULL */
+};
+
+/* One server model: one file in servers/, one entry in the table (models.c). */
+struct model {
+	const char *name;    /* --model NAME */
+	const char *summary; /* one line for --list */
+	/* Serve until asked to stop; return the process exit status. */
+	int (*run)(struct server *srv);
+	unsigned flags;	     /* MODEL_* below */
+};
+
+enum model_flags {
+	MODEL_OWN_LISTENERS = 1 << 0, /* each worker opens its own SO_REUSEPORT listener */
+	MODEL_NONBLOCK_LISTENER = 1 << 1, /* the shared listener is O_NONBLOCK */
+};
+
+extern const struct model server_models[];
+const struct model *model_find(const char *name);
+
+/*
+ * Set by SIGTERM/SIGINT (handlers only set flags). Every loop checks it; a
+ * blocked accept learns of it through EINTR or because main shut the listener.
+ */
+extern volatile sig_atomic_t srv_stop;
+/* Set by SIGCHLD in processes that supervise children. */
+extern volatile sig_atomic_t srv_child_exited;
+
+/* Print "listening on ADDR:PORT" on stdout once the model can take connections. */
+void server_ready(const struct server *srv);
+
+/*
+ * Stop taking connections on the shared listener: shutdown(2) wakes every task
+ * blocked in accept on it (they get EINVAL), in this process and in its children.
+ */
+void server_close_listener(struct server *srv);
+
+/* The epoch of a run: how long shutdown may wait for in-flight work. */
+uint64_t server_grace_deadline(const struct server *srv);
+
+#endif
