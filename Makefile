@@ -80,6 +80,16 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIBSRV) $(LIBHERD)
 
 build-all: $(UNIT_BINS)
 
+# Small programs the integration tests drive servers with.
+TOOL_SRCS := $(wildcard tests/tools/*.c)
+TOOL_BINS := $(TOOL_SRCS:tests/tools/%.c=$(BUILD)/tests/tools/%)
+$(BUILD)/tests/tools/%: tests/tools/%.c $(LIBHERD)
+	@mkdir -p $(@D)
+	@echo "  TOOL    $@"
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(WARNINGS) -Wno-missing-prototypes $(DEPFLAGS) -o $@ $< $(LIBHERD)
+
+build-all: $(TOOL_BINS)
+
 test: deps-check
 	$(Q)$(MAKE) --no-print-directory build-all
 	$(Q)tests/run.sh all

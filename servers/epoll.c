@@ -54,18 +54,18 @@ static void watch(struct evloop *l, int fd, enum ev_interest from, enum ev_inter
 		log_warn("epoll_ctl(%s, %d) failed: %m", op == EPOLL_CTL_ADD ? "ADD" : "MOD", fd);
 }
 
-int epoll_run(struct server *srv)
+int epoll_serve(struct server *srv, int lfd, bool edge)
 {
 	static const struct evloop_ops ops = { .watch = watch };
-	struct epoll_model m = { .epfd = epoll_create1(EPOLL_CLOEXEC),
-				 .edge = srv->edge_triggered };
+	struct epoll_model m = { .epfd = epoll_create1(EPOLL_CLOEXEC), .edge = edge };
 	struct epoll_event ev[MAX_EVENTS];
 	struct evloop l;
 
-	if (m.epfd < 0)
-		die("epoll_create1() failed: %m");
-	evloop_init(&l, srv, srv->listen_fd, &ops, &m);
-	server_ready(srv);
+	if (m.epfd < 0) {
+		log_warn("epoll_create1() failed: %m");
+		return 1;
+	}
+	evloop_init(&l, srv, lfd, &ops, &m);
 	while (!evloop_done(&l)) {
 		int n = epoll_pwait(m.epfd, ev, MAX_EVENTS, evloop_timers(&l), &proc_wait_mask);
 		if (n < 0 && errno != EINTR)
@@ -80,4 +80,10 @@ int epoll_run(struct server *srv)
 	evloop_free(&l);
 	close(m.epfd);
 	return 0;
+}
+
+int epoll_run(struct server *srv)
+{
+	server_ready(srv);
+	return epoll_serve(srv, srv->listen_fd, srv->edge_triggered);
 }

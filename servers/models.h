@@ -27,6 +27,12 @@ int epoll_threads_run(struct server *srv);
 int sigio_run(struct server *srv);
 int uring_run(struct server *srv);
 
+/*
+ * epoll.c: serve @lfd (non-blocking) with one epoll event loop until stopped and
+ * drained; signals must be blocked in the calling thread (proc_signals_block).
+ */
+int epoll_serve(struct server *srv, int lfd, bool edge);
+
 /* prefork_epoll.c: a pool whose workers wait in their own epoll on the shared listener. */
 int prefork_epoll_pool(struct server *srv, bool exclusive);
 

@@ -72,6 +72,11 @@ void proc_signals_unblock(void)
 	pthread_sigmask(SIG_UNBLOCK, &our_signals, NULL);
 }
 
+void proc_signals_block(void)
+{
+	pthread_sigmask(SIG_BLOCK, &our_signals, NULL);
+}
+
 void proc_set_sigchld(void (*handler)(int))
 {
 	set_handler(SIGCHLD, handler);

@@ -27,6 +27,8 @@ extern sigset_t proc_wait_mask;
 void proc_signals_init(void);
 /* Let TERM, INT and CHLD interrupt this thread's blocking calls (EINTR). */
 void proc_signals_unblock(void);
+/* Block them again (a worker process that waits with proc_wait_mask, as the parent does). */
+void proc_signals_block(void);
 /* Install a SIGCHLD handler of the model's own (the fork model's reap policies). */
 void proc_set_sigchld(void (*handler)(int));
 
