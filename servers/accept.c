@@ -3,7 +3,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
+#include <stdbool.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -22,34 +25,48 @@ static void open_spare(void)
 	spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 }
 
-/* Out of descriptors: use the spare one to take the connection off the queue. */
-static void shed_one(int lfd, int err)
+/*
+ * Out of descriptors. accept(2) fails with EMFILE before it even looks at the
+ * queue, so first check that a connection is waiting; if one is, use the spare
+ * descriptor to take it off the queue and close it. Returns whether one was shed.
+ */
+static bool shed_one(int lfd, int err)
 {
+	struct pollfd pfd = { .fd = lfd, .events = POLLIN };
+	bool shed = false;
+
 	pthread_mutex_lock(&spare_lock);
-	if (spare_fd >= 0) {
+	if (spare_fd >= 0 && poll(&pfd, 1, 0) == 1) {
 		close(spare_fd);
-		int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+		int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 		if (fd >= 0) {
 			close(fd);
 			srv_shed_count++;
+			shed = true;
 		}
 		spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	}
-	if (emfile_warned++ % 1000 == 0)
+	if (shed && emfile_warned++ % 1000 == 0)
 		log_warn("accept4() failed: %s: shedding connections (%llu so far)",
 			 err == ENFILE ? "Too many open files in system" : "Too many open files",
 			 (unsigned long long)srv_shed_count);
 	pthread_mutex_unlock(&spare_lock);
+	return shed;
 }
 
 int srv_accept(int lfd, int flags, struct sockaddr_storage *peer)
 {
 	pthread_once(&spare_once, open_spare);
 	int fd = net_accept(lfd, peer, NULL, flags);
-	if (fd >= 0)
+	if (fd >= 0 || (errno != EMFILE && errno != ENFILE))
 		return fd;
-	if (errno == EMFILE || errno == ENFILE) {
-		shed_one(lfd, errno);
+	if (shed_one(lfd, errno)) {
+		errno = ECONNABORTED;
+	} else if (fcntl(lfd, F_GETFL) & O_NONBLOCK) {
+		errno = EAGAIN; /* nothing waiting: the event loop sleeps until there is */
+	} else {
+		/* A blocking accept would fail again at once: pause instead of spinning. */
+		nanosleep(&(struct timespec){ 0, 10 * 1000 * 1000 }, NULL);
 		errno = ECONNABORTED;
 	}
 	return -1;

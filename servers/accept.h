@@ -5,8 +5,10 @@
  * Out of descriptors (EMFILE/ENFILE), a listener stays readable while accept
  * keeps failing: a level-triggered loop would spin on it and a blocking worker
  * would retry at full speed. So each process keeps one spare descriptor: on
- * EMFILE it closes the spare, accepts the connection, closes it at once (shed),
- * and takes the spare back. The client sees a reset; everybody else is served.
+ * EMFILE, if a connection is waiting, it closes the spare, accepts the
+ * connection, closes it at once (shed), and takes the spare back; if none is, a
+ * non-blocking caller gets EAGAIN and a blocking one pauses 10 ms. The shed
+ * client sees a reset; everybody already connected is served.
  */
 #ifndef HERD_ACCEPT_H
 #define HERD_ACCEPT_H

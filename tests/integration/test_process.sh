@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# test_process.sh - process hygiene per model: zombies under each fork reap
+# policy, pools that replace a killed worker, and running out of descriptors.
+source "$(dirname "$0")/lib.sh"
+
+# Sequential requests, so that every child has finished before we look.
+serial_requests() { ab -q -n "$1" -c 1 "$URL/size/1K" 2>&1 | grep -q '^Failed requests: *0'; }
+
+# ---- fork: the three reap policies ------------------------------------------
+N=300
+srv_start fork --reap none || fail "fork --reap none starts"
+serial_requests $N
+sleep 0.3
+z=$(srv_zombies)
+ok "[ $z -ge $((N * 9 / 10)) ]" "fork --reap none: zombies pile up while it runs ($z of $N)"
+ok "srv_stop" "fork --reap none: shutdown reaps every zombie and leaves nothing behind"
+
+for policy in sigchld ignore; do
+	srv_start fork --reap $policy || fail "fork --reap $policy starts"
+	serial_requests $N
+	sleep 0.3
+	is "$(srv_zombies)" 0 "fork --reap $policy: no zombie after $N connections"
+	ok "srv_stop" "fork --reap $policy: clean shutdown"
+done
+
+# Shutdown waits for a child that is still serving, within --grace.
+srv_start fork --grace 5 || fail "fork starts"
+curl -s -o "$TMP/slow.out" "$URL/sleep/800" &
+curl_pid=$!
+sleep 0.3
+ok "srv_stop" "fork: SIGTERM while a child serves /sleep/800: clean exit"
+wait $curl_pid
+is "$(cat "$TMP/slow.out")" "slept 800 ms" "fork: the in-flight request completed during the grace period"
+
+# ---- every pool replaces a worker killed with SIGKILL -------------------------
+for m in prefork prefork-mutex prefork-flock prefork-passfd prefork-epoll \
+	prefork-epoll-exclusive prefork-reuseport prefork-dynamic; do
+	srv_start $m --workers 4 || { fail "$m starts"; continue; }
+	before=$(srv_children)
+	victim=$(ps -o pid= --ppid "$SRV_PID" | head -1 | tr -d ' ')
+	kill -KILL "$victim"
+	for i in $(seq 40); do
+		now=$(ps -o pid= --ppid "$SRV_PID" | tr -d ' ' | grep -vx "$victim" | wc -l)
+		[ "$now" -ge "$before" ] && break
+		sleep 0.05
+	done
+	ok "[ $now -ge $before ] && ! ps -o pid= --ppid $SRV_PID | grep -qx ' *$victim'" \
+		"$m: a worker killed with SIGKILL is replaced ($before workers, $now after)"
+	out=$(ab -q -n 503 -c 8 "$URL/size/1K" 2>&1)
+	ok "echo '$out' | grep -q '^Failed requests: *0'" "$m: and the pool serves 503 requests after it"
+	ok "srv_stop" "$m: clean shutdown"
+done
+
+# ---- out of descriptors: shed, keep serving, no busy loop --------------------
+# (Models that hold one connection per worker never run out: their clients wait
+# in the accept queue instead.)
+for m in epoll thread; do
+	srv_start $m --workers 2 || { fail "$m starts"; continue; }
+	prlimit --pid "$SRV_PID" --nofile=48:48 2>/dev/null
+	for c in $(ps -o pid= --ppid "$SRV_PID"); do prlimit --pid "$c" --nofile=48:48; done
+	"$HOLDCONNS" "$SRV_PORT" 120 1.5 >"$TMP/hold.out" &
+	hold=$!
+	sleep 0.5
+	t0=$(awk '{print $14 + $15}' /proc/$SRV_PID/stat)
+	for c in $(ps -o pid= --ppid "$SRV_PID"); do t0=$((t0 + $(awk '{print $14 + $15}' /proc/$c/stat))); done
+	sleep 0.5
+	t1=$(awk '{print $14 + $15}' /proc/$SRV_PID/stat)
+	for c in $(ps -o pid= --ppid "$SRV_PID"); do t1=$((t1 + $(awk '{print $14 + $15}' /proc/$c/stat))); done
+	wait $hold
+	ok "[ $((t1 - t0)) -le 10 ]" "$m: out of descriptors, no busy loop ($((t1 - t0)) ticks of CPU in 0.5 s)"
+	ok "grep -q 'shedding connections' $SRV_LOG.err" "$m: says it is shedding connections"
+	is "$(curl -s -m 5 -o /dev/null -w '%{http_code}' "$URL/size/10K")" 200 "$m: serves again once descriptors are free"
+	ok "srv_stop" "$m: clean shutdown"
+done
