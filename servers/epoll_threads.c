@@ -148,7 +148,7 @@ static int create_wake_fds(struct epoll_threads *et)
 
 int epoll_threads_run(struct server *srv)
 {
-	/* Static: threads still busy after --grace outlive this frame (they exit with the process). */
+	/* Static: threads still busy after --grace outlive this frame (exit() ends them). */
 	static struct epoll_threads et;
 	static struct workers w;
 

@@ -139,9 +139,13 @@ int evloop_timers(struct evloop *l)
 			st = conn_progress(c);
 		settle(l, c, st);
 	}
-	if (!n)
-		return l->stop_deadline ? 10 : -1;
-	return clock_ms_until(n->key);
+	int ms = n ? clock_ms_until(n->key) : -1;
+	if (l->stop_deadline) { /* draining: wake no later than --grace allows */
+		int left = clock_ms_until(l->stop_deadline);
+		if (ms < 0 || left < ms)
+			ms = left;
+	}
+	return ms;
 }
 
 bool evloop_done(struct evloop *l)

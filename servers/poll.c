@@ -120,7 +120,8 @@ int poll_run(struct server *srv)
 	server_ready(srv);
 	while (!evloop_done(&l)) {
 		int ms = evloop_timers(&l);
-		struct timespec ts = clock_ns_to_timespec((uint64_t)(ms < 0 ? 0 : ms) * NSEC_PER_MSEC);
+		uint64_t ns = ms < 0 ? 0 : (uint64_t)ms * NSEC_PER_MSEC;
+		struct timespec ts = clock_ns_to_timespec(ns);
 		int n = ppoll(m.pfd, (nfds_t)m.n, ms < 0 ? NULL : &ts, &proc_wait_mask);
 		if (n < 0 && errno != EINTR)
 			die("ppoll() failed: %m");

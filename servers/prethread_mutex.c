@@ -43,11 +43,12 @@ static void *worker(void *arg)
 
 int prethread_mutex_run(struct server *srv)
 {
-	struct workers w;
+	static struct workers w; /* threads may outlive this frame (threads.h) */
 
 	if (workers_start(&w, srv, srv->workers, worker, NULL) < 0)
 		return 1;
 	server_ready(srv);
 	workers_wait_stop();
-	return workers_stop(&w);
+	workers_stop(&w);
+	return 0;
 }

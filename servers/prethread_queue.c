@@ -80,14 +80,15 @@ static void *worker(void *arg)
 
 int prethread_queue_run(struct server *srv)
 {
-	struct queue q = {
+	/* Static: threads still busy after --grace outlive this frame (threads.h). */
+	static struct queue q = {
 		.lock = PTHREAD_MUTEX_INITIALIZER,
 		.not_empty = PTHREAD_COND_INITIALIZER,
 		.not_full = PTHREAD_COND_INITIALIZER,
-		.cap = srv->workers * 4,
 	};
-	struct workers w;
+	static struct workers w;
 
+	q.cap = srv->workers * 4;
 	q.fd = calloc((size_t)q.cap, sizeof(int));
 	if (!q.fd || workers_start(&w, srv, srv->workers, worker, &q) < 0)
 		return 1;
@@ -104,7 +105,7 @@ int prethread_queue_run(struct server *srv)
 			log_warn("accept4() failed: %m");
 	}
 	queue_close(&q); /* workers serve what is queued, then return */
-	int rc = workers_stop(&w);
-	free(q.fd);
-	return rc;
+	if (workers_stop(&w) == 0)
+		free(q.fd); /* else a worker may still take from it until exit() */
+	return 0;
 }

@@ -86,7 +86,8 @@ int select_run(struct server *srv)
 	server_ready(srv);
 	while (!evloop_done(&l)) {
 		int ms = evloop_timers(&l);
-		struct timespec ts = clock_ns_to_timespec((uint64_t)(ms < 0 ? 0 : ms) * NSEC_PER_MSEC);
+		uint64_t ns = ms < 0 ? 0 : (uint64_t)ms * NSEC_PER_MSEC;
+		struct timespec ts = clock_ns_to_timespec(ns);
 		fd_set rd = m.rd, wr = m.wr; /* the kernel overwrites its copy with the answer */
 		int nfds = m.max_fd + 1;
 		int n = pselect(nfds, &rd, &wr, NULL, ms < 0 ? NULL : &ts, &proc_wait_mask);

@@ -44,18 +44,18 @@
 #include "server.h"
 
 struct sigio_model {
-	int sig;		/* the real-time signal every socket raises (SIGRTMIN) */
-	pid_t pid;		/* F_SETOWN: who gets it */
-	sigset_t waitset;	/* what sigtimedwait() takes: sig, SIGIO, TERM, INT, CHLD */
-	bool *armed;		/* by descriptor: owner, signal and O_ASYNC are set */
-	int armed_cap;		/* size of @armed */
-	int *recheck;		/* armed since they were last tried: try once more */
-	int recheck_len;	/* entries in @recheck */
-	int recheck_cap;	/* size of @recheck */
-	struct pollfd *pfd;	/* the overflow pass's array */
-	int pfd_cap;		/* size of @pfd */
-	uint64_t signals;	/* SIGRTMIN signals taken */
-	uint64_t overflows;	/* SIGIO: the real-time queue overflowed */
+	int sig;	    /* the real-time signal every socket raises (SIGRTMIN) */
+	pid_t pid;	    /* F_SETOWN: who gets it */
+	sigset_t waitset;   /* what sigtimedwait() takes: sig, SIGIO, TERM, INT, CHLD */
+	bool *armed;	    /* by descriptor: owner, signal and O_ASYNC are set */
+	int armed_cap;	    /* size of @armed */
+	int *recheck;	    /* armed since they were last tried: try once more */
+	int recheck_len;    /* entries in @recheck */
+	int recheck_cap;    /* size of @recheck */
+	struct pollfd *pfd; /* the overflow pass's array */
+	int pfd_cap;	    /* size of @pfd */
+	uint64_t signals;   /* SIGRTMIN signals taken */
+	uint64_t overflows; /* SIGIO: the real-time queue overflowed */
 };
 
 /* Grow a per-descriptor or list array of @size-byte elements to hold @want; new bytes zeroed. */
@@ -152,8 +152,8 @@ static void overflow_pass(struct evloop *l, struct sigio_model *m)
 	struct sigaction ign = { .sa_handler = SIG_IGN }, dfl = { .sa_handler = SIG_DFL };
 
 	if (m->overflows++ % 1000 == 0)
-		log_warn("real-time signal queue overflowed (SIGIO): poll() pass over every "
-			 "descriptor (%llu so far)", (unsigned long long)m->overflows);
+		log_warn("real-time signal queue overflowed (SIGIO): a poll() pass (%llu so far)",
+			 (unsigned long long)m->overflows);
 	/* Setting SIG_IGN discards the signals queued so far; the pass covers them. */
 	sigaction(m->sig, &ign, NULL);
 	sigaction(m->sig, &dfl, NULL);
@@ -213,7 +213,8 @@ int sigio_run(struct server *srv)
 	recheck(&l, &m); /* connections may be waiting already */
 	while (!evloop_done(&l)) {
 		int ms = evloop_timers(&l);
-		struct timespec ts = clock_ns_to_timespec((uint64_t)(ms < 0 ? 0 : ms) * NSEC_PER_MSEC);
+		uint64_t ns = ms < 0 ? 0 : (uint64_t)ms * NSEC_PER_MSEC;
+		struct timespec ts = clock_ns_to_timespec(ns);
 		siginfo_t si;
 		if (sigtimedwait(&m.waitset, &si, ms < 0 ? NULL : &ts) < 0) {
 			if (errno != EAGAIN && errno != EINTR)

@@ -47,7 +47,8 @@ void workers_wait_stop(void)
 
 int workers_stop(struct workers *w)
 {
-	uint64_t deadline = server_grace_deadline(w->srv);
+	/* A little beyond --grace: each worker starts its own grace a moment later. */
+	uint64_t deadline = server_grace_deadline(w->srv) + 250 * NSEC_PER_MSEC;
 
 	server_close_listener(w->srv);
 	while (atomic_load(&w->running) > 0 && clock_now_ns() < deadline) {
@@ -62,7 +63,9 @@ int workers_stop(struct workers *w)
 		for (int i = 0; i < w->n; i++)
 			pthread_join(w->tid[i], NULL);
 	}
-	free(w->tid);
-	w->tid = NULL;
-	return 0;
+	if (left == 0) {
+		free(w->tid);
+		w->tid = NULL;
+	}
+	return left;
 }

@@ -6,7 +6,9 @@
  * Signals go to the main thread only (workers are created with them blocked).
  * To stop, main shuts the listener down, which wakes every thread blocked in
  * accept on it with EINVAL; each worker finishes its current connection and
- * returns. Workers still busy after --grace are left to exit() with the process.
+ * returns. Workers still busy after --grace are left to exit() with the process,
+ * so a struct workers (and whatever its threads use) must outlive the model's
+ * run(): models keep them static.
  */
 #ifndef HERD_THREADS_H
 #define HERD_THREADS_H
@@ -31,7 +33,7 @@ int workers_start(struct workers *w, struct server *srv, int n, void *(*fn)(void
 void workers_exit(struct workers *w);
 /* Block until SIGTERM/SIGINT. */
 void workers_wait_stop(void);
-/* Shut the listener, wait up to --grace for the workers, free. Returns 0. */
+/* Shut the listener, wait up to --grace for the workers; returns how many are still busy. */
 int workers_stop(struct workers *w);
 
 #endif

