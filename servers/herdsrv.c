@@ -215,66 +215,6 @@ static void check_relevance(const struct server *srv, const struct given *g)
 		die("--max-idle %u is above --max-children %u", srv->max_idle, srv->max_children);
 }
 
-/* The /size pattern, once, in a sealed memfd that every worker shares. */
-static void setup_pattern(struct server *srv)
-{
-	int fd = memfd_create("herdsrv-pattern", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-
-	if (fd < 0)
-		die("memfd_create() failed: %m");
-	char *map;
-	if (ftruncate(fd, PATTERN_BLOCK) < 0 ||
-	    (map = mmap(NULL, PATTERN_BLOCK, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)) == MAP_FAILED)
-		die("mapping the pattern failed: %m");
-	pattern_fill(map, PATTERN_BLOCK, 0);
-	mprotect(map, PATTERN_BLOCK, PROT_READ);
-	fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL);
-	srv->pattern_fd = fd;
-	srv->pattern_map = map;
-}
-
-static void setup_listener(struct server *srv)
-{
-	unsigned flags = (srv->model->flags & MODEL_NONBLOCK_LISTENER) ? NET_NONBLOCK : 0;
-	int fd;
-
-	if (srv->model->flags & MODEL_OWN_LISTENERS)
-		/* Each worker listens itself; hold the port meanwhile (bound, not listening). */
-		fd = net_listen(srv->bind_addr, srv->port, srv->backlog, NET_REUSEPORT | NET_NO_LISTEN);
-	else
-		fd = net_listen(srv->bind_addr, srv->port, srv->backlog, flags);
-	if (fd < 0)
-		die("cannot listen on %s:%u: %m", srv->bind_addr, srv->port);
-	srv->port = (uint16_t)net_local_port(fd);
-	if (srv->model->flags & MODEL_OWN_LISTENERS)
-		srv->reserve_fd = fd;
-	else
-		srv->listen_fd = fd;
-}
-
-void server_ready(const struct server *srv)
-{
-	char addr[64];
-	struct sockaddr_storage ss;
-	socklen_t len;
-
-	net_parse_addr(srv->bind_addr, srv->port, &ss, &len);
-	printf("listening on %s\n", net_addr_str((struct sockaddr *)&ss, addr, sizeof(addr)));
-	fflush(stdout);
-	log_info("model %s ready on port %u (pid %d)", srv->model->name, srv->port, (int)getpid());
-}
-
-void server_close_listener(struct server *srv)
-{
-	if (srv->listen_fd >= 0)
-		shutdown(srv->listen_fd, SHUT_RDWR);
-}
-
-uint64_t server_grace_deadline(const struct server *srv)
-{
-	return clock_now_ns() + srv->grace_s * NSEC_PER_SEC;
-}
-
 int main(int argc, char **argv)
 {
 	struct server srv = {
@@ -320,9 +260,11 @@ int main(int argc, char **argv)
 		if (!srv.stats)
 			die("mmap() of the --stats table failed: %m");
 	}
-	setup_pattern(&srv);
+	if (server_init_pattern(&srv) < 0)
+		die("cannot set up the /size pattern: %m");
 	proc_signals_init();
-	setup_listener(&srv);
+	if (server_listen(&srv) < 0)
+		die("cannot listen on %s:%u: %m", srv.bind_addr, srv.port);
 
 	int rc = srv.model->run(&srv);
 

@@ -81,6 +81,11 @@ extern volatile sig_atomic_t srv_stop;
 /* Set by SIGCHLD in processes that supervise children. */
 extern volatile sig_atomic_t srv_child_exited;
 
+/* The /size pattern, once, in a sealed memfd every worker shares (pattern_fd, pattern_map). */
+int server_init_pattern(struct server *srv);
+/* The shared listener (or, for MODEL_OWN_LISTENERS, the reserve socket); resolves port 0. */
+int server_listen(struct server *srv);
+
 /* Print "listening on ADDR:PORT" on stdout once the model can take connections. */
 void server_ready(const struct server *srv);
 
