@@ -81,13 +81,13 @@ struct child {
 };
 
 struct dynamic {
-	int epfd;	    /* the parent's epoll: every child's socket */
+	int epfd;	     /* the parent's epoll: every child's socket */
 	struct child *child; /* per slot of the pool (--max-children slots) */
-	int idle;	    /* children in CHILD_IDLE */
-	int owed;	    /* children that died abnormally, still to be replaced */
-	uint64_t retry_at;  /* a fork failed: no new attempt before this */
-	int logged;	    /* the pool size last logged */
-	uint64_t logged_at; /* when it was logged */
+	int idle;	     /* children in CHILD_IDLE */
+	int owed;	     /* children that died abnormally, still to be replaced */
+	uint64_t retry_at;   /* a fork failed: no new attempt before this */
+	int logged;	     /* the pool size last logged */
+	uint64_t logged_at;  /* when it was logged */
 };
 
 enum { FROM_LISTENER, FROM_PARENT }; /* the child's epoll data */
@@ -410,8 +410,8 @@ int prefork_dynamic_run(struct server *srv)
 	pool.model = &m;
 	if (pool_start(&pool, start) == 0) {
 		log_info("pool: %d children (min-idle %u, max-idle %u, max-children %u, "
-			 "max-requests %u)", start, srv->min_idle, srv->max_idle,
-			 srv->max_children, srv->max_requests);
+			 "max-requests %u)",
+			 start, srv->min_idle, srv->max_idle, srv->max_children, srv->max_requests);
 		m.logged_at = clock_now_ns();
 		parent_loop(&pool);
 		rc = 0;

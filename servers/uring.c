@@ -63,12 +63,13 @@
 #define VALGRIND_MAKE_MEM_DEFINED(addr, len) ((void)0)
 #endif
 
-#define SQ_ENTRIES  4096      /* submission queue: operations queued per io_uring_enter */
-#define CQ_ENTRIES  65536     /* completion queue: room for one CQE per connection */
+#define SQ_ENTRIES  4096       /* submission queue: operations queued per io_uring_enter */
+#define CQ_ENTRIES  65536      /* completion queue: room for one CQE per connection */
+#define CQE_BATCH   512	       /* completions handled per loop */
 #define SCRATCH_LEN (64 << 10) /* pread buffer for docroot file bodies */
 
 /* What a completion is for: the low bits of its user_data (the rest: its connection). */
-enum op { OP_ACCEPT = 1, OP_RECV, OP_SEND, OP_CANCEL, OP_SIGNAL };
+enum op { OP_ACCEPT = 1, OP_LISTEN, OP_RECV, OP_SEND, OP_CANCEL, OP_SIGNAL };
 #define OP_MASK 7ULL
 
 struct uconn {
@@ -82,18 +83,18 @@ struct uconn {
 };
 
 struct uring {
-	struct io_uring ring;	 /* the submission and completion queues */
-	struct server *srv;	 /* options and shared resources */
-	int sigfd;		 /* signalfd for SIGTERM and SIGINT (blocked: proc_signals_init) */
-	bool multishot;		 /* accept is multishot; false: re-armed per connection */
-	bool accepting;		 /* an accept is armed */
-	bool accepted;		 /* an accept completed: -EINVAL no longer means "no multishot" */
-	uint64_t accept_errors;	 /* failed accepts, for a rate-limited warning */
-	struct heap timers;	 /* every open connection's deadline (conn->timer) */
-	struct uconn *conns;	 /* the open connections */
-	unsigned open;		 /* how many */
-	uint64_t stop_deadline;	 /* SIGTERM came: when --grace runs out (0: serving) */
-	bool forced;		 /* --grace ran out: every connection was shut down */
+	struct io_uring ring;	/* the submission and completion queues */
+	struct server *srv;	/* options and shared resources */
+	int sigfd;		/* signalfd for SIGTERM and SIGINT (blocked: proc_signals_init) */
+	bool multishot;		/* accept is multishot; false: re-armed per connection */
+	uint64_t listening;	/* armed on the listener: OP_ACCEPT, OP_LISTEN (a poll), or 0 */
+	bool accepted;		/* an accept completed: -EINVAL no longer means "no multishot" */
+	uint64_t accept_errors; /* failed accepts, for a rate-limited warning */
+	struct heap timers;	/* every open connection's deadline (conn->timer) */
+	struct uconn *conns;	/* the open connections */
+	unsigned open;		/* how many */
+	uint64_t stop_deadline; /* SIGTERM came: when --grace runs out (0: serving) */
+	bool forced;		/* --grace ran out: every connection was shut down */
 };
 
 /* ---- submitting ------------------------------------------------------------------ */
@@ -138,7 +139,17 @@ static void arm_accept(struct uring *r)
 	else
 		io_uring_prep_accept(sqe, r->srv->listen_fd, NULL, NULL, SOCK_CLOEXEC);
 	io_uring_sqe_set_data64(sqe, OP_ACCEPT);
-	r->accepting = true;
+	r->listening = OP_ACCEPT;
+}
+
+/* Out of descriptors, accept fails at once: wait until a connection is pending. */
+static void arm_listen(struct uring *r)
+{
+	struct io_uring_sqe *sqe = sqe_get(r);
+
+	io_uring_prep_poll_add(sqe, r->srv->listen_fd, POLLIN);
+	io_uring_sqe_set_data64(sqe, OP_LISTEN);
+	r->listening = OP_LISTEN;
 }
 
 static void arm_signals(struct uring *r)
@@ -239,7 +250,7 @@ static void shed(struct uring *r)
 {
 	int lfd = r->srv->listen_fd;
 
-	net_set_nonblock(lfd, true); /* no accept is armed now; never block the loop */
+	net_set_nonblock(lfd, true); /* nothing is armed on it now; never block the loop */
 	int fd = srv_accept(lfd, 0, NULL);
 	net_set_nonblock(lfd, false);
 	if (fd >= 0)
@@ -249,7 +260,7 @@ static void shed(struct uring *r)
 static void on_accept(struct uring *r, int res, unsigned flags)
 {
 	if (!(flags & IORING_CQE_F_MORE))
-		r->accepting = false; /* single-shot, or the multishot ended */
+		r->listening = 0; /* single-shot, or the multishot ended */
 	if (res >= 0) {
 		r->accepted = true;
 		add_conn(r, res);
@@ -258,13 +269,23 @@ static void on_accept(struct uring *r, int res, unsigned flags)
 		log_info("io_uring: no multishot accept before Linux 5.19; "
 			 "arming one accept per connection instead");
 	} else if (res == -EMFILE || res == -ENFILE) {
-		shed(r);
+		shed(r); /* a pending connection gets a reset; accept again once another is */
+		if (!r->listening && !r->stop_deadline)
+			arm_listen(r);
 	} else if (res != -ECANCELED && res != -ECONNABORTED && res != -EINTR &&
 		   r->accept_errors++ % 1000 == 0) {
 		log_warn("io_uring accept failed: %s (%llu so far)", strerror(-res),
 			 (unsigned long long)r->accept_errors);
 	}
-	if (!r->accepting && !r->stop_deadline)
+	if (!r->listening && !r->stop_deadline)
+		arm_accept(r);
+}
+
+/* After EMFILE: a connection is pending again; accept it (or shed it). */
+static void on_listen(struct uring *r)
+{
+	r->listening = 0;
+	if (!r->stop_deadline)
 		arm_accept(r);
 }
 
@@ -298,28 +319,42 @@ static void on_io(struct uring *r, struct uconn *u, enum op op, int res)
 	advance(r, u);
 }
 
+/* One completion: its user_data says what it is for. */
+static void on_cqe(struct uring *r, const struct io_uring_cqe *cqe)
+{
+	uint64_t data = io_uring_cqe_get_data64(cqe);
+	struct uconn *u = (struct uconn *)(uintptr_t)(data & ~OP_MASK);
+
+	if (data == LIBURING_UDATA_TIMEOUT) /* liburing's own wait timer (before Linux 5.11) */
+		return;
+	switch ((enum op)(data & OP_MASK)) {
+	case OP_ACCEPT:
+		on_accept(r, cqe->res, cqe->flags);
+		break;
+	case OP_LISTEN:
+		on_listen(r);
+		break;
+	case OP_RECV:
+	case OP_SEND:
+		on_io(r, u, (enum op)(data & OP_MASK), cqe->res);
+		break;
+	case OP_SIGNAL:
+		on_signal(r);
+		break;
+	case OP_CANCEL: /* the cancelled operation reports on its own */
+		break;
+	}
+}
+
+/* The completions that are there now (the next wait returns at once if more came). */
 static void completions(struct uring *r)
 {
-	struct io_uring_cqe *cqe;
-	unsigned head, seen = 0;
+	struct io_uring_cqe *cqe[CQE_BATCH];
+	unsigned n = io_uring_peek_batch_cqe(&r->ring, cqe, CQE_BATCH);
 
-	io_uring_for_each_cqe(&r->ring, head, cqe) {
-		uint64_t data = io_uring_cqe_get_data64(cqe);
-		enum op op = (enum op)(data & OP_MASK);
-		struct uconn *u = (struct uconn *)(uintptr_t)(data & ~OP_MASK);
-
-		seen++;
-		if (data == LIBURING_UDATA_TIMEOUT) /* liburing's own wait timer (pre-5.11) */
-			continue;
-		if (op == OP_ACCEPT)
-			on_accept(r, cqe->res, cqe->flags);
-		else if (op == OP_RECV || op == OP_SEND)
-			on_io(r, u, op, cqe->res);
-		else if (op == OP_SIGNAL)
-			on_signal(r);
-		/* OP_CANCEL: the cancelled operation reports on its own */
-	}
-	io_uring_cq_advance(&r->ring, seen);
+	for (unsigned i = 0; i < n; i++)
+		on_cqe(r, cqe[i]);
+	io_uring_cq_advance(&r->ring, n);
 }
 
 /* ---- time and shutdown ------------------------------------------------------------ */
@@ -375,8 +410,8 @@ static bool done(struct uring *r)
 		return false;
 	if (!r->stop_deadline) {
 		r->stop_deadline = server_grace_deadline(r->srv);
-		if (r->accepting)
-			cancel(r, OP_ACCEPT);
+		if (r->listening)
+			cancel(r, r->listening);
 		for (struct uconn *u = r->conns; u; u = u->next)
 			if (idle_keepalive(&u->c) && u->inflight)
 				cancel(r, u->op); /* -ECANCELED: conn_timeout closes it */
@@ -403,9 +438,14 @@ static bool done(struct uring *r)
 
 static void ring_init(struct uring *r)
 {
-	static const struct { int op; const char *name; } needed[] = {
-		{ IORING_OP_ACCEPT, "ACCEPT" }, { IORING_OP_RECV, "RECV" },
-		{ IORING_OP_SENDMSG, "SENDMSG" }, { IORING_OP_ASYNC_CANCEL, "ASYNC_CANCEL" },
+	static const struct {
+		int op;
+		const char *name;
+	} needed[] = {
+		{ IORING_OP_ACCEPT, "ACCEPT" },
+		{ IORING_OP_RECV, "RECV" },
+		{ IORING_OP_SENDMSG, "SENDMSG" },
+		{ IORING_OP_ASYNC_CANCEL, "ASYNC_CANCEL" },
 	};
 	unsigned base = IORING_SETUP_CQSIZE | IORING_SETUP_CLAMP;
 	struct io_uring_params p = { .flags = base | IORING_SETUP_SUBMIT_ALL,
@@ -458,7 +498,8 @@ int uring_run(struct server *srv)
 	arm_accept(&r);
 	server_ready(srv);
 	while (!done(&r)) {
-		int ret = io_uring_submit_and_wait_timeout(&r.ring, &cqe, 1, wait_time(&r, &ts), NULL);
+		int ret = io_uring_submit_and_wait_timeout(&r.ring, &cqe, 1, wait_time(&r, &ts),
+							   NULL);
 		if (ret < 0 && ret != -ETIME && ret != -EINTR && ret != -EBUSY && ret != -EAGAIN)
 			die("io_uring_enter() failed: %s", strerror(-ret));
 		completions(&r);

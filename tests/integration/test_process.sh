@@ -72,3 +72,14 @@ for m in epoll thread; do
 	is "$(curl -s -m 5 -o /dev/null -w '%{http_code}' "$URL/size/10K")" 200 "$m: serves again once descriptors are free"
 	ok "srv_stop" "$m: clean shutdown"
 done
+
+# ---- select: a descriptor at or beyond FD_SETSIZE is refused, not corrupted --
+srv_start select || fail "select starts"
+"$HOLDCONNS" "$SRV_PORT" 1100 1.5 >"$TMP/hold.out"
+closed=$(sed -n 's/.*closed_by_server \([0-9]*\).*/\1/p' "$TMP/hold.out")
+ok "[ ${closed:-0} -ge 50 ] && [ ${closed:-0} -le 100 ]" \
+	"select: 1100 connections held: those past FD_SETSIZE are closed (${closed:-?})"
+ok "grep -q 'FD_SETSIZE' $SRV_LOG.err" "select: says why it refused them"
+is "$(curl -s -m 5 "$URL/size/10K" | md5sum | cut -d' ' -f1)" "$(pattern_md5 10240)" \
+	"select: serves normally once they are gone"
+ok "srv_stop" "select: clean shutdown"
