@@ -105,12 +105,12 @@ FUZZ_SECONDS ?= 180
 $(BUILD)/fuzz/http_fuzz: tests/fuzz/http_fuzz.c lib/http.c lib/http.h
 	@mkdir -p $(@D)
 	@echo "  FUZZ    $@"
-	$(Q)$(CLANG) $(CPPFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined -o $@ \
+	$(Q)$(CLANG) $(CPPFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -o $@ \
 		tests/fuzz/http_fuzz.c lib/http.c
 
 fuzz: deps-check $(BUILD)/fuzz/http_fuzz
 	@mkdir -p $(BUILD)/fuzz/corpus
-	$(BUILD)/fuzz/http_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=12000 \
+	$(BUILD)/fuzz/http_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=12000 -dict=tests/fuzz/http.dict \
 		$(BUILD)/fuzz/corpus tests/fuzz/seeds
 
 # ---- benchmarks (results go to reports/bench/) -------------------------------
