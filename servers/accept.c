@@ -54,6 +54,11 @@ static bool shed_one(int lfd, int err)
 	return shed;
 }
 
+void srv_accept_init(void)
+{
+	pthread_once(&spare_once, open_spare);
+}
+
 int srv_accept(int lfd, int flags, struct sockaddr_storage *peer)
 {
 	pthread_once(&spare_once, open_spare);

@@ -17,6 +17,9 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+/* Open this process's spare descriptor now, while descriptors are plentiful. */
+void srv_accept_init(void);
+
 /*
  * accept4 on @lfd with SOCK_CLOEXEC | @flags. Returns the connection, or -1 with
  * errno: EAGAIN (nothing pending, non-blocking listener), EINTR (a signal: check

@@ -80,6 +80,9 @@ char *conn_rbuf(struct conn *c, size_t *space)
 			cap = c->in_len + IN_MIN_GROW;
 		if (cap > want + IN_MIN_GROW)
 			cap = want + IN_MIN_GROW;
+		/* A parsed head points into @in: keep offsets across a move. */
+		size_t method_at = c->req_len ? (size_t)(c->req.method_str - c->in) : 0;
+		size_t target_at = c->req_len ? (size_t)(c->req.target - c->in) : 0;
 		char *p = realloc(c->in, cap);
 		if (!p) {
 			handle_error(c, 503);
@@ -87,6 +90,10 @@ char *conn_rbuf(struct conn *c, size_t *space)
 		}
 		c->in = p;
 		c->in_cap = cap;
+		if (c->req_len) {
+			c->req.method_str = p + method_at;
+			c->req.target = p + target_at;
+		}
 	}
 	*space = c->in_cap - c->in_len;
 	return c->in + c->in_len;

@@ -42,6 +42,7 @@ static void usage(FILE *f)
 		"  --port P            port to listen on (0: a free one, printed on stdout)  [0]\n"
 		"  --bind ADDR         address to listen on                                 [127.0.0.1]\n"
 		"  --workers N         processes or threads in a pool                        [8]\n"
+		"                      (prefork-dynamic: the starting pool, within the idle limits)\n"
 		"  --backlog N         listen(2) backlog                                     [1024]\n"
 		"  --docroot DIR       directory served under /files/\n"
 		"  --read-timeout SEC  a request must arrive within SEC, else 408           [10]\n"
@@ -263,6 +264,7 @@ int main(int argc, char **argv)
 	if (server_init_pattern(&srv) < 0)
 		die("cannot set up the /size pattern: %m");
 	proc_signals_init();
+	srv_accept_init();
 	if (server_listen(&srv) < 0)
 		die("cannot listen on %s:%u: %m", srv.bind_addr, srv.port);
 

@@ -42,6 +42,8 @@ pid_t pool_spawn(struct pool *p, int slot)
 	pid_t pid = proc_fork();
 	if (pid < 0) {
 		log_warn("fork() failed: %m");
+		if (p->ops->exited) /* undo prepare */
+			p->ops->exited(p, slot, 0);
 		return -1;
 	}
 	if (pid == 0) {

@@ -27,7 +27,7 @@ struct pool_ops {
 	int (*prepare)(struct pool *p, int slot);
 	/* Parent, after forking (may be NULL): e.g. close the child's ends. */
 	void (*spawned)(struct pool *p, int slot);
-	/* Parent, when slot's worker has been reaped (may be NULL). */
+	/* Parent, when slot's worker has been reaped, or its fork failed after prepare (may be NULL). */
 	void (*exited)(struct pool *p, int slot, int status);
 };
 

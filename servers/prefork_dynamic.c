@@ -69,7 +69,7 @@ enum child_state {
 	CHILD_IDLE,	/* waiting for a connection (or about to: just forked) */
 	CHILD_BUSY,	/* serving a connection: 'C' came, 'F' not yet */
 	CHILD_RETIRING, /* sent 'K': exits when idle, after at most one more connection */
-	CHILD_EXITING,	/* leaving by itself (--max-requests), or its socket reached EOF */
+	CHILD_EXITING,	/* leaving by itself after --max-requests */
 };
 
 struct child {
@@ -245,9 +245,10 @@ static void child_message(struct pool *p, int slot)
 	if (c->pfd < 0 || ((n = read(c->pfd, buf, sizeof(buf))) < 0 && errno == EINTR))
 		return;
 	if (n <= 0) {
-		close(c->pfd); /* its SIGCHLD brings the reaping */
+		/* It died. Its state stays until it is reaped (its SIGCHLD is on the
+		 * way), so that replacing it happens once, in exited() and grow(). */
+		close(c->pfd);
 		c->pfd = -1;
-		become(m, c, CHILD_EXITING);
 		return;
 	}
 	for (ssize_t i = 0; i < n; i++) {

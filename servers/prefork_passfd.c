@@ -123,7 +123,9 @@ static void exited(struct pool *p, int slot, int status)
 
 	if (m->pfd[slot] >= 0)
 		close(m->pfd[slot]); /* also leaves the epoll set */
-	m->pfd[slot] = -1;
+	if (m->cfd[slot] >= 0) /* the fork after prepare failed */
+		close(m->cfd[slot]);
+	m->pfd[slot] = m->cfd[slot] = -1;
 	if (m->idle[slot])
 		m->navail--;
 	m->idle[slot] = false;

@@ -475,16 +475,6 @@ static void ring_init(struct uring *r)
 		die("signalfd() failed: %m");
 }
 
-/* accept.c opens its spare descriptor (for EMFILE) on first use: now, while we can. */
-static void prime_shedding(struct uring *r)
-{
-	net_set_nonblock(r->srv->listen_fd, true);
-	int fd = srv_accept(r->srv->listen_fd, 0, NULL);
-	net_set_nonblock(r->srv->listen_fd, false);
-	if (fd >= 0)
-		add_conn(r, fd);
-}
-
 int uring_run(struct server *srv)
 {
 	struct uring r = { .srv = srv };
@@ -493,7 +483,6 @@ int uring_run(struct server *srv)
 
 	ring_init(&r);
 	heap_init(&r.timers);
-	prime_shedding(&r);
 	arm_signals(&r);
 	arm_accept(&r);
 	server_ready(srv);

@@ -15,12 +15,25 @@ filter=${2:-}
 passed=0 failed=0 skipped=0
 failures=()
 
+# Unit tests run under valgrind's memcheck when it is there (VALGRIND= to skip):
+# a memory error or leak fails the program even if every assertion held.
+VALGRIND_RC=99
+if [ -z "${VALGRIND+x}" ] && command -v valgrind >/dev/null; then
+	VALGRIND="valgrind -q --error-exitcode=$VALGRIND_RC --leak-check=full --errors-for-leak-kinds=definite"
+fi
+
 run_unit() {
-	local t out p f
+	local t out p f rc
 	for t in "$BUILD"/tests/test_*; do
 		[ -x "$t" ] || continue
 		[[ -n "$filter" && "$t" != *"$filter"* ]] && continue
-		out=$("$t" 2>&1)
+		out=$(${VALGRIND:-} "$t" 2>&1)
+		rc=$?
+		if [ "$rc" -eq "$VALGRIND_RC" ] && [ -n "${VALGRIND:-}" ]; then
+			failed=$((failed + 1))
+			failures+=("$t: valgrind found memory errors")
+			echo "$out" | grep '^==' | head -20
+		fi
 		echo "$out" | grep -E '^\[ +(OK|FAILED|PASSED|ERROR|SKIPPED) +\]|^\[==========\]' |
 			grep -vE '^\[ +OK +\]' || true
 		p=$(echo "$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' | tail -1)
