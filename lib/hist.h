@@ -20,15 +20,15 @@
 #define HIST_SUB_BUCKET_BITS 11 /* 2048 sub-buckets: 3 significant digits */
 
 struct hist {
-	uint64_t highest;     /* highest trackable value; larger ones are clamped to it */
-	int bucket_count;     /* power-of-two ranges needed to reach @highest */
-	size_t counts_len;    /* number of counters in @counts */
-	uint64_t *counts;     /* the buckets */
-	uint64_t total;	      /* values recorded */
-	uint64_t clamped;     /* of which were above @highest */
-	uint64_t min, max;    /* exact extremes (min is UINT64_MAX while empty) */
-	long double sum;      /* for the exact mean */
-	long double sum_sq;   /* for the exact standard deviation */
+	uint64_t highest;   /* highest trackable value; larger ones are clamped to it */
+	int bucket_count;   /* power-of-two ranges needed to reach @highest */
+	size_t counts_len;  /* number of counters in @counts */
+	uint64_t *counts;   /* the buckets */
+	uint64_t total;	    /* values recorded */
+	uint64_t clamped;   /* of which were above @highest */
+	uint64_t min, max;  /* exact extremes (min is UINT64_MAX while empty) */
+	long double sum;    /* for the exact mean */
+	long double sum_sq; /* for the exact standard deviation */
 };
 
 /* @highest: e.g. 3600 * NSEC_PER_SEC for latencies in ns up to an hour. */

@@ -22,17 +22,17 @@ enum http_method { HTTP_GET, HTTP_HEAD, HTTP_POST, HTTP_OTHER };
 
 struct http_request {
 	enum http_method method;
-	const char *method_str;	 /* points into the buffer */
+	const char *method_str; /* points into the buffer */
 	size_t method_len;
-	const char *target;	 /* request-target, into the buffer, not decoded */
+	const char *target; /* request-target, into the buffer, not decoded */
 	size_t target_len;
 	int minor;		 /* HTTP/1.<minor>: 0 or 1 */
 	size_t head_len;	 /* bytes of request line + headers + the blank line */
 	uint64_t content_length; /* 0 when absent */
 	bool has_content_length;
-	bool chunked;		 /* Transfer-Encoding: chunked (we answer 501) */
-	bool keepalive;		 /* the version's default, overridden by Connection: */
-	bool expect_continue;	 /* Expect: 100-continue */
+	bool chunked;	      /* Transfer-Encoding: chunked (we answer 501) */
+	bool keepalive;	      /* the version's default, overridden by Connection: */
+	bool expect_continue; /* Expect: 100-continue */
 };
 
 /*
@@ -45,7 +45,7 @@ struct http_request {
 int http_parse_request(const char *buf, size_t len, struct http_request *req);
 
 struct http_response {
-	int status;		 /* e.g. 200 */
+	int status; /* e.g. 200 */
 	int minor;
 	size_t head_len;	 /* bytes of status line + headers + blank line */
 	uint64_t content_length; /* valid if has_content_length */

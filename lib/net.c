@@ -81,7 +81,8 @@ int net_local_port(int fd)
 int net_accept(int lfd, struct sockaddr_storage *peer, socklen_t *peer_len, int extra_flags)
 {
 	socklen_t len = sizeof(*peer);
-	int fd = accept4(lfd, (struct sockaddr *)peer, peer ? &len : NULL, SOCK_CLOEXEC | extra_flags);
+	int fd = accept4(lfd, (struct sockaddr *)peer, peer ? &len : NULL,
+			 SOCK_CLOEXEC | extra_flags);
 
 	if (fd >= 0 && peer_len)
 		*peer_len = len;

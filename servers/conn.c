@@ -29,7 +29,8 @@
 
 static enum conn_state conn_parse(struct conn *c);
 
-void conn_init(struct conn *c, const struct server *srv, int fd, const struct sockaddr_storage *peer)
+void conn_init(struct conn *c, const struct server *srv, int fd,
+	       const struct sockaddr_storage *peer)
 {
 	memset(c, 0, sizeof(*c));
 	c->fd = fd;
@@ -219,7 +220,8 @@ static ssize_t conn_send_once(struct conn *c)
 	if (r->fd < 0 || r->sent < r->head_len) {
 		int cnt = conn_out(c, iov, NULL, 0);
 		if (r->fd >= 0) /* only the head: more follows by sendfile */
-			return send(c->fd, iov[0].iov_base, iov[0].iov_len, MSG_NOSIGNAL | MSG_MORE);
+			return send(c->fd, iov[0].iov_base, iov[0].iov_len,
+				    MSG_NOSIGNAL | MSG_MORE);
 		struct msghdr msg = { .msg_iov = iov, .msg_iovlen = (size_t)cnt };
 		return sendmsg(c->fd, &msg, MSG_NOSIGNAL);
 	}

@@ -40,40 +40,41 @@ enum conn_state {
 
 /* The response being sent: a head, then a body from memory or from a file. */
 struct response {
-	int status;		/* HTTP status, for accounting */
-	char head[384];		/* status line and headers */
-	size_t head_len;	/* bytes in @head */
-	const char *mem;	/* body in memory (an echo, an error text, @text), or NULL */
-	char text[96];		/* a short generated body (/cpu, /sleep, the index) */
-	int fd;			/* body by sendfile from this file, or -1 */
-	bool fd_owned;		/* close @fd when the response is done (docroot files) */
-	bool pattern;		/* @fd is the pattern memfd: offsets wrap at PATTERN_BLOCK */
-	uint64_t body_len;	/* bytes of body */
-	uint64_t sent;		/* bytes of head + body sent so far */
-	bool keepalive;		/* read another request afterwards */
+	int status;	   /* HTTP status, for accounting */
+	char head[384];	   /* status line and headers */
+	size_t head_len;   /* bytes in @head */
+	const char *mem;   /* body in memory (an echo, an error text, @text), or NULL */
+	char text[96];	   /* a short generated body (/cpu, /sleep, the index) */
+	int fd;		   /* body by sendfile from this file, or -1 */
+	bool fd_owned;	   /* close @fd when the response is done (docroot files) */
+	bool pattern;	   /* @fd is the pattern memfd: offsets wrap at PATTERN_BLOCK */
+	uint64_t body_len; /* bytes of body */
+	uint64_t sent;	   /* bytes of head + body sent so far */
+	bool keepalive;	   /* read another request afterwards */
 };
 
 struct conn {
-	int fd;				/* the connected socket */
-	enum conn_state state;		/* see the diagram above */
-	const struct server *srv;	/* options, pattern, docroot, stats */
-	char *in;			/* bytes received and not yet consumed */
-	size_t in_len;			/* bytes in @in */
-	size_t in_cap;			/* size of @in */
-	struct http_request req;	/* the current request, once its head is parsed */
-	size_t req_len;			/* head + body of the current request (0: head not parsed) */
-	bool sent_continue;		/* "100 Continue" already sent for this request */
-	uint64_t deadline;		/* READ: when it times out; SLEEP: when to answer */
-	struct response resp;		/* what is being sent (WRITE, SLEEP) */
-	struct heap_node timer;		/* event loops: @deadline's place in their timer heap */
-	unsigned requests;		/* responses completed on this connection */
-	uint64_t bytes_in, bytes_out;	/* totals on this connection, for --stats */
-	struct sockaddr_storage peer;	/* client address, if known (for --stats) */
-	bool have_peer;			/* @peer is valid */
+	int fd;			      /* the connected socket */
+	enum conn_state state;	      /* see the diagram above */
+	const struct server *srv;     /* options, pattern, docroot, stats */
+	char *in;		      /* bytes received and not yet consumed */
+	size_t in_len;		      /* bytes in @in */
+	size_t in_cap;		      /* size of @in */
+	struct http_request req;      /* the current request, once its head is parsed */
+	size_t req_len;		      /* head + body of the current request (0: head not parsed) */
+	bool sent_continue;	      /* "100 Continue" already sent for this request */
+	uint64_t deadline;	      /* READ: when it times out; SLEEP: when to answer */
+	struct response resp;	      /* what is being sent (WRITE, SLEEP) */
+	struct heap_node timer;	      /* event loops: @deadline's place in their timer heap */
+	unsigned requests;	      /* responses completed on this connection */
+	uint64_t bytes_in, bytes_out; /* totals on this connection, for --stats */
+	struct sockaddr_storage peer; /* client address, if known (for --stats) */
+	bool have_peer;		      /* @peer is valid */
 };
 
 /* Start serving @fd (already accepted). @peer may be NULL (fetched if --stats needs it). */
-void conn_init(struct conn *c, const struct server *srv, int fd, const struct sockaddr_storage *peer);
+void conn_init(struct conn *c, const struct server *srv, int fd,
+	       const struct sockaddr_storage *peer);
 /* Account the connection in --stats, release everything and close the socket. */
 void conn_close(struct conn *c);
 

@@ -24,8 +24,8 @@
 #define MAX_EVENTS 256
 
 struct epoll_model {
-	int epfd;   /* the epoll instance */
-	bool edge;  /* --trigger edge */
+	int epfd;  /* the epoll instance */
+	bool edge; /* --trigger edge */
 };
 
 static void watch(struct evloop *l, int fd, enum ev_interest from, enum ev_interest to)

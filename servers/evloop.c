@@ -64,7 +64,9 @@ static void close_conn(struct evloop *l, struct conn *c)
 static void settle(struct evloop *l, struct conn *c, enum conn_state st)
 {
 	static const uint8_t want[] = {
-		[CONN_READ] = EV_READ, [CONN_SLEEP] = EV_NONE, [CONN_WRITE] = EV_WRITE,
+		[CONN_READ] = EV_READ,
+		[CONN_SLEEP] = EV_NONE,
+		[CONN_WRITE] = EV_WRITE,
 	};
 
 	if (st == CONN_DONE) {
@@ -86,7 +88,8 @@ static void add_conn(struct evloop *l, int fd, const struct sockaddr_storage *pe
 
 	if (fd >= l->max_fd) {
 		if (l->refused++ % 1000 == 0)
-			log_warn("descriptor %d >= %d (FD_SETSIZE): connection refused (%llu so far)",
+			log_warn("descriptor %d >= %d (FD_SETSIZE): connection refused (%llu so "
+				 "far)",
 				 fd, l->max_fd, (unsigned long long)l->refused);
 		close(fd);
 		return;
@@ -175,8 +178,8 @@ void evloop_free(struct evloop *l)
 		if (l->conn[fd])
 			close_conn(l, l->conn[fd]);
 	if (l->refused)
-		log_info("refused %llu connection(s) at descriptors >= %d", (unsigned long long)l->refused,
-			 l->max_fd);
+		log_info("refused %llu connection(s) at descriptors >= %d",
+			 (unsigned long long)l->refused, l->max_fd);
 	heap_free(&l->timers);
 	free(l->conn);
 	free(l->interest);

@@ -47,18 +47,18 @@ struct evloop_ops {
 };
 
 struct evloop {
-	struct server *srv;	       /* options and shared resources */
-	const struct evloop_ops *ops;  /* the model's mechanism */
-	void *model;		       /* the model's own state */
-	int lfd;		       /* the listener, -1 once closed at shutdown */
-	int max_fd;		       /* descriptors >= this are refused (select: FD_SETSIZE) */
-	struct conn **conn;	       /* by descriptor; NULL where none */
-	uint8_t *interest;	       /* by descriptor: the last enum ev_interest told */
-	int conn_cap;		       /* size of @conn and @interest */
-	unsigned open;		       /* connections open */
-	struct heap timers;	       /* every open connection's deadline */
-	uint64_t refused;	       /* connections refused for fd >= max_fd */
-	uint64_t stop_deadline;	       /* set when draining began */
+	struct server *srv;	      /* options and shared resources */
+	const struct evloop_ops *ops; /* the model's mechanism */
+	void *model;		      /* the model's own state */
+	int lfd;		      /* the listener, -1 once closed at shutdown */
+	int max_fd;		      /* descriptors >= this are refused (select: FD_SETSIZE) */
+	struct conn **conn;	      /* by descriptor; NULL where none */
+	uint8_t *interest;	      /* by descriptor: the last enum ev_interest told */
+	int conn_cap;		      /* size of @conn and @interest */
+	unsigned open;		      /* connections open */
+	struct heap timers;	      /* every open connection's deadline */
+	uint64_t refused;	      /* connections refused for fd >= max_fd */
+	uint64_t stop_deadline;	      /* set when draining began */
 };
 
 int evloop_init(struct evloop *l, struct server *srv, int lfd, const struct evloop_ops *ops,

@@ -104,8 +104,8 @@ static void burn_cpu(uint64_t usec)
 	volatile uint64_t sink = 0;
 
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	uint64_t end = (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec +
-		       usec * NSEC_PER_USEC;
+	uint64_t end =
+		(uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec + usec * NSEC_PER_USEC;
 	for (;;) {
 		for (int i = 0; i < 1000; i++)
 			sink += (uint64_t)i * 2654435761u;
@@ -185,7 +185,8 @@ void handle_request(struct conn *c)
 	else if (has_prefix(t, len, PREFIX("/sleep/")))
 		route_sleep(c, t + 7, len - 7);
 	else if (len == 1)
-		respond_text(c, 200, q->keepalive, "herdsrv %s: /size/N /files/NAME /cpu/US /sleep/MS /echo\n",
+		respond_text(c, 200, q->keepalive,
+			     "herdsrv %s: /size/N /files/NAME /cpu/US /sleep/MS /echo\n",
 			     c->srv->model ? c->srv->model->name : "");
 	else
 		respond_text(c, 404, q->keepalive, "404 %s\n", http_reason(404));

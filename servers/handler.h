@@ -20,9 +20,9 @@
 struct conn;
 struct server;
 
-#define HANDLER_MAX_SIZE  (1ULL << 30)	  /* GET /size/N: up to 1 GiB */
-#define HANDLER_MAX_CPU	  10000000ULL	  /* GET /cpu/USEC: up to 10 s */
-#define HANDLER_MAX_SLEEP 600000ULL	  /* GET /sleep/MSEC: up to 10 min */
+#define HANDLER_MAX_SIZE  (1ULL << 30) /* GET /size/N: up to 1 GiB */
+#define HANDLER_MAX_CPU	  10000000ULL  /* GET /cpu/USEC: up to 10 s */
+#define HANDLER_MAX_SLEEP 600000ULL    /* GET /sleep/MSEC: up to 10 min */
 
 /* The request in c->req (and its body) is complete: prepare c->resp, enter WRITE or SLEEP. */
 void handle_request(struct conn *c);

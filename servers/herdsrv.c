@@ -34,29 +34,30 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: herdsrv --model NAME [options]\n"
-		"       herdsrv --list\n"
-		"\n"
-		"common options:\n"
-		"  --port P            port to listen on (0: a free one, printed on stdout)  [0]\n"
-		"  --bind ADDR         address to listen on                                 [127.0.0.1]\n"
-		"  --workers N         processes or threads in a pool                        [8]\n"
-		"                      (prefork-dynamic: the starting pool, within the idle limits)\n"
-		"  --backlog N         listen(2) backlog                                     [1024]\n"
-		"  --docroot DIR       directory served under /files/\n"
-		"  --read-timeout SEC  a request must arrive within SEC, else 408           [10]\n"
-		"  --grace SEC         time in-flight requests get at shutdown              [5]\n"
-		"  --max-conns N       open connections beyond N are shed with 503 (0: none) [0]\n"
-		"  --max-body BYTES    largest POST /echo body (K, M suffixes)               [1M]\n"
-		"  --stats FILE        per-client requests and bytes, CSV, at shutdown\n"
-		"model options:\n"
-		"  --reap none|sigchld|ignore   fork: how children are reaped            [sigchld]\n"
-		"  --trigger level|edge         epoll: level- or edge-triggered          [level]\n"
-		"  --exclusive                  epoll-threads: EPOLLEXCLUSIVE\n"
-		"  --min-idle N --max-idle N    prefork-dynamic: idle children kept      [2, 5]\n"
-		"  --max-children N             prefork-dynamic: pool ceiling            [64]\n"
-		"  --max-requests N             prefork-dynamic: connections per child   [10000]\n");
+	fprintf(f, "usage: herdsrv --model NAME [options]\n"
+		   "       herdsrv --list\n"
+		   "\n"
+		   "common options:                                                [default]\n"
+		   "  --port P            0 picks a free port, printed on stdout       [0]\n"
+		   "  --bind ADDR         address to listen on                 [127.0.0.1]\n"
+		   "  --workers N         processes or threads in a pool               [8]\n"
+		   "                      (prefork-dynamic: its starting size)\n"
+		   "  --backlog N         listen(2) backlog                         [1024]\n"
+		   "  --docroot DIR       directory served under /files/\n"
+		   "  --read-timeout SEC  a request must arrive within SEC, else 408  [10]\n"
+		   "  --grace SEC         time in-flight requests get at shutdown      [5]\n"
+		   "  --max-conns N       shed connections beyond N with 503 (0: none) [0]\n"
+		   "  --max-body BYTES    largest POST /echo body (K, M suffixes)     [1M]\n"
+		   "  --stats FILE        per-client requests and bytes, CSV, at exit\n"
+		   "  --quiet             no informational messages on stderr\n"
+		   "model options:\n"
+		   "  --reap none|sigchld|ignore  fork: how children are reaped [sigchld]\n"
+		   "  --trigger level|edge        epoll: how readiness is reported [level]\n"
+		   "  --exclusive                 epoll-threads: EPOLLEXCLUSIVE\n"
+		   "  --min-idle N                prefork-dynamic: fewest idle children [2]\n"
+		   "  --max-idle N                prefork-dynamic: most idle children   [5]\n"
+		   "  --max-children N            prefork-dynamic: pool ceiling        [64]\n"
+		   "  --max-requests N            prefork-dynamic: per child (0: none) [10000]\n");
 }
 
 static void list_models(void)
@@ -90,10 +91,27 @@ static uint64_t parse_seconds(const char *opt, const char *s, double max)
 }
 
 enum {
-	OPT_LIST = 256, OPT_MODEL, OPT_PORT, OPT_BIND, OPT_WORKERS, OPT_BACKLOG, OPT_DOCROOT,
-	OPT_READ_TIMEOUT, OPT_GRACE, OPT_MAX_CONNS, OPT_MAX_BODY, OPT_STATS, OPT_REAP,
-	OPT_TRIGGER, OPT_EXCLUSIVE, OPT_MIN_IDLE, OPT_MAX_IDLE, OPT_MAX_CHILDREN,
-	OPT_MAX_REQUESTS, OPT_QUIET, OPT_HELP,
+	OPT_LIST = 256,
+	OPT_MODEL,
+	OPT_PORT,
+	OPT_BIND,
+	OPT_WORKERS,
+	OPT_BACKLOG,
+	OPT_DOCROOT,
+	OPT_READ_TIMEOUT,
+	OPT_GRACE,
+	OPT_MAX_CONNS,
+	OPT_MAX_BODY,
+	OPT_STATS,
+	OPT_REAP,
+	OPT_TRIGGER,
+	OPT_EXCLUSIVE,
+	OPT_MIN_IDLE,
+	OPT_MAX_IDLE,
+	OPT_MAX_CHILDREN,
+	OPT_MAX_REQUESTS,
+	OPT_QUIET,
+	OPT_HELP,
 };
 
 static const struct option long_opts[] = {
@@ -141,24 +159,43 @@ static void parse_args(int argc, char **argv, struct server *srv, struct given *
 		case OPT_MODEL:
 			srv->model = model_find(optarg);
 			if (!srv->model) {
-				fprintf(stderr, "herdsrv: unknown model '%s'; the models are:\n", optarg);
+				fprintf(stderr, "herdsrv: unknown model '%s'; the models are:\n",
+					optarg);
 				list_models();
 				exit(2);
 			}
 			break;
-		case OPT_PORT: srv->port = (uint16_t)parse_num("--port", optarg, 0, 65535); break;
-		case OPT_BIND: srv->bind_addr = optarg; break;
-		case OPT_WORKERS: srv->workers = (int)parse_num("--workers", optarg, 1, 4096); break;
-		case OPT_BACKLOG: srv->backlog = (int)parse_num("--backlog", optarg, 1, 1 << 20); break;
-		case OPT_DOCROOT: srv->docroot = optarg; break;
-		case OPT_READ_TIMEOUT: srv->read_timeout_ns = parse_seconds("--read-timeout", optarg, 3600); break;
-		case OPT_GRACE: srv->grace_s = (unsigned)parse_num("--grace", optarg, 0, 3600); break;
-		case OPT_MAX_CONNS: srv->max_conns = (unsigned)parse_num("--max-conns", optarg, 0, 1 << 24); break;
+		case OPT_PORT:
+			srv->port = (uint16_t)parse_num("--port", optarg, 0, 65535);
+			break;
+		case OPT_BIND:
+			srv->bind_addr = optarg;
+			break;
+		case OPT_WORKERS:
+			srv->workers = (int)parse_num("--workers", optarg, 1, 4096);
+			break;
+		case OPT_BACKLOG:
+			srv->backlog = (int)parse_num("--backlog", optarg, 1, 1 << 20);
+			break;
+		case OPT_DOCROOT:
+			srv->docroot = optarg;
+			break;
+		case OPT_READ_TIMEOUT:
+			srv->read_timeout_ns = parse_seconds("--read-timeout", optarg, 3600);
+			break;
+		case OPT_GRACE:
+			srv->grace_s = (unsigned)parse_num("--grace", optarg, 0, 3600);
+			break;
+		case OPT_MAX_CONNS:
+			srv->max_conns = (unsigned)parse_num("--max-conns", optarg, 0, 1 << 24);
+			break;
 		case OPT_MAX_BODY:
 			if (http_parse_size(optarg, strlen(optarg), 1ULL << 30, &srv->max_body) < 0)
-				die("invalid --max-body '%s': expected bytes (K, M suffixes) up to 1G", optarg);
+				die("invalid --max-body '%s': bytes up to 1G expected", optarg);
 			break;
-		case OPT_STATS: srv->stats_path = optarg; break;
+		case OPT_STATS:
+			srv->stats_path = optarg;
+			break;
 		case OPT_REAP:
 			g->reap = true;
 			if (!strcmp(optarg, "none"))
@@ -168,7 +205,8 @@ static void parse_args(int argc, char **argv, struct server *srv, struct given *
 			else if (!strcmp(optarg, "ignore"))
 				srv->reap = REAP_IGNORE;
 			else
-				die("invalid --reap '%s': expected none, sigchld or ignore", optarg);
+				die("invalid --reap '%s': expected none, sigchld or ignore",
+				    optarg);
 			break;
 		case OPT_TRIGGER:
 			g->trigger = true;
@@ -177,12 +215,29 @@ static void parse_args(int argc, char **argv, struct server *srv, struct given *
 			else
 				die("invalid --trigger '%s': expected level or edge", optarg);
 			break;
-		case OPT_EXCLUSIVE: g->exclusive = srv->exclusive = true; break;
-		case OPT_MIN_IDLE: g->dynamic = true; srv->min_idle = (unsigned)parse_num("--min-idle", optarg, 0, 4096); break;
-		case OPT_MAX_IDLE: g->dynamic = true; srv->max_idle = (unsigned)parse_num("--max-idle", optarg, 1, 4096); break;
-		case OPT_MAX_CHILDREN: g->dynamic = true; srv->max_children = (unsigned)parse_num("--max-children", optarg, 1, 4096); break;
-		case OPT_MAX_REQUESTS: g->dynamic = true; srv->max_requests = (unsigned)parse_num("--max-requests", optarg, 0, 1u << 31); break;
-		case OPT_QUIET: log_set_quiet(true); break;
+		case OPT_EXCLUSIVE:
+			g->exclusive = srv->exclusive = true;
+			break;
+		case OPT_MIN_IDLE:
+			g->dynamic = true;
+			srv->min_idle = (unsigned)parse_num("--min-idle", optarg, 0, 4096);
+			break;
+		case OPT_MAX_IDLE:
+			g->dynamic = true;
+			srv->max_idle = (unsigned)parse_num("--max-idle", optarg, 1, 4096);
+			break;
+		case OPT_MAX_CHILDREN:
+			g->dynamic = true;
+			srv->max_children = (unsigned)parse_num("--max-children", optarg, 1, 4096);
+			break;
+		case OPT_MAX_REQUESTS:
+			g->dynamic = true;
+			srv->max_requests =
+				(unsigned)parse_num("--max-requests", optarg, 0, 1u << 31);
+			break;
+		case OPT_QUIET:
+			log_set_quiet(true);
+			break;
 		default:
 			usage(stderr);
 			exit(2);
@@ -209,7 +264,8 @@ static void check_relevance(const struct server *srv, const struct given *g)
 	if (g->exclusive && strcmp(m, "epoll-threads"))
 		log_warn("--exclusive applies to epoll-threads only; ignored for %s", m);
 	if (g->dynamic && strcmp(m, "prefork-dynamic"))
-		log_warn("--min-idle/--max-idle/--max-children/--max-requests apply to prefork-dynamic only");
+		log_warn("--min-idle/--max-idle/--max-children/--max-requests apply to "
+			 "prefork-dynamic only");
 	if (srv->min_idle > srv->max_idle)
 		die("--min-idle %u is above --max-idle %u", srv->min_idle, srv->max_idle);
 	if (srv->max_idle > srv->max_children)
@@ -278,7 +334,8 @@ int main(int argc, char **argv)
 			rc = rc ? rc : 1;
 		} else {
 			log_info("stats: %llu requests from %llu client addresses -> %s",
-				 (unsigned long long)requests, (unsigned long long)clients, srv.stats_path);
+				 (unsigned long long)requests, (unsigned long long)clients,
+				 srv.stats_path);
 		}
 		stats_destroy(srv.stats);
 	}

@@ -84,7 +84,8 @@ static int wait_ready(int fd, int n)
 		if (r < 0 && errno != EINTR)
 			return -1;
 		if (r > 0) {
-			ssize_t got = read(fd, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf));
+			ssize_t got =
+				read(fd, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf));
 			if (got <= 0)
 				return -1; /* every worker exited before saying it was ready */
 			n -= (int)got;

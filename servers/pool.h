@@ -32,15 +32,15 @@ struct pool_ops {
 };
 
 struct pool {
-	struct server *srv;	   /* what the workers serve */
-	const struct pool_ops *ops; /* the model's worker and hooks */
-	void *model;		   /* the model's own per-pool state */
-	int size;		   /* slots */
-	pid_t *pid;		   /* per slot: the worker's pid, 0 if empty */
-	struct pidset live;	   /* the same pids, for proc_stop_children */
-	int ready_fd;		   /* write end of the start-up pipe (-1 after start) */
-	int ready_rfd;		   /* its read end, which the parent holds during start-up */
-	unsigned respawned;	   /* workers replaced after dying while not stopping */
+	struct server *srv;	     /* what the workers serve */
+	const struct pool_ops *ops;  /* the model's worker and hooks */
+	void *model;		     /* the model's own per-pool state */
+	int size;		     /* slots */
+	pid_t *pid;		     /* per slot: the worker's pid, 0 if empty */
+	struct pidset live;	     /* the same pids, for proc_stop_children */
+	int ready_fd;		     /* write end of the start-up pipe (-1 after start) */
+	int ready_rfd;		     /* its read end, which the parent holds during start-up */
+	unsigned respawned;	     /* workers replaced after dying while not stopping */
 	unsigned long spawned_total; /* workers ever forked */
 };
 

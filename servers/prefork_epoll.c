@@ -37,7 +37,7 @@ static int worker(struct pool *p, int slot)
 	pool_ready(p);
 	while (!srv_stop) {
 		if (epoll_wait(epfd, &ev, 1, -1) < 1)
-			continue; /* EINTR: srv_stop is checked above */
+			continue;		       /* EINTR: srv_stop is checked above */
 		if (ev.events & (EPOLLHUP | EPOLLERR)) /* the parent shut the listener down */
 			break;
 		struct sockaddr_storage peer;

@@ -26,12 +26,12 @@
 #include "server.h"
 
 struct passfd {
-	int epfd;	/* the parent's epoll: the listener and every child's socket */
-	int *pfd;	/* per slot: the parent's end of the socketpair (-1 if none) */
-	int *cfd;	/* per slot: the child's end, open only around fork */
-	bool *idle;	/* per slot: the child is waiting for a descriptor */
-	int navail;	/* idle children */
-	bool watching;	/* the listener is in the epoll set */
+	int epfd;      /* the parent's epoll: the listener and every child's socket */
+	int *pfd;      /* per slot: the parent's end of the socketpair (-1 if none) */
+	int *cfd;      /* per slot: the child's end, open only around fork */
+	bool *idle;    /* per slot: the child is waiting for a descriptor */
+	int navail;    /* idle children */
+	bool watching; /* the listener is in the epoll set */
 };
 
 /* ---- the child ---- */
@@ -41,8 +41,9 @@ static int recv_fd(int sock)
 {
 	char byte, ctl[CMSG_SPACE(sizeof(int))];
 	struct iovec iov = { &byte, 1 };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl,
-			      .msg_controllen = sizeof(ctl) };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof(ctl)
+	};
 	ssize_t n;
 
 	do
@@ -123,7 +124,7 @@ static void exited(struct pool *p, int slot, int status)
 
 	if (m->pfd[slot] >= 0)
 		close(m->pfd[slot]); /* also leaves the epoll set */
-	if (m->cfd[slot] >= 0) /* the fork after prepare failed */
+	if (m->cfd[slot] >= 0)	     /* the fork after prepare failed */
 		close(m->cfd[slot]);
 	m->pfd[slot] = m->cfd[slot] = -1;
 	if (m->idle[slot])
@@ -137,8 +138,9 @@ static void pass_to_idle(struct pool *p, int fd)
 	struct passfd *m = p->model;
 	char byte = 'C', ctl[CMSG_SPACE(sizeof(int))] = { 0 };
 	struct iovec iov = { &byte, 1 };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl,
-			      .msg_controllen = sizeof(ctl) };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof(ctl)
+	};
 	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
 
 	cm->cmsg_level = SOL_SOCKET;
@@ -218,7 +220,8 @@ int prefork_passfd_run(struct server *srv)
 	memset(m.pfd, -1, n * sizeof(int));
 	memset(m.cfd, -1, n * sizeof(int));
 	pool.model = &m;
-	net_set_nonblock(srv->listen_fd, true); /* a connection reset before accept must not block us */
+	net_set_nonblock(srv->listen_fd,
+			 true); /* a connection reset before accept must not block us */
 	if (pool_start(&pool, n) == 0) {
 		parent_loop(&pool);
 		rc = 0;

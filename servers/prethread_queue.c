@@ -23,12 +23,12 @@
 #include "threads.h"
 
 struct queue {
-	pthread_mutex_t lock;	 /* guards everything below */
+	pthread_mutex_t lock;	  /* guards everything below */
 	pthread_cond_t not_empty; /* workers wait here */
 	pthread_cond_t not_full;  /* the acceptor waits here */
-	int *fd;		 /* the ring of accepted descriptors */
-	int cap, head, len;	 /* size, next to take, queued */
-	bool closing;		 /* no more will come: drain and exit */
+	int *fd;		  /* the ring of accepted descriptors */
+	int cap, head, len;	  /* size, next to take, queued */
+	bool closing;		  /* no more will come: drain and exit */
 };
 
 static int queue_take(struct queue *q)

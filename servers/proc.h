@@ -46,8 +46,8 @@ int proc_thread_create(pthread_t *t, void *(*fn)(void *), void *arg);
 
 /* A set of child pids (the fork model's children, a pool's workers). */
 struct pidset {
-	pid_t *pid;	    /* the pids, unordered */
-	unsigned len, cap;  /* used and allocated */
+	pid_t *pid;	   /* the pids, unordered */
+	unsigned len, cap; /* used and allocated */
 };
 
 int pidset_add(struct pidset *s, pid_t pid);

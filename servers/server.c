@@ -50,7 +50,8 @@ int server_listen(struct server *srv)
 
 	if (srv->model->flags & MODEL_OWN_LISTENERS)
 		/* Each worker listens itself; hold the port meanwhile (bound, not listening). */
-		fd = net_listen(srv->bind_addr, srv->port, srv->backlog, NET_REUSEPORT | NET_NO_LISTEN);
+		fd = net_listen(srv->bind_addr, srv->port, srv->backlog,
+				NET_REUSEPORT | NET_NO_LISTEN);
 	else
 		fd = net_listen(srv->bind_addr, srv->port, srv->backlog, flags);
 	if (fd < 0)
@@ -85,4 +86,3 @@ uint64_t server_grace_deadline(const struct server *srv)
 {
 	return clock_now_ns() + srv->grace_s * NSEC_PER_SEC;
 }
-

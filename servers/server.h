@@ -29,23 +29,23 @@ enum reap_policy {
 struct server {
 	/* ---- options ---- */
 	const struct model *model;
-	const char *bind_addr;	 /* --bind, default 127.0.0.1 */
-	uint16_t port;		 /* --port; 0 picks a free one, printed once listening */
-	int workers;		 /* --workers: processes or threads in a pool */
-	int backlog;		 /* --backlog for listen(2) */
-	const char *docroot;	 /* --docroot for GET /files/NAME, or NULL */
+	const char *bind_addr;	  /* --bind, default 127.0.0.1 */
+	uint16_t port;		  /* --port; 0 picks a free one, printed once listening */
+	int workers;		  /* --workers: processes or threads in a pool */
+	int backlog;		  /* --backlog for listen(2) */
+	const char *docroot;	  /* --docroot for GET /files/NAME, or NULL */
 	uint64_t read_timeout_ns; /* --read-timeout: a request must arrive within it (408) */
-	unsigned grace_s;	 /* --grace: how long in-flight requests may finish at shutdown */
-	unsigned max_conns;	 /* --max-conns: open connections beyond are shed (0: no cap) */
-	const char *stats_path;	 /* --stats FILE: per-client CSV written at shutdown */
-	enum reap_policy reap;	 /* --reap, for the fork model */
-	bool edge_triggered;	 /* --trigger edge, for the epoll model */
-	bool exclusive;		 /* --exclusive: EPOLLEXCLUSIVE where a model supports it */
-	unsigned min_idle;	 /* prefork-dynamic: --min-idle */
-	unsigned max_idle;	 /* prefork-dynamic: --max-idle */
-	unsigned max_children;	 /* prefork-dynamic: --max-children */
-	unsigned max_requests;	 /* prefork-dynamic: --max-requests per child (0: unlimited) */
-	uint64_t max_body;	 /* largest POST /echo body accepted (413 beyond) */
+	unsigned grace_s;	  /* --grace: how long in-flight requests may finish at shutdown */
+	unsigned max_conns;	  /* --max-conns: open connections beyond are shed (0: no cap) */
+	const char *stats_path;	  /* --stats FILE: per-client CSV written at shutdown */
+	enum reap_policy reap;	  /* --reap, for the fork model */
+	bool edge_triggered;	  /* --trigger edge, for the epoll model */
+	bool exclusive;		  /* --exclusive: EPOLLEXCLUSIVE where a model supports it */
+	unsigned min_idle;	  /* prefork-dynamic: --min-idle */
+	unsigned max_idle;	  /* prefork-dynamic: --max-idle */
+	unsigned max_children;	  /* prefork-dynamic: --max-children */
+	unsigned max_requests;	  /* prefork-dynamic: --max-requests per child (0: unlimited) */
+	uint64_t max_body;	  /* largest POST /echo body accepted (413 beyond) */
 
 	/* ---- set up by main() before run() ---- */
 	int listen_fd;		 /* the shared listener; -1 for models with their own */
@@ -62,11 +62,11 @@ struct model {
 	const char *summary; /* one line for --list */
 	/* Serve until asked to stop; return the process exit status. */
 	int (*run)(struct server *srv);
-	unsigned flags;	     /* MODEL_* below */
+	unsigned flags; /* MODEL_* below */
 };
 
 enum model_flags {
-	MODEL_OWN_LISTENERS = 1 << 0, /* each worker opens its own SO_REUSEPORT listener */
+	MODEL_OWN_LISTENERS = 1 << 0,	  /* each worker opens its own SO_REUSEPORT listener */
 	MODEL_NONBLOCK_LISTENER = 1 << 1, /* the shared listener is O_NONBLOCK */
 };
 

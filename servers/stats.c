@@ -23,17 +23,17 @@
 enum { SLOT_EMPTY, SLOT_CLAIMED, SLOT_READY };
 
 struct stats_slot {
-	_Atomic unsigned state;	      /* SLOT_* */
-	struct in6_addr addr;	      /* IPv4 kept as ::ffff:a.b.c.d */
-	_Atomic uint64_t requests;    /* responses completed */
-	_Atomic uint64_t bytes_in;    /* bytes received from this client */
-	_Atomic uint64_t bytes_out;   /* bytes sent to it */
+	_Atomic unsigned state;	    /* SLOT_* */
+	struct in6_addr addr;	    /* IPv4 kept as ::ffff:a.b.c.d */
+	_Atomic uint64_t requests;  /* responses completed */
+	_Atomic uint64_t bytes_in;  /* bytes received from this client */
+	_Atomic uint64_t bytes_out; /* bytes sent to it */
 };
 
 struct stats {
-	size_t map_len;		      /* bytes mapped, for munmap */
-	unsigned mask;		      /* slots - 1 */
-	_Atomic uint64_t overflow;    /* updates that found the table full */
+	size_t map_len;		   /* bytes mapped, for munmap */
+	unsigned mask;		   /* slots - 1 */
+	_Atomic uint64_t overflow; /* updates that found the table full */
 	struct stats_slot slot[];
 };
 
@@ -44,7 +44,8 @@ struct stats *stats_create(unsigned capacity)
 	while (n < capacity * 2) /* keep the load factor under one half */
 		n <<= 1;
 	size_t len = sizeof(struct stats) + n * sizeof(struct stats_slot);
-	struct stats *st = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	struct stats *st =
+		mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (st == MAP_FAILED)
 		return NULL;
 	st->map_len = len;
@@ -138,7 +139,8 @@ static int write_rows(FILE *f, void *arg)
 		if (atomic_load(&s->state) != SLOT_READY)
 			continue;
 		addr_text(&s->addr, host, sizeof(host));
-		fprintf(f, "%s,%llu,%llu,%llu\n", host, (unsigned long long)atomic_load(&s->requests),
+		fprintf(f, "%s,%llu,%llu,%llu\n", host,
+			(unsigned long long)atomic_load(&s->requests),
 			(unsigned long long)atomic_load(&s->bytes_in),
 			(unsigned long long)atomic_load(&s->bytes_out));
 	}

@@ -27,9 +27,9 @@
 static _Atomic unsigned active; /* connection threads still running */
 
 struct job {
-	struct server *srv;		/* what to serve */
-	int fd;				/* the connection */
-	struct sockaddr_storage peer;	/* its client */
+	struct server *srv;	      /* what to serve */
+	int fd;			      /* the connection */
+	struct sockaddr_storage peer; /* its client */
 };
 
 static void *serve_one(void *arg)

@@ -19,12 +19,12 @@
 struct server;
 
 struct workers {
-	pthread_t *tid;	       /* the threads */
-	int n;		       /* how many were started */
-	_Atomic int running;   /* how many have not returned yet */
-	void *(*fn)(void *);   /* each thread's body (gets the struct workers) */
-	struct server *srv;    /* what they serve */
-	void *model;	       /* the model's shared state */
+	pthread_t *tid;	     /* the threads */
+	int n;		     /* how many were started */
+	_Atomic int running; /* how many have not returned yet */
+	void *(*fn)(void *); /* each thread's body (gets the struct workers) */
+	struct server *srv;  /* what they serve */
+	void *model;	     /* the model's shared state */
 };
 
 /* Start @n threads running @fn(w); returns 0, or -1 (those started are stopped). */

@@ -5,7 +5,8 @@
 #
 # Unit tests are cmocka programs in build/tests/; integration tests are scripts
 # in tests/integration/ that print TAP lines ("ok N - ...", "not ok N - ...",
-# "ok N - ... # SKIP reason"). The last line is "N passed, N failed, N skipped".
+# "ok N - ... # SKIP reason"); each gets TEST_TIMEOUT seconds (900), and one that
+# dies or times out counts as a failure. The last line is "N passed, N failed, N skipped".
 # With CI=true a skipped test counts as a failure: in CI everything must run.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -63,7 +64,7 @@ run_integration() {
 			"# exit 0") ;;
 			"# exit "*) failed=$((failed + 1)); failures+=("$t: exited with status ${line#\# exit }") ;;
 			esac
-		done < <(bash "$t" 2>&1; echo "# exit $?")
+		done < <(timeout --kill-after=10 "${TEST_TIMEOUT:-900}" bash "$t" 2>&1; echo "# exit $?")
 	done
 }
 

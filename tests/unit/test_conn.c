@@ -24,9 +24,9 @@
 #include "server.h"
 
 struct fixture {
-	struct server srv;  /* a server with only what conn.c reads */
-	int sock[2];	    /* [0]: the server's end (non-blocking), [1]: the client's */
-	struct conn c;	    /* the connection under test */
+	struct server srv; /* a server with only what conn.c reads */
+	int sock[2];	   /* [0]: the server's end (non-blocking), [1]: the client's */
+	struct conn c;	   /* the connection under test */
 };
 
 static int setup(void **state)
@@ -121,8 +121,9 @@ static void pipelined_requests_are_answered_in_order(void **state)
 {
 	struct fixture *f = *state;
 
-	client_send(f, "GET /size/3 HTTP/1.1\r\n\r\nPOST /echo HTTP/1.1\r\nContent-Length: 5\r\n\r\n"
-		       "helloGET /nope HTTP/1.1\r\n\r\n");
+	client_send(f,
+		    "GET /size/3 HTTP/1.1\r\n\r\nPOST /echo HTTP/1.1\r\nContent-Length: 5\r\n\r\n"
+		    "helloGET /nope HTTP/1.1\r\n\r\n");
 	assert_int_equal(conn_progress(&f->c), CONN_READ);
 	char *out = client_read(f, NULL);
 	char *a = strstr(out, "\r\n\r\n012"), *b = strstr(out, "\r\n\r\nhello"),

@@ -29,8 +29,8 @@ static void name_rule_accepts_plain_paths(void **state)
 
 static void name_rule_refuses_escapes(void **state)
 {
-	const char *bad[] = { "", "/etc/passwd", "..", "../x", "a/../../x", "a/..", "./a", "a/./b",
-			      "a//b", "a/", "." };
+	const char *bad[] = { "",    "/etc/passwd", "..",   "../x", "a/../../x", "a/..",
+			      "./a", "a/./b",	    "a//b", "a/",   "." };
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		if (files_name_ok(bad[i]))
@@ -63,8 +63,8 @@ static void decode_refuses_bad_escapes(void **state)
 
 /* A docroot with a file, a subdirectory, and symlinks in and out. */
 struct fixture {
-	char dir[64];	    /* the temporary tree */
-	struct server srv;  /* only docroot_fd matters here */
+	char dir[64];	   /* the temporary tree */
+	struct server srv; /* only docroot_fd matters here */
 };
 
 static int setup(void **state)
@@ -180,7 +180,8 @@ int main(void)
 		cmocka_unit_test(decode_percent_escapes),
 		cmocka_unit_test(decode_refuses_bad_escapes),
 		cmocka_unit_test_setup_teardown(opens_a_file_beneath, setup, teardown),
-		cmocka_unit_test_setup_teardown(follows_a_symlink_that_stays_inside, setup, teardown),
+		cmocka_unit_test_setup_teardown(follows_a_symlink_that_stays_inside, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(refuses_symlinks_that_leave, setup, teardown),
 		cmocka_unit_test_setup_teardown(refuses_dot_dot_plain_and_encoded, setup, teardown),
 		cmocka_unit_test_setup_teardown(missing_is_404_directory_is_403, setup, teardown),
