@@ -86,7 +86,8 @@ TOOL_BINS := $(TOOL_SRCS:tests/tools/%.c=$(BUILD)/tests/tools/%)
 $(BUILD)/tests/tools/%: tests/tools/%.c $(LIBHERD)
 	@mkdir -p $(@D)
 	@echo "  TOOL    $@"
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(WARNINGS) -Wno-missing-prototypes $(DEPFLAGS) -o $@ $< $(LIBHERD)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(WARNINGS) -Wno-missing-prototypes $(DEPFLAGS) -o $@ $< $(LIBHERD) \
+		-ljansson -lm
 
 build-all: $(TOOL_BINS)
 

@@ -12,6 +12,7 @@
 
 #include "log.h"
 #include "net.h"
+#include "server.h"
 
 _Atomic uint64_t srv_shed_count;
 
@@ -73,6 +74,22 @@ int srv_accept(int lfd, int flags, struct sockaddr_storage *peer)
 		/* A blocking accept would fail again at once: pause instead of spinning. */
 		nanosleep(&(struct timespec){ 0, 10 * 1000 * 1000 }, NULL);
 		errno = ECONNABORTED;
+	}
+	return -1;
+}
+
+int srv_accept_next(int lfd, struct sockaddr_storage *peer)
+{
+	while (!srv_stop) {
+		int fd = srv_accept(lfd, 0, peer);
+		if (fd >= 0)
+			return fd;
+		if (errno == EINVAL) /* shut down: the server is stopping */
+			break;
+		if (errno == EINTR || errno == ECONNABORTED)
+			continue;
+		log_warn("accept4() failed: %m");
+		nanosleep(&(struct timespec){ 0, 10 * 1000 * 1000 }, NULL);
 	}
 	return -1;
 }

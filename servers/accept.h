@@ -28,6 +28,14 @@ void srv_accept_init(void);
  */
 int srv_accept(int lfd, int flags, struct sockaddr_storage *peer);
 
+/*
+ * The blocking models' accept: the next connection, riding out EINTR, aborted
+ * and shed connections, and pausing briefly after any other error (logged) so
+ * that nothing spins. Returns -1 only when the server is stopping: srv_stop is
+ * set, or the listener was shut down.
+ */
+int srv_accept_next(int lfd, struct sockaddr_storage *peer);
+
 /* Close a connection we will not serve (--max-conns reached), with a short 503. */
 void srv_shed(int fd);
 

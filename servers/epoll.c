@@ -24,8 +24,8 @@
 #define MAX_EVENTS 256
 
 struct epoll_model {
-	int epfd;  /* the epoll instance */
-	bool edge; /* --trigger edge */
+	int epfd;		       /* the epoll instance */
+	const struct epoll_opts *opts; /* edge, exclusive, wake_fd, sigmask */
 };
 
 static void watch(struct evloop *l, int fd, enum ev_interest from, enum ev_interest to)
@@ -41,7 +41,7 @@ static void watch(struct evloop *l, int fd, enum ev_interest from, enum ev_inter
 			epoll_ctl(m->epfd, EPOLL_CTL_DEL, fd, NULL);
 		return;
 	}
-	if (m->edge) { /* registered once, for both directions */
+	if (m->opts->edge) { /* registered once, for both directions */
 		if (from != EV_NONE)
 			return;
 		ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
@@ -50,31 +50,48 @@ static void watch(struct evloop *l, int fd, enum ev_interest from, enum ev_inter
 		ev.events = to == EV_READ ? EPOLLIN : EPOLLOUT;
 		op = from == EV_NONE ? EPOLL_CTL_ADD : EPOLL_CTL_MOD;
 	}
+	if (fd == l->lfd && m->opts->exclusive) /* only ever added, never modified */
+		ev.events = EPOLLIN | EPOLLEXCLUSIVE | (m->opts->edge ? EPOLLET : 0);
 	if (epoll_ctl(m->epfd, op, fd, &ev) < 0)
 		log_warn("epoll_ctl(%s, %d) failed: %m", op == EPOLL_CTL_ADD ? "ADD" : "MOD", fd);
 }
 
-int epoll_serve(struct server *srv, int lfd, bool edge)
+static int epoll_wait_with(struct epoll_model *m, struct epoll_event *ev, int timeout)
+{
+	if (m->opts->sigmask)
+		return epoll_pwait(m->epfd, ev, MAX_EVENTS, timeout, m->opts->sigmask);
+	return epoll_wait(m->epfd, ev, MAX_EVENTS, timeout);
+}
+
+int epoll_serve(struct server *srv, int lfd, const struct epoll_opts *opts)
 {
 	static const struct evloop_ops ops = { .watch = watch };
-	struct epoll_model m = { .epfd = epoll_create1(EPOLL_CLOEXEC), .edge = edge };
+	struct epoll_model m = { .epfd = epoll_create1(EPOLL_CLOEXEC), .opts = opts };
 	struct epoll_event ev[MAX_EVENTS];
 	struct evloop l;
+	uint64_t count;
 
 	if (m.epfd < 0) {
 		log_warn("epoll_create1() failed: %m");
 		return 1;
 	}
+	if (opts->wake_fd >= 0) {
+		struct epoll_event wake = { .events = EPOLLIN, .data.fd = opts->wake_fd };
+		epoll_ctl(m.epfd, EPOLL_CTL_ADD, opts->wake_fd, &wake);
+	}
 	evloop_init(&l, srv, lfd, &ops, &m);
 	while (!evloop_done(&l)) {
-		int n = epoll_pwait(m.epfd, ev, MAX_EVENTS, evloop_timers(&l), &proc_wait_mask);
+		int n = epoll_wait_with(&m, ev, evloop_timers(&l));
 		if (n < 0 && errno != EINTR)
-			die("epoll_pwait() failed: %m");
+			die("epoll_wait() failed: %m");
 		for (int i = 0; i < n; i++) {
-			if (ev[i].data.fd == l.lfd)
+			int fd = ev[i].data.fd;
+			if (fd == opts->wake_fd)
+				(void)!read(fd, &count, sizeof(count)); /* srv_stop is set */
+			else if (fd == l.lfd)
 				evloop_accept(&l);
 			else
-				evloop_ready(&l, ev[i].data.fd);
+				evloop_ready(&l, fd);
 		}
 	}
 	evloop_free(&l);
@@ -84,6 +101,9 @@ int epoll_serve(struct server *srv, int lfd, bool edge)
 
 int epoll_run(struct server *srv)
 {
+	struct epoll_opts opts = { .edge = srv->edge_triggered, .wake_fd = -1,
+				   .sigmask = &proc_wait_mask };
+
 	server_ready(srv);
-	return epoll_serve(srv, srv->listen_fd, srv->edge_triggered);
+	return epoll_serve(srv, srv->listen_fd, &opts);
 }

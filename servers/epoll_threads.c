@@ -28,100 +28,30 @@
 #include <errno.h>
 #include <stdatomic.h>
 #include <stdlib.h>
-#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include "evloop.h"
 #include "log.h"
 #include "models.h"
 #include "server.h"
 #include "threads.h"
-
-#define MAX_EVENTS 256
 
 /* What the threads share: set up by main before they start. */
 struct epoll_threads {
 	int *wake_fd;	  /* per thread: an eventfd main writes to at stop */
 	int n;		  /* threads (entries in @wake_fd) */
 	_Atomic int next; /* the next thread's index */
-	bool exclusive;	  /* --exclusive: EPOLLEXCLUSIVE on the listener */
 };
 
-/* One thread's mechanism (the evloop's model), on that thread's stack. */
-struct loop_thread {
-	int epfd;	/* this thread's epoll instance */
-	int wake_fd;	/* its eventfd, in @epfd */
-	bool exclusive; /* add the listener with EPOLLEXCLUSIVE */
-};
-
-/* epoll.c's level-triggered watch, with EPOLLEXCLUSIVE for the listener. */
-static void watch(struct evloop *l, int fd, enum ev_interest from, enum ev_interest to)
-{
-	struct loop_thread *t = l->model;
-	struct epoll_event ev = { .data.fd = fd };
-	int op;
-
-	if (to == EV_CLOSE || to == EV_NONE) {
-		/* close(2) takes a connection out of the set; the listener (shared, not
-		 * closed) and a connection entering /sleep need an explicit DEL. */
-		if (from != EV_NONE && (to == EV_NONE || fd == l->lfd))
-			epoll_ctl(t->epfd, EPOLL_CTL_DEL, fd, NULL);
-		return;
-	}
-	ev.events = to == EV_READ ? EPOLLIN : EPOLLOUT;
-	if (fd == l->lfd && t->exclusive)
-		ev.events |= EPOLLEXCLUSIVE; /* only ever ADDed, never MODed */
-	op = from == EV_NONE ? EPOLL_CTL_ADD : EPOLL_CTL_MOD;
-	if (epoll_ctl(t->epfd, op, fd, &ev) < 0)
-		log_warn("epoll_ctl(%s, %d) failed: %m", op == EPOLL_CTL_ADD ? "ADD" : "MOD", fd);
-}
-
-/* The epoll loop, until srv_stop and the thread's connections are drained. */
-static void run_loop(struct evloop *l, struct loop_thread *t)
-{
-	struct epoll_event ev[MAX_EVENTS];
-
-	while (!evloop_done(l)) {
-		int n = epoll_wait(t->epfd, ev, MAX_EVENTS, evloop_timers(l));
-		if (n < 0 && errno != EINTR) {
-			log_warn("epoll_wait() failed: %m");
-			return;
-		}
-		for (int i = 0; i < n; i++) {
-			int fd = ev[i].data.fd;
-			uint64_t count;
-			if (fd == t->wake_fd)
-				(void)!read(fd, &count, sizeof(count)); /* srv_stop is set */
-			else if (fd == l->lfd)
-				evloop_accept(l);
-			else
-				evloop_ready(l, fd);
-		}
-	}
-}
-
+/* Each thread: the epoll model's loop (epoll.c) on the shared listener. */
 static void *worker(void *arg)
 {
-	static const struct evloop_ops ops = { .watch = watch };
 	struct workers *w = arg;
 	struct epoll_threads *et = w->model;
 	int i = atomic_fetch_add(&et->next, 1);
-	struct loop_thread t = { .epfd = epoll_create1(EPOLL_CLOEXEC),
-				 .wake_fd = et->wake_fd[i],
-				 .exclusive = et->exclusive };
-	struct epoll_event ev = { .events = EPOLLIN, .data.fd = t.wake_fd };
-	struct evloop l;
+	struct epoll_opts opts = { .exclusive = w->srv->exclusive, .wake_fd = et->wake_fd[i] };
 
-	if (t.epfd < 0 || epoll_ctl(t.epfd, EPOLL_CTL_ADD, t.wake_fd, &ev) < 0) {
-		log_warn("thread %d: epoll set-up failed: %m", i);
-	} else {
-		evloop_init(&l, w->srv, w->srv->listen_fd, &ops, &t);
-		run_loop(&l, &t);
-		evloop_free(&l);
-	}
-	if (t.epfd >= 0)
-		close(t.epfd);
+	epoll_serve(w->srv, w->srv->listen_fd, &opts);
 	workers_exit(w);
 	return NULL;
 }
@@ -153,7 +83,6 @@ int epoll_threads_run(struct server *srv)
 	static struct workers w;
 
 	et.n = srv->workers;
-	et.exclusive = srv->exclusive;
 
 	if (create_wake_fds(&et) < 0)
 		die("eventfd() failed: %m");

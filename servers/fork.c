@@ -46,21 +46,14 @@ static void set_reap_policy(enum reap_policy reap)
 int fork_run(struct server *srv)
 {
 	struct pidset children = { 0 };
+	struct sockaddr_storage peer;
+	int fd;
 
 	set_reap_policy(srv->reap);
 	proc_shutdown_on_stop(srv->listen_fd);
 	proc_signals_unblock();
 	server_ready(srv);
-	while (!srv_stop) {
-		struct sockaddr_storage peer;
-		int fd = srv_accept(srv->listen_fd, 0, &peer);
-		if (fd < 0) {
-			if (errno == EINVAL) /* SIGTERM shut the listener down */
-				break;
-			if (errno != EINTR && errno != ECONNABORTED)
-				log_warn("accept4() failed: %m");
-			continue;
-		}
+	while ((fd = srv_accept_next(srv->listen_fd, &peer)) >= 0) {
 		if (srv->max_conns && children.len >= srv->max_conns) {
 			pidset_prune(&children);
 			if (children.len >= srv->max_conns) {

@@ -7,31 +7,21 @@
  * for all those before it. A silent client holds everybody up until its
  * --read-timeout expires; that is the model, not a bug.
  */
-#include <errno.h>
-
 #include "accept.h"
 #include "conn.h"
-#include "log.h"
 #include "models.h"
 #include "proc.h"
 #include "server.h"
 
 int iterative_run(struct server *srv)
 {
-	proc_shutdown_on_stop(srv->listen_fd);
-	proc_signals_unblock(); /* SIGTERM interrupts accept with EINTR */
+	struct sockaddr_storage peer;
+	int fd;
+
+	proc_shutdown_on_stop(srv->listen_fd); /* SIGTERM ends a blocked accept */
+	proc_signals_unblock();
 	server_ready(srv);
-	while (!srv_stop) {
-		struct sockaddr_storage peer;
-		int fd = srv_accept(srv->listen_fd, 0, &peer);
-		if (fd < 0) {
-			if (errno == EINVAL) /* SIGTERM shut the listener down */
-				break;
-			if (errno != EINTR && errno != ECONNABORTED)
-				log_warn("accept4() failed: %m");
-			continue;
-		}
+	while ((fd = srv_accept_next(srv->listen_fd, &peer)) >= 0)
 		conn_serve_blocking(srv, fd, &peer);
-	}
 	return 0;
 }

@@ -7,37 +7,46 @@
  * kernel wakes only one of them per connection (the accept queue's wait is
  * exclusive), so the thundering herd of old BSD kernels is gone here: the tracer
  * should see one wakeup per accepted connection.
+ *
+ * The child's loop is shared with the two models that put a lock around accept
+ * (prefork_mutex.c, prefork_flock.c), as UNP's child_main is shared by its
+ * lock_fcntl.c and lock_pthread.c: only the lock differs.
  */
-#include <errno.h>
-
 #include "accept.h"
 #include "conn.h"
-#include "log.h"
 #include "models.h"
 #include "pool.h"
 #include "server.h"
 
-static int worker(struct pool *p, int slot)
+/* UNP's child_main: [lock] accept [unlock], serve, until told to stop. */
+static int child_main(struct pool *p, int slot)
 {
+	const struct accept_lock *lock = p->model;
 	struct server *srv = p->srv;
 
 	pool_ready(p);
 	while (!srv_stop) {
 		struct sockaddr_storage peer;
-		int fd = srv_accept(srv->listen_fd, 0, &peer);
-		if (fd >= 0)
-			conn_serve_blocking(srv, fd, &peer);
-		else if (errno == EINVAL) /* the parent shut the listener down */
+		if (lock && lock->acquire() < 0)
+			continue; /* interrupted: look at srv_stop */
+		int fd = srv_accept_next(srv->listen_fd, &peer);
+		if (lock)
+			lock->release();
+		if (fd < 0) /* stopping */
 			break;
-		else if (errno != EINTR && errno != ECONNABORTED)
-			log_warn("accept4() failed: %m");
+		conn_serve_blocking(srv, fd, &peer);
 	}
 	return 0;
 }
 
+int prefork_pool(struct server *srv, const struct accept_lock *lock)
+{
+	static const struct pool_ops ops = { .worker = child_main };
+
+	return pool_run(srv, &ops, srv->workers, (void *)lock);
+}
+
 int prefork_run(struct server *srv)
 {
-	static const struct pool_ops ops = { .worker = worker };
-
-	return pool_run(srv, &ops, srv->workers, NULL);
+	return prefork_pool(srv, NULL);
 }

@@ -32,7 +32,8 @@ static int worker(struct pool *p, int slot)
 	close(srv->reserve_fd);
 	proc_signals_block(); /* the loop waits with proc_wait_mask, race-free */
 	pool_ready(p);
-	int rc = epoll_serve(srv, lfd, false);
+	struct epoll_opts opts = { .wake_fd = -1, .sigmask = &proc_wait_mask };
+	int rc = epoll_serve(srv, lfd, &opts);
 	close(lfd);
 	return rc;
 }

@@ -24,18 +24,14 @@ static void *worker(void *arg)
 	struct workers *w = arg;
 	struct server *srv = w->srv;
 
-	while (!srv_stop) {
+	for (;;) {
 		struct sockaddr_storage peer;
 		pthread_mutex_lock(&accept_lock);
-		int fd = srv_accept(srv->listen_fd, 0, &peer);
-		int err = errno;
+		int fd = srv_accept_next(srv->listen_fd, &peer);
 		pthread_mutex_unlock(&accept_lock);
-		if (fd >= 0)
-			conn_serve_blocking(srv, fd, &peer);
-		else if (err == EINVAL) /* main shut the listener down */
+		if (fd < 0) /* stopping: main shut the listener down */
 			break;
-		else if (err != EINTR && err != ECONNABORTED)
-			log_warn("accept4() failed: %s", strerror(err));
+		conn_serve_blocking(srv, fd, &peer);
 	}
 	workers_exit(w);
 	return NULL;

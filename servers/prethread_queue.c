@@ -87,6 +87,7 @@ int prethread_queue_run(struct server *srv)
 		.not_full = PTHREAD_COND_INITIALIZER,
 	};
 	static struct workers w;
+	int fd;
 
 	q.cap = srv->workers * 4;
 	q.fd = calloc((size_t)q.cap, sizeof(int));
@@ -95,15 +96,8 @@ int prethread_queue_run(struct server *srv)
 	proc_shutdown_on_stop(srv->listen_fd);
 	proc_signals_unblock();
 	server_ready(srv);
-	while (!srv_stop) {
-		int fd = srv_accept(srv->listen_fd, 0, NULL);
-		if (fd >= 0)
-			queue_put(&q, fd);
-		else if (errno == EINVAL)
-			break;
-		else if (errno != EINTR && errno != ECONNABORTED)
-			log_warn("accept4() failed: %m");
-	}
+	while ((fd = srv_accept_next(srv->listen_fd, NULL)) >= 0)
+		queue_put(&q, fd);
 	queue_close(&q); /* workers serve what is queued, then return */
 	if (workers_stop(&w) == 0)
 		free(q.fd); /* else a worker may still take from it until exit() */

@@ -70,6 +70,8 @@ static void start_thread(struct server *srv, const pthread_attr_t *attr, int fd,
 int thread_run(struct server *srv)
 {
 	pthread_attr_t attr;
+	struct sockaddr_storage peer;
+	int fd;
 
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
@@ -77,16 +79,7 @@ int thread_run(struct server *srv)
 	proc_shutdown_on_stop(srv->listen_fd);
 	proc_signals_unblock();
 	server_ready(srv);
-	while (!srv_stop) {
-		struct sockaddr_storage peer;
-		int fd = srv_accept(srv->listen_fd, 0, &peer);
-		if (fd < 0) {
-			if (errno == EINVAL)
-				break;
-			if (errno != EINTR && errno != ECONNABORTED)
-				log_warn("accept4() failed: %m");
-			continue;
-		}
+	while ((fd = srv_accept_next(srv->listen_fd, &peer)) >= 0) {
 		if (srv->max_conns && atomic_load(&active) >= srv->max_conns)
 			srv_shed(fd);
 		else
