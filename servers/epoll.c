@@ -101,7 +101,8 @@ int epoll_serve(struct server *srv, int lfd, const struct epoll_opts *opts)
 
 int epoll_run(struct server *srv)
 {
-	struct epoll_opts opts = { .edge = srv->edge_triggered, .wake_fd = -1,
+	struct epoll_opts opts = { .edge = srv->edge_triggered,
+				   .wake_fd = -1,
 				   .sigmask = &proc_wait_mask };
 
 	server_ready(srv);

@@ -28,7 +28,8 @@ int main(int argc, char **argv)
 	}
 	json_t *v = root;
 	char *path = strdup(argv[2]);
-	for (char *save, *key = strtok_r(path, ".", &save); key && v; key = strtok_r(NULL, ".", &save))
+	for (char *save, *key = strtok_r(path, ".", &save); key && v;
+	     key = strtok_r(NULL, ".", &save))
 		v = json_object_get(v, key);
 	int rc = 0;
 	if (!v)
