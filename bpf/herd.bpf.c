@@ -1,0 +1,708 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * herd.bpf.c - the tracer's kernel side: tracepoints only (no kprobes, no
+ * fentry: DESIGN.md), each tp_btf program with a raw_tp twin that the loader
+ * picks when BTF-typed tracepoints are not available.
+ *
+ * Who is traced. A target is any task in the `tasks` map, keyed by TID. The
+ * loader puts the traced process, its threads and its existing descendants
+ * there; sched_process_fork adds every task a target creates; sched_process_free
+ * sends a task's final record to user space and removes it.
+ *
+ * What a wakeup is for. A new connection on a port a target listens on ends its
+ * handshake in softirq context: the child socket goes SYN_RECV -> ESTABLISHED
+ * (inet_sock_set_state), and then, in the same context on the same CPU, the
+ * listener's sk_data_ready wakes its waiters: accept sleepers, each epoll that
+ * watches it, poll/select sleepers, a signal for O_ASYNC, io_uring's poll. So an
+ * ESTABLISHED on a listening port opens an "arrival window" on that CPU, and
+ * every sched_waking of a target in the same context while the window is open,
+ * with the target sleeping in an accept-like call, is an accept wakeup caused by
+ * that connection. Wakeups of a target sleeping on a lock around accept (futex,
+ * fcntl) or on the descriptor-passing socket come from another target, not from
+ * the network, and are counted whatever woke them.
+ *
+ * Futile wakeups. After an accept wakeup the task is "pending" until it accepts
+ * a connection. If it blocks again inside the same call first (epoll's
+ * level-triggered re-check finding nothing), or the call returns empty (0
+ * events, -EAGAIN), the wakeup was futile.
+ *
+ * Syscalls are seen through raw_syscalls:sys_enter/sys_exit (x86-64 numbers);
+ * a switch on the number drops every other call before any map lookup.
+ */
+#include "vmlinux.h"
+
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include "herd.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+#define TASK_RUNNING	 0x0000
+#define TASK_DEAD	 0x0080
+#define EXIT_DEAD	 0x0010
+#define TCP_ESTABLISHED	 1
+#define TCP_SYN_RECV	 3
+#define TCP_CLOSE	 7
+#define TCP_LISTEN	 10
+#define IPPROTO_TCP	 6
+#define EAGAIN		 11
+#define IORING_OP_ACCEPT 13
+#define WINDOW_NS	 (200 * 1000) /* an arrival window never lasts longer */
+
+/* Set by the loader before load. */
+const volatile __u32 self_tgid = 0; /* the tracer itself: never a target */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, HERD_MAX_TASKS);
+	__type(key, __u32);
+	__type(value, struct herd_task);
+} tasks SEC(".maps");
+
+/* Ports a target listens on (host order): a handshake on them is an arrival. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, __u16);
+	__type(value, __u8);
+} ports SEC(".maps");
+
+/* Connections on those ports, by socket address, from handshake to close. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, HERD_MAX_CONNS);
+	__type(key, __u64);
+	__type(value, struct herd_conn);
+} conns SEC(".maps");
+
+struct window {
+	__u64 sk;  /* the connection whose arrival is being delivered */
+	__u64 ts;  /* when its handshake completed */
+	__u64 ctx; /* pid_tgid of the context it runs in */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct window);
+} windows SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct herd_totals);
+} totals SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, HISTS);
+	__type(key, __u32);
+	__type(value, struct herd_log2);
+} hists SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, HERD_RINGBUF_SIZE);
+} events SEC(".maps");
+
+/* Accept-queue depth across CPUs (established, not yet accepted or closed). */
+__s64 queue_depth = 0;
+
+/* ---- helpers -------------------------------------------------------------- */
+
+static __always_inline struct herd_totals *tot(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&totals, &zero);
+}
+
+static __always_inline void count_map_full(void)
+{
+	struct herd_totals *t = tot();
+
+	if (t)
+		t->map_full++;
+}
+
+/* floor(log2(v)) without a loop (libbpf-tools' log2l). */
+static __always_inline __u32 log2_u64(__u64 v)
+{
+	__u32 r = 0, shift;
+
+	shift = (v > 0xffffffffULL) << 5;
+	v >>= shift;
+	r |= shift;
+	shift = (v > 0xffff) << 4;
+	v >>= shift;
+	r |= shift;
+	shift = (v > 0xff) << 3;
+	v >>= shift;
+	r |= shift;
+	shift = (v > 0xf) << 2;
+	v >>= shift;
+	r |= shift;
+	shift = (v > 0x3) << 1;
+	v >>= shift;
+	r |= shift;
+	r |= (v >> 1);
+	return r;
+}
+
+static __always_inline void hist_add(__u32 which, __u64 ns)
+{
+	struct herd_log2 *h = bpf_map_lookup_elem(&hists, &which);
+	__u32 slot = log2_u64(ns);
+
+	if (!h)
+		return;
+	if (slot >= HERD_LOG2_SLOTS)
+		slot = HERD_LOG2_SLOTS - 1;
+	h->slot[slot]++;
+}
+
+/* A task's state (TASK_RUNNING, ...): __state since 5.14, state before. */
+struct task_struct___pre514 {
+	long state;
+} __attribute__((preserve_access_index));
+
+static __always_inline __u32 task_state(struct task_struct *t)
+{
+	if (bpf_core_field_exists(t->__state))
+		return BPF_CORE_READ(t, __state);
+	return (__u32)BPF_CORE_READ((struct task_struct___pre514 *)t, state);
+}
+
+static __always_inline struct herd_task *target(__u32 tid)
+{
+	return bpf_map_lookup_elem(&tasks, &tid);
+}
+
+static __always_inline struct herd_event *event_reserve(void)
+{
+	struct herd_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+
+	if (!e) {
+		struct herd_totals *t = tot();
+		if (t)
+			t->lost_events++;
+	}
+	return e;
+}
+
+/* The socket behind descriptor @fd of the current task. */
+static __always_inline __u64 fd_to_sk(int fd)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	struct file **fds = BPF_CORE_READ(t, files, fdt, fd);
+	struct file *f = NULL;
+
+	if (fd < 0 || bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) || !f)
+		return 0;
+	struct socket *sock = BPF_CORE_READ(f, private_data);
+	return (__u64)BPF_CORE_READ(sock, sk);
+}
+
+/* A target returned from accept (or io_uring's) with connection @fd. */
+static __always_inline void accepted(struct herd_task *task, __u32 tid, int fd, __u64 now)
+{
+	struct herd_totals *t = tot();
+	__u64 sk = fd_to_sk(fd);
+	struct herd_conn *c = sk ? bpf_map_lookup_elem(&conns, &sk) : NULL;
+
+	task->accepted++;
+	task->pending = 0;
+	if (t)
+		t->accepted++;
+	if (c && !c->accepted_ns) {
+		c->accepted_ns = now;
+		c->accept_tid = tid;
+		__sync_fetch_and_add(&queue_depth, -1);
+	}
+}
+
+/* ---- scheduling ------------------------------------------------------------ */
+
+static __always_inline int on_switch(bool preempt, struct task_struct *prev,
+				     struct task_struct *next)
+{
+	__u64 now = bpf_ktime_get_ns();
+	__u32 prev_tid = BPF_CORE_READ(prev, pid), next_tid = BPF_CORE_READ(next, pid);
+	struct herd_task *p = target(prev_tid), *n = target(next_tid);
+
+	if (p) {
+		__u32 state = task_state(prev);
+		p->switches++;
+		if (!preempt && state != TASK_RUNNING) {
+			p->voluntary++;
+			p->offcpu_ns = now;
+			if (p->pending && p->wait != WAIT_NONE) { /* asleep again, same call */
+				p->futile++;
+				p->pending = 0;
+			}
+		} else {
+			p->involuntary++;
+			p->queued_ns = now;
+		}
+		if (p->oncpu_ns)
+			p->run_ns += now - p->oncpu_ns;
+		p->oncpu_ns = 0;
+		/* A process's last switch: auto-reaped already, or a zombie now. */
+		if ((state & TASK_DEAD) && prev_tid == p->tgid &&
+		    (BPF_CORE_READ(prev, exit_state) & EXIT_DEAD)) {
+			struct herd_event *e = event_reserve();
+			if (e) {
+				e->type = EV_REAP;
+				e->pid = prev_tid;
+				e->ts = now;
+				e->by = REAPED_AUTO;
+				e->reaper = 0;
+				bpf_ringbuf_submit(e, 0);
+			}
+		}
+	}
+	if (n) {
+		n->oncpu_ns = now;
+		if (n->queued_ns)
+			hist_add(HIST_RUNQ, now - n->queued_ns);
+		n->queued_ns = 0;
+		if (!n->first_run_ns) {
+			n->first_run_ns = now;
+			if (n->created_ns)
+				hist_add(HIST_FIRST_RUN, now - n->created_ns);
+		}
+	}
+	return 0;
+}
+
+static __always_inline bool arrival_kind(__u32 wait)
+{
+	return wait == WAIT_ACCEPT || wait == WAIT_EPOLL || wait == WAIT_SELECT ||
+	       wait == WAIT_POLL || wait == WAIT_SIGNAL || wait == WAIT_URING;
+}
+
+static __always_inline int on_waking(struct task_struct *p)
+{
+	__u32 tid = BPF_CORE_READ(p, pid);
+	struct herd_task *task = target(tid);
+	__u64 now = bpf_ktime_get_ns();
+
+	if (!task)
+		return 0;
+	if (task->offcpu_ns) {
+		hist_add(HIST_OFFCPU, now - task->offcpu_ns);
+		task->offcpu_ns = 0;
+	}
+	task->queued_ns = now;
+	__u32 wait = task->wait;
+	if (wait == WAIT_NONE || wait >= WAIT_KINDS)
+		return 0;
+	if (!arrival_kind(wait)) { /* a lock or the passfd socket: another target woke it */
+		task->wakeups[wait]++;
+		return 0;
+	}
+	__u32 zero = 0;
+	struct window *w = bpf_map_lookup_elem(&windows, &zero);
+	if (!w || !w->sk || w->ctx != bpf_get_current_pid_tgid() || now - w->ts > WINDOW_NS)
+		return 0; /* not woken by a connection's arrival */
+	task->wakeups[wait]++;
+	task->pending = 1;
+	hist_add(HIST_ACCEPT_WAIT, now - task->wait_start_ns);
+	struct herd_conn *c = bpf_map_lookup_elem(&conns, &w->sk);
+	if (c) {
+		c->wakeups++;
+	} else {
+		struct herd_totals *t = tot();
+		if (t)
+			t->arrivals_unmatched++;
+	}
+	return 0;
+}
+
+static __always_inline int on_migrate(struct task_struct *p)
+{
+	struct herd_task *task = target(BPF_CORE_READ(p, pid));
+
+	if (task)
+		task->migrations++;
+	return 0;
+}
+
+/* ---- processes --------------------------------------------------------------- */
+
+static __always_inline int on_fork(struct task_struct *parent, struct task_struct *child)
+{
+	__u32 ptid = BPF_CORE_READ(parent, pid);
+	struct herd_task *p = target(ptid);
+
+	if (!p)
+		return 0;
+	struct herd_task c = {
+		.tgid = BPF_CORE_READ(child, tgid),
+		.ppid = BPF_CORE_READ(parent, tgid),
+		.created_ns = bpf_ktime_get_ns(),
+	};
+	__u32 ctid = BPF_CORE_READ(child, pid);
+	BPF_CORE_READ_STR_INTO(&c.comm, child, comm);
+	c.comm_set = 1;
+	if (bpf_map_update_elem(&tasks, &ctid, &c, BPF_ANY))
+		count_map_full();
+	return 0;
+}
+
+static __always_inline int on_exit(struct task_struct *p)
+{
+	__u32 tid = BPF_CORE_READ(p, pid);
+	struct herd_task *task = target(tid);
+
+	if (!task || tid != task->tgid) /* processes only: threads are never zombies */
+		return 0;
+	struct herd_totals *t = tot();
+	if (t)
+		t->exits++;
+	struct herd_event *e = event_reserve();
+	if (e) {
+		e->type = EV_EXIT;
+		e->pid = tid;
+		e->ts = bpf_ktime_get_ns();
+		e->by = 0;
+		e->reaper = task->ppid;
+		bpf_ringbuf_submit(e, 0);
+	}
+	return 0;
+}
+
+/* The task is gone for good: hand its record to user space. */
+static __always_inline int on_free(struct task_struct *p)
+{
+	__u32 tid = BPF_CORE_READ(p, pid);
+	struct herd_task *task = target(tid);
+
+	if (!task)
+		return 0;
+	struct herd_event *e = event_reserve();
+	if (e) {
+		e->type = EV_TASK_GONE;
+		e->pid = tid;
+		e->ts = bpf_ktime_get_ns();
+		e->by = 0;
+		e->reaper = 0;
+		__builtin_memcpy(&e->task, task, sizeof(*task));
+		bpf_ringbuf_submit(e, 0);
+	}
+	bpf_map_delete_elem(&tasks, &tid);
+	return 0;
+}
+
+/* ---- system calls --------------------------------------------------------------- */
+
+/* The wait kind of the call being entered or left (regs keep the arguments). */
+static __always_inline __u32 wait_kind(long id, struct pt_regs *regs)
+{
+	if (id != NR_futex && id != NR_fcntl)
+		return herd_wait_kind(id, 0);
+	return herd_wait_kind(id, (long)BPF_CORE_READ(regs, si));
+}
+
+static __always_inline bool is_fork(long id)
+{
+	return id == NR_clone || id == NR_clone3 || id == NR_fork || id == NR_vfork;
+}
+
+static __always_inline int on_sys_enter(struct pt_regs *regs, long id)
+{
+	__u32 kind = wait_kind(id, regs);
+
+	if (kind == WAIT_NONE && !is_fork(id))
+		return 0;
+	struct herd_task *task = target((__u32)bpf_get_current_pid_tgid());
+	if (!task)
+		return 0;
+	if (kind != WAIT_NONE) {
+		task->wait = kind;
+		task->wait_start_ns = bpf_ktime_get_ns();
+	} else {
+		task->fork_enter_ns = bpf_ktime_get_ns();
+	}
+	return 0;
+}
+
+static __always_inline void reaped(__u32 pid, __u32 reaper, __u64 now)
+{
+	struct herd_event *e = event_reserve();
+
+	if (!e)
+		return;
+	e->type = EV_REAP;
+	e->pid = pid;
+	e->ts = now;
+	e->by = REAPED_PARENT;
+	e->reaper = reaper;
+	bpf_ringbuf_submit(e, 0);
+}
+
+static __always_inline int on_sys_exit(struct pt_regs *regs, long ret)
+{
+	long id = BPF_CORE_READ(regs, orig_ax);
+	bool fork = is_fork(id);
+
+	if (!fork && id != NR_wait4 && id != NR_waitid && wait_kind(id, regs) == WAIT_NONE)
+		return 0;
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct herd_task *task = target(tid);
+	if (!task)
+		return 0;
+	__u64 now = bpf_ktime_get_ns();
+	if (fork) {
+		if (ret > 0 && task->fork_enter_ns) {
+			hist_add(HIST_FORK, now - task->fork_enter_ns);
+			struct herd_totals *t = tot();
+			if (t)
+				t->forks++;
+		}
+		task->fork_enter_ns = 0;
+		return 0;
+	}
+	if (id == NR_wait4 && ret > 0) {
+		reaped((__u32)ret, tid, now);
+		return 0;
+	}
+	if (id == NR_waitid) /* its pid is in the siginfo; user space matches exits */
+		return 0;
+	/* Classified by the call itself: a task may have entered it before tracing began. */
+	__u32 wait = wait_kind(id, regs);
+	task->wait = WAIT_NONE;
+	if (wait == WAIT_ACCEPT) {
+		if (ret >= 0) {
+			accepted(task, tid, (int)ret, now);
+		} else if (ret == -EAGAIN) {
+			task->eagain++;
+			if (task->pending) {
+				task->futile++;
+				task->pending = 0;
+			}
+		}
+	} else if (arrival_kind(wait) && wait != WAIT_URING && (ret == 0 || ret == -EAGAIN) &&
+		   task->pending) {
+		task->futile++; /* woken, and the call came back empty */
+		task->pending = 0;
+	}
+	return 0;
+}
+
+/* io_uring: an accept completion (Linux 5.19+: the request is the second argument). */
+struct io_kiocb___new {
+	__u8 opcode;
+	struct io_cqe cqe;
+} __attribute__((preserve_access_index));
+
+static __always_inline int on_uring_complete(void *req)
+{
+	struct io_kiocb___new *r = req;
+
+	if (!bpf_core_field_exists(r->cqe))
+		return 0;
+	if (BPF_CORE_READ(r, opcode) != IORING_OP_ACCEPT)
+		return 0;
+	int res = BPF_CORE_READ(r, cqe.res);
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct herd_task *task = target(tid);
+	if (!task || res < 0)
+		return 0;
+	struct herd_totals *t = tot();
+	if (t)
+		t->uring_accepts++;
+	accepted(task, tid, res, bpf_ktime_get_ns());
+	return 0;
+}
+
+/* ---- TCP ------------------------------------------------------------------------ */
+
+SEC("tracepoint/sock/inet_sock_set_state")
+int inet_sock_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
+{
+	if (ctx->protocol != IPPROTO_TCP)
+		return 0;
+	__u16 sport = ctx->sport;
+	__u64 sk = (__u64)ctx->skaddr, now = bpf_ktime_get_ns();
+
+	if (ctx->newstate == TCP_LISTEN) { /* a target starts listening: learn the port */
+		if (target((__u32)bpf_get_current_pid_tgid())) {
+			__u8 one = 1;
+			bpf_map_update_elem(&ports, &sport, &one, BPF_ANY);
+		}
+		return 0;
+	}
+	if (ctx->oldstate == TCP_SYN_RECV && ctx->newstate == TCP_ESTABLISHED) {
+		if (!bpf_map_lookup_elem(&ports, &sport))
+			return 0;
+		struct herd_conn c = {
+			.sk = sk,
+			.established_ns = now,
+			.family = ctx->family,
+			.client_port = ctx->dport,
+			.server_port = sport,
+		};
+		if (ctx->family == 2) /* AF_INET (ctx memory: read, not memcpy) */
+			bpf_probe_read_kernel(c.client_addr, 4, ctx->daddr);
+		else
+			bpf_probe_read_kernel(c.client_addr, 16, ctx->daddr_v6);
+		if (bpf_map_update_elem(&conns, &sk, &c, BPF_ANY))
+			count_map_full();
+		struct herd_totals *t = tot();
+		__s64 depth = __sync_fetch_and_add(&queue_depth, 1) + 1;
+		if (t) {
+			t->established++;
+			if (depth > 0 && (__u64)depth > t->queue_peak)
+				t->queue_peak = depth;
+		}
+		__u32 zero = 0;
+		struct window *w = bpf_map_lookup_elem(&windows, &zero);
+		if (w) {
+			w->sk = sk;
+			w->ts = now;
+			w->ctx = bpf_get_current_pid_tgid();
+		}
+		return 0;
+	}
+	if (ctx->newstate == TCP_CLOSE) {
+		struct herd_conn *c = bpf_map_lookup_elem(&conns, &sk);
+		if (!c)
+			return 0;
+		if (!c->accepted_ns)
+			__sync_fetch_and_add(&queue_depth, -1);
+		struct herd_event *e = event_reserve();
+		if (e) {
+			e->type = EV_CONN;
+			e->pid = c->accept_tid;
+			e->ts = now;
+			e->by = 0;
+			e->reaper = 0;
+			__builtin_memcpy(&e->conn, c, sizeof(*c));
+			e->conn.closed_ns = now;
+			bpf_ringbuf_submit(e, 0);
+		}
+		bpf_map_delete_elem(&conns, &sk);
+	}
+	return 0;
+}
+
+/* ---- the programs: each tp_btf with its raw_tp twin --------------------------------- */
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(sched_switch_btf, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	return on_switch(preempt, prev, next);
+}
+
+SEC("raw_tp/sched_switch")
+int BPF_PROG(sched_switch_raw, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	return on_switch(preempt, prev, next);
+}
+
+SEC("tp_btf/sched_waking")
+int BPF_PROG(sched_waking_btf, struct task_struct *p)
+{
+	return on_waking(p);
+}
+
+SEC("raw_tp/sched_waking")
+int BPF_PROG(sched_waking_raw, struct task_struct *p)
+{
+	return on_waking(p);
+}
+
+SEC("tp_btf/sched_wakeup_new")
+int BPF_PROG(sched_wakeup_new_btf, struct task_struct *p)
+{
+	return on_waking(p);
+}
+
+SEC("raw_tp/sched_wakeup_new")
+int BPF_PROG(sched_wakeup_new_raw, struct task_struct *p)
+{
+	return on_waking(p);
+}
+
+SEC("tp_btf/sched_migrate_task")
+int BPF_PROG(sched_migrate_task_btf, struct task_struct *p)
+{
+	return on_migrate(p);
+}
+
+SEC("raw_tp/sched_migrate_task")
+int BPF_PROG(sched_migrate_task_raw, struct task_struct *p)
+{
+	return on_migrate(p);
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(sched_process_fork_btf, struct task_struct *parent, struct task_struct *child)
+{
+	return on_fork(parent, child);
+}
+
+SEC("raw_tp/sched_process_fork")
+int BPF_PROG(sched_process_fork_raw, struct task_struct *parent, struct task_struct *child)
+{
+	return on_fork(parent, child);
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(sched_process_exit_btf, struct task_struct *p)
+{
+	return on_exit(p);
+}
+
+SEC("raw_tp/sched_process_exit")
+int BPF_PROG(sched_process_exit_raw, struct task_struct *p)
+{
+	return on_exit(p);
+}
+
+SEC("tp_btf/sched_process_free")
+int BPF_PROG(sched_process_free_btf, struct task_struct *p)
+{
+	return on_free(p);
+}
+
+SEC("raw_tp/sched_process_free")
+int BPF_PROG(sched_process_free_raw, struct task_struct *p)
+{
+	return on_free(p);
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(sys_enter_btf, struct pt_regs *regs, long id)
+{
+	return on_sys_enter(regs, id);
+}
+
+SEC("raw_tp/sys_enter")
+int BPF_PROG(sys_enter_raw, struct pt_regs *regs, long id)
+{
+	return on_sys_enter(regs, id);
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(sys_exit_btf, struct pt_regs *regs, long ret)
+{
+	return on_sys_exit(regs, ret);
+}
+
+SEC("raw_tp/sys_exit")
+int BPF_PROG(sys_exit_raw, struct pt_regs *regs, long ret)
+{
+	return on_sys_exit(regs, ret);
+}
+
+SEC("raw_tp/io_uring_complete")
+int BPF_PROG(io_uring_complete_raw, void *ctx_, void *req)
+{
+	return on_uring_complete(req);
+}

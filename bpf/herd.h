@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * herd.h - what the tracer's kernel side (herd.bpf.c) and its loader (trace.c)
+ * share: the per-task record kept in a map, the events sent through the ring
+ * buffer, and the names of the things they count.
+ *
+ * Only fixed-size types: this file is compiled for BPF and for user space.
+ */
+#ifndef HERD_BPF_H
+#define HERD_BPF_H
+
+#define HERD_MAX_TASKS	  65536 /* target tasks tracked at once */
+#define HERD_MAX_CONNS	  65536 /* connections between handshake and close */
+#define HERD_LOG2_SLOTS	  40	/* log2 histogram slots: 1 ns .. 2^40 ns (18 min) */
+#define HERD_RINGBUF_SIZE (4 << 20)
+
+/*
+ * Where a target task sleeps while it waits for a new connection (DESIGN.md,
+ * accept.wakeups_by_wait). WAIT_NONE: not in one of these calls.
+ */
+enum herd_wait {
+	WAIT_NONE,
+	WAIT_ACCEPT, /* accept, accept4 */
+	WAIT_EPOLL,  /* epoll_wait, epoll_pwait, epoll_pwait2 */
+	WAIT_SELECT, /* select, pselect6 */
+	WAIT_POLL,   /* poll, ppoll */
+	WAIT_LOCK,   /* a lock around accept: futex wait, fcntl F_SETLKW */
+	WAIT_PASSFD, /* recvmsg: the descriptor-passing socket */
+	WAIT_SIGNAL, /* rt_sigtimedwait, sigsuspend: signal-driven I/O */
+	WAIT_URING,  /* io_uring_enter */
+	WAIT_KINDS,
+};
+
+/* x86-64 system call numbers (arch/x86/entry/syscalls/syscall_64.tbl). */
+enum herd_nr {
+	NR_poll = 7,
+	NR_select = 23,
+	NR_accept = 43,
+	NR_recvmsg = 47,
+	NR_clone = 56,
+	NR_fork = 57,
+	NR_vfork = 58,
+	NR_wait4 = 61,
+	NR_fcntl = 72,
+	NR_rt_sigtimedwait = 128,
+	NR_rt_sigsuspend = 130,
+	NR_futex = 202,
+	NR_epoll_wait = 232,
+	NR_waitid = 247,
+	NR_pselect6 = 270,
+	NR_ppoll = 271,
+	NR_epoll_pwait = 281,
+	NR_accept4 = 288,
+	NR_io_uring_enter = 426,
+	NR_clone3 = 435,
+	NR_epoll_pwait2 = 441,
+};
+
+/*
+ * The wait kind of system call @nr whose second argument is @arg1 (futex's op,
+ * fcntl's cmd). The kernel side classifies calls as they enter; the loader
+ * classifies the calls that tasks are already blocked in when tracing begins
+ * (/proc/TID/syscall), with the same function.
+ */
+static __always_inline __u32 herd_wait_kind(long nr, long arg1)
+{
+	switch (nr) {
+	case NR_accept:
+	case NR_accept4:
+		return WAIT_ACCEPT;
+	case NR_epoll_wait:
+	case NR_epoll_pwait:
+	case NR_epoll_pwait2:
+		return WAIT_EPOLL;
+	case NR_select:
+	case NR_pselect6:
+		return WAIT_SELECT;
+	case NR_poll:
+	case NR_ppoll:
+		return WAIT_POLL;
+	case NR_futex: { /* the waiting operations: WAIT, LOCK_PI, WAIT_BITSET, ... */
+		int op = (int)arg1 & ~(128 | 256);
+		return (op == 0 || op == 6 || op == 9 || op == 11 || op == 13) ? WAIT_LOCK
+									       : WAIT_NONE;
+	}
+	case NR_fcntl: /* F_SETLKW, F_OFD_SETLKW */
+		return (arg1 == 7 || arg1 == 38) ? WAIT_LOCK : WAIT_NONE;
+	case NR_recvmsg:
+		return WAIT_PASSFD;
+	case NR_rt_sigtimedwait:
+	case NR_rt_sigsuspend:
+		return WAIT_SIGNAL;
+	case NR_io_uring_enter:
+		return WAIT_URING;
+	default:
+		return WAIT_NONE;
+	}
+}
+
+/* Why a zombie stopped being one (proc.reaped_by). */
+enum herd_reaper {
+	REAPED_PARENT, /* a target's wait4/waitid returned its pid */
+	REAPED_AUTO,   /* SIGCHLD ignored or SA_NOCLDWAIT: released at exit */
+	REAPED_INIT,   /* freed without a target waiting for it (reparented) */
+	REAPERS,
+};
+
+/* A log2 histogram of nanoseconds: slot i counts values in [2^i, 2^(i+1)). */
+struct herd_log2 {
+	__u64 slot[HERD_LOG2_SLOTS];
+};
+
+/* One target task (a thread; a process is its thread-group leader), by TID. */
+struct herd_task {
+	__u32 tgid;		   /* its process */
+	__u32 ppid;		   /* the process that created it (tgid of the parent) */
+	__u64 created_ns;	   /* sched_process_fork, or when tracing began */
+	__u64 first_run_ns;	   /* its first time on a CPU (0: not yet) */
+	__u64 switches;		   /* times it was switched out */
+	__u64 voluntary;	   /* ... while blocking (nvcsw in /proc) */
+	__u64 involuntary;	   /* ... while runnable: preempted (nivcsw) */
+	__u64 migrations;	   /* sched_migrate_task */
+	__u64 run_ns;		   /* time on a CPU */
+	__u64 accepted;		   /* successful accepts */
+	__u64 eagain;		   /* accepts that returned -EAGAIN */
+	__u64 futile;		   /* accept wakeups that ended without a connection */
+	__u64 wakeups[WAIT_KINDS]; /* accept wakeups, by where it slept */
+	/* scratch state, not reported */
+	__u64 oncpu_ns;	     /* when it last went on a CPU */
+	__u64 offcpu_ns;     /* when it last blocked (voluntary switch out) */
+	__u64 queued_ns;     /* when it last became runnable (wakeup or preemption) */
+	__u64 wait_start_ns; /* when it entered its current wait call */
+	__u64 fork_enter_ns; /* when it entered fork/clone */
+	__u32 wait;	     /* enum herd_wait of the call it is in, or WAIT_NONE */
+	__u32 pending;	     /* woken by an arrival, not yet accepted since */
+	__u32 comm_set;	     /* comm below was filled */
+	char comm[16];	     /* its name */
+};
+
+/* What the ring buffer carries. */
+enum herd_event_type {
+	EV_TASK_GONE, /* a target task was freed: its final record */
+	EV_EXIT,      /* a target process exited (became a zombie, or was auto-reaped) */
+	EV_REAP,      /* a zombie was reaped */
+	EV_CONN,      /* a connection on the server port closed: its record */
+};
+
+struct herd_conn {
+	__u64 sk;	      /* kernel address of the socket: the connection's id */
+	__u64 established_ns; /* handshake completed (SYN_RECV -> ESTABLISHED) */
+	__u64 accepted_ns;    /* returned by accept to a target (0: never) */
+	__u64 closed_ns;      /* reached TCP_CLOSE (0: still open at the end) */
+	__u32 accept_tid;     /* the task that accepted it */
+	__u32 wakeups;	      /* accept wakeups its arrival caused */
+	__u16 family;	      /* AF_INET or AF_INET6 */
+	__u16 client_port;    /* host order */
+	__u16 server_port;    /* host order */
+	__u16 pad;
+	__u8 client_addr[16]; /* IPv4 in the first 4 bytes */
+};
+
+struct herd_event {
+	__u32 type;   /* enum herd_event_type */
+	__u32 pid;    /* the task or process concerned */
+	__u64 ts;     /* bpf_ktime_get_ns() */
+	__u32 by;     /* EV_REAP: enum herd_reaper; EV_EXIT: 1 if auto-reaped */
+	__u32 reaper; /* EV_REAP: the reaping task (parent) */
+	union {
+		struct herd_task task; /* EV_TASK_GONE */
+		struct herd_conn conn; /* EV_CONN */
+	};
+};
+
+/* Totals kept in one array slot per CPU, summed by user space. */
+struct herd_totals {
+	__u64 established;	  /* handshakes completed on the server port */
+	__u64 accepted;		  /* successful accepts by targets */
+	__u64 queue_peak;	  /* highest accept-queue depth seen (max over CPUs' views) */
+	__u64 forks;		  /* fork/clone calls by targets that created a task */
+	__u64 exits;		  /* target processes that exited */
+	__u64 lost_events;	  /* ring buffer full: events dropped */
+	__u64 map_full;		  /* a map update failed: something not tracked */
+	__u64 arrivals_unmatched; /* wakeups in an arrival window with no conn record */
+	__u64 uring_accepts;	  /* accepted via io_uring completions */
+};
+
+/* The histograms, in one array: index by enum herd_hist. */
+enum herd_hist {
+	HIST_RUNQ,	  /* wakeup (or preemption) to running */
+	HIST_OFFCPU,	  /* blocked time */
+	HIST_FORK,	  /* fork/clone syscall time in the parent */
+	HIST_FIRST_RUN,	  /* child creation to its first run */
+	HIST_ACCEPT_WAIT, /* time blocked in a wait that ended in an accept wakeup */
+	HISTS,
+};
+
+#endif

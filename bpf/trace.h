@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * trace.h - the tracer's loader: load herd.bpf.c, point it at a server, collect.
+ *
+ *	tracer_open()        load the programs (tp_btf, or their raw_tp twins), attach
+ *	tracer_add_tree()    make a process, its threads and its descendants targets
+ *	tracer_add_port()    count handshakes on a port (targets' listen() adds them too)
+ *	tracer_poll()        drain the ring buffer (exits, reaps, closed connections, ...)
+ *	tracer_collect()     everything so far: totals, histograms, every task
+ *	tracer_close()       detach and free: no program or link outlives it
+ *
+ * Needs root (or CAP_BPF + CAP_PERFMON) and a kernel with BTF.
+ */
+#ifndef HERD_TRACE_H
+#define HERD_TRACE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <linux/types.h>
+
+#include "herd.h"
+
+struct tracer;
+
+/* A task's final (or current) record. */
+struct trace_task {
+	uint32_t tid;	    /* thread id */
+	bool alive;	    /* still running when collected */
+	struct herd_task t; /* the counters (herd.h) */
+};
+
+/* A target process's life after exit: zombie from exit_ns to reap_ns. */
+struct trace_proc {
+	uint32_t pid;	  /* the process */
+	uint32_t reaper;  /* who reaped it (REAPED_PARENT) */
+	uint64_t exit_ns; /* it exited (0: not seen) */
+	uint64_t reap_ns; /* it was reaped (0: not yet) */
+	int reaped_by;	  /* enum herd_reaper, or -1 */
+};
+
+struct trace_result {
+	struct herd_totals totals;    /* summed over CPUs (queue_peak: the max) */
+	struct herd_log2 hist[HISTS]; /* summed over CPUs */
+	struct trace_task *tasks;     /* every target task seen */
+	size_t ntasks;
+	struct trace_proc *procs; /* every target process that exited */
+	size_t nprocs;
+	struct herd_conn *conns; /* every connection, closed or still open */
+	size_t nconns;
+	uint64_t start_ns, end_ns; /* the traced interval (CLOCK_MONOTONIC) */
+	uint64_t listen_overflows; /* TcpExt ListenOverflows, delta (system-wide) */
+	uint64_t listen_drops;	   /* TcpExt ListenDrops, delta (system-wide) */
+	bool raw_tp;		   /* the raw_tp twins were used (no tp_btf) */
+	bool uring_accepts;	   /* io_uring accept completions are counted */
+};
+
+struct tracer_opts {
+	bool verbose; /* libbpf's messages on stderr */
+};
+
+/* Returns 0, or -errno with a message already printed (no root, no BTF, ...). */
+int tracer_open(struct tracer **out, const struct tracer_opts *opts);
+/* @pid, its threads and every descendant process (and their threads) become targets. */
+int tracer_add_tree(struct tracer *t, pid_t pid);
+/* Handshakes on @port count (listen() by a target adds its port by itself). */
+int tracer_add_port(struct tracer *t, uint16_t port);
+/* Ports the targets listen on now (from /proc/net/tcp*), added; returns how many. */
+int tracer_add_listening_ports(struct tracer *t);
+/* Drain the ring buffer, waiting up to @timeout_ms. Returns events consumed or -errno. */
+int tracer_poll(struct tracer *t, int timeout_ms);
+/* Number of target tasks alive now. */
+int tracer_live_tasks(struct tracer *t);
+/* Everything so far into @r (allocated; free with trace_result_free). */
+int tracer_collect(struct tracer *t, struct trace_result *r);
+void trace_result_free(struct trace_result *r);
+void tracer_close(struct tracer *t);
+
+#endif

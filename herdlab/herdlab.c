@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * herdlab - the tracer and everything around it, one command per verb.
+ *
+ *	herdlab trace [options] -- CMD ARGS     trace a server it starts
+ *	herdlab trace --pid PID [options]       trace a running server
+ *	herdlab models                          the server models, one line each
+ *
+ * (run, report, compare and kernels come with the next milestones.)
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "log.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: herdlab COMMAND [options]\n"
+		   "\n"
+		   "commands:\n"
+		   "  trace    trace a server's kernel events (herdlab trace --help)\n"
+		   "  models   list the server models\n");
+}
+
+/* build/herdsrv, beside this binary. */
+int herdlab_sibling(const char *name, char *path, size_t len)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	if (n <= 0)
+		return -1;
+	self[n] = 0;
+	char *slash = strrchr(self, '/');
+	if (!slash)
+		return -1;
+	*slash = 0;
+	return snprintf(path, len, "%s/%s", self, name) < (int)len ? 0 : -1;
+}
+
+static int cmd_models(int argc, char **argv)
+{
+	char path[PATH_MAX];
+
+	if (herdlab_sibling("herdsrv", path, sizeof(path)) < 0)
+		die("cannot find herdsrv beside herdlab");
+	execl(path, "herdsrv", "--list", (char *)NULL);
+	die("cannot run %s: %m", path);
+}
+
+int main(int argc, char **argv)
+{
+	log_init("herdlab");
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	if (!strcmp(argv[1], "trace"))
+		return cmd_trace(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "models"))
+		return cmd_models(argc - 1, argv + 1);
+	fprintf(stderr, "herdlab: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return 2;
+}
