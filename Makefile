@@ -9,6 +9,7 @@
 # loadgen/ and bpf/ above it, herdlab's own commands on top.
 
 BUILD	 ?= build
+OBJ	 := $(BUILD)/obj
 CC	 ?= gcc
 CLANG	 ?= clang
 CFLAGS	 ?= -O2 -g
@@ -22,7 +23,7 @@ Q := $(if $(V),,@)
 export BUILD
 
 .PHONY: all deps deps-check demo test test-unit test-integration format format-check \
-	fuzz bench bench-servers clean
+	fuzz bench bench-servers bench-loadgen bench-tracer static clean
 .DEFAULT_GOAL := all
 
 # ---- set-up ---------------------------------------------------------------
@@ -35,7 +36,7 @@ deps-check:
 
 # ---- lib/: shared code, one static library ---------------------------------
 LIB_SRCS := $(wildcard lib/*.c)
-LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+LIB_OBJS := $(LIB_SRCS:%.c=$(OBJ)/%.o)
 LIBHERD  := $(BUILD)/libherd.a
 
 $(LIBHERD): $(LIB_OBJS)
@@ -44,20 +45,100 @@ $(LIBHERD): $(LIB_OBJS)
 # ---- servers/: herdsrv, every server model in one binary --------------------
 SRV_MAIN := servers/herdsrv.c
 SRV_SRCS := $(filter-out $(SRV_MAIN),$(wildcard servers/*.c))
-SRV_OBJS := $(SRV_SRCS:%.c=$(BUILD)/%.o)
+SRV_OBJS := $(SRV_SRCS:%.c=$(OBJ)/%.o)
 LIBSRV	 := $(BUILD)/libsrv.a
 
 $(LIBSRV): $(SRV_OBJS)
 	$(Q)ar rcs $@ $^
 
-$(BUILD)/herdsrv: $(BUILD)/servers/herdsrv.o $(LIBSRV) $(LIBHERD)
+$(BUILD)/herdsrv: $(OBJ)/servers/herdsrv.o $(LIBSRV) $(LIBHERD)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_SRV)
 
 PROGS := $(BUILD)/herdsrv
 
+# ---- bpf/: the tracer's kernel programs, skeleton and loader -----------------
+# vmlinux.h comes from the running kernel's BTF; CO-RE relocates the programs to
+# whichever kernel loads them.
+VMLINUX	 := $(BUILD)/bpf/vmlinux.h
+BPF_OBJ	 := $(BUILD)/bpf/herd.bpf.o
+BPF_SKEL := $(BUILD)/bpf/herd.skel.h
+BPF_ARCH := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
+
+$(VMLINUX):
+	@mkdir -p $(@D)
+	@echo "  BTF     $@"
+	$(Q)test -r /sys/kernel/btf/vmlinux || { echo "no /sys/kernel/btf/vmlinux: this kernel has no BTF" >&2; exit 1; }
+	$(Q)bpftool btf dump file /sys/kernel/btf/vmlinux format c >$@.tmp && mv $@.tmp $@
+
+$(BPF_OBJ): bpf/herd.bpf.c bpf/herd.h $(VMLINUX)
+	@echo "  BPF     $@"
+	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -I$(BUILD)/bpf -Ibpf \
+		-Wall -Wno-unused-function -c $< -o $@
+
+$(BPF_SKEL): $(BPF_OBJ)
+	@echo "  SKEL    $@"
+	$(Q)bpftool gen skeleton $< name herd_bpf >$@.tmp && mv $@.tmp $@
+
+# ---- loadgen/: herdload, the load generator ----------------------------------
+LOAD_MAIN := loadgen/herdload.c
+LOADGEN_SRCS := $(filter-out $(LOAD_MAIN),$(wildcard loadgen/*.c))
+LOADGEN_OBJS := $(LOADGEN_SRCS:%.c=$(OBJ)/%.o)
+LIBLOAD	 := $(BUILD)/libload.a
+LDLIBS_LOAD := -ljansson -lm -lpthread
+
+$(LIBLOAD): $(LOADGEN_OBJS)
+	$(Q)ar rcs $@ $^
+
+$(BUILD)/herdload: $(OBJ)/loadgen/herdload.o $(LIBLOAD) $(LIBHERD)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_LOAD)
+
+PROGS += $(BUILD)/herdload
+
+# ---- herdlab/: the commands on top (trace, models, ...) -----------------------
+TRACE_OBJ := $(OBJ)/bpf/trace.o
+HL_MAIN	  := herdlab/herdlab.c
+HL_SRCS	  := $(filter-out $(HL_MAIN),$(wildcard herdlab/*.c))
+HL_OBJS	  := $(HL_SRCS:%.c=$(OBJ)/%.o)
+LIBHL	  := $(BUILD)/libherdlab.a
+LDLIBS_HL := -lbpf -lelf -lz -ljansson -lm
+
+$(TRACE_OBJ) $(HL_OBJS) $(OBJ)/herdlab/herdlab.o: CPPFLAGS += -Ibpf -I$(BUILD)/bpf -Iherdlab
+$(TRACE_OBJ) $(HL_OBJS) $(OBJ)/herdlab/herdlab.o: $(BPF_SKEL)
+
+$(LIBHL): $(HL_OBJS) $(TRACE_OBJ)
+	$(Q)ar rcs $@ $^
+
+$(BUILD)/herdlab: $(OBJ)/herdlab/herdlab.o $(LIBHL) $(LIBHERD)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_HL)
+
+PROGS += $(BUILD)/herdlab
+
+# ---- make static: the three programs linked statically (libbpf.a, libelf.a, libz.a),
+# to run inside a guest kernel's minimal initramfs (herdlab kernels).
+STATIC := $(BUILD)/static
+static: deps-check
+	$(Q)$(MAKE) --no-print-directory $(STATIC)/herdlab $(STATIC)/herdsrv $(STATIC)/herdload
+$(STATIC)/herdlab: $(OBJ)/herdlab/herdlab.o $(LIBHL) $(LIBHERD)
+	@mkdir -p $(@D)
+	@echo "  LD      $@ (static)"
+	$(Q)$(CC) -static $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_HL) 2>&1 | grep -v -e 'Using .get' -e 'in function' || true
+	$(Q)test -x $@
+$(STATIC)/herdsrv: $(OBJ)/servers/herdsrv.o $(LIBSRV) $(LIBHERD)
+	@mkdir -p $(@D)
+	@echo "  LD      $@ (static)"
+	$(Q)$(CC) -static $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_SRV) 2>&1 | grep -v -e 'Using .get' -e 'in function' || true
+	$(Q)test -x $@
+$(STATIC)/herdload: $(OBJ)/loadgen/herdload.o $(LIBLOAD) $(LIBHERD)
+	@mkdir -p $(@D)
+	@echo "  LD      $@ (static)"
+	$(Q)$(CC) -static $(CFLAGS) $(LDFLAGS) -o $@ $^ -ljansson -lm -lpthread 2>&1 | grep -v -e 'Using .get' -e 'in function' || true
+	$(Q)test -x $@
+
 # ---- compile rule ------------------------------------------------------------
-$(BUILD)/%.o: %.c
+$(OBJ)/%.o: %.c
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(WARNINGS) $(DEPFLAGS) -c -o $@ $<
@@ -72,11 +153,12 @@ build-all: $(PROGS)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIBSRV) $(LIBHERD)
+$(BUILD)/tests/%: tests/unit/%.c $(LIBHL) $(LIBSRV) $(LIBLOAD) $(LIBHERD)
 	@mkdir -p $(@D)
 	@echo "  TEST    $@"
-	$(Q)$(CC) $(CPPFLAGS) -Iservers $(CFLAGS) $(WARNINGS) -Wno-missing-prototypes $(DEPFLAGS) \
-		-o $@ $< $(LIBSRV) $(LIBHERD) -lcmocka $(LDLIBS_SRV)
+	$(Q)$(CC) $(CPPFLAGS) -Iservers -Iloadgen -Ibpf -I$(BUILD)/bpf -Iherdlab $(CFLAGS) $(WARNINGS) \
+		-Wno-missing-prototypes $(DEPFLAGS) -o $@ $< $(LIBHL) $(LIBSRV) $(LIBLOAD) $(LIBHERD) \
+		-lcmocka $(LDLIBS_SRV) $(LDLIBS_HL)
 
 build-all: $(UNIT_BINS)
 
@@ -115,9 +197,13 @@ fuzz: deps-check $(BUILD)/fuzz/http_fuzz
 		$(BUILD)/fuzz/corpus tests/fuzz/seeds
 
 # ---- benchmarks (results go to reports/bench/) -------------------------------
-bench: bench-servers
+bench: bench-servers bench-loadgen bench-tracer
 bench-servers: all
 	$(Q)scripts/bench_servers.sh
+bench-loadgen: all
+	$(Q)scripts/bench_loadgen.sh
+bench-tracer: all
+	$(Q)scripts/bench_tracer.sh
 
 # ---- the demo ----------------------------------------------------------------
 demo: all

@@ -61,11 +61,12 @@ struct {
 	__type(value, struct herd_task);
 } tasks SEC(".maps");
 
-/* Ports a target listens on (host order): a handshake on them is an arrival. */
+/* Ports a target listens on, indexed by port (host order): 1 if it is one. An
+ * array, not a hash: every TCP state change on the machine looks here first. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 256);
-	__type(key, __u16);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
 	__type(value, __u8);
 } ports SEC(".maps");
 
@@ -78,10 +79,19 @@ struct {
 } conns SEC(".maps");
 
 struct window {
-	__u64 sk;  /* the connection whose arrival is being delivered */
-	__u64 ts;  /* when its handshake completed */
-	__u64 ctx; /* pid_tgid of the context it runs in */
+	__u64 sk;   /* the connection whose arrival is being delivered */
+	__u64 ts;   /* when its handshake completed */
+	__u64 ctx;  /* pid_tgid of the context it runs in */
+	__u32 open; /* wakeups now are for this arrival */
 };
+
+/*
+ * Linux 6.6+ has sock:sk_data_ready: the window then opens exactly when the
+ * listener's sk_data_ready runs and closes at the next socket's, so the data of
+ * the same client, processed a moment later in the same context, is never
+ * mistaken for its arrival. Without it the window stays open WINDOW_NS.
+ */
+const volatile bool have_data_ready = false;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -182,9 +192,15 @@ static __always_inline struct herd_task *target(__u32 tid)
 	return bpf_map_lookup_elem(&tasks, &tid);
 }
 
-static __always_inline struct herd_event *event_reserve(void)
+/*
+ * Reserve a ring buffer record for an event whose payload (after the common
+ * header) is @payload bytes: exits and reaps carry none, a closed connection its
+ * herd_conn, a freed task its herd_task.
+ */
+#define EVENT_HEAD offsetof(struct herd_event, task)
+static __always_inline struct herd_event *event_reserve_size(__u64 size)
 {
-	struct herd_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	struct herd_event *e = bpf_ringbuf_reserve(&events, size, 0);
 
 	if (!e) {
 		struct herd_totals *t = tot();
@@ -193,15 +209,20 @@ static __always_inline struct herd_event *event_reserve(void)
 	}
 	return e;
 }
+#define event_reserve()	     event_reserve_size(EVENT_HEAD)
+#define event_reserve_conn() event_reserve_size(EVENT_HEAD + sizeof(struct herd_conn))
+#define event_reserve_task() event_reserve_size(EVENT_HEAD + sizeof(struct herd_task))
 
 /* The socket behind descriptor @fd of the current task. */
 static __always_inline __u64 fd_to_sk(int fd)
 {
 	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
-	struct file **fds = BPF_CORE_READ(t, files, fdt, fd);
+	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
+	struct file **fds = BPF_CORE_READ(fdt, fd);
 	struct file *f = NULL;
 
-	if (fd < 0 || bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) || !f)
+	if (fd < 0 || (unsigned)fd >= BPF_CORE_READ(fdt, max_fds) ||
+	    bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) || !f)
 		return 0;
 	struct socket *sock = BPF_CORE_READ(f, private_data);
 	return (__u64)BPF_CORE_READ(sock, sk);
@@ -251,16 +272,16 @@ static __always_inline int on_switch(bool preempt, struct task_struct *prev,
 		if (p->oncpu_ns)
 			p->run_ns += now - p->oncpu_ns;
 		p->oncpu_ns = 0;
-		/* A process's last switch: auto-reaped already, or a zombie now. */
-		if ((state & TASK_DEAD) && prev_tid == p->tgid &&
-		    (BPF_CORE_READ(prev, exit_state) & EXIT_DEAD)) {
+		/* A process's last switch: it is a zombie from now on (exit_notify set
+		 * EXIT_ZOMBIE), or it was never one (auto-reaped: EXIT_DEAD). */
+		if ((state & TASK_DEAD) && prev_tid == p->tgid) {
 			struct herd_event *e = event_reserve();
 			if (e) {
-				e->type = EV_REAP;
+				e->type = EV_EXIT;
 				e->pid = prev_tid;
 				e->ts = now;
-				e->by = REAPED_AUTO;
-				e->reaper = 0;
+				e->by = !!(BPF_CORE_READ(prev, exit_state) & EXIT_DEAD);
+				e->reaper = p->ppid;
 				bpf_ringbuf_submit(e, 0);
 			}
 		}
@@ -307,7 +328,7 @@ static __always_inline int on_waking(struct task_struct *p)
 	}
 	__u32 zero = 0;
 	struct window *w = bpf_map_lookup_elem(&windows, &zero);
-	if (!w || !w->sk || w->ctx != bpf_get_current_pid_tgid() || now - w->ts > WINDOW_NS)
+	if (!w || !w->open || w->ctx != bpf_get_current_pid_tgid() || now - w->ts > WINDOW_NS)
 		return 0; /* not woken by a connection's arrival */
 	task->wakeups[wait]++;
 	task->pending = 1;
@@ -354,25 +375,15 @@ static __always_inline int on_fork(struct task_struct *parent, struct task_struc
 	return 0;
 }
 
+/* A target process exits (its zombie time starts at its last switch: on_switch). */
 static __always_inline int on_exit(struct task_struct *p)
 {
 	__u32 tid = BPF_CORE_READ(p, pid);
 	struct herd_task *task = target(tid);
+	struct herd_totals *t;
 
-	if (!task || tid != task->tgid) /* processes only: threads are never zombies */
-		return 0;
-	struct herd_totals *t = tot();
-	if (t)
+	if (task && tid == task->tgid && (t = tot()))
 		t->exits++;
-	struct herd_event *e = event_reserve();
-	if (e) {
-		e->type = EV_EXIT;
-		e->pid = tid;
-		e->ts = bpf_ktime_get_ns();
-		e->by = 0;
-		e->reaper = task->ppid;
-		bpf_ringbuf_submit(e, 0);
-	}
 	return 0;
 }
 
@@ -384,7 +395,7 @@ static __always_inline int on_free(struct task_struct *p)
 
 	if (!task)
 		return 0;
-	struct herd_event *e = event_reserve();
+	struct herd_event *e = event_reserve_task();
 	if (e) {
 		e->type = EV_TASK_GONE;
 		e->pid = tid;
@@ -494,24 +505,29 @@ static __always_inline int on_sys_exit(struct pt_regs *regs, long ret)
 	return 0;
 }
 
-/* io_uring: an accept completion (Linux 5.19+: the request is the second argument). */
-struct io_kiocb___new {
-	__u8 opcode;
-	struct io_cqe cqe;
-} __attribute__((preserve_access_index));
+/*
+ * io_uring: accepts arrive as completions, not as accept(2) returns. Multishot
+ * accept posts its completions without a request (req is NULL), so an accept is
+ * recognised by its result instead: a descriptor of this task whose socket is a
+ * connection that completed its handshake and has not been accepted yet. Where
+ * the result lives depends on the kernel (the loader says which):
+ *   5.19 - 6.3:  io_uring_complete(ctx, req, user_data, res, cflags, ...)
+ *   6.4 +:       io_uring_complete(ctx, req, cqe)
+ */
+const volatile bool uring_res_in_cqe = true;
 
-static __always_inline int on_uring_complete(void *req)
+static __always_inline int on_uring_complete(__u64 *args)
 {
-	struct io_kiocb___new *r = req;
-
-	if (!bpf_core_field_exists(r->cqe))
-		return 0;
-	if (BPF_CORE_READ(r, opcode) != IORING_OP_ACCEPT)
-		return 0;
-	int res = BPF_CORE_READ(r, cqe.res);
+	int res = uring_res_in_cqe ? BPF_CORE_READ((struct io_uring_cqe *)args[2], res)
+				   : (int)args[3];
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct herd_task *task = target(tid);
-	if (!task || res < 0)
+	struct herd_task *task;
+
+	if (res < 0 || !(task = target(tid)))
+		return 0;
+	__u64 sk = fd_to_sk(res);
+	struct herd_conn *c = sk ? bpf_map_lookup_elem(&conns, &sk) : NULL;
+	if (!c || c->accepted_ns)
 		return 0;
 	struct herd_totals *t = tot();
 	if (t)
@@ -527,19 +543,20 @@ int inet_sock_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
 {
 	if (ctx->protocol != IPPROTO_TCP)
 		return 0;
-	__u16 sport = ctx->sport;
-	__u64 sk = (__u64)ctx->skaddr, now = bpf_ktime_get_ns();
+	__u32 sport = ctx->sport;
+	__u8 *ours = bpf_map_lookup_elem(&ports, &sport);
 
+	if (!ours)
+		return 0;
 	if (ctx->newstate == TCP_LISTEN) { /* a target starts listening: learn the port */
-		if (target((__u32)bpf_get_current_pid_tgid())) {
-			__u8 one = 1;
-			bpf_map_update_elem(&ports, &sport, &one, BPF_ANY);
-		}
+		if (target((__u32)bpf_get_current_pid_tgid()))
+			*ours = 1;
 		return 0;
 	}
+	if (!*ours) /* a client socket, or another server's: not ours */
+		return 0;
+	__u64 sk = (__u64)ctx->skaddr, now = bpf_ktime_get_ns();
 	if (ctx->oldstate == TCP_SYN_RECV && ctx->newstate == TCP_ESTABLISHED) {
-		if (!bpf_map_lookup_elem(&ports, &sport))
-			return 0;
 		struct herd_conn c = {
 			.sk = sk,
 			.established_ns = now,
@@ -566,6 +583,7 @@ int inet_sock_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
 			w->sk = sk;
 			w->ts = now;
 			w->ctx = bpf_get_current_pid_tgid();
+			w->open = !have_data_ready;
 		}
 		return 0;
 	}
@@ -575,7 +593,7 @@ int inet_sock_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
 			return 0;
 		if (!c->accepted_ns)
 			__sync_fetch_and_add(&queue_depth, -1);
-		struct herd_event *e = event_reserve();
+		struct herd_event *e = event_reserve_conn();
 		if (e) {
 			e->type = EV_CONN;
 			e->pid = c->accept_tid;
@@ -588,6 +606,21 @@ int inet_sock_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
 		}
 		bpf_map_delete_elem(&conns, &sk);
 	}
+	return 0;
+}
+
+/* A socket's data_ready: the listener's opens the arrival window, any other closes it. */
+static __always_inline int on_data_ready(struct sock *sk)
+{
+	__u32 zero = 0;
+	struct window *w = bpf_map_lookup_elem(&windows, &zero);
+
+	if (!w)
+		return 0;
+	if (BPF_CORE_READ(sk, __sk_common.skc_state) == TCP_LISTEN)
+		w->open = w->sk && w->ctx == bpf_get_current_pid_tgid();
+	else
+		w->open = 0;
 	return 0;
 }
 
@@ -701,8 +734,20 @@ int BPF_PROG(sys_exit_raw, struct pt_regs *regs, long ret)
 	return on_sys_exit(regs, ret);
 }
 
-SEC("raw_tp/io_uring_complete")
-int BPF_PROG(io_uring_complete_raw, void *ctx_, void *req)
+SEC("tp_btf/sk_data_ready")
+int BPF_PROG(sk_data_ready_btf, struct sock *sk)
 {
-	return on_uring_complete(req);
+	return on_data_ready(sk);
+}
+
+SEC("raw_tp/sk_data_ready")
+int BPF_PROG(sk_data_ready_raw, struct sock *sk)
+{
+	return on_data_ready(sk);
+}
+
+SEC("raw_tp/io_uring_complete")
+int io_uring_complete_raw(struct bpf_raw_tracepoint_args *ctx)
+{
+	return on_uring_complete(ctx->args);
 }

@@ -13,6 +13,7 @@
 #include "trace.h"
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <ctype.h>
 #include <dirent.h>
@@ -37,6 +38,7 @@ struct tracer {
 	size_t nlinks;
 	struct ring_buffer *rb;	     /* the events ring buffer */
 	bool raw_tp;		     /* the raw_tp twins are in use */
+	bool data_ready;	     /* the kernel has sock:sk_data_ready (6.6+) */
 	bool uring;		     /* io_uring_complete is attached */
 	bool verbose;		     /* libbpf's chatter on stderr */
 	uint64_t start_ns;	     /* when tracing began */
@@ -239,10 +241,11 @@ int tracer_add_tree(struct tracer *t, pid_t root)
 
 int tracer_add_port(struct tracer *t, uint16_t port)
 {
+	__u32 key = port;
 	__u8 one = 1;
 
-	return bpf_map_update_elem(bpf_map__fd(t->skel->maps.ports), &port, &one, BPF_ANY) ? -errno
-											   : 0;
+	return bpf_map_update_elem(bpf_map__fd(t->skel->maps.ports), &key, &one, BPF_ANY) ? -errno
+											  : 0;
 }
 
 /* Socket inodes held open by target processes. */
@@ -347,11 +350,21 @@ static int on_event(void *ctx, void *data, size_t size)
 		break;
 	}
 	case EV_EXIT:
+		/* Its parent may have reaped it in the instant before its last switch. */
+		p = find_proc(t, e->pid, false);
+		if (p && p->reap_ns && !p->exit_ns) {
+			p->exit_ns = p->reap_ns;
+			break;
+		}
 		p = push((void **)&t->procs, &t->nprocs, &t->capprocs, sizeof(*p));
-		if (p) {
-			p->pid = e->pid;
-			p->exit_ns = e->ts;
-			p->reaped_by = -1;
+		if (!p)
+			break;
+		p->pid = e->pid;
+		p->exit_ns = e->ts;
+		p->reaped_by = -1;
+		if (e->by) { /* auto-reaped: released before it could be a zombie */
+			p->reap_ns = e->ts;
+			p->reaped_by = REAPED_AUTO;
 		}
 		break;
 	case EV_REAP:
@@ -401,6 +414,39 @@ static int ensure_tracefs(void)
 	return 0;
 }
 
+/* Whether the kernel has tracepoint @name (its btf_trace_ typedef in vmlinux BTF). */
+static bool kernel_has_tracepoint(const struct btf *btf, const char *name)
+{
+	char type[128];
+
+	snprintf(type, sizeof(type), "btf_trace_%s", name);
+	return btf && btf__find_by_name_kind(btf, type, BTF_KIND_TYPEDEF) > 0;
+}
+
+/*
+ * Whether io_uring_complete passes the CQE (Linux 6.4+: ctx, req, cqe) rather
+ * than its fields (ctx, req, user_data, res, ...): count the tracepoint's
+ * parameters in the kernel's BTF.
+ */
+static bool uring_res_in_cqe(void)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	bool cqe = true;
+
+	if (!btf)
+		return cqe;
+	int id = btf__find_by_name_kind(btf, "btf_trace_io_uring_complete", BTF_KIND_TYPEDEF);
+	const struct btf_type *ty = id > 0 ? btf__type_by_id(btf, id) : NULL;
+	if (ty)
+		ty = btf__type_by_id(btf, ty->type); /* the pointer */
+	if (ty && btf_is_ptr(ty))
+		ty = btf__type_by_id(btf, ty->type); /* the function prototype */
+	if (ty && btf_is_func_proto(ty))
+		cqe = btf_vlen(ty) <= 4; /* void *, ctx, req, cqe */
+	btf__free(btf);
+	return cqe;
+}
+
 /* Load with the tp_btf set (@raw false) or the raw_tp set. */
 static int load(struct tracer *t, bool raw)
 {
@@ -409,14 +455,20 @@ static int load(struct tracer *t, bool raw)
 	t->skel = herd_bpf__open();
 	if (!t->skel)
 		return -errno;
+	struct btf *btf = btf__load_vmlinux_btf();
+	t->data_ready = kernel_has_tracepoint(btf, "sk_data_ready");
+	btf__free(btf);
 	t->skel->rodata->self_tgid = (__u32)getpid();
+	t->skel->rodata->uring_res_in_cqe = uring_res_in_cqe();
+	t->skel->rodata->have_data_ready = t->data_ready;
 	bpf_object__for_each_program(prog, t->skel->obj)
 	{
 		const char *sec = bpf_program__section_name(prog);
+		bool missing = strstr(sec, "sk_data_ready") && !t->data_ready; /* before 6.6 */
 		if (!strncmp(sec, "tp_btf/", 7))
-			bpf_program__set_autoload(prog, !raw);
+			bpf_program__set_autoload(prog, !raw && !missing);
 		else if (!strncmp(sec, "raw_tp/", 7) && strcmp(sec, "raw_tp/io_uring_complete"))
-			bpf_program__set_autoload(prog, raw);
+			bpf_program__set_autoload(prog, raw && !missing);
 	}
 	int err = herd_bpf__load(t->skel);
 	if (err) {
@@ -577,6 +629,7 @@ int tracer_collect(struct tracer *t, struct trace_result *r)
 	r->end_ns = clock_now_ns();
 	r->raw_tp = t->raw_tp;
 	r->uring_accepts = t->uring;
+	r->exact_arrivals = t->data_ready;
 	uint64_t ov, dr;
 	read_listen_counters(&ov, &dr);
 	r->listen_overflows = ov - t->overflows0;

@@ -55,6 +55,7 @@ struct trace_result {
 	uint64_t listen_drops;	   /* TcpExt ListenDrops, delta (system-wide) */
 	bool raw_tp;		   /* the raw_tp twins were used (no tp_btf) */
 	bool uring_accepts;	   /* io_uring accept completions are counted */
+	bool exact_arrivals;	   /* sk_data_ready delimits arrival windows (6.6+) */
 };
 
 struct tracer_opts {

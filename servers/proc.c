@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -84,9 +85,14 @@ void proc_set_sigchld(void (*handler)(int))
 
 pid_t proc_fork(void)
 {
+	pid_t parent = getpid();
 	pid_t pid = fork();
 
 	if (pid == 0) {
+		/* A worker never outlives a parent that crashed: no orphans. */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() != parent) /* it died before prctl took effect */
+			raise(SIGTERM);
 		stop_fd = -1;
 		srv_stop = 0;
 		srv_child_exited = 0;

@@ -39,7 +39,10 @@ void proc_set_sigchld(void (*handler)(int));
  */
 void proc_shutdown_on_stop(int fd);
 
-/* fork(); the child starts with default SIGCHLD, TERM/INT unblocked, no stop pending. */
+/*
+ * fork(); the child starts with default SIGCHLD, TERM/INT unblocked, no stop
+ * pending, and gets SIGTERM if the parent dies (PR_SET_PDEATHSIG).
+ */
 pid_t proc_fork(void);
 /* pthread_create with TERM, INT and CHLD blocked in the new thread (they go to main). */
 int proc_thread_create(pthread_t *t, void *(*fn)(void *), void *arg);

@@ -1,0 +1,393 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * report.c - the summary, the JSON and the CSV of a run (see report.h).
+ *
+ * Definitions, shared by the summary and the JSON so that they can never disagree:
+ *	elapsed			from the end of the warmup to the end of the last request
+ *	requests_per_s		successful requests / elapsed
+ *	connections_per_s	connections established (for measured requests) / elapsed
+ *	bytes_per_s		response bytes received / elapsed
+ *	clients_per_min		successful requests * 60 / elapsed
+ *	achieved_rate		requests that ran (ok + failed) / elapsed, beside --rate
+ * Latencies are of successful requests, in microseconds: connect (connect() to
+ * established, new connections only), first byte and total from when the request was
+ * due (its scheduled start: coordinated omission corrected), and in an open loop total
+ * also from when it actually started (uncorrected). In a closed loop a request is due
+ * when it starts, so the two are the same and only "total" is reported.
+ */
+#include "report.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include "jsonio.h"
+
+/* The throughput figures (see above). */
+struct rates {
+	double elapsed_s;	  /* measured time */
+	double requests_per_s;	  /* ok requests per second */
+	double connections_per_s; /* connections per second */
+	double bytes_per_s;	  /* response bytes per second */
+	double clients_per_min;	  /* ok requests per minute */
+	double achieved_rate;	  /* requests that ran per second */
+};
+
+static struct rates rates_of(const struct load_result *r)
+{
+	struct rates x = { .elapsed_s = load_elapsed_s(r) };
+
+	if (x.elapsed_s > 0) {
+		x.requests_per_s = (double)r->c.ok / x.elapsed_s;
+		x.connections_per_s = (double)r->c.connections / x.elapsed_s;
+		x.bytes_per_s = (double)r->c.bytes_received / x.elapsed_s;
+		x.clients_per_min = (double)r->c.ok * 60.0 / x.elapsed_s;
+		x.achieved_rate = (double)(r->c.ok + r->c.failed) / x.elapsed_s;
+	}
+	return x;
+}
+
+/* The latency rows: name in the summary, JSON key, histogram. */
+struct lat_row {
+	const char *label;    /* in the summary */
+	const char *key;      /* in latency_us */
+	const struct hist *h; /* the values, ns */
+};
+
+static unsigned lat_rows(const struct load_opts *o, const struct load_result *r,
+			 struct lat_row rows[4])
+{
+	unsigned n = 0;
+
+	rows[n++] = (struct lat_row){ "connect", "connect", &r->connect };
+	rows[n++] = (struct lat_row){ "first byte", "first_byte", &r->first_byte };
+	rows[n++] = (struct lat_row){ "total", "total", &r->total };
+	if (o->mode == LOAD_OPEN)
+		rows[n++] = (struct lat_row){ "total (uncorr.)", "total_uncorrected",
+					      &r->total_uncorr };
+	return n;
+}
+
+/* The percentiles of the summary and of latency_us: key, percentile. */
+static const struct {
+	const char *key;   /* JSON key */
+	const char *label; /* summary column */
+	double p;	   /* percentile */
+} pcts[] = {
+	{ "p50", "p50", 50 },	   { "p90", "p90", 90 },	 { "p99", "p99", 99 },
+	{ "p999", "p99.9", 99.9 }, { "p9999", "p99.99", 99.99 },
+};
+
+#define NPCTS (sizeof(pcts) / sizeof(pcts[0]))
+
+/* ---- the summary ------------------------------------------------------------------------ */
+
+static void describe_load(FILE *f, const struct load_opts *o)
+{
+	const struct load_workload *w = &o->work;
+
+	fprintf(f, "herdload: %s ", w->post ? "POST" : "GET");
+	if (w->npaths == 1)
+		fputs(w->paths[0].path, f);
+	for (unsigned i = 0; w->npaths > 1 && i < w->npaths; i++)
+		fprintf(f, "%s%s:%u", i ? ", " : "a mix of ", w->paths[i].path, w->paths[i].weight);
+	if (w->post)
+		fprintf(f, " with %u..%u byte bodies", w->body_min, w->body_max);
+	fprintf(f, " on %s\n", o->url);
+	if (o->mode == LOAD_OPEN)
+		fprintf(f, "  open loop at %.1f requests/s (%s), at most %u in flight", o->rate,
+			o->poisson ? "Poisson" : "constant", o->clients);
+	else
+		fprintf(f, "  closed loop, %u clients", o->clients);
+	fprintf(f, ", %u thread%s, ", o->threads, o->threads == 1 ? "" : "s");
+	if (o->keepalive > 1)
+		fprintf(f, "%u requests per connection (hold %.1f ms)\n", o->keepalive,
+			(double)o->hold_ns / 1e6);
+	else
+		fprintf(f, "a new connection per request\n");
+}
+
+static void print_errors(FILE *f, const struct load_result *r)
+{
+	bool any = false;
+
+	fprintf(f, "  errors      ");
+	for (int k = ERR_NONE + 1; k < ERR_KINDS; k++) {
+		if (!r->c.errors[k])
+			continue;
+		fprintf(f, "%s%s %" PRIu64, any ? ", " : "", err_name((enum err_kind)k),
+			r->c.errors[k]);
+		any = true;
+	}
+	fprintf(f, "%s\n", any ? "" : "none");
+}
+
+static void print_latency(FILE *f, const struct load_opts *o, const struct load_result *r)
+{
+	struct lat_row rows[4];
+	unsigned n = lat_rows(o, r, rows);
+
+	fprintf(f, "  latency (us)     %10s", "min");
+	for (size_t i = 0; i < NPCTS; i++)
+		fprintf(f, " %10s", pcts[i].label);
+	fprintf(f, " %10s %10s %10s\n", "max", "mean", "stddev");
+	for (unsigned i = 0; i < n; i++) {
+		const struct hist *h = rows[i].h;
+		fprintf(f, "  %-15s", rows[i].label);
+		if (!h->total) {
+			fprintf(f, "  (none)\n");
+			continue;
+		}
+		fprintf(f, " %10.1f", (double)h->min / 1e3);
+		for (size_t p = 0; p < NPCTS; p++)
+			fprintf(f, " %10.1f", (double)hist_percentile(h, pcts[p].p) / 1e3);
+		fprintf(f, " %10.1f %10.1f %10.1f\n", (double)h->max / 1e3, hist_mean(h) / 1e3,
+			hist_stddev(h) / 1e3);
+	}
+}
+
+void report_summary(FILE *f, const struct load_opts *o, const struct load_result *r)
+{
+	struct rates x = rates_of(r);
+
+	describe_load(f, o);
+	fprintf(f, "  requests    %" PRIu64 " ok, %" PRIu64 " failed in %.3f s", r->c.ok,
+		r->c.failed, x.elapsed_s);
+	if (r->c.unsent)
+		fprintf(f, "; %" PRIu64 " never sent (the run ended first)", r->c.unsent);
+	if (r->c.retries)
+		fprintf(f, "; %" PRIu64 " retried on a new connection", r->c.retries);
+	if (r->c.fd_waits)
+		fprintf(f, "; %" PRIu64 " waited for a descriptor", r->c.fd_waits);
+	if (r->c.warmup)
+		fprintf(f, " (+%" PRIu64 " in the warmup)", r->c.warmup);
+	fprintf(f, "\n");
+	print_errors(f, r);
+	fprintf(f,
+		"  throughput  %.1f requests/s, %.1f connections/s, %.2f MB/s, %.0f clients/min\n",
+		x.requests_per_s, x.connections_per_s, x.bytes_per_s / 1e6, x.clients_per_min);
+	if (o->mode == LOAD_OPEN)
+		fprintf(f, "  rate        requested %.1f/s, achieved %.1f/s\n", o->rate,
+			x.achieved_rate);
+	print_latency(f, o, r);
+	if (r->deadline)
+		fprintf(f, "  the global deadline ended the run: requests in flight then count as "
+			   "timeouts\n");
+	if (r->interrupted)
+		fprintf(f, "  interrupted: requests in flight then count as \"other\"\n");
+}
+
+/* ---- JSON -------------------------------------------------------------------------------- */
+
+static json_t *us(uint64_t ns)
+{
+	return json_real((double)ns / 1e3);
+}
+
+static json_t *latency_json(const struct hist *h)
+{
+	json_t *l = json_object();
+	int err = 0;
+
+	if (!l)
+		return NULL;
+	err |= json_object_set_new(l, "count", json_integer((json_int_t)h->total));
+	err |= json_object_set_new(l, "min", us(h->total ? h->min : 0));
+	for (size_t i = 0; i < NPCTS; i++)
+		err |= json_object_set_new(l, pcts[i].key, us(hist_percentile(h, pcts[i].p)));
+	err |= json_object_set_new(l, "max", us(h->max));
+	err |= json_object_set_new(l, "mean", json_real(hist_mean(h) / 1e3));
+	err |= json_object_set_new(l, "stddev", json_real(hist_stddev(h) / 1e3));
+	err |= json_object_set_new(l, "histogram", jsonio_hist(h, 1e3));
+	if (err) {
+		json_decref(l);
+		return NULL;
+	}
+	return l;
+}
+
+static json_t *paths_json(const struct load_workload *w)
+{
+	json_t *a = json_array();
+
+	for (unsigned i = 0; a && i < w->npaths; i++)
+		if (json_array_append_new(a, json_pack("{s:s, s:i, s:I}", "path", w->paths[i].path,
+						       "weight", (int)w->paths[i].weight, "size",
+						       (json_int_t)w->paths[i].size)) < 0) {
+			json_decref(a);
+			return NULL;
+		}
+	return a;
+}
+
+static json_t *config_json(const struct load_opts *o, const struct rates *x)
+{
+	bool open = o->mode == LOAD_OPEN;
+	json_t *rate = open ? json_real(o->rate) : json_null();
+
+	return json_pack(
+		"{s:s, s:s, s:i, s:i, s:o, s:O, s:f, s:b, s:I, s:f, s:f, s:i, s:f, s:f, s:f, "
+		"s:f, s:o, s:s, s:i, s:i, s:i, s:I, s:b}",
+		"url", o->url, "mode", open ? "open" : "closed", "clients", (int)o->clients,
+		"threads", (int)o->threads, "rate", rate, "requested_rate", rate, "achieved_rate",
+		x->achieved_rate, "poisson", o->poisson, "requests", (json_int_t)o->requests,
+		"duration_s", (double)o->duration_ns / 1e9, "warmup_s", (double)o->warmup_ns / 1e9,
+		"keepalive", (int)o->keepalive, "hold_ms", (double)o->hold_ns / 1e6, "timeout_s",
+		(double)o->timeout_ns / 1e9, "connect_timeout_s",
+		(double)o->connect_timeout_ns / 1e9, "max_time_s", (double)o->max_time_ns / 1e9,
+		"paths", paths_json(&o->work), "method", o->work.post ? "POST" : "GET", "body_min",
+		(int)o->work.body_min, "body_max", (int)o->work.body_max, "sources",
+		(int)o->sources.count, "seed", (json_int_t)o->seed, "verify", o->verify);
+}
+
+static json_t *errors_json(const struct load_result *r)
+{
+	json_t *e = json_object();
+
+	for (int k = ERR_NONE + 1; e && k < ERR_KINDS; k++)
+		if (json_object_set_new(e, err_name((enum err_kind)k),
+					json_integer((json_int_t)r->c.errors[k])) < 0) {
+			json_decref(e);
+			return NULL;
+		}
+	return e;
+}
+
+static json_t *latencies_json(const struct load_opts *o, const struct load_result *r)
+{
+	struct lat_row rows[4];
+	unsigned n = lat_rows(o, r, rows);
+	json_t *l = json_object();
+
+	for (unsigned i = 0; l && i < n; i++)
+		if (json_object_set_new(l, rows[i].key, latency_json(rows[i].h)) < 0) {
+			json_decref(l);
+			return NULL;
+		}
+	return l;
+}
+
+json_t *report_json(const struct load_opts *o, const struct load_result *r)
+{
+	struct rates x = rates_of(r);
+	const struct load_counts *c = &r->c;
+
+	return json_pack("{s:o, s:f, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I}, s:o, "
+			 "s:{s:f, s:f, s:f, s:f}, s:{s:I, s:I}, s:I, s:o, s:b, s:b}",
+			 "config", config_json(o, &x), "elapsed_s", x.elapsed_s, "requests", "ok",
+			 (json_int_t)c->ok, "failed", (json_int_t)c->failed, "total",
+			 (json_int_t)(c->ok + c->failed), "unsent", (json_int_t)c->unsent,
+			 "retries", (json_int_t)c->retries, "fd_waits", (json_int_t)c->fd_waits,
+			 "warmup", (json_int_t)c->warmup, "errors", errors_json(r), "throughput",
+			 "requests_per_s", x.requests_per_s, "connections_per_s",
+			 x.connections_per_s, "bytes_per_s", x.bytes_per_s, "clients_per_min",
+			 x.clients_per_min, "bytes", "sent", (json_int_t)c->bytes_sent, "received",
+			 (json_int_t)c->bytes_received, "connections", (json_int_t)c->connections,
+			 "latency_us", latencies_json(o, r), "interrupted", r->interrupted,
+			 "deadline_hit", r->deadline);
+}
+
+int report_write_json(const char *path, const struct load_opts *o, const struct load_result *r)
+{
+	json_t *root = report_json(o, r);
+	int rc;
+
+	if (!root) {
+		errno = ENOMEM;
+		return -1;
+	}
+	rc = jsonio_save(root, path);
+	json_decref(root);
+	return rc;
+}
+
+/* ---- CSV --------------------------------------------------------------------------------- */
+
+/* What fill_csv() writes from. */
+struct csv_job {
+	const struct load_opts *o;   /* for the path names */
+	const struct load_result *r; /* the records */
+	const char **quoted;	     /* each path as a CSV field */
+};
+
+static void put_row(FILE *f, const struct load_record *x, const char *path)
+{
+	char addr[INET6_ADDRSTRLEN];
+
+	inet_ntop(x->local_v6 ? AF_INET6 : AF_INET, x->local_addr, addr, sizeof(addr));
+	fprintf(f,
+		"%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%s,%u,%" PRIu64
+		",%" PRIu64 ",%u,%s,%s,%u,%u,%u\n",
+		x->scheduled_ns, x->connect_start_ns, x->connected_ns, x->first_byte_ns,
+		x->last_byte_ns, addr, x->local_port, x->bytes_sent, x->bytes_received, x->status,
+		err_name((enum err_kind)x->error), path, x->conn_seq, x->req_in_conn, x->thread);
+}
+
+static int fill_csv(FILE *f, void *arg)
+{
+	const struct csv_job *job = arg;
+
+	fputs(REPORT_CSV_HEADER "\n", f);
+	for (size_t i = 0; i < job->r->nrecords; i++)
+		put_row(f, &job->r->records[i], job->quoted[job->r->records[i].path]);
+	return ferror(f) ? -1 : 0;
+}
+
+/* A path as a CSV field: quoted (RFC 4180) only when it holds a comma or a quote. */
+static char *csv_field(const char *s)
+{
+	size_t n = strlen(s), q = 0;
+	char *out, *p;
+
+	if (!strpbrk(s, ",\""))
+		return strdup(s);
+	for (const char *c = s; *c; c++)
+		q += *c == '"';
+	out = p = malloc(n + q + 3);
+	if (!out)
+		return NULL;
+	*p++ = '"';
+	for (const char *c = s; *c; c++) {
+		if (*c == '"')
+			*p++ = '"';
+		*p++ = *c;
+	}
+	*p++ = '"';
+	*p = '\0';
+	return out;
+}
+
+int report_write_csv(const char *path, const struct load_opts *o, const struct load_result *r)
+{
+	const char *quoted[LOAD_MAX_PATHS] = { 0 };
+	struct csv_job job = { o, r, quoted };
+	unsigned n = o->work.npaths;
+	int rc = -1;
+
+	for (unsigned i = 0; i < n; i++)
+		if (!(quoted[i] = csv_field(o->work.paths[i].path)))
+			goto out;
+	rc = jsonio_save_with(path, fill_csv, &job);
+out:
+	for (unsigned i = 0; i < n; i++)
+		free((char *)quoted[i]);
+	return rc;
+}
+
+/* ---- progress ---------------------------------------------------------------------------- */
+
+void report_progress(FILE *f, double elapsed_s, uint64_t done, double rate, uint64_t failed,
+		     uint64_t p99_ns)
+{
+	fprintf(f,
+		"\r%7.1f s  %10" PRIu64 " done  %10.1f/s  %" PRIu64 " errors  p99 ~%.3f ms\033[K",
+		elapsed_s, done, rate, failed, (double)p99_ns / 1e6);
+	fflush(f);
+}
+
+void report_progress_clear(FILE *f)
+{
+	fputs("\r\033[K", f);
+	fflush(f);
+}

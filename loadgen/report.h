@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * report.h - herdload's outputs: the summary on stdout, --json, --csv, and the progress
+ * line on a terminal.
+ *
+ * The JSON is what herdlab reads back (client.* in run.json) and the CSV is what the
+ * tracer's records are joined with, one row per measured request; both are written
+ * through lib/jsonio, so a reader never sees half a file.
+ */
+#ifndef HERD_LOAD_REPORT_H
+#define HERD_LOAD_REPORT_H
+
+#include <jansson.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "load.h"
+
+/* The header line of --csv (without its newline). */
+#define REPORT_CSV_HEADER                                                                   \
+	"scheduled_ns,connect_start_ns,connected_ns,first_byte_ns,last_byte_ns,local_addr," \
+	"local_port,bytes_sent,bytes_received,status,error,path,conn_seq,req_in_conn,thread"
+
+/* The human summary. */
+void report_summary(FILE *f, const struct load_opts *o, const struct load_result *r);
+
+/* The JSON document (a new reference), and writing it to @path. */
+json_t *report_json(const struct load_opts *o, const struct load_result *r);
+int report_write_json(const char *path, const struct load_opts *o, const struct load_result *r);
+
+/* One row per measured request, in scheduled order. */
+int report_write_csv(const char *path, const struct load_opts *o, const struct load_result *r);
+
+/* The progress line (drawn over itself with \r), and clearing it before the summary. */
+void report_progress(FILE *f, double elapsed_s, uint64_t done, double rate, uint64_t failed,
+		     uint64_t p99_ns);
+void report_progress_clear(FILE *f);
+
+#endif

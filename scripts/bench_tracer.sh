@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# bench_tracer.sh - what tracing costs the server: requests/s traced over untraced.
+#
+# The busiest load: prefork-epoll-exclusive, 2 workers, a new connection per
+# request (wrk with 'Connection: close'), as many requests/s as the machine
+# gives. In one session, rounds alternate: untraced, herdlab trace --pid, perf
+# record -e 'sched:*' -a, perf sched record; each cell is the median over
+# ROUNDS. Then, with kernel.bpf_stats_enabled, the BPF programs' own cost:
+# run_time_ns / run_cnt per program. Goal: >= 97% of untraced throughput and
+# <= 300 ns per sched_switch event. Needs root.
+#
+#   scripts/bench_tracer.sh        (env: SECONDS_PER_RUN=5, ROUNDS=5)
+set -euo pipefail
+source "$(dirname "$0")/common.sh"
+cd "$HERD_ROOT"
+
+RUN_S=${SECONDS_PER_RUN:-5}
+ROUNDS=${ROUNDS:-5}
+OUT=reports/bench/tracer.md
+TMPD=$(mktemp -d /tmp/herdbench.XXXXXX)
+HERDLAB=$HERD_BUILD/herdlab
+[ "$(id -u)" -eq 0 ] || { echo "bench_tracer: needs root (BPF, perf)" >&2; exit 1; }
+
+herdsrv_start S prefork-epoll-exclusive --workers 2
+trap 'herdsrv_stop "$S_PID"; sysctl -qw kernel.bpf_stats_enabled=0; rm -rf "$TMPD"' EXIT
+URL=http://127.0.0.1:$S_PORT/size/1K
+tree=$(echo "$S_PID" $(pgrep -P "$S_PID") | tr ' ' ',')
+
+load() { # -> requests/s
+	wrk -t 2 -c 32 -d "${RUN_S}s" -H 'Connection: close' "$URL" 2>&1 |
+		awk '/^Requests\/sec/ { printf "%.0f", $2 }'
+}
+
+# with TOOL: start the observer, run the load, stop it; prints requests/s.
+with() {
+	local pid= rps
+	case "$1" in
+	none) ;;
+	herdlab) "$HERDLAB" trace --pid "$S_PID" >/dev/null 2>&1 & pid=$! ;;
+	perf-record) perf record -q -e 'sched:*' -a -o "$TMPD/perf.data" >/dev/null 2>&1 & pid=$! ;;
+	perf-sched) perf sched record -q -o "$TMPD/sched.data" >/dev/null 2>&1 & pid=$! ;;
+	esac
+	sleep 1
+	rps=$(load)
+	[ -n "$pid" ] && { kill -INT "$pid"; wait "$pid" 2>/dev/null || true; }
+	rm -f "$TMPD"/*.data
+	echo "$rps"
+}
+
+median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+declare -A rps
+tools="none herdlab perf-record perf-sched"
+for r in $(seq "$ROUNDS"); do
+	for tool in $tools; do
+		v=$(with "$tool")
+		rps[$tool]+="$v "
+		echo "bench: round $r $tool: $v requests/s" >&2
+	done
+done
+
+# The programs' own cost, from the kernel's BPF statistics, under the same load.
+sysctl -qw kernel.bpf_stats_enabled=1
+"$HERDLAB" trace --pid "$S_PID" >/dev/null 2>&1 &
+tp=$!
+sleep 1
+load >/dev/null
+bpftool prog show -j >"$TMPD/progs.json"
+kill -INT $tp
+wait $tp || true
+sysctl -qw kernel.bpf_stats_enabled=0
+costs=$(tr '{' '\n' <"$TMPD/progs.json" | awk '
+	match($0, /"name":"[^"]*"/) { n = substr($0, RSTART + 8, RLENGTH - 9) }
+	match($0, /"run_time_ns":[0-9]+/) { t = substr($0, RSTART + 14, RLENGTH - 14) }
+	match($0, /"run_cnt":[0-9]+/) { c = substr($0, RSTART + 10, RLENGTH - 10);
+		if (n ~ /_btf$|_raw$|inet_sock_set_state/ && c > 0) printf "| %s | %d | %d | %.0f |\n", n, c, t, t / c }')
+
+base=$(echo ${rps[none]} | median)
+{
+	echo "# The tracer's overhead"
+	echo
+	echo "prefork-epoll-exclusive, 2 workers, GET /size/1K, wrk -t2 -c32 with 'Connection: close', ${RUN_S} s per run,"
+	echo "$ROUNDS rounds alternating the observers; medians. Kernel $(uname -r), $(nproc) CPUs, $(date -u +%Y-%m-%d),"
+	echo "herdlab $(git rev-parse --short HEAD 2>/dev/null || echo '?'). Load generator, server and observer share the cores."
+	echo
+	echo "| observer | requests/s | of untraced |"
+	echo "|---|---:|---:|"
+	for tool in $tools; do
+		m=$(echo ${rps[$tool]} | median)
+		echo "| $tool | $m | $(awk -v a="$m" -v b="$base" 'BEGIN { printf "%.1f%%", 100 * a / b }') |"
+	done
+	echo
+	echo "BPF programs under the same load (kernel.bpf_stats_enabled): time per event."
+	echo
+	echo "| program | events | run time ns | ns per event |"
+	echo "|---|---:|---:|---:|"
+	echo "$costs"
+	echo
+	echo "Goal: herdlab >= 97% of untraced throughput; <= 300 ns per sched_switch event."
+} >"$OUT.tmp"
+mv "$OUT.tmp" "$OUT"
+echo "wrote $OUT"

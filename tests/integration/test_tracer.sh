@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# test_tracer.sh - the tracer's numbers are true: known-answer workloads on
+# every model (a prime number of sequential connections, 2003), herd bounds,
+# zombies under each reap policy, context switches against perf stat over the
+# same tasks, --pid against a started server, and nothing left loaded after.
+#
+# Needs root and BPF: skips with the reason otherwise (and fails under CI=true).
+source "$(dirname "$0")/lib.sh"
+HERDLAB=$ROOT/$BUILD/herdlab
+JSONGET=$ROOT/$BUILD/tests/tools/jsonget
+N=2003
+
+if [ "$(id -u)" -ne 0 ] || [ ! -r /sys/kernel/btf/vmlinux ]; then
+	skip "tracer validation" "needs root and a kernel with BTF"
+	exit 0
+fi
+
+TRACE_PID=
+# Never leave a tracer (and the server it started) behind, however the script ends.
+trap '[ -n "$TRACE_PID" ] && kill -INT $TRACE_PID 2>/dev/null && wait $TRACE_PID; srv_kill_quietly; rm -rf "$TMP"' EXIT
+
+j() { "$JSONGET" "$TRACE_DIR/trace.json" "$1"; }
+our_progs() { bpftool prog list 2>/dev/null | grep -cE 'sched_switch_|sys_enter_|inet_sock_set_state'; }
+# Programs are freed asynchronously after their last link closes: allow 2 s.
+progs_back_to() {
+	local i
+	for i in $(seq 40); do
+		[ "$(our_progs)" = "$1" ] && break
+		sleep 0.05
+	done
+	our_progs
+}
+
+# trace_start MODEL ARGS...: herdlab trace -- herdsrv ...; sets TRACE_PID, SRV_PORT, TRACE_DIR.
+trace_start() {
+	local m=$1 i
+	shift
+	TRACE_DIR=$TMP/trace.$m.$RANDOM
+	"$HERDLAB" trace --out "$TRACE_DIR" -- "$HERDSRV" --model "$m" --port 0 --quiet "$@" \
+		>"$TRACE_DIR.out" 2>"$TRACE_DIR.err" &
+	TRACE_PID=$!
+	for i in $(seq 200); do
+		grep -q '^listening on' "$TRACE_DIR.out" 2>/dev/null && break
+		kill -0 $TRACE_PID 2>/dev/null || break
+		sleep 0.05
+	done
+	SRV_PORT=$(sed -n 's/^listening on .*:\([0-9]*\)$/\1/p' "$TRACE_DIR.out")
+	[ -n "$SRV_PORT" ] || { sed 's/^/# /' "$TRACE_DIR.err" | tail -5; return 1; }
+}
+
+# trace_stop [SIGNAL]: stop the tracer (it stops the server), wait for its report.
+trace_stop() {
+	kill -"${1:-INT}" $TRACE_PID
+	wait $TRACE_PID
+}
+
+sequential() { ab -q -n "$1" -c 1 "http://127.0.0.1:$SRV_PORT/${2:-size/1K}" 2>&1 | grep -q '^Failed requests: *0'; }
+
+# traced MODEL ARGS...: trace the model through N sequential connections, then stop;
+# whatever fails is reported, and the tracer is always stopped.
+traced() {
+	local m=$1
+	if ! trace_start "$@"; then
+		fail "$m: starts under the tracer"
+		return 1
+	fi
+	sequential $N || fail "$m: ab completes $N sequential requests under the tracer"
+	sleep 0.3 # let the last exits and reaps arrive
+	trace_stop INT
+	[ -s "$TRACE_DIR/trace.json" ] || { fail "$m: the tracer wrote trace.json"; return 1; }
+}
+
+before=$(our_progs)
+
+# ---- every model: accepted and established, exactly -------------------------------
+for m in $(all_models); do
+	traced "$m" --workers 8 &&
+		is "$(j accept.accepted)/$(j tcp.established)" "$N/$N" "$m: accept.accepted and tcp.established = $N"
+done
+
+# ---- herd bounds (8 workers) -----------------------------------------------------------
+herd() { awk -v w="$(j accept.wakeups_per_accept)" -v lo="$1" -v hi="$2" 'BEGIN { exit !(w >= lo && w <= hi) }'; }
+traced prefork --workers 8
+ok "herd 0.9 1.2" "prefork: herd factor <= 1.2 ($(j accept.wakeups_per_accept))"
+traced prefork-epoll --workers 8
+ok "herd 5.0 9.0" "prefork-epoll: herd factor >= 5.0 ($(j accept.wakeups_per_accept))"
+ok "[ $(j accept.futile_wakeups) -gt $(( $(j accept.wakeups) / 2 )) ]" \
+	"prefork-epoll: most wakeups are futile ($(j accept.futile_wakeups) of $(j accept.wakeups))"
+traced prefork-epoll-exclusive --workers 8
+ok "herd 0.9 1.5" "prefork-epoll-exclusive: herd factor <= 1.5 ($(j accept.wakeups_per_accept))"
+traced prefork-mutex --workers 8
+acc=$(j accept.wakeups_by_wait.accept || echo 0)
+ok "[ $acc -ge $((N * 9 / 10)) ] && [ $acc -le $((N * 11 / 10)) ]" \
+	"prefork-mutex: accept wakeups near 1 per connection ($acc)"
+ok "[ $(j accept.wakeups_by_wait.lock) -gt $((N / 2)) ]" \
+	"prefork-mutex: lock wakeups reported separately ($(j accept.wakeups_by_wait.lock))"
+
+# ---- fork and reaping -------------------------------------------------------------------
+traced fork --reap none
+ok "[ $(j proc.zombies_peak) -ge $((N * 9 / 10)) ]" \
+	"fork --reap none: zombies peak >= 90% of connections ($(j proc.zombies_peak))"
+traced fork --reap ignore
+is "$(j proc.unreaped)" 0 "fork --reap ignore: nothing unreaped"
+ok "awk 'BEGIN { exit !($(j proc.zombie_lifetime.max) < 1000) }'" \
+	"fork --reap ignore: zombie lifetime near zero (max $(j proc.zombie_lifetime.max) us)"
+is "$(j proc.reaped_by.auto)" $N "fork --reap ignore: every child reaped automatically"
+traced fork --reap sigchld
+is "$(j proc.zombie_lifetime.count)" $N "fork --reap sigchld: a zombie lifetime for every child"
+is "$(j proc.reaped_by.parent)" $N "fork --reap sigchld: every child reaped by its parent"
+
+# ---- context switches against perf stat, same tasks, same interval ----------------------
+srv_start prefork-epoll --workers 8 --quiet || fail "prefork-epoll starts"
+pids=$(echo $SRV_PID $(ps -o pid= --ppid $SRV_PID) | tr ' ' ',')
+perf stat -e sched:sched_switch -x, -o "$TMP/perf.txt" -p "$pids" &
+perf_pid=$!
+TRACE_DIR=$TMP/trace.pid
+"$HERDLAB" trace --pid $SRV_PID --out "$TRACE_DIR" >"$TRACE_DIR.out" 2>&1 &
+TRACE_PID=$!
+sleep 1
+sequential $N
+kill -INT $TRACE_PID $perf_pid
+wait $TRACE_PID $perf_pid
+perf_n=$(awk -F, '/sched:sched_switch/ { print $1 }' "$TMP/perf.txt")
+ours=$(j sched.switches)
+ok "awk 'BEGIN { d = $ours - ${perf_n:-0}; if (d < 0) d = -d; exit !(${perf_n:-0} > 0 && d <= 0.02 * ${perf_n:-0}) }'" \
+	"context switches: ours $ours, perf stat ${perf_n:-?} (within 2%)"
+is "$(j accept.accepted)/$(j tcp.established)" "$N/$N" "--pid on a running server: accepted and established = $N"
+pid_herd=$(j accept.wakeups_per_accept)
+ok "awk 'BEGIN { exit !($pid_herd >= 5.0) }'" "--pid: the same herd as a started server ($pid_herd)"
+ok "srv_stop" "the server stops cleanly after being traced"
+
+# ---- nothing left loaded ----------------------------------------------------------------
+trace_start prefork --workers 2 && trace_stop TERM
+is "$(progs_back_to $before)" "$before" "SIGTERM: no BPF program left loaded"
+trace_start prefork --workers 2 && trace_stop INT
+is "$(progs_back_to $before)" "$before" "SIGINT: no BPF program left loaded"
+trace_start prefork --workers 2
+kill -KILL $(ps -o pid= --ppid $TRACE_PID) 2>/dev/null
+wait $TRACE_PID
+is "$(progs_back_to $before)" "$before" "the target crashing: the tracer exits and leaves no BPF program"
+ok "! bpftool map list 2>/dev/null | grep -q 'name herd_\\|name tasks\\|name windows'" \
+	"and no map either"
