@@ -16,18 +16,22 @@
  *	                                                |                      | keep-alive
  *	                                     IDLE <-- HOLD (--hold) <----------+
  *
- * IDLE is a kept-alive connection waiting for its next request; FREE has no connection.
- * Slots ready to start wait on two stacks (idle ones, which are reused first, and free
- * ones), and every round of the loop starts as many as it may: a slot never starts a
- * request from inside the code that ended the previous one, so a connect that fails at
- * once cannot recurse, and a flood of them still lets the loop wait for events.
+ * IDLE is a kept-alive connection waiting for its next request; FREE has no connection;
+ * FDWAIT (not drawn) is a request that found no descriptor left and waits, in line, to
+ * try connect() again. Slots ready to start wait on two stacks (idle ones, which are
+ * reused first, and free ones), and every round of the loop starts as many as it may: a
+ * slot never starts a request from inside the code that ended the previous one, so a
+ * connect that fails at once cannot recurse, and a flood of them still lets the loop
+ * wait for events.
  *
  * Sockets are registered once, edge-triggered for both directions, when connect() is
  * issued; closing the socket takes it out of epoll, so a request costs one epoll_ctl.
  * Each event carries the slot and a generation number of its connection, so an event
  * for a connection that was closed earlier in the same batch is dropped. Every slot
  * has one timer in the heap, whose meaning follows the state: the connect timeout, the
- * response timeout (from the start of sending), or the end of --hold.
+ * response timeout (from the start of sending), or the end of --hold; a request whose
+ * timer fires gets one last look at its socket first (last_look()), so that an event
+ * the loop has not reached yet is never mistaken for a timeout.
  */
 #include "client.h"
 
@@ -580,7 +584,7 @@ static bool in_flight(enum client_state st)
 }
 
 /* A deadline passed: the request fails (unless the last look finds it done), or --hold ends. */
-static void client_timeout(struct load_thread *t, struct client *c, uint64_t now)
+static void client_timeout(struct load_thread *t, struct client *c)
 {
 	enum client_state was = c->state;
 	uint32_t gen = c->gen;
@@ -609,7 +613,7 @@ static void run_timers(struct load_thread *t, uint64_t now)
 
 	while ((n = heap_min(&t->timers)) && n->key <= now) {
 		heap_remove(&t->timers, n);
-		client_timeout(t, slot_of(n), now);
+		client_timeout(t, slot_of(n));
 	}
 }
 
@@ -714,6 +718,7 @@ static uint64_t wait_until(struct load_thread *t, uint64_t now)
 	const struct load_shared *sh = t->sh;
 	struct heap_node *n = heap_min(&t->timers);
 	uint64_t until = sh->deadline_ns;
+
 	if (n && n->key < until)
 		until = n->key;
 	if (t->nfdwait && now + FDWAIT_POLL_NS < until) /* descriptors close in any thread */

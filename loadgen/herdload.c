@@ -304,6 +304,28 @@ static void set_workload(struct load_opts *o, const struct given *g)
 		die("cannot build the requests: %m");
 }
 
+/*
+ * connect() picks ports of one parity first (odd ones are left to bind()), and once those
+ * are taken by connections to the same address and port, every connect() searches the whole
+ * range: past about half the ephemeral ports, connecting gets slow. More source addresses
+ * give every one of them a range of its own.
+ */
+static void check_ports(const struct load_opts *o)
+{
+	FILE *f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "r");
+	unsigned lo, hi;
+
+	if (!f)
+		return;
+	if (fscanf(f, "%u %u", &lo, &hi) == 2 && hi >= lo && !o->sources.count &&
+	    o->clients > (hi - lo + 1) / 2)
+		log_warn("--clients %u is past half the %u ephemeral ports: connect() slows down "
+			 "as the kernel searches them; --sources (e.g. 127.0.0.1-127.0.0.4) gives "
+			 "each address its own",
+			 o->clients, hi - lo + 1);
+	fclose(f);
+}
+
 /* Checks across flags, and the defaults that depend on others. */
 static void settle(struct load_opts *o, const struct given *g)
 {
@@ -338,6 +360,7 @@ static void parse_args(int argc, char **argv, struct load_opts *o, char *url_buf
 	set_target(o, &g, url_buf, cap);
 	settle(o, &g);
 	set_workload(o, &g);
+	check_ports(o);
 }
 
 /* The summary, --json, --csv; 0, or 1 if an output could not be written. */
