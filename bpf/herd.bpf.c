@@ -32,12 +32,22 @@
 #include "vmlinux.h"
 
 #include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
 #include "herd.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/*
+ * Reading a kernel field. tp_btf programs get BTF-typed pointers and load fields
+ * directly (the verifier makes the load fault-safe; no helper call); their raw_tp
+ * twins must go through bpf_probe_read_kernel. Handlers are inlined with @btf a
+ * constant, so each program keeps only its own path. This is most of the cost of
+ * the hot programs (sched_switch, sys_exit): keep it cheap.
+ */
+#define RD(btf, ptr, field) ((btf) ? (ptr)->field : BPF_CORE_READ(ptr, field))
 
 #define TASK_RUNNING	 0x0000
 #define TASK_DEAD	 0x0080
@@ -180,10 +190,10 @@ struct task_struct___pre514 {
 	long state;
 } __attribute__((preserve_access_index));
 
-static __always_inline __u32 task_state(struct task_struct *t)
+static __always_inline __u32 task_state(struct task_struct *t, bool btf)
 {
 	if (bpf_core_field_exists(t->__state))
-		return BPF_CORE_READ(t, __state);
+		return RD(btf, t, __state);
 	return (__u32)BPF_CORE_READ((struct task_struct___pre514 *)t, state);
 }
 
@@ -249,14 +259,14 @@ static __always_inline void accepted(struct herd_task *task, __u32 tid, int fd, 
 /* ---- scheduling ------------------------------------------------------------ */
 
 static __always_inline int on_switch(bool preempt, struct task_struct *prev,
-				     struct task_struct *next)
+				     struct task_struct *next, bool btf)
 {
 	__u64 now = bpf_ktime_get_ns();
-	__u32 prev_tid = BPF_CORE_READ(prev, pid), next_tid = BPF_CORE_READ(next, pid);
+	__u32 prev_tid = RD(btf, prev, pid), next_tid = RD(btf, next, pid);
 	struct herd_task *p = target(prev_tid), *n = target(next_tid);
 
 	if (p) {
-		__u32 state = task_state(prev);
+		__u32 state = task_state(prev, btf);
 		p->switches++;
 		if (!preempt && state != TASK_RUNNING) {
 			p->voluntary++;
@@ -280,7 +290,7 @@ static __always_inline int on_switch(bool preempt, struct task_struct *prev,
 				e->type = EV_EXIT;
 				e->pid = prev_tid;
 				e->ts = now;
-				e->by = !!(BPF_CORE_READ(prev, exit_state) & EXIT_DEAD);
+				e->by = !!(RD(btf, prev, exit_state) & EXIT_DEAD);
 				e->reaper = p->ppid;
 				bpf_ringbuf_submit(e, 0);
 			}
@@ -306,9 +316,9 @@ static __always_inline bool arrival_kind(__u32 wait)
 	       wait == WAIT_POLL || wait == WAIT_SIGNAL || wait == WAIT_URING;
 }
 
-static __always_inline int on_waking(struct task_struct *p)
+static __always_inline int on_waking(struct task_struct *p, bool btf)
 {
-	__u32 tid = BPF_CORE_READ(p, pid);
+	__u32 tid = RD(btf, p, pid);
 	struct herd_task *task = target(tid);
 	__u64 now = bpf_ktime_get_ns();
 
@@ -412,11 +422,11 @@ static __always_inline int on_free(struct task_struct *p)
 /* ---- system calls --------------------------------------------------------------- */
 
 /* The wait kind of the call being entered or left (regs keep the arguments). */
-static __always_inline __u32 wait_kind(long id, struct pt_regs *regs)
+static __always_inline __u32 wait_kind(long id, struct pt_regs *regs, bool btf)
 {
 	if (id != NR_futex && id != NR_fcntl)
 		return herd_wait_kind(id, 0);
-	return herd_wait_kind(id, (long)BPF_CORE_READ(regs, si));
+	return herd_wait_kind(id, (long)RD(btf, regs, si));
 }
 
 static __always_inline bool is_fork(long id)
@@ -424,9 +434,9 @@ static __always_inline bool is_fork(long id)
 	return id == NR_clone || id == NR_clone3 || id == NR_fork || id == NR_vfork;
 }
 
-static __always_inline int on_sys_enter(struct pt_regs *regs, long id)
+static __always_inline int on_sys_enter(struct pt_regs *regs, long id, bool btf)
 {
-	__u32 kind = wait_kind(id, regs);
+	__u32 kind = wait_kind(id, regs, btf);
 
 	if (kind == WAIT_NONE && !is_fork(id))
 		return 0;
@@ -456,12 +466,12 @@ static __always_inline void reaped(__u32 pid, __u32 reaper, __u64 now)
 	bpf_ringbuf_submit(e, 0);
 }
 
-static __always_inline int on_sys_exit(struct pt_regs *regs, long ret)
+static __always_inline int on_sys_exit(struct pt_regs *regs, long ret, bool btf)
 {
-	long id = BPF_CORE_READ(regs, orig_ax);
+	long id = RD(btf, regs, orig_ax);
 	bool fork = is_fork(id);
 
-	if (!fork && id != NR_wait4 && id != NR_waitid && wait_kind(id, regs) == WAIT_NONE)
+	if (!fork && id != NR_wait4 && id != NR_waitid && wait_kind(id, regs, btf) == WAIT_NONE)
 		return 0;
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct herd_task *task = target(tid);
@@ -485,7 +495,7 @@ static __always_inline int on_sys_exit(struct pt_regs *regs, long ret)
 	if (id == NR_waitid) /* its pid is in the siginfo; user space matches exits */
 		return 0;
 	/* Classified by the call itself: a task may have entered it before tracing began. */
-	__u32 wait = wait_kind(id, regs);
+	__u32 wait = wait_kind(id, regs, btf);
 	task->wait = WAIT_NONE;
 	if (wait == WAIT_ACCEPT) {
 		if (ret >= 0) {
@@ -538,86 +548,102 @@ static __always_inline int on_uring_complete(__u64 *args)
 
 /* ---- TCP ------------------------------------------------------------------------ */
 
-SEC("tracepoint/sock/inet_sock_set_state")
-int inet_sock_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
+/* A handshake completed on a port of ours: record it, open the arrival window. */
+static __always_inline int conn_open(struct sock *sk, __u64 skaddr, __u32 sport, __u64 now,
+				     bool btf)
 {
-	if (ctx->protocol != IPPROTO_TCP)
+	__u16 family = RD(btf, sk, __sk_common.skc_family);
+	struct herd_conn c = {
+		.sk = skaddr,
+		.established_ns = now,
+		.family = family,
+		.client_port = bpf_ntohs(RD(btf, sk, __sk_common.skc_dport)),
+		.server_port = (__u16)sport,
+	};
+
+	if (family == 2) { /* AF_INET */
+		__u32 daddr = RD(btf, sk, __sk_common.skc_daddr);
+		__builtin_memcpy(c.client_addr, &daddr, 4);
+	} else {
+		BPF_CORE_READ_INTO(&c.client_addr, sk, __sk_common.skc_v6_daddr);
+	}
+	if (bpf_map_update_elem(&conns, &skaddr, &c, BPF_ANY))
+		count_map_full();
+	struct herd_totals *t = tot();
+	__s64 depth = __sync_fetch_and_add(&queue_depth, 1) + 1;
+	if (t) {
+		t->established++;
+		if (depth > 0 && (__u64)depth > t->queue_peak)
+			t->queue_peak = depth;
+	}
+	__u32 zero = 0;
+	struct window *w = bpf_map_lookup_elem(&windows, &zero);
+	if (w) {
+		w->sk = skaddr;
+		w->ts = now;
+		w->ctx = bpf_get_current_pid_tgid();
+		w->open = !have_data_ready;
+	}
+	return 0;
+}
+
+/* A connection of ours reached CLOSE: send its record to user space. */
+static __always_inline void conn_close(__u64 skaddr, __u64 now)
+{
+	struct herd_conn *c = bpf_map_lookup_elem(&conns, &skaddr);
+
+	if (!c)
+		return;
+	if (!c->accepted_ns)
+		__sync_fetch_and_add(&queue_depth, -1);
+	struct herd_event *e = event_reserve_conn();
+	if (e) {
+		e->type = EV_CONN;
+		e->pid = c->accept_tid;
+		e->ts = now;
+		e->by = 0;
+		e->reaper = 0;
+		__builtin_memcpy(&e->conn, c, sizeof(*c));
+		e->conn.closed_ns = now;
+		bpf_ringbuf_submit(e, 0);
+	}
+	bpf_map_delete_elem(&conns, &skaddr);
+}
+
+/* A TCP state change: learn listening ports, open and close connections. */
+static __always_inline int on_set_state(struct sock *sk, int oldstate, int newstate, bool btf)
+{
+	if (RD(btf, sk, sk_protocol) != IPPROTO_TCP)
 		return 0;
-	__u32 sport = ctx->sport;
+	__u32 sport = RD(btf, sk, __sk_common.skc_num); /* the local port, host order */
 	__u8 *ours = bpf_map_lookup_elem(&ports, &sport);
 
 	if (!ours)
 		return 0;
-	if (ctx->newstate == TCP_LISTEN) { /* a target starts listening: learn the port */
+	if (newstate == TCP_LISTEN) { /* a target starts listening: learn the port */
 		if (target((__u32)bpf_get_current_pid_tgid()))
 			*ours = 1;
 		return 0;
 	}
 	if (!*ours) /* a client socket, or another server's: not ours */
 		return 0;
-	__u64 sk = (__u64)ctx->skaddr, now = bpf_ktime_get_ns();
-	if (ctx->oldstate == TCP_SYN_RECV && ctx->newstate == TCP_ESTABLISHED) {
-		struct herd_conn c = {
-			.sk = sk,
-			.established_ns = now,
-			.family = ctx->family,
-			.client_port = ctx->dport,
-			.server_port = sport,
-		};
-		if (ctx->family == 2) /* AF_INET (ctx memory: read, not memcpy) */
-			bpf_probe_read_kernel(c.client_addr, 4, ctx->daddr);
-		else
-			bpf_probe_read_kernel(c.client_addr, 16, ctx->daddr_v6);
-		if (bpf_map_update_elem(&conns, &sk, &c, BPF_ANY))
-			count_map_full();
-		struct herd_totals *t = tot();
-		__s64 depth = __sync_fetch_and_add(&queue_depth, 1) + 1;
-		if (t) {
-			t->established++;
-			if (depth > 0 && (__u64)depth > t->queue_peak)
-				t->queue_peak = depth;
-		}
-		__u32 zero = 0;
-		struct window *w = bpf_map_lookup_elem(&windows, &zero);
-		if (w) {
-			w->sk = sk;
-			w->ts = now;
-			w->ctx = bpf_get_current_pid_tgid();
-			w->open = !have_data_ready;
-		}
-		return 0;
-	}
-	if (ctx->newstate == TCP_CLOSE) {
-		struct herd_conn *c = bpf_map_lookup_elem(&conns, &sk);
-		if (!c)
-			return 0;
-		if (!c->accepted_ns)
-			__sync_fetch_and_add(&queue_depth, -1);
-		struct herd_event *e = event_reserve_conn();
-		if (e) {
-			e->type = EV_CONN;
-			e->pid = c->accept_tid;
-			e->ts = now;
-			e->by = 0;
-			e->reaper = 0;
-			__builtin_memcpy(&e->conn, c, sizeof(*c));
-			e->conn.closed_ns = now;
-			bpf_ringbuf_submit(e, 0);
-		}
-		bpf_map_delete_elem(&conns, &sk);
-	}
+	__u64 skaddr = (__u64)sk, now = bpf_ktime_get_ns();
+	if (oldstate == TCP_SYN_RECV && newstate == TCP_ESTABLISHED)
+		return conn_open(sk, skaddr, sport, now, btf);
+	if (newstate == TCP_CLOSE)
+		conn_close(skaddr, now);
 	return 0;
 }
 
 /* A socket's data_ready: the listener's opens the arrival window, any other closes it. */
-static __always_inline int on_data_ready(struct sock *sk)
+static __always_inline int on_data_ready(struct sock *sk, bool btf)
 {
 	__u32 zero = 0;
 	struct window *w = bpf_map_lookup_elem(&windows, &zero);
 
 	if (!w)
 		return 0;
-	if (BPF_CORE_READ(sk, __sk_common.skc_state) == TCP_LISTEN)
+	if (RD(btf, sk, __sk_common.skc_state) == TCP_LISTEN)
 		w->open = w->sk && w->ctx == bpf_get_current_pid_tgid();
 	else
 		w->open = 0;
@@ -629,37 +655,37 @@ static __always_inline int on_data_ready(struct sock *sk)
 SEC("tp_btf/sched_switch")
 int BPF_PROG(sched_switch_btf, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
-	return on_switch(preempt, prev, next);
+	return on_switch(preempt, prev, next, true);
 }
 
 SEC("raw_tp/sched_switch")
 int BPF_PROG(sched_switch_raw, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
-	return on_switch(preempt, prev, next);
+	return on_switch(preempt, prev, next, false);
 }
 
 SEC("tp_btf/sched_waking")
 int BPF_PROG(sched_waking_btf, struct task_struct *p)
 {
-	return on_waking(p);
+	return on_waking(p, true);
 }
 
 SEC("raw_tp/sched_waking")
 int BPF_PROG(sched_waking_raw, struct task_struct *p)
 {
-	return on_waking(p);
+	return on_waking(p, false);
 }
 
 SEC("tp_btf/sched_wakeup_new")
 int BPF_PROG(sched_wakeup_new_btf, struct task_struct *p)
 {
-	return on_waking(p);
+	return on_waking(p, true);
 }
 
 SEC("raw_tp/sched_wakeup_new")
 int BPF_PROG(sched_wakeup_new_raw, struct task_struct *p)
 {
-	return on_waking(p);
+	return on_waking(p, false);
 }
 
 SEC("tp_btf/sched_migrate_task")
@@ -713,37 +739,49 @@ int BPF_PROG(sched_process_free_raw, struct task_struct *p)
 SEC("tp_btf/sys_enter")
 int BPF_PROG(sys_enter_btf, struct pt_regs *regs, long id)
 {
-	return on_sys_enter(regs, id);
+	return on_sys_enter(regs, id, true);
 }
 
 SEC("raw_tp/sys_enter")
 int BPF_PROG(sys_enter_raw, struct pt_regs *regs, long id)
 {
-	return on_sys_enter(regs, id);
+	return on_sys_enter(regs, id, false);
 }
 
 SEC("tp_btf/sys_exit")
 int BPF_PROG(sys_exit_btf, struct pt_regs *regs, long ret)
 {
-	return on_sys_exit(regs, ret);
+	return on_sys_exit(regs, ret, true);
 }
 
 SEC("raw_tp/sys_exit")
 int BPF_PROG(sys_exit_raw, struct pt_regs *regs, long ret)
 {
-	return on_sys_exit(regs, ret);
+	return on_sys_exit(regs, ret, false);
+}
+
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(inet_sock_set_state_btf, struct sock *sk, int oldstate, int newstate)
+{
+	return on_set_state(sk, oldstate, newstate, true);
+}
+
+SEC("raw_tp/inet_sock_set_state")
+int BPF_PROG(inet_sock_set_state_raw, struct sock *sk, int oldstate, int newstate)
+{
+	return on_set_state(sk, oldstate, newstate, false);
 }
 
 SEC("tp_btf/sk_data_ready")
 int BPF_PROG(sk_data_ready_btf, struct sock *sk)
 {
-	return on_data_ready(sk);
+	return on_data_ready(sk, true);
 }
 
 SEC("raw_tp/sk_data_ready")
 int BPF_PROG(sk_data_ready_raw, struct sock *sk)
 {
-	return on_data_ready(sk);
+	return on_data_ready(sk, false);
 }
 
 SEC("raw_tp/io_uring_complete")

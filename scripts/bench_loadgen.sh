@@ -60,7 +60,7 @@ run_herdload() {
 	echo "$cps $(awk -v c="$(cpu_s)" -v n="${ok:-1}" 'BEGIN { printf "%.3f", 1000 * c / n }') ${failed:-?}"
 }
 
-median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+median() { sort -g | awk '{ v[NR] = $1 } END { printf "%.0f\n", v[int((NR + 1) / 2)] }'; }
 
 declare -A cps cpu fail
 for c in 16 128; do
