@@ -421,22 +421,14 @@ static __always_inline int on_free(struct task_struct *p)
 
 /* ---- system calls --------------------------------------------------------------- */
 
-/* The wait kind of the call being entered or left (regs keep the arguments). */
-static __always_inline __u32 wait_kind(long id, struct pt_regs *regs, bool btf)
-{
-	if (id != NR_futex && id != NR_fcntl)
-		return herd_wait_kind(id, 0);
-	return herd_wait_kind(id, (long)RD(btf, regs, si));
-}
-
 static __always_inline bool is_fork(long id)
 {
 	return id == NR_clone || id == NR_clone3 || id == NR_fork || id == NR_vfork;
 }
 
-static __always_inline int on_sys_enter(struct pt_regs *regs, long id, bool btf)
+static __always_inline int on_sys_enter(long id, long arg1)
 {
-	__u32 kind = wait_kind(id, regs, btf);
+	__u32 kind = herd_wait_kind(id, arg1);
 
 	if (kind == WAIT_NONE && !is_fork(id))
 		return 0;
@@ -466,13 +458,20 @@ static __always_inline void reaped(__u32 pid, __u32 reaper, __u64 now)
 	bpf_ringbuf_submit(e, 0);
 }
 
-static __always_inline int on_sys_exit(struct pt_regs *regs, long ret, bool btf)
+/* futex/fcntl: whether the call was a wait is what the task recorded on entry. */
+static __always_inline int on_sys_exit_arg(long id, long ret)
 {
-	long id = RD(btf, regs, orig_ax);
-	bool fork = is_fork(id);
+	struct herd_task *task = target((__u32)bpf_get_current_pid_tgid());
 
-	if (!fork && id != NR_wait4 && id != NR_waitid && wait_kind(id, regs, btf) == WAIT_NONE)
+	if (!task || task->wait != WAIT_LOCK)
 		return 0;
+	task->wait = WAIT_NONE;
+	return 0;
+}
+
+static __always_inline int on_sys_exit(long id, long arg1, long ret)
+{
+	bool fork = is_fork(id);
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct herd_task *task = target(tid);
 	if (!task)
@@ -495,7 +494,7 @@ static __always_inline int on_sys_exit(struct pt_regs *regs, long ret, bool btf)
 	if (id == NR_waitid) /* its pid is in the siginfo; user space matches exits */
 		return 0;
 	/* Classified by the call itself: a task may have entered it before tracing began. */
-	__u32 wait = wait_kind(id, regs, btf);
+	__u32 wait = herd_wait_kind(id, arg1);
 	task->wait = WAIT_NONE;
 	if (wait == WAIT_ACCEPT) {
 		if (ret >= 0) {
@@ -736,29 +735,59 @@ int BPF_PROG(sched_process_free_raw, struct task_struct *p)
 	return on_free(p);
 }
 
-SEC("tp_btf/sys_enter")
-int BPF_PROG(sys_enter_btf, struct pt_regs *regs, long id)
-{
-	return on_sys_enter(regs, id, true);
-}
+/*
+ * System calls: one classic tracepoint per call that matters. The kernel tests a
+ * bitmap before running anything for the others, so the server's recv and send,
+ * and every call of every other process on the machine, cost no BPF at all.
+ * arg1 is the second argument: futex's op, fcntl's cmd (see herd_wait_kind).
+ * Calls a kernel does not have (epoll_pwait2 before 5.11) are skipped at attach.
+ */
+#define SYSCALL(name)                                           \
+	SEC("tracepoint/syscalls/sys_enter_" #name)             \
+	int enter_##name(struct trace_event_raw_sys_enter *ctx) \
+	{                                                       \
+		return on_sys_enter(NR_##name, ctx->args[1]);   \
+	}                                                       \
+	SEC("tracepoint/syscalls/sys_exit_" #name)              \
+	int exit_##name(struct trace_event_raw_sys_exit *ctx)   \
+	{                                                       \
+		return on_sys_exit(NR_##name, 0, ctx->ret);     \
+	}
 
-SEC("raw_tp/sys_enter")
-int BPF_PROG(sys_enter_raw, struct pt_regs *regs, long id)
-{
-	return on_sys_enter(regs, id, false);
-}
+/* futex and fcntl wait or not depending on an argument: their exit needs it too. */
+#define SYSCALL_ARG(name)                                       \
+	SEC("tracepoint/syscalls/sys_enter_" #name)             \
+	int enter_##name(struct trace_event_raw_sys_enter *ctx) \
+	{                                                       \
+		return on_sys_enter(NR_##name, ctx->args[1]);   \
+	}                                                       \
+	SEC("tracepoint/syscalls/sys_exit_" #name)              \
+	int exit_##name(struct trace_event_raw_sys_exit *ctx)   \
+	{                                                       \
+		return on_sys_exit_arg(NR_##name, ctx->ret);    \
+	}
 
-SEC("tp_btf/sys_exit")
-int BPF_PROG(sys_exit_btf, struct pt_regs *regs, long ret)
-{
-	return on_sys_exit(regs, ret, true);
-}
-
-SEC("raw_tp/sys_exit")
-int BPF_PROG(sys_exit_raw, struct pt_regs *regs, long ret)
-{
-	return on_sys_exit(regs, ret, false);
-}
+SYSCALL(accept)
+SYSCALL(accept4)
+SYSCALL(epoll_wait)
+SYSCALL(epoll_pwait)
+SYSCALL(epoll_pwait2)
+SYSCALL(select)
+SYSCALL(pselect6)
+SYSCALL(poll)
+SYSCALL(ppoll)
+SYSCALL(recvmsg)
+SYSCALL(rt_sigtimedwait)
+SYSCALL(rt_sigsuspend)
+SYSCALL(io_uring_enter)
+SYSCALL(clone)
+SYSCALL(clone3)
+SYSCALL(fork)
+SYSCALL(vfork)
+SYSCALL(wait4)
+SYSCALL(waitid)
+SYSCALL_ARG(futex)
+SYSCALL_ARG(fcntl)
 
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(inet_sock_set_state_btf, struct sock *sk, int oldstate, int newstate)

@@ -493,13 +493,15 @@ static int attach(struct tracer *t)
 		if (!bpf_program__autoload(prog))
 			continue;
 		struct bpf_link *l = bpf_program__attach(prog);
+		const char *sec = bpf_program__section_name(prog);
 		bool uring = !strcmp(bpf_program__name(prog), "io_uring_complete_raw");
 		if (!l) {
 			int err = -errno;
 			if (uring) /* no io_uring tracepoints here: io_uring accepts go uncounted */
 				continue;
-			log_warn("attaching %s failed: %s", bpf_program__section_name(prog),
-				 strerror(-err));
+			if (err == -ENOENT && !strncmp(sec, "tracepoint/syscalls/", 20))
+				continue; /* a system call this kernel does not have (epoll_pwait2) */
+			log_warn("attaching %s failed: %s", sec, strerror(-err));
 			return err;
 		}
 		t->uring |= uring;

@@ -20,7 +20,7 @@ TRACE_PID=
 trap '[ -n "$TRACE_PID" ] && kill -INT $TRACE_PID 2>/dev/null && wait $TRACE_PID; srv_kill_quietly; rm -rf "$TMP"' EXIT
 
 j() { "$JSONGET" "$TRACE_DIR/trace.json" "$1"; }
-our_progs() { bpftool prog list 2>/dev/null | grep -cE 'sched_switch_|sys_enter_|inet_sock_set_state'; }
+our_progs() { bpftool prog list 2>/dev/null | grep -cE 'sched_switch_|enter_accept|inet_sock_set_state'; }
 # Programs are freed asynchronously after their last link closes: allow 2 s.
 progs_back_to() {
 	local i
