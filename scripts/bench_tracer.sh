@@ -73,7 +73,7 @@ costs=$(tr '{' '\n' <"$TMPD/progs.json" | awk '
 	match($0, /"name":"[^"]*"/) { n = substr($0, RSTART + 8, RLENGTH - 9) }
 	match($0, /"run_time_ns":[0-9]+/) { t = substr($0, RSTART + 14, RLENGTH - 14) }
 	match($0, /"run_cnt":[0-9]+/) { c = substr($0, RSTART + 10, RLENGTH - 10);
-		if (n ~ /_btf$|_raw$|inet_sock_set_state/ && c > 0) printf "| %s | %d | %d | %.0f |\n", n, c, t, t / c }')
+		if (n ~ /_btf$|_raw$|^enter_|^exit_/ && c > 0) printf "| %s | %d | %d | %.0f |\n", n, c, t, t / c }')
 
 base=$(echo ${rps[none]} | median)
 {
