@@ -23,7 +23,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
 #include <sys/mount.h>
+#include <sys/syscall.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -402,6 +404,23 @@ int tracer_poll(struct tracer *t, int timeout_ms)
 
 /* ---- open and close ------------------------------------------------------------ */
 
+/* Whether this process holds what loading and attaching the programs takes. */
+static bool may_trace(void)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2] = { 0 };
+
+	if (geteuid() == 0)
+		return true;
+	if (syscall(SYS_capget, &hdr, data) < 0)
+		return false;
+	uint64_t eff = (uint64_t)data[1].effective << 32 | data[0].effective;
+	bool admin = eff & (1ULL << CAP_SYS_ADMIN);
+	bool bpf = admin || (eff & (1ULL << 39 /* CAP_BPF */));
+	bool perfmon = admin || (eff & (1ULL << 38 /* CAP_PERFMON */));
+	return bpf && perfmon;
+}
+
 static int ensure_tracefs(void)
 {
 	if (access("/sys/kernel/tracing/events", F_OK) == 0 ||
@@ -519,11 +538,16 @@ int tracer_open(struct tracer **out, const struct tracer_opts *opts)
 		return -ENOMEM;
 	verbose_libbpf = opts && opts->verbose;
 	libbpf_set_print(libbpf_print);
-	if (geteuid() != 0)
-		log_warn("not root: loading BPF programs will likely be refused");
+	if (!may_trace()) {
+		log_warn("herdlab trace needs root (or CAP_BPF and CAP_PERFMON): run it with sudo");
+		err = -EPERM;
+		goto fail;
+	}
 	if ((err = ensure_tracefs()) < 0)
 		goto fail;
-	err = load(t, false);
+	/* HERDLAB_RAW_TP=1 forces the raw_tp twins (the tests check both paths). */
+	const char *force_raw = getenv("HERDLAB_RAW_TP");
+	err = (force_raw && *force_raw == '1') ? -ENOTSUP : load(t, false);
 	if (err) {
 		if (err == -EPERM) {
 			log_warn("loading BPF programs was refused (%s): herdlab trace needs root "

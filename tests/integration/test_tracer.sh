@@ -78,6 +78,14 @@ for m in $(all_models); do
 		is "$(j accept.accepted)/$(j tcp.established)" "$N/$N" "$m: accept.accepted and tcp.established = $N"
 done
 
+# ---- the raw_tp twins (kernels without tp_btf) count the same ---------------------------
+for m in prefork-epoll fork; do
+	HERDLAB_RAW_TP=1 traced $m --workers 8 &&
+		is "$(j accept.accepted)/$(j tcp.established)/$(j tracer.raw_tp)" "$N/$N/true" \
+			"$m with the raw_tp twins: accepted and established = $N"
+done
+ok "awk 'BEGIN { exit !($(j proc.forks) >= $N) }'" "raw_tp twins: every fork seen ($(j proc.forks))"
+
 # ---- herd bounds (8 workers) -----------------------------------------------------------
 herd() { awk -v w="$(j accept.wakeups_per_accept)" -v lo="$1" -v hi="$2" 'BEGIN { exit !(w >= lo && w <= hi) }'; }
 traced prefork --workers 8
@@ -128,6 +136,34 @@ is "$(j accept.accepted)/$(j tcp.established)" "$N/$N" "--pid on a running serve
 pid_herd=$(j accept.wakeups_per_accept)
 ok "awk 'BEGIN { exit !($pid_herd >= 5.0) }'" "--pid: the same herd as a started server ($pid_herd)"
 ok "srv_stop" "the server stops cleanly after being traced"
+
+# ---- a clear refusal without privileges ------------------------------------------------
+out=$(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+	"$HERDLAB" trace --pid $$ 2>&1)
+rc=$?
+ok "[ $rc -ne 0 ] && echo '$out' | grep -q 'needs root'" "without root: refused, saying why (exit $rc)"
+
+# ---- --cgroup: the processes of a cgroup ------------------------------------------------
+# cgroup v2, or any v1 hierarchy: the tracer only reads the directory's cgroup.procs.
+CG=
+for h in /sys/fs/cgroup /sys/fs/cgroup/unified /sys/fs/cgroup/pids /sys/fs/cgroup/cpu /sys/fs/cgroup/memory; do
+	[ -f "$h/cgroup.procs" ] && mkdir -p "$h/herdtest.$$" 2>/dev/null && { CG=$h/herdtest.$$; break; }
+done
+if [ -n "$CG" ]; then
+	srv_start prefork-epoll-exclusive --workers 4 --quiet || fail "server starts"
+	for p in $SRV_PID $(ps -o pid= --ppid $SRV_PID); do echo $p >"$CG/cgroup.procs"; done
+	TRACE_DIR=$TMP/trace.cg
+	"$HERDLAB" trace --cgroup "$CG" --out "$TRACE_DIR" >"$TRACE_DIR.out" 2>&1 &
+	TRACE_PID=$!
+	sleep 1
+	sequential $N || fail "cgroup: ab completes"
+	trace_stop INT
+	is "$(j accept.accepted)/$(j tcp.established)" "$N/$N" "--cgroup: accepted and established = $N"
+	ok "srv_stop" "the server in the cgroup stops cleanly"
+	rmdir "$CG" 2>/dev/null
+else
+	skip "--cgroup" "no writable cgroup hierarchy under /sys/fs/cgroup"
+fi
 
 # ---- nothing left loaded ----------------------------------------------------------------
 trace_start prefork --workers 2 && trace_stop TERM
