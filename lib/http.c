@@ -508,3 +508,14 @@ int http_parse_size(const char *s, size_t len, uint64_t max, uint64_t *out)
 	*out = v << shift;
 	return 0;
 }
+
+int http_hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}

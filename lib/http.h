@@ -74,4 +74,7 @@ size_t http_format_head(char *buf, size_t cap, int status, int minor, uint64_t c
  */
 int http_parse_size(const char *s, size_t len, uint64_t max, uint64_t *out);
 
+/* The value of hex digit @c (0-15), or -1: %XX escapes, chunk sizes. */
+int http_hexval(char c);
+
 #endif

@@ -161,17 +161,6 @@ static enum resp_result feed_head(struct resp_reader *r, const char *buf, size_t
 	return start_body(r);
 }
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* A chunk-size line ended: its data follows, or the last chunk's trailers. */
 static enum resp_result size_line_done(struct resp_reader *r)
 {
@@ -194,7 +183,7 @@ static enum resp_result next_chunk(struct resp_reader *r)
 
 static enum resp_result chunk_size_byte(struct resp_reader *r, char c)
 {
-	int d = hex_value(c);
+	int d = http_hexval(c);
 
 	if (d >= 0) {
 		if (r->chunk_size > (CHUNK_SIZE_MAX >> 4))

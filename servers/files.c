@@ -22,18 +22,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "http.h"
 #include "server.h"
-
-static int hexval(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
 
 int files_decode(char *s, size_t *len)
 {
@@ -46,7 +36,7 @@ int files_decode(char *s, size_t *len)
 		}
 		if (r + 2 >= *len)
 			return -1;
-		int hi = hexval(s[r + 1]), lo = hexval(s[r + 2]);
+		int hi = http_hexval(s[r + 1]), lo = http_hexval(s[r + 2]);
 		if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
 			return -1;
 		s[w++] = (char)(hi << 4 | lo);
