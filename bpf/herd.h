@@ -9,6 +9,11 @@
 #ifndef HERD_BPF_H
 #define HERD_BPF_H
 
+#ifndef __VMLINUX_H__ /* user space: the kernel's fixed-size types (BPF has vmlinux.h) */
+#include <linux/types.h>
+#include <stddef.h>
+#endif
+
 #define HERD_MAX_TASKS	  65536 /* target tasks tracked at once */
 #define HERD_MAX_CONNS	  65536 /* connections between handshake and close */
 #define HERD_LOG2_SLOTS	  40	/* log2 histogram slots: 1 ns .. 2^40 ns (18 min) */

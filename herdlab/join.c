@@ -1,0 +1,264 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * join.c - the client/kernel join (see join.h).
+ *
+ * Client connections are taken in the order their handshakes completed; each
+ * looks among the unused kernel records with its port for the one whose
+ * ESTABLISHED is nearest its own connected time. The kernel records are sorted
+ * by (port, time) once, so each look-up is a binary search plus a short walk
+ * past records already used.
+ */
+#include "join.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Sort context: qsort has none, so the arrays being sorted by index live here. */
+static const struct herd_conn *sort_conns;
+static const struct client_req *sort_reqs;
+
+static int by_port_time(const void *a, const void *b)
+{
+	const struct herd_conn *x = &sort_conns[*(const size_t *)a];
+	const struct herd_conn *y = &sort_conns[*(const size_t *)b];
+
+	if (x->client_port != y->client_port)
+		return x->client_port < y->client_port ? -1 : 1;
+	return (x->established_ns > y->established_ns) - (x->established_ns < y->established_ns);
+}
+
+static int by_connected(const void *a, const void *b)
+{
+	uint64_t x = sort_reqs[*(const size_t *)a].connected_ns;
+	uint64_t y = sort_reqs[*(const size_t *)b].connected_ns;
+
+	return (x > y) - (x < y);
+}
+
+/* A client connection's identity: herdload's thread and its connection number. */
+struct conn_key {
+	uint64_t key; /* thread << 32 | conn_seq */
+	ssize_t conn; /* the kernel record matched to its first request, or -1 */
+};
+
+static uint64_t key_of(const struct client_req *r)
+{
+	return (uint64_t)r->thread << 32 | r->conn_seq;
+}
+
+static int by_key(const void *a, const void *b)
+{
+	uint64_t x = ((const struct conn_key *)a)->key, y = ((const struct conn_key *)b)->key;
+
+	return (x > y) - (x < y);
+}
+
+static uint64_t distance(uint64_t a, uint64_t b)
+{
+	return a > b ? a - b : b - a;
+}
+
+/* The nearest unused record with @port to @t, in @idx (sorted by port, time); -1 if none. */
+static ssize_t nearest(const struct herd_conn *conns, const size_t *idx, size_t nconns,
+		       const bool *used, uint16_t port, uint64_t t)
+{
+	size_t lo = 0, hi = nconns;
+
+	while (lo < hi) { /* first record with (port, time) >= (port, t) */
+		size_t mid = (lo + hi) / 2;
+		const struct herd_conn *c = &conns[idx[mid]];
+		if (c->client_port < port || (c->client_port == port && c->established_ns < t))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	ssize_t best = -1;
+	uint64_t best_d = JOIN_TOLERANCE_NS + 1;
+	for (size_t i = lo; i < nconns && conns[idx[i]].client_port == port; i++) {
+		uint64_t d = distance(conns[idx[i]].established_ns, t);
+		if (d > best_d)
+			break;
+		if (!used[idx[i]]) {
+			best = (ssize_t)idx[i], best_d = d;
+			break;
+		}
+	}
+	for (size_t i = lo; i-- > 0 && conns[idx[i]].client_port == port;) {
+		uint64_t d = distance(conns[idx[i]].established_ns, t);
+		if (d >= best_d)
+			break;
+		if (!used[idx[i]]) {
+			best = (ssize_t)idx[i], best_d = d;
+			break;
+		}
+	}
+	return best;
+}
+
+ssize_t join_requests(const struct client_req *reqs, size_t n, const struct herd_conn *conns,
+		      size_t nconns, ssize_t *match)
+{
+	size_t *cidx = malloc((nconns + 1) * sizeof(*cidx));
+	size_t *ridx = malloc((n + 1) * sizeof(*ridx));
+	bool *used = calloc(nconns + 1, sizeof(*used));
+	size_t nfirst = 0;
+	ssize_t matched = 0;
+
+	if (!cidx || !ridx || !used) {
+		free(cidx), free(ridx), free(used);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < nconns; i++)
+		cidx[i] = i;
+	sort_conns = conns;
+	qsort(cidx, nconns, sizeof(*cidx), by_port_time);
+
+	/* The first request of each client connection carries its handshake. */
+	for (size_t i = 0; i < n; i++) {
+		match[i] = -1;
+		if (reqs[i].connect_start_ns && reqs[i].connected_ns)
+			ridx[nfirst++] = i;
+	}
+	sort_reqs = reqs;
+	qsort(ridx, nfirst, sizeof(*ridx), by_connected);
+	for (size_t k = 0; k < nfirst; k++) {
+		const struct client_req *r = &reqs[ridx[k]];
+		ssize_t c = nearest(conns, cidx, nconns, used, r->local_port, r->connected_ns);
+		if (c >= 0) {
+			used[c] = true;
+			match[ridx[k]] = c;
+		}
+	}
+	/* Later requests on a kept-alive connection: its first request's record,
+	 * found by (thread, connection) among the first requests, sorted. */
+	struct conn_key *keys = malloc((nfirst + 1) * sizeof(*keys));
+	if (!keys) {
+		free(cidx), free(ridx), free(used);
+		return -ENOMEM;
+	}
+	for (size_t k = 0; k < nfirst; k++)
+		keys[k] = (struct conn_key){ key_of(&reqs[ridx[k]]), match[ridx[k]] };
+	qsort(keys, nfirst, sizeof(*keys), by_key);
+	for (size_t i = 0; i < n; i++) {
+		if (match[i] < 0 && !reqs[i].connect_start_ns) {
+			struct conn_key want = { key_of(&reqs[i]), -1 };
+			struct conn_key *k = bsearch(&want, keys, nfirst, sizeof(*keys), by_key);
+			if (k)
+				match[i] = k->conn;
+		}
+		matched += match[i] >= 0;
+	}
+	free(keys);
+	free(cidx);
+	free(ridx);
+	free(used);
+	return matched;
+}
+
+/* The index of each needed column in requests.csv's header. */
+enum col {
+	C_SCHED,
+	C_CSTART,
+	C_CONNECTED,
+	C_FIRST,
+	C_LAST,
+	C_PORT,
+	C_STATUS,
+	C_SEQ,
+	C_THREAD,
+	C_N
+};
+
+static const char *const col_names[C_N] = {
+	"scheduled_ns", "connect_start_ns", "connected_ns", "first_byte_ns", "last_byte_ns",
+	"local_port",	"status",	    "conn_seq",	    "thread",
+};
+
+static int header_columns(char *line, int pos[C_N])
+{
+	int i = 0;
+
+	for (int c = 0; c < C_N; c++)
+		pos[c] = -1;
+	for (char *save, *f = strtok_r(line, ",\r\n", &save); f;
+	     f = strtok_r(NULL, ",\r\n", &save), i++)
+		for (int c = 0; c < C_N; c++)
+			if (!strcmp(f, col_names[c]))
+				pos[c] = i;
+	for (int c = 0; c < C_N; c++)
+		if (pos[c] < 0)
+			return -1;
+	return 0;
+}
+
+/* Split a CSV line on commas (a quoted field, the path, may hold commas). */
+static int split(char *line, char **field, int max)
+{
+	int n = 0;
+	bool quoted = false;
+
+	field[n++] = line;
+	for (char *p = line; *p && n < max; p++) {
+		if (*p == '"')
+			quoted = !quoted;
+		else if (*p == ',' && !quoted) {
+			*p = 0;
+			field[n++] = p + 1;
+		}
+	}
+	return n;
+}
+
+ssize_t join_read_requests(const char *path, struct client_req **out)
+{
+	FILE *f = fopen(path, "r");
+	char line[4096];
+	int pos[C_N];
+	size_t n = 0, cap = 0;
+	struct client_req *v = NULL;
+
+	if (!f)
+		return -errno;
+	if (!fgets(line, sizeof(line), f) || header_columns(line, pos) < 0) {
+		fclose(f);
+		return -EINVAL;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char *fld[32];
+		int nf = split(line, fld, 32);
+		if (n == cap) {
+			cap = cap ? cap * 2 : 4096;
+			struct client_req *p = realloc(v, cap * sizeof(*v));
+			if (!p) {
+				free(v);
+				fclose(f);
+				return -ENOMEM;
+			}
+			v = p;
+		}
+		struct client_req *r = &v[n];
+		int need = 0;
+		for (int c = 0; c < C_N; c++)
+			need = pos[c] > need ? pos[c] : need;
+		if (nf <= need)
+			continue;
+		*r = (struct client_req){
+			.scheduled_ns = strtoull(fld[pos[C_SCHED]], NULL, 10),
+			.connect_start_ns = strtoull(fld[pos[C_CSTART]], NULL, 10),
+			.connected_ns = strtoull(fld[pos[C_CONNECTED]], NULL, 10),
+			.first_byte_ns = strtoull(fld[pos[C_FIRST]], NULL, 10),
+			.last_byte_ns = strtoull(fld[pos[C_LAST]], NULL, 10),
+			.local_port = (uint16_t)strtoul(fld[pos[C_PORT]], NULL, 10),
+			.status = atoi(fld[pos[C_STATUS]]),
+			.conn_seq = (uint32_t)strtoul(fld[pos[C_SEQ]], NULL, 10),
+			.thread = (uint32_t)strtoul(fld[pos[C_THREAD]], NULL, 10),
+		};
+		n++;
+	}
+	fclose(f);
+	*out = v;
+	return (ssize_t)n;
+}
