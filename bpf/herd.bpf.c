@@ -614,6 +614,13 @@ static __always_inline int on_set_state(struct sock *sk, int oldstate, int newst
 {
 	if (RD(btf, sk, sk_protocol) != IPPROTO_TCP)
 		return 0;
+	__u64 skaddr = (__u64)sk;
+	/* By CLOSE the local port is already released (tcp_set_state ->
+	 * inet_put_port zeroes it before the tracepoint): find the socket itself. */
+	if (newstate == TCP_CLOSE) {
+		conn_close(skaddr, bpf_ktime_get_ns());
+		return 0;
+	}
 	__u32 sport = RD(btf, sk, __sk_common.skc_num); /* the local port, host order */
 	__u8 *ours = bpf_map_lookup_elem(&ports, &sport);
 
@@ -626,11 +633,8 @@ static __always_inline int on_set_state(struct sock *sk, int oldstate, int newst
 	}
 	if (!*ours) /* a client socket, or another server's: not ours */
 		return 0;
-	__u64 skaddr = (__u64)sk, now = bpf_ktime_get_ns();
 	if (oldstate == TCP_SYN_RECV && newstate == TCP_ESTABLISHED)
-		return conn_open(sk, skaddr, sport, now, btf);
-	if (newstate == TCP_CLOSE)
-		conn_close(skaddr, now);
+		return conn_open(sk, skaddr, sport, bpf_ktime_get_ns(), btf);
 	return 0;
 }
 

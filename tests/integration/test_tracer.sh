@@ -78,6 +78,16 @@ for m in $(all_models); do
 		is "$(j accept.accepted)/$(j tcp.established)" "$N/$N" "$m: accept.accepted and tcp.established = $N"
 done
 
+# ---- connections.csv: one closed record per connection ---------------------------------
+traced prefork-epoll --workers 8
+csv=$TRACE_DIR/connections.csv
+is "$(tail -n +2 "$csv" | wc -l)" $N "connections.csv: one row per connection ($N)"
+is "$(awk -F, 'NR > 1 && $7 > $5 && $5 >= $4 && $4 > 0' "$csv" | wc -l)" $N \
+	"every connection: established <= accepted < closed"
+is "$(awk -F, 'NR > 1 { print $2 }' "$csv" | sort -u | wc -l)" $N "$N distinct client ports"
+is "$(awk -F, 'NR > 1 { s += $8 } END { print s }' "$csv")" "$(j accept.wakeups)" \
+	"the wakeups attributed to connections add up to accept.wakeups"
+
 # ---- the raw_tp twins (kernels without tp_btf) count the same ---------------------------
 for m in prefork-epoll fork; do
 	HERDLAB_RAW_TP=1 traced $m --workers 8 &&
