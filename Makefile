@@ -104,7 +104,9 @@ HL_OBJS	  := $(HL_SRCS:%.c=$(OBJ)/%.o)
 LIBHL	  := $(BUILD)/libherdlab.a
 LDLIBS_HL := -lbpf -lelf -lz -ljansson -lm
 
-$(TRACE_OBJ) $(HL_OBJS) $(OBJ)/herdlab/herdlab.o: CPPFLAGS += -Ibpf -I$(BUILD)/bpf -Iherdlab
+HERDLAB_VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+$(TRACE_OBJ) $(HL_OBJS) $(OBJ)/herdlab/herdlab.o: CPPFLAGS += -Ibpf -I$(BUILD)/bpf -Iherdlab \
+	-DHERDLAB_VERSION='"$(HERDLAB_VERSION)"'
 $(TRACE_OBJ) $(HL_OBJS) $(OBJ)/herdlab/herdlab.o: $(BPF_SKEL)
 
 $(LIBHL): $(HL_OBJS) $(TRACE_OBJ)

@@ -648,10 +648,10 @@ int tracer_collect(struct tracer *t, struct trace_result *r)
 {
 	int fd = bpf_map__fd(t->skel->maps.tasks);
 	__u32 key, next, *prev = NULL;
-	size_t cap = t->ngone;
 	struct herd_task task;
 
-	tracer_poll(t, 0);
+	tracer_poll(t, 0); /* the last records first: the counts below include them */
+	size_t cap = t->ngone;
 	memset(r, 0, sizeof(*r));
 	r->start_ns = t->start_ns;
 	r->end_ns = clock_now_ns();

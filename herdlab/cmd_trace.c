@@ -29,6 +29,7 @@
 #include "jsonio.h"
 #include "log.h"
 #include "metrics.h"
+#include "session.h"
 #include "trace.h"
 
 struct trace_opts {
@@ -136,45 +137,6 @@ static void parse(int argc, char **argv, struct trace_opts *o)
 
 /* ---- the target ------------------------------------------------------------------ */
 
-/* Fork CMD held at a pipe; released (exec) by release_child once it is a target. */
-static pid_t spawn_held(char **cmd, int *release_fd)
-{
-	int fds[2];
-
-	if (pipe2(fds, O_CLOEXEC) < 0)
-		die("pipe2() failed: %m");
-	pid_t pid = fork();
-	if (pid < 0)
-		die("fork() failed: %m");
-	if (pid == 0) {
-		char go;
-		close(fds[1]);
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		if (read(fds[0], &go, 1) != 1)
-			_exit(126); /* the tracer gave up */
-		execvp(cmd[0], cmd);
-		fprintf(stderr, "herdlab: cannot run %s: %s\n", cmd[0], strerror(errno));
-		_exit(127);
-	}
-	close(fds[0]);
-	*release_fd = fds[1];
-	return pid;
-}
-
-static bool process_alive(pid_t pid)
-{
-	char path[64], state = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	if (!(f = fopen(path, "r")))
-		return false;
-	int n = fscanf(f, "%*d (%*[^)]) %c", &state);
-	fclose(f);
-	return n == 1 && state != 'Z' && state != 'X';
-}
-
 /* Add every process of the cgroup (and, with it, their descendants). */
 static int add_cgroup(struct tracer *t, const char *dir)
 {
@@ -248,23 +210,6 @@ static void print_interval(struct tracer *t, struct trace_metrics *prev, double 
 
 /* ---- the run ------------------------------------------------------------------------- */
 
-/* Stop a server we started: SIGTERM, then SIGKILL after 30 s; reap it. */
-static int stop_child(pid_t child)
-{
-	int status = 0;
-
-	kill(child, SIGTERM);
-	for (int i = 0; i < 3000; i++) {
-		if (waitpid(child, &status, WNOHANG) == child)
-			return status;
-		nanosleep(&(struct timespec){ 0, 10 * 1000 * 1000 }, NULL);
-	}
-	log_warn("the server did not stop within 30 s of SIGTERM: killing it");
-	kill(child, SIGKILL);
-	waitpid(child, &status, 0);
-	return status;
-}
-
 int cmd_trace(int argc, char **argv)
 {
 	struct trace_opts o = { 0 };
@@ -281,17 +226,16 @@ int cmd_trace(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
-	if (o.pid && !process_alive(o.pid))
+	if (o.pid && !session_process_alive(o.pid))
 		die("--pid %d: no such process", o.pid);
 	if (tracer_open(&t, &topts) < 0)
 		return 1;
 
 	if (o.cmd) {
-		root = child = spawn_held(o.cmd, &release_fd);
+		root = child = session_spawn_held(o.cmd, &release_fd, NULL, NULL);
 		tracer_add_tree(t, child);
-		if (write(release_fd, "g", 1) != 1)
+		if (session_release(release_fd) < 0)
 			log_warn("releasing %s failed: %m", o.cmd[0]);
-		close(release_fd);
 	} else if (o.pid) {
 		root = o.pid;
 		if (tracer_add_tree(t, o.pid) <= 0) {
@@ -319,7 +263,7 @@ int cmd_trace(int argc, char **argv)
 			child_gone = true;
 			break;
 		}
-		if (o.pid && !process_alive(o.pid))
+		if (o.pid && !session_process_alive(o.pid))
 			break;
 		if (o.cgroup)
 			add_cgroup(t, o.cgroup); /* processes started in it since */
@@ -329,7 +273,7 @@ int cmd_trace(int argc, char **argv)
 		}
 	}
 	if (child && !child_gone) { /* the server we started stops with us */
-		status = stop_child(child);
+		status = session_stop_child(child);
 		child_gone = true;
 	}
 	tracer_poll(t, 0);
@@ -344,7 +288,7 @@ int cmd_trace(int argc, char **argv)
 out:
 	tracer_close(t); /* detaches every program */
 	if (child && !child_gone)
-		stop_child(child);
+		session_stop_child(child);
 	metrics_free(&prev);
 	metrics_free(&m);
 	trace_result_free(&r);

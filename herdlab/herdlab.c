@@ -4,9 +4,10 @@
  *
  *	herdlab trace [options] -- CMD ARGS     trace a server it starts
  *	herdlab trace --pid PID [options]       trace a running server
+ *	herdlab run --model NAME [options]      a model, traced, under a load
  *	herdlab models                          the server models, one line each
  *
- * (run, report, compare and kernels come with the next milestones.)
+ * (report, compare and kernels come with the next milestones.)
  */
 #include <errno.h>
 #include <limits.h>
@@ -22,6 +23,7 @@ static void usage(FILE *f)
 	fprintf(f, "usage: herdlab COMMAND [options]\n"
 		   "\n"
 		   "commands:\n"
+		   "  run      a model, traced, under a load, into a run directory (--help)\n"
 		   "  trace    trace a server's kernel events (herdlab trace --help)\n"
 		   "  models   list the server models\n");
 }
@@ -61,6 +63,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "trace"))
 		return cmd_trace(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "run"))
+		return cmd_run(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "models"))
 		return cmd_models(argc - 1, argv + 1);
 	fprintf(stderr, "herdlab: unknown command '%s'\n", argv[1]);

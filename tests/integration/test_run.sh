@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# test_run.sh - herdlab run: every model produces a complete run directory whose
+# run.json parses, with the tracer's and the client's counts agreeing and the
+# client/kernel join matching (>= 99%); a run that cannot start fails cleanly.
+# Needs root and BPF (the tracer): skips otherwise, fails under CI=true.
+source "$(dirname "$0")/lib.sh"
+HERDLAB=$ROOT/$BUILD/herdlab
+JSONGET=$ROOT/$BUILD/tests/tools/jsonget
+N=503
+
+if [ "$(id -u)" -ne 0 ] || [ ! -r /sys/kernel/btf/vmlinux ]; then
+	skip "herdlab run" "needs root and a kernel with BTF"
+	exit 0
+fi
+j() { "$JSONGET" "$RUN/run.json" "$1"; }
+
+for m in $(all_models); do
+	RUN=$TMP/run.$m
+	if ! "$HERDLAB" run --model "$m" --workers 4 --clients 1 --requests $N --path /size/1K \
+		--out "$RUN" >"$RUN.out" 2>&1; then
+		fail "$m: herdlab run succeeds"
+		sed 's/^/#   /' "$RUN.out" | tail -3
+		continue
+	fi
+	files=$(cd "$RUN" && ls run.json requests.csv connections.csv tasks.csv server.log 2>/dev/null | wc -l)
+	is "$files" 5 "$m: the run directory is complete"
+	is "$(j trace.accept.accepted)/$(j client.requests.ok)/$(j model)" "$N/$N/$m" \
+		"$m: run.json parses; the tracer and the client both count $N"
+	ok "awk 'BEGIN { exit !($(j join.matched) >= 0.99) }'" "$m: join.matched >= 99% ($(j join.matched))"
+done
+
+# Failures stop everything they started and say what failed.
+before=$(pgrep -c herdsrv)
+out=$("$HERDLAB" run --model prefork --docroot /nonexistent --requests 10 --out "$TMP/bad" 2>&1)
+rc=$?
+ok "[ $rc -ne 0 ] && echo '$out' | grep -q 'did not start'" "a server that cannot start: the run fails, saying so"
+is "$(pgrep -c herdsrv)" "$before" "and nothing it started is left running"
+out=$("$HERDLAB" run --model nope 2>&1)
+ok "[ $? -ne 0 ]" "an unknown model is refused"
+out=$("$HERDLAB" run --workers 2 2>&1)
+ok "[ $? -eq 2 ] && echo '$out' | grep -q 'model NAME is required'" "--model is required"
