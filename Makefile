@@ -209,6 +209,7 @@ bench-tracer: all
 
 # ---- the demo ----------------------------------------------------------------
 demo: all
+	$(Q)$(MAKE) --no-print-directory $(BUILD)/tests/tools/jsonget
 	$(Q)scripts/demo.sh
 
 # ---- style -------------------------------------------------------------------

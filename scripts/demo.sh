@@ -1,64 +1,76 @@
 #!/usr/bin/env bash
-# demo.sh - `make demo`: a few server models, the same load, what happened.
+# demo.sh - `make demo`: the thundering-herd study on defaults.
 #
-# For each model: start it on a free port, fetch a page with curl, send 2003
-# requests with ab (16 at a time, a new connection each), look at its processes
-# while it runs, stop it, and print one line. The table also lands in
-# reports/demo/servers.md. (The tracer turns this into the herd study.)
+# Five ways for 8 workers to wait for connections - blocking accept (prefork), a
+# mutex around accept, per-worker epoll (the herd), the same with EPOLLEXCLUSIVE,
+# and a listener per worker (SO_REUSEPORT) - each traced by `herdlab run` under
+# the same load, then compared: how many tasks each connection woke, how many
+# of those wakeups were futile, context switches per request, how evenly the
+# workers shared the accepts, and what the clients saw. The table is printed and
+# written to reports/demo/herd.md; each run's directory is under reports/demo/.
+#
+# Tracing needs root and a kernel with BTF; without them the demo runs the same
+# models untraced and says so.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 cd "$HERD_ROOT"
 
-MODELS=${DEMO_MODELS:-"iterative fork prefork prefork-mutex prefork-epoll prefork-epoll-exclusive prefork-reuseport thread prethread-queue epoll uring"}
-N=2003
-OUT=reports/demo/servers.md
-mkdir -p reports/demo
-TMPD=$(mktemp -d /tmp/herddemo.XXXXXX)
-trap 'rm -rf "$TMPD"' EXIT
+MODELS=${DEMO_MODELS:-"prefork prefork-mutex prefork-epoll prefork-epoll-exclusive prefork-reuseport"}
+LOAD=${DEMO_LOAD:-"--clients 2 --duration 6 --path /size/1K"}
+OUT=reports/demo
+HERDLAB=$HERD_BUILD/herdlab
+J=$HERD_BUILD/tests/tools/jsonget
+mkdir -p "$OUT"
 
-printf '\nherdlab demo: %d requests (ab -c 16, a new connection each) to each model, 8 workers\n\n' $N
-header="| model | curl /size/10K | requests/s | p50 ms | p99 ms | failed | tasks while loaded | zombies | --stats requests |"
-rule="|---|---|---:|---:|---:|---:|---:|---:|---:|"
-echo "$header"
-echo "$rule"
+trace=yes
+if [ "$(id -u)" -ne 0 ] || [ ! -r /sys/kernel/btf/vmlinux ]; then
+	trace=no
+	echo "demo: tracing needs root and a kernel with BTF; running the models untraced" >&2
+fi
+
+# A value from a run's run.json, formatted (printf FORMAT), or "-".
+val() { local v; v=$("$J" "$1/run.json" "$2" 2>/dev/null) && printf "$3" "$v" || printf -- "-"; }
+
 rows=()
+n=$(echo $MODELS | wc -w)
+i=0
 for m in $MODELS; do
-	if ! herdsrv_start S "$m" --workers 8 --stats "$TMPD/$m.csv"; then
-		rows+=("| $m | did not start | | | | | | | |")
+	i=$((i + 1))
+	printf '\r[%d/%d] %-26s' "$i" "$n" "$m" >&2
+	dir=$OUT/$m
+	rm -rf "$dir"
+	args=(--model "$m" --workers 8 $LOAD --out "$dir")
+	[ $trace = yes ] || args+=(--no-trace)
+	if ! "$HERDLAB" run "${args[@]}" >/dev/null 2>"$OUT/$m.err"; then
+		rows+=("| $m | failed: $(tail -1 "$OUT/$m.err") | | | | | | |")
 		continue
 	fi
-	url=http://127.0.0.1:$S_PORT
-	fetched=$(curl -s -o /dev/null -w '%{http_code} in %{time_total}s' "$url/size/10K")
-	ab -q -n $N -c 16 "$url/size/1K" >"$TMPD/ab.out" 2>&1 &
-	abpid=$!
-	sleep 0.15
-	# tasks: the server's threads plus its processes' threads, mid-load
-	tasks=0
-	for p in $S_PID $(pgrep -P "$S_PID" || true); do
-		tasks=$((tasks + $(ls /proc/$p/task 2>/dev/null | wc -l)))
-	done
-	wait $abpid || true
-	zombies=$(ps -o stat= --ppid "$S_PID" | grep -c '^Z' || true)
-	herdsrv_stop "$S_PID"
-	rps=$(awk '/^Requests per second/ { printf "%.0f", $4 }' "$TMPD/ab.out")
-	failed=$(awk '/^Failed requests/ { print $3 }' "$TMPD/ab.out")
-	p50=$(awk '$1 == "50%" { print $2 }' "$TMPD/ab.out")
-	p99=$(awk '$1 == "99%" { print $2 }' "$TMPD/ab.out")
-	stats=$(awk -F, 'NR > 1 { n += $2 } END { print n + 0 }' "$TMPD/$m.csv" 2>/dev/null || echo "?")
-	row="| $m | $fetched | ${rps:-?} | ${p50:-?} | ${p99:-?} | ${failed:-?} | $tasks | $zombies | $stats |"
-	echo "$row"
-	rows+=("$row")
+	rows+=("| $m | $(val "$dir" client.throughput.requests_per_s %.0f) | \
+$(val "$dir" trace.accept.wakeups_per_accept %.2f) | \
+$(val "$dir" trace.accept.futile_wakeups %s) | \
+$(val "$dir" trace.sched.switches_per_request %.2f) | \
+$(val "$dir" trace.accept.fairness.jain %.3f) | \
+$(val "$dir" client.latency_us.total.p99 %.0f) | \
+$(val "$dir" join.matched %.3f) |")
+	rm -f "$OUT/$m.err"
 done
+printf '\r%60s\r' '' >&2
+
 {
-	echo "# herdlab demo"
+	echo "# The thundering herd, five ways"
 	echo
-	echo "$N requests (ab -c 16, a new connection each, GET /size/1K) per model, --workers 8."
-	echo "Kernel $(uname -r), $(nproc) CPUs, $(date -u '+%Y-%m-%d %H:%M UTC')."
-	echo "--stats requests = the $N from ab plus curl's one, counted by the server itself."
+	echo "8 workers per model; load: herdload $LOAD (a new connection per request)."
+	echo "Kernel $(uname -r), $(nproc) CPUs, $(date -u '+%Y-%m-%d %H:%M UTC'); traced: $trace."
 	echo
-	echo "$header"
-	echo "$rule"
+	echo "| model | requests/s | wakeups per accept | futile wakeups | switches per request | fairness (Jain) | p99 us | join matched |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---:|"
 	printf '%s\n' "${rows[@]}"
-} >"$OUT.tmp"
-mv "$OUT.tmp" "$OUT"
-printf '\nwrote %s\n' "$OUT"
+	echo
+	echo "Wakeups per accept is the herd factor: tasks woken by each new connection."
+	echo "Blocking accept and EPOLLEXCLUSIVE wake one; per-worker epoll wakes every idle"
+	echo "worker, and all but one go back to sleep (futile). A mutex around accept wakes"
+	echo "one acceptor plus one lock waiter per connection; SO_REUSEPORT gives each worker"
+	echo "its own queue. Each run's full report: herdlab run's directory under $OUT/."
+} >"$OUT/herd.md.tmp"
+mv "$OUT/herd.md.tmp" "$OUT/herd.md"
+cat "$OUT/herd.md"

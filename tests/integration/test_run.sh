@@ -39,3 +39,19 @@ out=$("$HERDLAB" run --model nope 2>&1)
 ok "[ $? -ne 0 ]" "an unknown model is refused"
 out=$("$HERDLAB" run --workers 2 2>&1)
 ok "[ $? -eq 2 ] && echo '$out' | grep -q 'model NAME is required'" "--model is required"
+
+# make demo's herd study (shortened): its conclusion holds.
+DEMO=$TMP/demo
+mkdir -p "$DEMO"
+if (cd "$ROOT" && DEMO_LOAD="--clients 1 --duration 2 --path /size/1K" scripts/demo.sh) \
+	>"$DEMO/out" 2>&1; then
+	pass "the herd-study demo runs"
+	herd_of() { awk -F'|' -v m="$1" '{ gsub(/ /, "", $2) } $2 == m { gsub(/ /, "", $4); print $4 }' "$ROOT/reports/demo/herd.md"; }
+	top=$(awk -F'|' 'NR > 6 && $4 ~ /[0-9]/ { gsub(/ /, "", $2); gsub(/ /, "", $4); if ($4 + 0 > best) { best = $4 + 0; m = $2 } } END { print m }' "$ROOT/reports/demo/herd.md")
+	is "$top" prefork-epoll "demo: prefork-epoll has the highest herd factor"
+	ok "awk 'BEGIN { exit !($(herd_of prefork) <= 1.2 && $(herd_of prefork-epoll-exclusive) <= 1.5) }'" \
+		"demo: blocking accept and EPOLLEXCLUSIVE near 1 ($(herd_of prefork), $(herd_of prefork-epoll-exclusive))"
+else
+	fail "the herd-study demo runs"
+	tail -5 "$DEMO/out" | sed 's/^/#   /'
+fi
