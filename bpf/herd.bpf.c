@@ -61,9 +61,6 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define IORING_OP_ACCEPT 13
 #define WINDOW_NS	 (200 * 1000) /* an arrival window never lasts longer */
 
-/* Set by the loader before load. */
-const volatile __u32 self_tgid = 0; /* the tracer itself: never a target */
-
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, HERD_MAX_TASKS);
@@ -342,7 +339,6 @@ static __always_inline int on_waking(struct task_struct *p, bool btf)
 		return 0; /* not woken by a connection's arrival */
 	task->wakeups[wait]++;
 	task->pending = 1;
-	hist_add(HIST_ACCEPT_WAIT, now - task->wait_start_ns);
 	struct herd_conn *c = bpf_map_lookup_elem(&conns, &w->sk);
 	if (c) {
 		c->wakeups++;
@@ -435,12 +431,10 @@ static __always_inline int on_sys_enter(long id, long arg1)
 	struct herd_task *task = target((__u32)bpf_get_current_pid_tgid());
 	if (!task)
 		return 0;
-	if (kind != WAIT_NONE) {
+	if (kind != WAIT_NONE)
 		task->wait = kind;
-		task->wait_start_ns = bpf_ktime_get_ns();
-	} else {
+	else
 		task->fork_enter_ns = bpf_ktime_get_ns();
-	}
 	return 0;
 }
 

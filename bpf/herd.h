@@ -134,7 +134,6 @@ struct herd_task {
 	__u64 oncpu_ns;	     /* when it last went on a CPU */
 	__u64 offcpu_ns;     /* when it last blocked (voluntary switch out) */
 	__u64 queued_ns;     /* when it last became runnable (wakeup or preemption) */
-	__u64 wait_start_ns; /* when it entered its current wait call */
 	__u64 fork_enter_ns; /* when it entered fork/clone */
 	__u32 wait;	     /* enum herd_wait of the call it is in, or WAIT_NONE */
 	__u32 pending;	     /* woken by an arrival, not yet accepted since */
@@ -191,11 +190,10 @@ struct herd_totals {
 
 /* The histograms, in one array: index by enum herd_hist. */
 enum herd_hist {
-	HIST_RUNQ,	  /* wakeup (or preemption) to running */
-	HIST_OFFCPU,	  /* blocked time */
-	HIST_FORK,	  /* fork/clone syscall time in the parent */
-	HIST_FIRST_RUN,	  /* child creation to its first run */
-	HIST_ACCEPT_WAIT, /* time blocked in a wait that ended in an accept wakeup */
+	HIST_RUNQ,	/* wakeup (or preemption) to running */
+	HIST_OFFCPU,	/* blocked time */
+	HIST_FORK,	/* fork/clone syscall time in the parent */
+	HIST_FIRST_RUN, /* child creation to its first run */
 	HISTS,
 };
 

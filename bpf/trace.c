@@ -479,7 +479,6 @@ static int load(struct tracer *t, bool raw)
 	struct btf *btf = btf__load_vmlinux_btf();
 	t->data_ready = kernel_has_tracepoint(btf, "sk_data_ready");
 	btf__free(btf);
-	t->skel->rodata->self_tgid = (__u32)getpid();
 	t->skel->rodata->uring_res_in_cqe = uring_res_in_cqe();
 	t->skel->rodata->have_data_ready = t->data_ready;
 	bpf_object__for_each_program(prog, t->skel->obj)

@@ -389,15 +389,19 @@ int cmd_run(int argc, char **argv)
 	} else {
 		char stamp[32];
 		strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", gmtime(&now));
-		mkdir("runs", 0755);
 		snprintf(dir, sizeof(dir), "runs/%s-%s", o.model, stamp);
 	}
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-		die("cannot create the run directory '%s': %m", dir);
 	if (herdlab_sibling("herdsrv", srvpath, sizeof(srvpath)) < 0)
 		die("cannot find herdsrv beside herdlab");
 	if (!o.no_trace && tracer_open(&t, &(struct tracer_opts){ 0 }) < 0)
+		return 1; /* before anything is created: a refused run leaves nothing */
+	if (!o.out)
+		mkdir("runs", 0755);
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		log_warn("cannot create the run directory '%s': %m", dir);
+		tracer_close(t);
 		return 1;
+	}
 
 	srv_argv[n++] = srvpath;
 	srv_argv[n++] = "--model";

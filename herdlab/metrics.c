@@ -621,6 +621,8 @@ static int put_tcp_tracer(json_t *o, const struct trace_metrics *m, const struct
 			       jcount(r->totals.arrivals_unmatched));
 	err |= jsonio_set_path(o, "tracer.raw_tp", json_boolean(r->raw_tp));
 	err |= jsonio_set_path(o, "tracer.uring_accepts_counted", json_boolean(r->uring_accepts));
+	err |= jsonio_set_path(o, "tracer.exact_arrivals", json_boolean(r->exact_arrivals));
+	err |= jsonio_set_path(o, "accept.uring_accepts", jcount(r->totals.uring_accepts));
 	err |= jsonio_set_path(o, "tracer.duration_s", json_real(m->duration_s));
 	return err;
 }
@@ -830,6 +832,10 @@ static void print_tracer(FILE *f, const struct trace_metrics *m, const struct tr
 	print_count(f, "unmatched arrivals", unmatched);
 	print_row(f, "programs", "%s%s", r->raw_tp ? "raw_tp" : "tp_btf",
 		  r->uring_accepts ? ", io_uring accepts counted" : "");
+	print_row(f, "arrivals", "%s",
+		  r->exact_arrivals
+			  ? "delimited by sk_data_ready (exact)"
+			  : "within 200 us of the handshake (no sk_data_ready before 6.6)");
 	if (m->lost_events || m->map_full)
 		fprintf(f,
 			"WARNING: the tracer missed events (%" PRIu64 " lost, %" PRIu64

@@ -114,5 +114,14 @@ raw_status() {
 	)
 }
 
+# Tests of the tracer: skip (with the reason) unless root with a BTF kernel;
+# run.sh turns the skip into a failure under CI=true.
+require_tracer() {
+	if [ "$(id -u)" -ne 0 ] || [ ! -r /sys/kernel/btf/vmlinux ]; then
+		skip "$1" "needs root and a kernel with BTF"
+		exit 0
+	fi
+}
+
 # Requests the server counted in its --stats CSV (after it stopped).
 stats_requests() { awk -F, 'NR > 1 && $1 != "overflow" { n += $2 } END { print n + 0 }' "$1"; }

@@ -8,10 +8,7 @@ HERDLAB=$ROOT/$BUILD/herdlab
 JSONGET=$ROOT/$BUILD/tests/tools/jsonget
 N=503
 
-if [ "$(id -u)" -ne 0 ] || [ ! -r /sys/kernel/btf/vmlinux ]; then
-	skip "herdlab run" "needs root and a kernel with BTF"
-	exit 0
-fi
+require_tracer "herdlab run"
 j() { "$JSONGET" "$RUN/run.json" "$1"; }
 
 for m in $(all_models); do

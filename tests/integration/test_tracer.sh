@@ -10,10 +10,7 @@ HERDLAB=$ROOT/$BUILD/herdlab
 JSONGET=$ROOT/$BUILD/tests/tools/jsonget
 N=2003
 
-if [ "$(id -u)" -ne 0 ] || [ ! -r /sys/kernel/btf/vmlinux ]; then
-	skip "tracer validation" "needs root and a kernel with BTF"
-	exit 0
-fi
+require_tracer "tracer validation"
 
 TRACE_PID=
 # Never leave a tracer (and the server it started) behind, however the script ends.
