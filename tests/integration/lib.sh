@@ -104,6 +104,18 @@ srv_kill_quietly() {
 srv_children() { ps -o pid= --ppid "$SRV_PID" 2>/dev/null | wc -l; }
 srv_zombies() { ps -o stat= --ppid "$SRV_PID" 2>/dev/null | grep -c '^Z'; }
 
+# srv_wait_children N: a pool prints "listening" before its workers are all
+# forked; wait (up to 10 s) until N children exist.
+srv_wait_children() {
+	local i
+	for i in $(seq 200); do
+		[ "$(srv_children)" -ge "$1" ] && return 0
+		sleep 0.05
+	done
+	echo "# only $(srv_children) of $1 children after 10 s"
+	return 1
+}
+
 # Send raw bytes on a new connection and print the status line that comes back.
 raw_status() {
 	local req=$1 wait=${2:-5}

@@ -36,6 +36,7 @@ is "$(cat "$TMP/slow.out")" "slept 800 ms" "fork: the in-flight request complete
 for m in prefork prefork-mutex prefork-flock prefork-passfd prefork-epoll \
 	prefork-epoll-exclusive prefork-reuseport prefork-dynamic; do
 	srv_start $m --workers 4 || { fail "$m starts"; continue; }
+	srv_wait_children 4 || fail "$m: 4 workers"
 	before=$(srv_children)
 	victim=$(ps -o pid= --ppid "$SRV_PID" | head -1 | tr -d ' ')
 	kill -KILL "$victim"

@@ -125,6 +125,7 @@ is "$(j proc.reaped_by.parent)" $N "fork --reap sigchld: every child reaped by i
 
 # ---- context switches against perf stat, same tasks, same interval ----------------------
 srv_start prefork-epoll --workers 8 --quiet || fail "prefork-epoll starts"
+srv_wait_children 8 || fail "prefork-epoll forks its 8 workers"
 pids=$(echo $SRV_PID $(ps -o pid= --ppid $SRV_PID) | tr ' ' ',')
 perf stat -e sched:sched_switch -x, -o "$TMP/perf.txt" -p "$pids" &
 perf_pid=$!
@@ -158,6 +159,7 @@ for h in /sys/fs/cgroup /sys/fs/cgroup/unified /sys/fs/cgroup/pids /sys/fs/cgrou
 done
 if [ -n "$CG" ]; then
 	srv_start prefork-epoll-exclusive --workers 4 --quiet || fail "server starts"
+	srv_wait_children 4 || fail "the server forks its 4 workers"
 	for p in $SRV_PID $(ps -o pid= --ppid $SRV_PID); do echo $p >"$CG/cgroup.procs"; done
 	TRACE_DIR=$TMP/trace.cg
 	"$HERDLAB" trace --cgroup "$CG" --out "$TRACE_DIR" >"$TRACE_DIR.out" 2>&1 &
