@@ -18,6 +18,7 @@
 #define HERD_MAX_CONNS	  65536 /* connections between handshake and close */
 #define HERD_LOG2_SLOTS	  40	/* log2 histogram slots: 1 ns .. 2^40 ns (18 min) */
 #define HERD_RINGBUF_SIZE (4 << 20)
+#define HERD_RINGBUF_WAKE (HERD_RINGBUF_SIZE / 4) /* wake the reader past this */
 
 /*
  * Where a target task sleeps while it waits for a new connection (DESIGN.md,

@@ -397,11 +397,14 @@ static int on_event(void *ctx, void *data, size_t size)
 
 int tracer_poll(struct tracer *t, int timeout_ms)
 {
-	/* Without a timeout, take everything there: the kernel skips wake-ups while
-	 * the consumer is behind, so a last poll could leave records unread. */
-	int n = timeout_ms ? ring_buffer__poll(t->rb, timeout_ms) : ring_buffer__consume(t->rb);
-
-	return n == -EINTR ? 0 : n;
+	/* The programs wake us only when the ring fills (event_submit): wait out the
+	 * timeout, then take everything there, woken or not. */
+	if (timeout_ms) {
+		int n = ring_buffer__poll(t->rb, timeout_ms);
+		if (n < 0 && n != -EINTR)
+			return n;
+	}
+	return ring_buffer__consume(t->rb);
 }
 
 /* ---- open and close ------------------------------------------------------------ */
