@@ -171,7 +171,7 @@ $(BUILD)/tests/tools/%: tests/tools/%.c $(LIBHERD)
 	@mkdir -p $(@D)
 	@echo "  TOOL    $@"
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(WARNINGS) -Wno-missing-prototypes $(DEPFLAGS) -o $@ $< $(LIBHERD) \
-		-ljansson -lm
+		-ljansson -lm -lz
 
 build-all: $(TOOL_BINS)
 

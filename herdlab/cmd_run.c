@@ -3,6 +3,7 @@
  * cmd_run.c - herdlab run: one model, traced, under one load, into a run directory.
  *
  *	herdlab run --model NAME [server options] [load options] [--out DIR] [--no-trace]
+ *	            [--repeat K]
  *
  * Start herdsrv under the tracer (held until it is a target), wait until it
  * announces its port, drive it with herdload, stop it, and write:
@@ -12,6 +13,8 @@
  *	connections.csv  the kernel's record of every connection
  *	tasks.csv        every server task
  *	server.log       the server's stderr
+ *	report.md, report.html, plots/   the run explained (report.h)
+ * With --repeat K, K such directories DIR/rep-1 ... and their comparison.
  * Server options go to herdsrv, load options to herdload, by name. Anything that
  * fails stops everything this command started, and says what failed.
  */
@@ -31,11 +34,15 @@
 
 #include "clock.h"
 #include "commands.h"
+#include "compare.h"
 #include "hist.h"
 #include "join.h"
 #include "jsonio.h"
 #include "log.h"
 #include "metrics.h"
+#include "outfile.h"
+#include "report.h"
+#include "rundir.h"
 #include "session.h"
 #include "trace.h"
 
@@ -85,6 +92,7 @@ struct run_opts {
 	const char *model;	     /* --model */
 	const char *out;	     /* --out DIR */
 	bool no_trace;		     /* --no-trace */
+	int repeat;		     /* --repeat K: K runs, mean and spread */
 	char *server_argv[MAX_ARGS]; /* herdsrv's extra arguments */
 	int server_argc;
 	char *load_argv[MAX_ARGS]; /* herdload's extra arguments */
@@ -102,7 +110,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: herdlab run --model NAME [server options] [load options] [--out DIR] "
-		"[--no-trace]\n"
+		"[--no-trace] [--repeat K]\n"
 		"  server options (to herdsrv): --workers --backlog --reap --trigger --exclusive\n"
 		"    --min-idle --max-idle --max-children --max-requests --read-timeout --grace\n"
 		"    --max-conns --docroot --max-body\n"
@@ -110,7 +118,9 @@ static void usage(FILE *f)
 		"    --warmup --keepalive --hold --path --mix --body --sources --threads\n"
 		"    --timeout --connect-timeout --seed --verify\n"
 		"  --out DIR      the run directory (default: runs/MODEL-YYYYmmdd-HHMMSS)\n"
-		"  --no-trace     the same run without the tracer (for its overhead)\n");
+		"  --no-trace     the same run without the tracer (for its overhead)\n"
+		"  --repeat K     K runs (DIR/rep-1 ...), compared with mean and spread in\n"
+		"                 DIR/summary.md, summary.html and summary.json\n");
 }
 
 static const struct passthru *find(const struct passthru *set, const char *arg)
@@ -138,6 +148,16 @@ static void parse(int argc, char **argv, struct run_opts *o)
 			exit(0);
 		} else if (!strcmp(a, "--no-trace")) {
 			o->no_trace = true;
+		} else if (!strcmp(a, "--repeat")) {
+			char *end;
+			if (i + 1 >= argc)
+				die("--repeat needs a value");
+			long k = strtol(argv[++i], &end, 10);
+			if (*end || k < 1 || k > 100) {
+				fprintf(stderr, "herdlab run: --repeat takes 1..100, not '%s'\n", argv[i]);
+				exit(2);
+			}
+			o->repeat = (int)k;
 		} else if (!strcmp(a, "--model") || !strcmp(a, "--out")) {
 			if (i + 1 >= argc)
 				die("%s needs a value", a);
@@ -368,35 +388,22 @@ static int write_run_json(const char *dir, json_t *meta, json_t *trace, json_t *
 
 /* ---- the run ------------------------------------------------------------------------------ */
 
-int cmd_run(int argc, char **argv)
+/* One run into @dir: the server under the tracer, the load, the files. 0 or 1. */
+static int run_once(const struct run_opts *o, const char *dir)
 {
-	struct run_opts o = { 0 };
 	struct tracer *t = NULL;
 	struct trace_result r = { 0 };
 	struct trace_metrics m = { 0 };
-	char dir[PATH_MAX], srvpath[PATH_MAX], log_path[PATH_MAX], started[32];
+	char srvpath[PATH_MAX], log_path[PATH_MAX], started[32];
 	char *srv_argv[MAX_ARGS + 8];
 	int n = 0, release_fd, out_fd, rc = 1;
 	time_t now = time(NULL);
 
-	parse(argc, argv, &o);
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	signal(SIGPIPE, SIG_IGN);
 	strftime(started, sizeof(started), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
-	if (o.out) {
-		snprintf(dir, sizeof(dir), "%s", o.out);
-	} else {
-		char stamp[32];
-		strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", gmtime(&now));
-		snprintf(dir, sizeof(dir), "runs/%s-%s", o.model, stamp);
-	}
 	if (herdlab_sibling("herdsrv", srvpath, sizeof(srvpath)) < 0)
 		die("cannot find herdsrv beside herdlab");
-	if (!o.no_trace && tracer_open(&t, &(struct tracer_opts){ 0 }) < 0)
+	if (!o->no_trace && tracer_open(&t, &(struct tracer_opts){ 0 }) < 0)
 		return 1; /* before anything is created: a refused run leaves nothing */
-	if (!o.out)
-		mkdir("runs", 0755);
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
 		log_warn("cannot create the run directory '%s': %m", dir);
 		tracer_close(t);
@@ -405,12 +412,12 @@ int cmd_run(int argc, char **argv)
 
 	srv_argv[n++] = srvpath;
 	srv_argv[n++] = "--model";
-	srv_argv[n++] = (char *)o.model;
+	srv_argv[n++] = (char *)o->model;
 	srv_argv[n++] = "--port";
 	srv_argv[n++] = "0";
 	srv_argv[n++] = "--quiet";
-	for (int i = 0; i < o.server_argc; i++)
-		srv_argv[n++] = o.server_argv[i];
+	for (int i = 0; i < o->server_argc; i++)
+		srv_argv[n++] = o->server_argv[i];
 	srv_argv[n] = NULL;
 	in_dir(log_path, dir, "server.log");
 	pid_t server = session_spawn_held(srv_argv, &release_fd, &out_fd, log_path);
@@ -420,13 +427,13 @@ int cmd_run(int argc, char **argv)
 
 	int port = wait_listening(out_fd, server);
 	if (!port) {
-		log_warn("the server did not start (model %s): see %s", o.model, log_path);
+		log_warn("the server did not start (model %s): see %s", o->model, log_path);
 		goto stop;
 	}
 	if (t)
 		tracer_add_port(t, (uint16_t)port);
-	log_info("%s listening on port %d; running the load", o.model, port);
-	int load = run_load(&o, port, dir, t);
+	log_info("%s listening on port %d; running the load", o->model, port);
+	int load = run_load(o, port, dir, t);
 	if (!WIFEXITED(load) || WEXITSTATUS(load) != 0) {
 		log_warn("herdload failed (status %#x)", load);
 		goto stop;
@@ -453,15 +460,90 @@ stop:
 	}
 	tracer_close(t);
 	if (rc == 0) {
-		if (write_run_json(dir, metadata(&o, started), trace, join) < 0)
+		if (write_run_json(dir, metadata(o, started), trace, join) < 0 || report_files(dir) < 0)
 			rc = 1;
-		else
-			printf("%s\n", dir);
 	} else {
 		json_decref(trace);
 		json_decref(join);
 	}
 	metrics_free(&m);
 	trace_result_free(&r);
+	return rc;
+}
+
+/* --repeat K: DIR/summary.{md,html,json}, the K runs compared, mean and spread. */
+static int write_summary(const char *dir, int k)
+{
+	struct rundir *runs = calloc((size_t)k, sizeof(*runs));
+	static const char *const names[] = { "summary.md", "summary.html" };
+	char path[PATH_MAX], plots[PATH_MAX];
+	int loaded = 0, rc = -1;
+
+	if (!runs)
+		return -1;
+	for (; loaded < k; loaded++) {
+		char rep[PATH_MAX + 16];
+		snprintf(rep, sizeof(rep), "%s/rep-%d", dir, loaded + 1);
+		if (rundir_load(&runs[loaded], rep, false) < 0)
+			goto out;
+	}
+	in_dir(plots, dir, "plots");
+	rc = 0;
+	for (int i = 0; i < 2; i++) {
+		struct outfile o;
+		if (outfile_open(&o, in_dir(path, dir, names[i])) < 0) {
+			rc = -1;
+			continue;
+		}
+		int w = compare_write(runs, (size_t)k, i ? DOC_HTML : DOC_MD, o.f, plots, "plots");
+		rc |= outfile_close(&o, w == 0);
+	}
+	json_t *j = compare_json(runs, (size_t)k);
+	rc |= j ? jsonio_save(j, in_dir(path, dir, "summary.json")) : -1;
+	json_decref(j);
+out:
+	for (int i = 0; i < loaded; i++)
+		rundir_free(&runs[i]);
+	free(runs);
+	return rc < 0 ? -1 : 0;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct run_opts o = { .repeat = 1 };
+	char dir[PATH_MAX];
+	time_t now = time(NULL);
+	int rc = 0;
+
+	parse(argc, argv, &o);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGPIPE, SIG_IGN);
+	if (o.out) {
+		snprintf(dir, sizeof(dir), "%s", o.out);
+	} else {
+		char stamp[32];
+		strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", gmtime(&now));
+		snprintf(dir, sizeof(dir), "runs/%s-%s", o.model, stamp);
+		mkdir("runs", 0755);
+	}
+	if (o.repeat == 1) {
+		rc = run_once(&o, dir);
+	} else {
+		if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+			log_warn("cannot create the run directory '%s': %m", dir);
+			return 1;
+		}
+		for (int i = 1; i <= o.repeat && !rc && !stop_signal; i++) {
+			char rep[PATH_MAX + 16];
+			snprintf(rep, sizeof(rep), "%s/rep-%d", dir, i);
+			log_info("run %d of %d", i, o.repeat);
+			rc = run_once(&o, rep);
+		}
+		if (!rc && !stop_signal && write_summary(dir, o.repeat) < 0)
+			rc = 1;
+	}
+	if (!rc && !stop_signal)
+		printf("%s\n", dir);
 	return stop_signal ? 130 : rc;
 }

@@ -5,12 +5,13 @@
  *	herdlab trace [options] -- CMD ARGS     trace a server it starts
  *	herdlab trace --pid PID [options]       trace a running server
  *	herdlab run --model NAME [options]      a model, traced, under a load
+ *	herdlab report DIR                      one run directory, explained
+ *	herdlab compare DIR...                  several runs side by side
  *	herdlab models                          the server models, one line each
- *
- * (report, compare and kernels come with the next milestones.)
  */
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -25,6 +26,8 @@ static void usage(FILE *f)
 		   "commands:\n"
 		   "  run      a model, traced, under a load, into a run directory (--help)\n"
 		   "  trace    trace a server's kernel events (herdlab trace --help)\n"
+		   "  report   one run directory, explained (text, md, html, json)\n"
+		   "  compare  several run directories side by side\n"
 		   "  models   list the server models\n");
 }
 
@@ -57,6 +60,7 @@ static int cmd_models(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	log_init("herdlab");
+	signal(SIGPIPE, SIG_IGN); /* a closed pipe (| head, gnuplot failing) is an error, not death */
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;
@@ -65,6 +69,10 @@ int main(int argc, char **argv)
 		return cmd_trace(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "run"))
 		return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "report"))
+		return cmd_report(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "compare"))
+		return cmd_compare(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "models"))
 		return cmd_models(argc - 1, argv + 1);
 	fprintf(stderr, "herdlab: unknown command '%s'\n", argv[1]);

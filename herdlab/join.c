@@ -10,6 +10,7 @@
  */
 #include "join.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -158,37 +159,21 @@ ssize_t join_requests(const struct client_req *reqs, size_t n, const struct herd
 	return matched;
 }
 
-/* The index of each needed column in requests.csv's header. */
-enum col {
-	C_SCHED,
-	C_CSTART,
-	C_CONNECTED,
-	C_FIRST,
-	C_LAST,
-	C_PORT,
-	C_STATUS,
-	C_SEQ,
-	C_THREAD,
-	C_N
-};
+/* ---- reading the tables back ------------------------------------------------------ */
 
-static const char *const col_names[C_N] = {
-	"scheduled_ns", "connect_start_ns", "connected_ns", "first_byte_ns", "last_byte_ns",
-	"local_port",	"status",	    "conn_seq",	    "thread",
-};
-
-static int header_columns(char *line, int pos[C_N])
+/* Where each needed column is, by name, in a CSV header; -1 if one is missing. */
+static int header_columns(char *line, const char *const *names, int n, int *pos)
 {
 	int i = 0;
 
-	for (int c = 0; c < C_N; c++)
+	for (int c = 0; c < n; c++)
 		pos[c] = -1;
 	for (char *save, *f = strtok_r(line, ",\r\n", &save); f;
 	     f = strtok_r(NULL, ",\r\n", &save), i++)
-		for (int c = 0; c < C_N; c++)
-			if (!strcmp(f, col_names[c]))
+		for (int c = 0; c < n; c++)
+			if (!strcmp(f, names[c]))
 				pos[c] = i;
-	for (int c = 0; c < C_N; c++)
+	for (int c = 0; c < n; c++)
 		if (pos[c] < 0)
 			return -1;
 	return 0;
@@ -207,31 +192,41 @@ static int split(char *line, char **field, int max)
 		else if (*p == ',' && !quoted) {
 			*p = 0;
 			field[n++] = p + 1;
+		} else if (*p == '\n' || *p == '\r') {
+			*p = 0;
 		}
 	}
 	return n;
 }
 
-ssize_t join_read_requests(const char *path, struct client_req **out)
+/*
+ * Read a CSV file with a header: for every row holding all @ncols named columns,
+ * @parse fills element i of an array of @size-byte records from the fields,
+ * given in the order of @names. Returns the count (or -errno), *out allocated.
+ */
+static ssize_t read_csv(const char *path, const char *const *names, int ncols, size_t size,
+			void (*parse)(char **fld, void *rec), void **out)
 {
 	FILE *f = fopen(path, "r");
-	char line[4096];
-	int pos[C_N];
+	char line[4096], *fld[32], *col[32];
+	int pos[32], need = 0;
 	size_t n = 0, cap = 0;
-	struct client_req *v = NULL;
+	char *v = NULL;
 
 	if (!f)
 		return -errno;
-	if (!fgets(line, sizeof(line), f) || header_columns(line, pos) < 0) {
+	if (!fgets(line, sizeof(line), f) || header_columns(line, names, ncols, pos) < 0) {
 		fclose(f);
 		return -EINVAL;
 	}
+	for (int c = 0; c < ncols; c++)
+		need = pos[c] > need ? pos[c] : need;
 	while (fgets(line, sizeof(line), f)) {
-		char *fld[32];
-		int nf = split(line, fld, 32);
+		if (split(line, fld, 32) <= need)
+			continue;
 		if (n == cap) {
 			cap = cap ? cap * 2 : 4096;
-			struct client_req *p = realloc(v, cap * sizeof(*v));
+			char *p = realloc(v, cap * size);
 			if (!p) {
 				free(v);
 				fclose(f);
@@ -239,26 +234,66 @@ ssize_t join_read_requests(const char *path, struct client_req **out)
 			}
 			v = p;
 		}
-		struct client_req *r = &v[n];
-		int need = 0;
-		for (int c = 0; c < C_N; c++)
-			need = pos[c] > need ? pos[c] : need;
-		if (nf <= need)
-			continue;
-		*r = (struct client_req){
-			.scheduled_ns = strtoull(fld[pos[C_SCHED]], NULL, 10),
-			.connect_start_ns = strtoull(fld[pos[C_CSTART]], NULL, 10),
-			.connected_ns = strtoull(fld[pos[C_CONNECTED]], NULL, 10),
-			.first_byte_ns = strtoull(fld[pos[C_FIRST]], NULL, 10),
-			.last_byte_ns = strtoull(fld[pos[C_LAST]], NULL, 10),
-			.local_port = (uint16_t)strtoul(fld[pos[C_PORT]], NULL, 10),
-			.status = atoi(fld[pos[C_STATUS]]),
-			.conn_seq = (uint32_t)strtoul(fld[pos[C_SEQ]], NULL, 10),
-			.thread = (uint32_t)strtoul(fld[pos[C_THREAD]], NULL, 10),
-		};
+		for (int c = 0; c < ncols; c++)
+			col[c] = fld[pos[c]];
+		memset(v + n * size, 0, size);
+		parse(col, v + n * size);
 		n++;
 	}
 	fclose(f);
 	*out = v;
 	return (ssize_t)n;
+}
+
+static const char *const request_cols[] = {
+	"scheduled_ns", "connect_start_ns", "connected_ns", "first_byte_ns", "last_byte_ns",
+	"local_port",	"status",	    "conn_seq",	    "thread",
+};
+
+static void parse_request(char **c, void *rec)
+{
+	*(struct client_req *)rec = (struct client_req){
+		.scheduled_ns = strtoull(c[0], NULL, 10),
+		.connect_start_ns = strtoull(c[1], NULL, 10),
+		.connected_ns = strtoull(c[2], NULL, 10),
+		.first_byte_ns = strtoull(c[3], NULL, 10),
+		.last_byte_ns = strtoull(c[4], NULL, 10),
+		.local_port = (uint16_t)strtoul(c[5], NULL, 10),
+		.status = atoi(c[6]),
+		.conn_seq = (uint32_t)strtoul(c[7], NULL, 10),
+		.thread = (uint32_t)strtoul(c[8], NULL, 10),
+	};
+}
+
+ssize_t join_read_requests(const char *path, struct client_req **out)
+{
+	return read_csv(path, request_cols, 9, sizeof(**out), parse_request, (void **)out);
+}
+
+/* connections.csv, as metrics_write_connections() writes it. */
+static const char *const conn_cols[] = {
+	"client_addr", "client_port", "server_port", "established_ns",
+	"accepted_ns", "accept_tid",  "closed_ns",   "wakeups",
+};
+
+static void parse_conn(char **c, void *rec)
+{
+	struct herd_conn *k = rec;
+
+	if (inet_pton(AF_INET, c[0], k->client_addr) == 1)
+		k->family = AF_INET;
+	else if (inet_pton(AF_INET6, c[0], k->client_addr) == 1)
+		k->family = AF_INET6;
+	k->client_port = (uint16_t)strtoul(c[1], NULL, 10);
+	k->server_port = (uint16_t)strtoul(c[2], NULL, 10);
+	k->established_ns = strtoull(c[3], NULL, 10);
+	k->accepted_ns = strtoull(c[4], NULL, 10);
+	k->accept_tid = (uint32_t)strtoul(c[5], NULL, 10);
+	k->closed_ns = strtoull(c[6], NULL, 10);
+	k->wakeups = (uint32_t)strtoul(c[7], NULL, 10);
+}
+
+ssize_t join_read_connections(const char *path, struct herd_conn **out)
+{
+	return read_csv(path, conn_cols, 8, sizeof(**out), parse_conn, (void **)out);
 }

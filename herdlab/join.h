@@ -45,4 +45,7 @@ ssize_t join_requests(const struct client_req *reqs, size_t n, const struct herd
 /* Read herdload's requests.csv; returns the count (or -errno), *out allocated. */
 ssize_t join_read_requests(const char *path, struct client_req **out);
 
+/* Read the tracer's connections.csv back (sk is not in it: 0); as above. */
+ssize_t join_read_connections(const char *path, struct herd_conn **out);
+
 #endif

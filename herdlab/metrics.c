@@ -32,6 +32,7 @@
  * tables written atomically through jsonio_save_with().
  */
 #include "metrics.h"
+#include "statistics.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -97,17 +98,6 @@ static bool is_worker(const struct herd_task *t)
 	return t->accepted || task_wakeups(t);
 }
 
-double metrics_jain(const uint64_t *x, size_t n)
-{
-	double sum = 0, sum_sq = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		sum += (double)x[i];
-		sum_sq += (double)x[i] * (double)x[i];
-	}
-	return sum_sq > 0 ? sum * sum / ((double)n * sum_sq) : 0.0;
-}
-
 /* The counters that come straight from the collected totals. */
 static void copy_totals(const struct trace_result *r, struct trace_metrics *m)
 {
@@ -168,7 +158,7 @@ static int worker_fairness(struct trace_metrics *m)
 		x[i] = m->workers[i].accepted;
 		sum += x[i];
 	}
-	m->fairness = metrics_jain(x, m->nworkers);
+	m->fairness = stats_jain(x, m->nworkers);
 	/* max / (sum / n), the busiest being first */
 	m->max_share = sum ? (double)x[0] * (double)m->nworkers / (double)sum : 0.0;
 	free(x);

@@ -70,9 +70,6 @@ struct trace_metrics {
 int metrics_compute(const struct trace_result *r, struct trace_metrics *m);
 void metrics_free(struct trace_metrics *m);
 
-/* Jain's fairness index of @n values: (sum x)^2 / (n * sum x^2); 1 when all equal. */
-double metrics_jain(const uint64_t *x, size_t n);
-
 /* trace.json: DESIGN.md's keys (accept.*, sched.*, proc.*, tcp.*, tracer.*). */
 json_t *metrics_json(const struct trace_metrics *m, const struct trace_result *r);
 

@@ -19,6 +19,7 @@ PACKAGES=(
 	linux-perf				# independent counts to check the tracer against
 	curl apache2-utils wrk nginx		# clients and the reference server
 	gnuplot-nox				# report plots
+	chromium				# the HTML report checked headless
 	procps psmisc iproute2 valgrind time	# ps/pgrep, ss, memcheck, /usr/bin/time
 )
 

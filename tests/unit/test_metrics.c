@@ -100,48 +100,6 @@ static struct trace_metrics *compute(struct fake *f)
 	return &f->m;
 }
 
-/* ---- Jain's index --------------------------------------------------------------------------- */
-
-static void test_jain_equal_is_one(void **state)
-{
-	const uint64_t x[] = { 7, 7, 7, 7, 7 };
-
-	(void)state;
-	assert_float_equal(metrics_jain(x, 5), 1.0, 1e-12);
-}
-
-static void test_jain_one_does_all_is_one_over_n(void **state)
-{
-	const uint64_t x[] = { 0, 0, 2003, 0 };
-
-	(void)state;
-	assert_float_equal(metrics_jain(x, 4), 0.25, 1e-12);
-}
-
-/* (1 + 2 + 3)^2 / (3 * (1 + 4 + 9)) = 36 / 42 = 6/7 */
-static void test_jain_mixed_by_hand(void **state)
-{
-	const uint64_t x[] = { 1, 2, 3 };
-
-	(void)state;
-	assert_float_equal(metrics_jain(x, 3), 6.0 / 7.0, 1e-12);
-}
-
-static void test_jain_empty_is_zero(void **state)
-{
-	(void)state;
-	assert_float_equal(metrics_jain(NULL, 0), 0.0, 0);
-}
-
-/* Nothing accepted: nothing shared, undefined, 0 like the empty case. */
-static void test_jain_all_zero_is_zero(void **state)
-{
-	const uint64_t x[] = { 0, 0, 0 };
-
-	(void)state;
-	assert_float_equal(metrics_jain(x, 3), 0.0, 0);
-}
-
 /* ---- accept.* ------------------------------------------------------------------------------- */
 
 /* Wakeups 5 + 2 + 3 = 10 over 4 accepts; WAIT_NONE's slot is never a wakeup. */
@@ -999,11 +957,6 @@ static void test_wait_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_jain_equal_is_one),
-		cmocka_unit_test(test_jain_one_does_all_is_one_over_n),
-		cmocka_unit_test(test_jain_mixed_by_hand),
-		cmocka_unit_test(test_jain_empty_is_zero),
-		cmocka_unit_test(test_jain_all_zero_is_zero),
 		T(test_herd_factor_and_wakeups_by),
 		T(test_herd_factor_zero_without_accepts),
 		T(test_futile_and_eagain_summed),

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * outfile.h - a command's output: standard output, or a file that appears whole
+ * or not at all (written as FILE.tmp, renamed when complete).
+ */
+#ifndef HERD_OUTFILE_H
+#define HERD_OUTFILE_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+struct outfile {
+	FILE *f;		/* where to write */
+	char path[PATH_MAX];	/* the file ("" for standard output) */
+	char tmp[PATH_MAX + 8]; /* what is written until it is complete */
+};
+
+/* Open @path (NULL or "-": standard output); 0 or -1 with a message. */
+int outfile_open(struct outfile *o, const char *path);
+
+/* Finish: with @ok, the file takes its name; otherwise nothing is left. 0 or -1. */
+int outfile_close(struct outfile *o, bool ok);
+
+/* The directory @path is in ("." for a bare name) into @dir. */
+void outfile_dirname(const char *path, char *dir, size_t len);
+
+#endif

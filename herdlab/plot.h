@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * plot.h - the reports' figures, drawn by gnuplot as SVG files.
+ *
+ * Each call writes one self-contained SVG (the data travels inside the script
+ * as a datablock: no temporary files), atomically: FILE.tmp, then rename. A
+ * missing or failing gnuplot costs the figure, never the report: the call
+ * says why and returns -1.
+ */
+#ifndef HERD_PLOT_H
+#define HERD_PLOT_H
+
+#include <stddef.h>
+
+/* One line of a CDF: the sample (any order; not modified). */
+struct plot_series {
+	const char *name;
+	const double *v;
+	size_t n;
+};
+
+/* Cumulative distributions on a log x axis (values <= 0 drawn at the axis' left end). */
+int plot_cdf(const char *svg, const char *title, const char *xlabel,
+	     const struct plot_series *s, size_t nseries);
+
+/*
+ * Bars: @ngroups groups of @nseries bars each, v[group * nseries + series]; NAN
+ * leaves a bar out. One series draws plain bars, several a clustered chart with
+ * a key.
+ */
+int plot_bars(const char *svg, const char *title, const char *ylabel, const char *const *groups,
+	      size_t ngroups, const char *const *series, size_t nseries, const double *v);
+
+/* A step function: y[i] holds from x[i] to x[i + 1]. */
+int plot_steps(const char *svg, const char *title, const char *xlabel, const char *ylabel,
+	       const double *x, const double *y, size_t n);
+
+#endif
