@@ -26,9 +26,11 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: herdlab compare [--format text|md|html|json] [--out FILE] [--no-plots] "
 		   "DIR...\n"
-		   "  DIR...         run directories (herdlab run --out DIR), the first is the baseline\n"
+		   "  DIR...         run directories (herdlab run --out DIR), the first is the "
+		   "baseline\n"
 		   "  --format F     text (default), md, html (self-contained) or json\n"
-		   "  --out FILE     write FILE (whole or not at all); figures go to plots/ beside it\n"
+		   "  --out FILE     write FILE (whole or not at all); figures go to plots/ beside "
+		   "it\n"
 		   "  --no-plots     no figures\n");
 }
 
@@ -40,8 +42,10 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
 int cmd_compare(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "format", required_argument, NULL, 'f' }, { "out", required_argument, NULL, 'o' },
-		{ "no-plots", no_argument, NULL, 'n' },	   { "help", no_argument, NULL, 'h' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "no-plots", no_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *format = "text", *out = NULL;
@@ -51,11 +55,21 @@ int cmd_compare(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'f': format = optarg; break;
-		case 'o': out = optarg; break;
-		case 'n': plots = false; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case 'f':
+			format = optarg;
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case 'n':
+			plots = false;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
 		}
 	}
 	json = !strcmp(format, "json");
@@ -96,7 +110,9 @@ int cmd_compare(int argc, char **argv)
 		int w;
 		if (json) {
 			json_t *j = compare_json(runs, n);
-			w = j && json_dumpf(j, o.f, JSON_INDENT(2) | JSON_REAL_PRECISION(10)) == 0 ? 0 : -1;
+			w = j && json_dumpf(j, o.f, JSON_INDENT(2) | JSON_REAL_PRECISION(10)) == 0
+				    ? 0
+				    : -1;
 			fputc('\n', o.f);
 			json_decref(j);
 		} else {

@@ -13,7 +13,7 @@
  *	connections.csv  the kernel's record of every connection
  *	tasks.csv        every server task
  *	server.log       the server's stderr
- *	report.md, report.html, plots/   the run explained (report.h)
+ *	report.md, report.html, plots/   the run explained (runreport.h)
  * With --repeat K, K such directories DIR/rep-1 ... and their comparison.
  * Server options go to herdsrv, load options to herdload, by name. Anything that
  * fails stops everything this command started, and says what failed.
@@ -41,7 +41,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "outfile.h"
-#include "report.h"
+#include "runreport.h"
 #include "rundir.h"
 #include "session.h"
 #include "trace.h"
@@ -154,7 +154,8 @@ static void parse(int argc, char **argv, struct run_opts *o)
 				die("--repeat needs a value");
 			long k = strtol(argv[++i], &end, 10);
 			if (*end || k < 1 || k > 100) {
-				fprintf(stderr, "herdlab run: --repeat takes 1..100, not '%s'\n", argv[i]);
+				fprintf(stderr, "herdlab run: --repeat takes 1..100, not '%s'\n",
+					argv[i]);
 				exit(2);
 			}
 			o->repeat = (int)k;
@@ -460,7 +461,8 @@ stop:
 	}
 	tracer_close(t);
 	if (rc == 0) {
-		if (write_run_json(dir, metadata(o, started), trace, join) < 0 || report_files(dir) < 0)
+		if (write_run_json(dir, metadata(o, started), trace, join) < 0 ||
+		    report_files(dir) < 0)
 			rc = 1;
 	} else {
 		json_decref(trace);

@@ -111,7 +111,8 @@ char **compare_labels(const struct rundir *runs, size_t n)
 		if (options)
 			options_text(&runs[i], opts, sizeof(opts));
 		if (asprintf(&l[i], "%s%s%s%s%s%s", rundir_str(&runs[i], "model", "?"),
-			     kernels ? " @ " : "", kernels ? rundir_str(&runs[i], "kernel.release", "?") : "",
+			     kernels ? " @ " : "",
+			     kernels ? rundir_str(&runs[i], "kernel.release", "?") : "",
 			     *opts ? " (" : "", opts, *opts ? ")" : "") < 0) {
 			compare_labels_free(l, i);
 			return NULL;
@@ -238,7 +239,8 @@ static void ratios_table(struct doc *d, const struct rundir *runs, size_t n, cha
 	for (size_t i = 0; i < n; i++) {
 		doc_cell(d, false, "%s", labels[i]);
 		for (size_t c = 0; c < k; c++) {
-			double v = compare_value(&runs[i], cols[c]), v0 = compare_value(&runs[0], cols[c]);
+			double v = compare_value(&runs[i], cols[c]),
+			       v0 = compare_value(&runs[0], cols[c]);
 			if (isnan(v) || isnan(v0) || v0 == 0)
 				doc_cell(d, false, "-");
 			else
@@ -279,7 +281,8 @@ static void figure(struct doc *d, const struct rundir *runs, size_t n, char **la
 
 	if (!models || !kernels || !v)
 		goto out;
-	size_t nm = distinct(runs, n, "model", models), nk = distinct(runs, n, "kernel.release", kernels);
+	size_t nm = distinct(runs, n, "model", models),
+	       nk = distinct(runs, n, "kernel.release", kernels);
 	const char *const *groups = (const char *const *)labels;
 	const char *const *series = (const char *const *)&m->name;
 	size_t ng = n, ns = 1;
@@ -368,12 +371,13 @@ json_t *compare_json(const struct rundir *runs, size_t n)
 	if (!labels || !o || !a || !v)
 		goto fail;
 	for (size_t i = 0; i < n; i++) {
-		json_t *r = json_pack("{s:s, s:s, s:s, s:s}", "dir", runs[i].path, "label", labels[i],
-				      "model", rundir_str(&runs[i], "model", "?"), "kernel",
-				      rundir_str(&runs[i], "kernel.release", "?"));
+		json_t *r = json_pack("{s:s, s:s, s:s, s:s}", "dir", runs[i].path, "label",
+				      labels[i], "model", rundir_str(&runs[i], "model", "?"),
+				      "kernel", rundir_str(&runs[i], "kernel.release", "?"));
 		for (size_t m = 0; r && m < compare_nmetrics; m++) {
 			double x = compare_value(&runs[i], &compare_metrics[m]);
-			json_object_set_new(r, compare_metrics[m].name, isnan(x) ? json_null() : json_real(x));
+			json_object_set_new(r, compare_metrics[m].name,
+					    isnan(x) ? json_null() : json_real(x));
 		}
 		if (!r || json_array_append_new(a, r))
 			goto fail;
@@ -389,8 +393,9 @@ json_t *compare_json(const struct rundir *runs, size_t n)
 			if (sp.n)
 				json_object_set_new(s, compare_metrics[m].name,
 						    json_pack("{s:I, s:f, s:f, s:f, s:f}", "n",
-							      (json_int_t)sp.n, "mean", sp.mean, "sd",
-							      sp.sd, "min", sp.min, "max", sp.max));
+							      (json_int_t)sp.n, "mean", sp.mean,
+							      "sd", sp.sd, "min", sp.min, "max",
+							      sp.max));
 		}
 		json_object_set_new(o, "repeats", s);
 	}

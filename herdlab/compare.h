@@ -19,11 +19,11 @@
 
 /* A key metric: where it is in run.json, and which way is better. */
 struct compare_metric {
-	const char *name;  /* column head ("herd factor") */
-	const char *key;   /* run.json key; NULL: computed (compare_value) */
-	int better;	   /* +1 higher is better, -1 lower, 0 neither */
-	int prec;	   /* decimals shown */
-	double scale;	   /* the value shown is run.json's times this */
+	const char *name; /* column head ("herd factor") */
+	const char *key;  /* run.json key; NULL: computed (compare_value) */
+	int better;	  /* +1 higher is better, -1 lower, 0 neither */
+	int prec;	  /* decimals shown */
+	double scale;	  /* the value shown is run.json's times this */
 };
 
 extern const struct compare_metric compare_metrics[];

@@ -12,13 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_COLS 24
+#define MAX_COLS   24
 #define TEXT_WIDTH 100 /* paragraphs wrap here in text */
 
 struct doc {
 	FILE *f;
 	enum doc_format fmt;
-	bool failed;	      /* out of memory somewhere: doc_close says so */
+	bool failed; /* out of memory somewhere: doc_close says so */
 	/* the table being built */
 	int ncols;
 	char align[MAX_COLS]; /* 'l' or 'r' */
@@ -44,11 +44,20 @@ static void put_html(FILE *f, const char *s)
 {
 	for (; *s; s++) {
 		switch (*s) {
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '&': fputs("&amp;", f); break;
-		case '"': fputs("&quot;", f); break;
-		default: fputc(*s, f);
+		case '<':
+			fputs("&lt;", f);
+			break;
+		case '>':
+			fputs("&gt;", f);
+			break;
+		case '&':
+			fputs("&amp;", f);
+			break;
+		case '"':
+			fputs("&quot;", f);
+			break;
+		default:
+			fputc(*s, f);
 		}
 	}
 }
@@ -81,7 +90,8 @@ struct doc *doc_open(FILE *f, enum doc_format fmt, const char *title)
 		fprintf(f, "# %s\n", title);
 		break;
 	case DOC_HTML:
-		fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>", f);
+		fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>",
+		      f);
 		put_html(f, title);
 		fprintf(f, "</title><style>%s</style></head>\n<body>\n<h1>", css);
 		put_html(f, title);
@@ -312,7 +322,8 @@ static void render_html(struct doc *d, size_t rows)
 
 void doc_table_end(struct doc *d)
 {
-	size_t rows = d->ncols ? d->ncells / (size_t)d->ncols : 0; /* a last partial row is dropped */
+	size_t rows =
+		d->ncols ? d->ncells / (size_t)d->ncols : 0; /* a last partial row is dropped */
 
 	if (rows) {
 		if (d->fmt == DOC_TEXT)

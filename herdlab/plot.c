@@ -27,7 +27,8 @@ static void put_quoted(FILE *f, const char *s)
 /* The terminal, the output file and the common style. */
 static void prologue(FILE *f, const char *tmp, const char *title)
 {
-	fputs("set terminal svg size 720,400 dynamic enhanced font 'sans,11' background '#ffffff'\n",
+	fputs("set terminal svg size 720,400 dynamic enhanced font 'sans,11' background "
+	      "'#ffffff'\n",
 	      f);
 	fputs("set output ", f);
 	put_quoted(f, tmp);
@@ -63,7 +64,8 @@ static int render(const char *svg, const char *title, void (*write)(FILE *f, con
 	int status = pclose(g);
 	if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		log_warn("gnuplot failed drawing %s (status %#x)%s", svg, status,
-			 WIFEXITED(status) && WEXITSTATUS(status) == 127 ? ": is gnuplot installed?" : "");
+			 WIFEXITED(status) && WEXITSTATUS(status) == 127 ? ": is gnuplot installed?"
+									 : "");
 		remove(tmp);
 		return -1;
 	}
@@ -91,7 +93,7 @@ static void write_cdf(FILE *f, const void *arg)
 	fputs("set xlabel noenhanced ", f);
 	put_quoted(f, a->xlabel);
 	fputs("\nset ylabel 'requests at or below (%)'\nset logscale x 10\nset yrange [0:100]\n"
-	      "set key left top\n",
+	      "set key right bottom\n",
 	      f);
 	for (size_t k = 0; k < a->n; k++) {
 		double *v = malloc((a->s[k].n + 1) * sizeof(*v));
@@ -119,8 +121,8 @@ static void write_cdf(FILE *f, const void *arg)
 	fputc('\n', f);
 }
 
-int plot_cdf(const char *svg, const char *title, const char *xlabel,
-	     const struct plot_series *s, size_t nseries)
+int plot_cdf(const char *svg, const char *title, const char *xlabel, const struct plot_series *s,
+	     size_t nseries)
 {
 	struct cdf_args a = { xlabel, s, nseries };
 

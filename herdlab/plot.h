@@ -20,8 +20,8 @@ struct plot_series {
 };
 
 /* Cumulative distributions on a log x axis (values <= 0 drawn at the axis' left end). */
-int plot_cdf(const char *svg, const char *title, const char *xlabel,
-	     const struct plot_series *s, size_t nseries);
+int plot_cdf(const char *svg, const char *title, const char *xlabel, const struct plot_series *s,
+	     size_t nseries);
 
 /*
  * Bars: @ngroups groups of @nseries bars each, v[group * nseries + series]; NAN

@@ -19,14 +19,14 @@
 #include "join.h"
 
 struct rundir {
-	char path[PATH_MAX];	  /* the directory */
-	json_t *run;		  /* run.json */
-	struct client_req *reqs;  /* requests.csv (NULL when not read or absent) */
+	char path[PATH_MAX];	 /* the directory */
+	json_t *run;		 /* run.json */
+	struct client_req *reqs; /* requests.csv (NULL when not read or absent) */
 	size_t nreqs;
-	struct herd_conn *conns;  /* connections.csv (NULL: untraced, or not read) */
+	struct herd_conn *conns; /* connections.csv (NULL: untraced, or not read) */
 	size_t nconns;
-	ssize_t *match;		  /* request i's connection in @conns, or -1 (NULL: no join) */
-	size_t matched;		  /* requests matched */
+	ssize_t *match; /* request i's connection in @conns, or -1 (NULL: no join) */
+	size_t matched; /* requests matched */
 };
 
 /*

@@ -39,16 +39,19 @@ ok "[ $? -eq 2 ] && echo '$out' | grep -q 'model NAME is required'" "--model is 
 
 # make demo's herd study (shortened): its conclusion holds.
 DEMO=$TMP/demo
-mkdir -p "$DEMO"
-if (cd "$ROOT" && DEMO_LOAD="--clients 1 --duration 2 --path /size/1K" scripts/demo.sh) \
-	>"$DEMO/out" 2>&1; then
+if (cd "$ROOT" && DEMO_OUT=$DEMO DEMO_LOAD="--clients 1 --duration 2 --path /size/1K" \
+	scripts/demo.sh) >"$DEMO.out" 2>&1; then
 	pass "the herd-study demo runs"
-	herd_of() { awk -F'|' -v m="$1" '{ gsub(/ /, "", $2) } $2 == m { gsub(/ /, "", $4); print $4 }' "$ROOT/reports/demo/herd.md"; }
-	top=$(awk -F'|' 'NR > 6 && $4 ~ /[0-9]/ { gsub(/ /, "", $2); gsub(/ /, "", $4); if ($4 + 0 > best) { best = $4 + 0; m = $2 } } END { print m }' "$ROOT/reports/demo/herd.md")
+	herd_of() { "$JSONGET" "$DEMO/$1/run.json" trace.accept.wakeups_per_accept; }
+	top=$(for m in prefork prefork-mutex prefork-epoll prefork-epoll-exclusive prefork-reuseport; do
+		echo "$(herd_of $m) $m"; done | sort -g | tail -1 | cut -d' ' -f2)
 	is "$top" prefork-epoll "demo: prefork-epoll has the highest herd factor"
 	ok "awk 'BEGIN { exit !($(herd_of prefork) <= 1.2 && $(herd_of prefork-epoll-exclusive) <= 1.5) }'" \
 		"demo: blocking accept and EPOLLEXCLUSIVE near 1 ($(herd_of prefork), $(herd_of prefork-epoll-exclusive))"
+	ok "grep -q '^| prefork-epoll |' '$DEMO/herd.md' && [ -s '$DEMO/comparison.html' ]" \
+		"demo: herd.md and comparison.html written"
+	ok "grep -q 'herd factor' '$DEMO.out'" "demo: the comparison printed"
 else
 	fail "the herd-study demo runs"
-	tail -5 "$DEMO/out" | sed 's/^/#   /'
+	tail -5 "$DEMO.out" | sed 's/^/#   /'
 fi

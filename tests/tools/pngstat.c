@@ -38,12 +38,22 @@ static void unfilter(uint8_t *raw, uint32_t h, size_t stride, int bpp)
 			uint8_t a = x >= (size_t)bpp ? cur[x - bpp] : 0, b = prev ? prev[x] : 0;
 			uint8_t c = prev && x >= (size_t)bpp ? prev[x - bpp] : 0;
 			switch (row[0]) {
-			case 0: break;
-			case 1: cur[x] += a; break;
-			case 2: cur[x] += b; break;
-			case 3: cur[x] += (uint8_t)((a + b) / 2); break;
-			case 4: cur[x] += paeth(a, b, c); break;
-			default: fail("bad filter type");
+			case 0:
+				break;
+			case 1:
+				cur[x] += a;
+				break;
+			case 2:
+				cur[x] += b;
+				break;
+			case 3:
+				cur[x] += (uint8_t)((a + b) / 2);
+				break;
+			case 4:
+				cur[x] += paeth(a, b, c);
+				break;
+			default:
+				fail("bad filter type");
 			}
 		}
 	}

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * report.h - one run explained: `herdlab report DIR`, and the report.md and
+ * runreport.h - one run explained: `herdlab report DIR`, and the report.md and
  * report.html that `herdlab run` leaves in every run directory.
  *
  * Sections: summary (throughput, latency, errors); accept wakeups (herd factor,
@@ -10,10 +10,11 @@
  * losses. Figures (gnuplot SVG): latency CDFs by component, wakeups per
  * connection, accepts per worker, run-queue latency, zombies over time.
  */
-#ifndef HERD_REPORT_H
-#define HERD_REPORT_H
+#ifndef HERD_RUNREPORT_H
+#define HERD_RUNREPORT_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "doc.h"
@@ -47,11 +48,11 @@ size_t report_decompose(const struct client_req *reqs, size_t n, const struct he
 
 /*
  * The report of @rd (loaded with its tables) on @out. Figures are drawn into
- * @plot_dir and linked as @plot_link/NAME.svg; @plot_dir NULL leaves them out.
- * 0, or -1 if writing failed.
+ * @plot_dir (with @redraw, or when not there yet) and linked as
+ * @plot_link/NAME.svg; @plot_dir NULL leaves them out. 0, or -1 if writing failed.
  */
 int report_write(const struct rundir *rd, enum doc_format fmt, FILE *out, const char *plot_dir,
-		 const char *plot_link);
+		 const char *plot_link, bool redraw);
 
 /* The report as JSON: the numbers of every section, the decomposition included. */
 json_t *report_json(const struct rundir *rd);

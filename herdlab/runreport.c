@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * report.c - one run explained (report.h).
+ * runreport.c - one run explained (runreport.h).
  *
  * Everything here reads run.json by its dotted keys (DESIGN.md's names) and the
  * joined tables; nothing is measured again. Each section is one function that
  * says what it has to say once, through doc.h, so the text, Markdown and HTML
  * reports cannot disagree; report_json() gives the same numbers to programs.
  */
-#include "report.h"
+#include "runreport.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "jsonio.h"
 #include "log.h"
@@ -25,6 +26,7 @@
 struct figs {
 	const char *dir;  /* where the SVG files go (NULL: no figures) */
 	const char *link; /* how the document refers to that directory */
+	bool reuse;	  /* a figure already there is used as it is */
 };
 
 /* ---- small formatting helpers ----------------------------------------------------------- */
@@ -85,6 +87,12 @@ static bool fig_paths(const struct figs *f, const char *name, char *file, char *
 	return true;
 }
 
+/* Whether the figure at @file is there to be used without drawing it again. */
+static bool reuse(const struct figs *f, const char *file)
+{
+	return f->reuse && access(file, R_OK) == 0;
+}
+
 /* ---- the latency decomposition ----------------------------------------------------------- */
 
 struct parts {
@@ -117,8 +125,8 @@ static void average(const struct parts *p, size_t n, struct decomposition *out)
 }
 
 /* The parts of every request that opened a connection the kernel saw accepted. */
-static size_t decompose_each(const struct client_req *reqs, size_t n,
-			     const struct herd_conn *conns, const ssize_t *match, struct parts *p)
+static size_t decompose_each(const struct client_req *reqs, size_t n, const struct herd_conn *conns,
+			     const ssize_t *match, struct parts *p)
 {
 	size_t k = 0;
 
@@ -179,14 +187,16 @@ static void options_text(const struct rundir *rd, const char *key, char *buf, si
 static void section_summary(struct doc *d, const struct rundir *rd)
 {
 	char srv[512], load[512], b[64], cpus[32];
-	static const char *const errs[] = { "refused", "reset", "connect_timeout", "timeout",
-					    "http",    "short", "addr",		   "other" };
+	static const char *const errs[] = { "refused", "reset", "connect_timeout",
+					    "timeout", "http",	"short",
+					    "addr",    "other" };
 	static const char *const lat[] = { "connect", "first_byte", "total" };
 
 	options_text(rd, "options.server", srv, sizeof(srv));
 	options_text(rd, "options.load", load, sizeof(load));
-	doc_para(d, "Model %s (server: %s; load: %s). Kernel %s (preempt %s, HZ %s), %s CPUs; "
-		    "started %s; herdlab %s; %s.",
+	doc_para(d,
+		 "Model %s (server: %s; load: %s). Kernel %s (preempt %s, HZ %s), %s CPUs; "
+		 "started %s; herdlab %s; %s.",
 		 rundir_str(rd, "model", "?"), srv, load, rundir_str(rd, "kernel.release", "?"),
 		 rundir_str(rd, "kernel.preempt", "?"),
 		 fmt_num(b, sizeof(b), rundir_num(rd, "kernel.hz"), 0),
@@ -256,7 +266,8 @@ static void fig_workers(struct doc *d, const struct rundir *rd, const struct fig
 			v[2 * i + 1] = (double)json_integer_value(json_object_get(t, "wakeups"));
 		}
 		static const char *const series[] = { "accepted", "woken" };
-		if (!plot_bars(file, "Accepts and accept wakeups per worker (task id)",
+		if (reuse(f, file) ||
+		    !plot_bars(file, "Accepts and accept wakeups per worker (task id)",
 			       "connections", names, n, series, 2, v))
 			doc_figure(d, file, link, "Accepts and accept wakeups per worker");
 	}
@@ -277,7 +288,8 @@ static void fig_wakeups(struct doc *d, const struct rundir *rd, const struct fig
 	if (!rd->nconns || !fig_paths(f, "wakeups-per-connection", file, link))
 		return;
 	for (size_t i = 0; i < rd->nconns; i++) {
-		size_t w = rd->conns[i].wakeups < WAKE_BARS - 1 ? rd->conns[i].wakeups : WAKE_BARS - 1;
+		size_t w =
+			rd->conns[i].wakeups < WAKE_BARS - 1 ? rd->conns[i].wakeups : WAKE_BARS - 1;
 		v[w]++;
 		top = w > top ? w : top;
 	}
@@ -286,9 +298,10 @@ static void fig_wakeups(struct doc *d, const struct rundir *rd, const struct fig
 		names[i] = labels[i];
 	}
 	static const char *const series[] = { "connections" };
-	if (!plot_bars(file, "Tasks woken by each new connection", "connections", names, top + 1,
-		       series, 1, v))
-		doc_figure(d, file, link, "Wakeups per connection (the herd, connection by connection)");
+	if (reuse(f, file) || !plot_bars(file, "Tasks woken by each new connection", "connections",
+					 names, top + 1, series, 1, v))
+		doc_figure(d, file, link,
+			   "Wakeups per connection (the herd, connection by connection)");
 }
 
 static void section_accept(struct doc *d, const struct rundir *rd, const struct figs *f)
@@ -299,8 +312,9 @@ static void section_accept(struct doc *d, const struct rundir *rd, const struct 
 	double fut = rundir_num(rd, "trace.accept.futile_wakeups");
 
 	doc_heading(d, "Accept wakeups");
-	doc_para(d, "Each new connection woke %s tasks on average (the herd factor); %s of %s accept "
-		    "wakeups were futile: the task found nothing to accept and slept again.",
+	doc_para(d,
+		 "Each new connection woke %s tasks on average (the herd factor); %s of %s accept "
+		 "wakeups were futile: the task found nothing to accept and slept again.",
 		 fmt_num(b, sizeof(b), rundir_num(rd, "trace.accept.wakeups_per_accept"), 2),
 		 fmt_num((char[32]){ 0 }, 32, fut, 0), fmt_num((char[32]){ 0 }, 32, wk, 0));
 	doc_table(d, "lr", "metric", "value");
@@ -319,8 +333,8 @@ static void section_accept(struct doc *d, const struct rundir *rd, const struct 
 			row_num(d, rd, label, key, 0);
 	}
 	row_num(d, rd, "fairness (Jain's index over workers)", "trace.accept.fairness.jain", 3);
-	row_num(d, rd, "busiest worker's accepts over the mean", "trace.accept.fairness.max_over_mean",
-		2);
+	row_num(d, rd, "busiest worker's accepts over the mean",
+		"trace.accept.fairness.max_over_mean", 2);
 	doc_table_end(d);
 
 	json_t *tasks = rundir_get(rd, "trace.accept.per_task"), *t;
@@ -332,12 +346,16 @@ static void section_accept(struct doc *d, const struct rundir *rd, const struct 
 		{
 			doc_cell(d, false, "%lld", json_integer_value(json_object_get(t, "tid")));
 			doc_cell(d, false, "%lld", json_integer_value(json_object_get(t, "tgid")));
-			doc_cell(d, false, "%s", json_string_value(json_object_get(t, "comm")) ?: "?");
-			doc_cell(d, false, "%lld", json_integer_value(json_object_get(t, "accepted")));
+			doc_cell(d, false, "%s",
+				 json_string_value(json_object_get(t, "comm")) ?: "?");
+			doc_cell(d, false, "%lld",
+				 json_integer_value(json_object_get(t, "accepted")));
 			doc_cell(d, false, "%.1f%%",
 				 100 * json_number_value(json_object_get(t, "share")));
-			doc_cell(d, false, "%lld", json_integer_value(json_object_get(t, "wakeups")));
-			doc_cell(d, false, "%lld", json_integer_value(json_object_get(t, "futile")));
+			doc_cell(d, false, "%lld",
+				 json_integer_value(json_object_get(t, "wakeups")));
+			doc_cell(d, false, "%lld",
+				 json_integer_value(json_object_get(t, "futile")));
 		}
 		doc_table_end(d);
 	}
@@ -357,8 +375,8 @@ static double log2_us(const struct rundir *rd, const char *hist, const char *p)
 }
 
 /* A log2 histogram of nanoseconds as bars, one per power of two. */
-static void fig_log2(struct doc *d, const struct rundir *rd, const struct figs *f,
-		     const char *key, const char *name, const char *title)
+static void fig_log2(struct doc *d, const struct rundir *rd, const struct figs *f, const char *key,
+		     const char *name, const char *title)
 {
 	char file[PATH_MAX], link[PATH_MAX], k[128];
 	json_t *buckets, *bk;
@@ -382,7 +400,7 @@ static void fig_log2(struct doc *d, const struct rundir *rd, const struct figs *
 			v[i] = json_number_value(json_array_get(bk, 2));
 		}
 		static const char *const series[] = { "count" };
-		if (!plot_bars(file, title, "count", names, n, series, 1, v))
+		if (reuse(f, file) || !plot_bars(file, title, "count", names, n, series, 1, v))
 			doc_figure(d, file, link, title);
 	}
 	free(labels);
@@ -403,8 +421,10 @@ static void section_sched(struct doc *d, const struct rundir *rd, const struct f
 	row_num(d, rd, "migrations between CPUs", "trace.sched.migrations", 0);
 	row(d, "CPU time of the server",
 	    fmt_us(b, sizeof(b), rundir_num(rd, "trace.sched.run_ns") / 1e3));
-	row_us(d, "run-queue latency p50 (at most)", log2_us(rd, "trace.sched.runq_latency", "p50"));
-	row_us(d, "run-queue latency p99 (at most)", log2_us(rd, "trace.sched.runq_latency", "p99"));
+	row_us(d, "run-queue latency p50 (at most)",
+	       log2_us(rd, "trace.sched.runq_latency", "p50"));
+	row_us(d, "run-queue latency p99 (at most)",
+	       log2_us(rd, "trace.sched.runq_latency", "p99"));
 	row_us(d, "time asleep p50 (at most)", log2_us(rd, "trace.sched.offcpu", "p50"));
 	doc_table_end(d);
 	fig_log2(d, rd, f, "trace.sched.runq_latency", "runq-latency",
@@ -422,15 +442,20 @@ static void fig_zombies(struct doc *d, const struct rundir *rd, const struct fig
 	if (!n || !(rundir_num(rd, "trace.proc.zombies_peak") > 0) ||
 	    !fig_paths(f, "zombies", file, link))
 		return;
-	double *x = calloc(n, sizeof(*x)), *y = calloc(n, sizeof(*y));
+	/* From the start of the trace (none yet) to its end (the last count holds). */
+	double *x = calloc(n + 2, sizeof(*x)), *y = calloc(n + 2, sizeof(*y));
 	if (x && y) {
 		json_array_foreach(pts, i, p)
 		{
-			x[i] = json_number_value(json_array_get(p, 0)) / 1e3;
-			y[i] = json_number_value(json_array_get(p, 1));
+			x[i + 1] = json_number_value(json_array_get(p, 0)) / 1e3;
+			y[i + 1] = json_number_value(json_array_get(p, 1));
 		}
-		if (!plot_steps(file, "Zombies over time", "seconds since the trace began",
-				"zombie processes", x, y, n))
+		double end = rundir_num(rd, "trace.tracer.duration_s");
+		x[n + 1] = end > x[n] ? end : x[n];
+		y[n + 1] = y[n];
+		if (reuse(f, file) ||
+		    !plot_steps(file, "Zombies over time", "seconds since the trace began",
+				"zombie processes", x, y, n + 2))
 			doc_figure(d, file, link, "Zombies over time");
 	}
 	free(x);
@@ -445,8 +470,10 @@ static void section_proc(struct doc *d, const struct rundir *rd, const struct fi
 	row_num(d, rd, "threads seen", "trace.proc.threads", 0);
 	row_num(d, rd, "forks", "trace.proc.forks", 0);
 	if (rundir_num(rd, "trace.proc.fork_latency.count") > 0) {
-		row_us(d, "fork latency p50 (at most)", log2_us(rd, "trace.proc.fork_latency", "p50"));
-		row_us(d, "fork latency p99 (at most)", log2_us(rd, "trace.proc.fork_latency", "p99"));
+		row_us(d, "fork latency p50 (at most)",
+		       log2_us(rd, "trace.proc.fork_latency", "p50"));
+		row_us(d, "fork latency p99 (at most)",
+		       log2_us(rd, "trace.proc.fork_latency", "p99"));
 	}
 	if (rundir_num(rd, "trace.proc.first_run_latency.count") > 0) {
 		row_us(d, "first run after fork p50 (at most)",
@@ -479,8 +506,9 @@ static void section_tcp(struct doc *d, const struct rundir *rd)
 	row_num(d, rd, "listen queue overflows", "trace.tcp.listen_overflows", 0);
 	row_num(d, rd, "SYNs dropped", "trace.tcp.listen_drops", 0);
 	doc_table_end(d);
-	doc_para(d, "Overflows and drops are the kernel's counters for the whole machine (%s) over "
-		    "the traced interval.",
+	doc_para(d,
+		 "Overflows and drops are the kernel's counters for the whole machine (%s) over "
+		 "the traced interval.",
 		 rundir_str(rd, "trace.tcp.listen_counters", "system-wide"));
 }
 
@@ -511,7 +539,7 @@ static void fig_cdf(struct doc *d, const struct rundir *rd, const struct figs *f
 			{ "server (accepted to first byte)", v + 2 * k, k },
 			{ "total (what the client saw)", v + 3 * k, k },
 		};
-		if (!plot_cdf(file, "Latency by component", "microseconds", s, 4))
+		if (reuse(f, file) || !plot_cdf(file, "Latency by component", "microseconds", s, 4))
 			doc_figure(d, file, link, "Latency CDFs by component");
 	}
 	free(v);
@@ -536,16 +564,19 @@ static void section_decomposition(struct doc *d, const struct rundir *rd, const 
 
 	doc_heading(d, "Latency decomposition");
 	if (!rd->match) {
-		doc_para(d, "No join: %s.", !rd->reqs	? "requests.csv is missing"
-					    : !rd->conns ? "connections.csv is missing"
-							 : "out of memory");
+		doc_para(d, "No join: %s.",
+			 !rd->reqs    ? "requests.csv is missing"
+			 : !rd->conns ? "connections.csv is missing"
+				      : "out of memory");
 		return;
 	}
-	doc_para(d, "%zu of %zu requests (%.2f%%) joined to the kernel's record of their "
-		    "connection, by client port and time.",
-		 rd->matched, rd->nreqs, rd->nreqs ? 100.0 * (double)rd->matched / (double)rd->nreqs : 0);
-	size_t k = report_decompose(rd->reqs, rd->nreqs, rd->conns, rd->match, REPORT_SLOWEST, &slow,
-				    &all);
+	doc_para(d,
+		 "%zu of %zu requests (%.2f%%) joined to the kernel's record of their "
+		 "connection, by client port and time.",
+		 rd->matched, rd->nreqs,
+		 rd->nreqs ? 100.0 * (double)rd->matched / (double)rd->nreqs : 0);
+	size_t k = report_decompose(rd->reqs, rd->nreqs, rd->conns, rd->match, REPORT_SLOWEST,
+				    &slow, &all);
 	if (!k) {
 		doc_para(d, "No request opened a connection that was accepted (kept-alive "
 			    "requests after the first have no handshake to decompose).");
@@ -567,12 +598,14 @@ static void section_decomposition(struct doc *d, const struct rundir *rd, const 
 	int big = 0;
 	for (int i = 1; i < 4; i++)
 		big = parts[i] > parts[big] ? i : big;
-	doc_para(d, "Over the slowest %zu requests (1%% of %zu decomposed), %s took the most: "
-		    "%.0f%% of their time, against %.0f%% for the average request.",
+	doc_para(d,
+		 "Over the slowest %zu requests (1%% of %zu decomposed), %s took the most: "
+		 "%.0f%% of their time, against %.0f%% for the average request.",
 		 slow.n, k, names[big], slow.total > 0 ? 100 * parts[big] / slow.total : 0,
-		 all.total > 0 ? 100 * (double[]){ all.handshake, all.queue, all.server,
-						   all.rest }[big] / all.total
-			       : 0);
+		 all.total > 0
+			 ? 100 * (double[]){ all.handshake, all.queue, all.server, all.rest }[big] /
+				   all.total
+			 : 0);
 	fig_cdf(d, rd, f);
 }
 
@@ -594,7 +627,8 @@ static void section_tracer(struct doc *d, const struct rundir *rd)
 	row(d, "arrival attribution",
 	    json_is_true(exact) ? "exact (sock:sk_data_ready)" : "time window (before 6.6)");
 	doc_table_end(d);
-	if (rundir_num(rd, "trace.tracer.lost_events") > 0 || rundir_num(rd, "trace.tracer.map_full") > 0)
+	if (rundir_num(rd, "trace.tracer.lost_events") > 0 ||
+	    rundir_num(rd, "trace.tracer.map_full") > 0)
 		doc_para(d, "Records were lost: counts that depend on them (zombies, connections) "
 			    "are lower bounds.");
 }
@@ -602,10 +636,10 @@ static void section_tracer(struct doc *d, const struct rundir *rd)
 /* ---- the whole report ------------------------------------------------------------------------ */
 
 int report_write(const struct rundir *rd, enum doc_format fmt, FILE *out, const char *plot_dir,
-		 const char *plot_link)
+		 const char *plot_link, bool redraw)
 {
 	char title[256];
-	struct figs f = { plot_dir, plot_link ? plot_link : plot_dir };
+	struct figs f = { plot_dir, plot_link ? plot_link : plot_dir, !redraw };
 
 	if (plot_dir && mkdir(plot_dir, 0755) < 0 && errno != EEXIST) {
 		log_warn("cannot create %s: %m; the report goes without figures", plot_dir);
@@ -625,7 +659,8 @@ int report_write(const struct rundir *rd, enum doc_format fmt, FILE *out, const 
 		section_decomposition(d, rd, &f);
 		section_tracer(d, rd);
 	} else {
-		doc_para(d, "This run was not traced (--no-trace): only the client's side is known.");
+		doc_para(d,
+			 "This run was not traced (--no-trace): only the client's side is known.");
 	}
 	return doc_close(d);
 }
@@ -670,7 +705,8 @@ json_t *report_json(const struct rundir *rd)
 		err = jsonio_set_path(o, to, v);
 	}
 	if (!err && rundir_traced(rd)) {
-		static const char *const sections[] = { "accept", "sched", "proc", "tcp", "tracer" };
+		static const char *const sections[] = { "accept", "sched", "proc", "tcp",
+							"tracer" };
 		for (int i = 0; !err && i < 5; i++) {
 			char from[32];
 			snprintf(from, sizeof(from), "trace.%s", sections[i]);
@@ -681,13 +717,14 @@ json_t *report_json(const struct rundir *rd)
 		struct decomposition slow, all;
 		report_decompose(rd->reqs, rd->nreqs, rd->conns, rd->match, REPORT_SLOWEST, &slow,
 				 &all);
-		err = jsonio_set_path(o, "join.matched",
-				      json_real(rd->nreqs ? (double)rd->matched / (double)rd->nreqs
-							  : 0)) ||
+		err = jsonio_set_path(
+			      o, "join.matched",
+			      json_real(rd->nreqs ? (double)rd->matched / (double)rd->nreqs : 0)) ||
 		      jsonio_set_path(o, "join.requests", json_integer((json_int_t)rd->nreqs)) ||
 		      jsonio_set_path(o, "latency_decomposition.slowest_share",
 				      json_real(REPORT_SLOWEST)) ||
-		      jsonio_set_path(o, "latency_decomposition.slowest", decomposition_json(&slow)) ||
+		      jsonio_set_path(o, "latency_decomposition.slowest",
+				      decomposition_json(&slow)) ||
 		      jsonio_set_path(o, "latency_decomposition.all", decomposition_json(&all));
 	}
 	if (err) {
@@ -700,7 +737,7 @@ json_t *report_json(const struct rundir *rd)
 /* ---- the files herdlab run leaves -------------------------------------------------------------- */
 
 static int write_one(const struct rundir *rd, const char *dir, const char *name,
-		     enum doc_format fmt, bool plots)
+		     enum doc_format fmt, bool redraw)
 {
 	char path[PATH_MAX + 16], tmp[PATH_MAX + 32], plot_dir[PATH_MAX + 16];
 
@@ -712,7 +749,7 @@ static int write_one(const struct rundir *rd, const char *dir, const char *name,
 		log_warn("cannot write %s: %m", tmp);
 		return -1;
 	}
-	int rc = report_write(rd, fmt, f, plots ? plot_dir : NULL, "plots");
+	int rc = report_write(rd, fmt, f, plot_dir, "plots", redraw);
 	if (fclose(f) || rc < 0 || rename(tmp, path) < 0) {
 		log_warn("cannot write %s", path);
 		remove(tmp);
@@ -729,7 +766,7 @@ int report_files(const char *dir)
 	if (rundir_load(&rd, dir, true) < 0)
 		return -1;
 	rc = write_one(&rd, dir, "report.md", DOC_MD, true);
-	rc |= write_one(&rd, dir, "report.html", DOC_HTML, false); /* the figures just drawn */
+	rc |= write_one(&rd, dir, "report.html", DOC_HTML, false); /* the same figures, inline */
 	rundir_free(&rd);
 	return rc;
 }

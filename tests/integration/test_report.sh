@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# test_report.sh - herdlab report and compare on real runs: every format renders
+# and says what run.json says; the HTML report loads in headless Chromium with
+# every figure present and something drawn; compare marks the best and gives
+# ratios; --repeat gives mean and spread; bad input fails cleanly.
+# Needs root and BPF (the runs are traced): skips otherwise, fails under CI=true.
+source "$(dirname "$0")/lib.sh"
+HERDLAB=$ROOT/$BUILD/herdlab
+JSONGET=$ROOT/$BUILD/tests/tools/jsonget
+PNGSTAT=$ROOT/$BUILD/tests/tools/pngstat
+N=1009
+
+require_tracer "herdlab report"
+
+run() { # run DIR MODEL [options]: a traced run of N requests by 2 clients
+	local dir=$1 model=$2
+	shift 2
+	"$HERDLAB" run --model "$model" --workers 4 --clients 2 --requests $N --path /size/1K \
+		--out "$dir" "$@" >"$dir.out" 2>&1
+}
+R1=$TMP/epoll R2=$TMP/exclusive
+run "$R1" prefork-epoll || fail "prefork-epoll: herdlab run" "$(tail -2 "$R1.out")"
+run "$R2" prefork-epoll-exclusive || fail "prefork-epoll-exclusive: herdlab run" "$(tail -2 "$R2.out")"
+
+# ---- what herdlab run leaves ---------------------------------------------------------------
+for f in report.md report.html plots/latency-cdf.svg plots/wakeups-per-connection.svg \
+	plots/accepts-per-worker.svg plots/runq-latency.svg plots/zombies.svg; do
+	ok "[ -s '$R1/$f' ]" "the run directory holds $f"
+done
+ok "! ls '$R1' '$R1/plots' | grep -q '\.tmp$'" "and no half-written file"
+
+# ---- every format ----------------------------------------------------------------------------
+"$HERDLAB" report "$R1" >"$TMP/r.txt" 2>"$TMP/r.err"
+is "$?" 0 "report (text) succeeds"
+for s in Summary "Accept wakeups" Scheduling Processes TCP "Latency decomposition" "The tracer"; do
+	ok "grep -qx '$s' '$TMP/r.txt'" "text: section '$s'"
+done
+herd=$("$JSONGET" "$R1/run.json" trace.accept.wakeups_per_accept)
+ok "grep -q 'herd factor (wakeups per accept) *$(printf %.2f "$herd")\$' '$TMP/r.txt'" \
+	"text: the herd factor is run.json's ($(printf %.2f "$herd"))"
+ok "grep -q \"^requests ok *$N\$\" '$TMP/r.txt'" "text: $N requests ok"
+
+"$HERDLAB" report --format md --out "$R1/again.md" "$R1"
+ok "grep -q '^## Latency decomposition' '$R1/again.md' && grep -q '^| handshake |' '$R1/again.md'" \
+	"md: headings and tables"
+ok "grep -q '](plots/latency-cdf.svg)' '$R1/again.md'" "md: figures linked beside it"
+
+"$HERDLAB" report --format json --out "$TMP/r.json" "$R1"
+jr() { "$JSONGET" "$TMP/r.json" "$1"; }
+is "$(jr summary.requests.ok)/$(jr accept.accepted)" "$N/$N" "json: the client's and the kernel's counts"
+ok "awk 'BEGIN { exit !($(jr join.matched) >= 0.99) }'" "json: join matched >= 99% ($(jr join.matched))"
+slow=$(jr latency_decomposition.slowest.count)
+is "$slow" "$(( ($(jr latency_decomposition.all.count) + 99) / 100 ))" "json: the slowest 1% is 1% ($slow requests)"
+ok "awk 'BEGIN { t = $(jr latency_decomposition.slowest.total_us); s = $(jr latency_decomposition.slowest.handshake_us) + $(jr latency_decomposition.slowest.accept_queue_wait_us) + $(jr latency_decomposition.slowest.server_us) + $(jr latency_decomposition.slowest.rest_us); d = t - s; exit !(d < 0.001 && d > -0.001 && t >= $(jr latency_decomposition.all.total_us)) }'" \
+	"json: the parts add up to the total, and the slowest are slower than the mean"
+
+# ---- HTML, in a real browser -------------------------------------------------------------------
+HTML=$R1/report.html
+ok "head -1 '$HTML' | grep -q '<!DOCTYPE html>' && ! grep -q 'plot missing' '$HTML'" \
+	"html: a page with no missing figure"
+ok "! grep -Eq '(src|href)=\"' '$HTML'" "html: self-contained (no src= or href=)"
+figs=$(grep -c '<figure>' "$HTML")
+is "$figs" 5 "html: five figures inline"
+if command -v chromium >/dev/null; then
+	CHROME=(chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --user-data-dir="$TMP/chrome")
+	timeout 60 "${CHROME[@]}" --dump-dom "file://$HTML" >"$TMP/dom.html" 2>/dev/null
+	ok "grep -q 'Latency decomposition' '$TMP/dom.html'" "chromium: the page loads"
+	svgs=$(grep -o '<svg' "$TMP/dom.html" | wc -l)
+	ok "[ $svgs -eq $figs ] && [ $svgs -eq $(grep -o '<svg' "$HTML" | wc -l) ]" \
+		"chromium: every plot is in the rendered page ($svgs)"
+	timeout 60 "${CHROME[@]}" --window-size=1200,3000 --screenshot="$TMP/shot.png" "file://$HTML" \
+		>/dev/null 2>&1
+	read -r w h inked < <("$PNGSTAT" "$TMP/shot.png" 2>/dev/null || echo 0 0 0)
+	ok "[ $w -eq 1200 ] && [ $inked -gt $((w * h / 50)) ]" \
+		"chromium: the screenshot is not blank ($inked of $((w * h)) pixels drawn)"
+else
+	fail "chromium is installed (make deps)"
+fi
+
+# ---- compare ------------------------------------------------------------------------------------
+"$HERDLAB" compare "$R1" "$R2" >"$TMP/c.txt"
+is "$?" 0 "compare (text) succeeds"
+ok "grep -q '^prefork-epoll ' '$TMP/c.txt' && grep -q '^prefork-epoll-exclusive ' '$TMP/c.txt'" \
+	"compare: one row per run"
+ok "grep -q '^prefork-epoll-exclusive .*[0-9] \*' '$TMP/c.txt'" "compare: the best values marked"
+ok "grep -q '^prefork-epoll  *1.00x' '$TMP/c.txt'" "compare: ratios to the first run"
+"$HERDLAB" compare --format json --out "$TMP/c.json" "$R1" "$R2"
+h1=$("$JSONGET" "$TMP/c.json" runs | tr ',' '\n' | sed -n 's/.*"herd factor": *\([0-9.]*\).*/\1/p' | head -1)
+ok "awk 'BEGIN { exit !($h1 > 2 * $("$JSONGET" "$R2/run.json" trace.accept.wakeups_per_accept)) }'" \
+	"compare json: per-worker epoll's herd is larger than EPOLLEXCLUSIVE's"
+"$HERDLAB" compare --format html --out "$TMP/cmp/c.html" "$R1" "$R2" 2>/dev/null
+ok "[ ! -e '$TMP/cmp/c.html' ] && [ ! -e '$TMP/cmp/c.html.tmp' ]" \
+	"compare into a missing directory: fails, leaves nothing"
+mkdir -p "$TMP/cmp"
+"$HERDLAB" compare --format html --out "$TMP/cmp/c.html" "$R1" "$R2"
+ok "[ $(grep -c '<svg' "$TMP/cmp/c.html") -ge 4 ]" "compare html: grouped figures inline"
+
+# ---- --repeat -------------------------------------------------------------------------------------
+"$HERDLAB" run --model prefork --workers 4 --clients 1 --requests 503 --repeat 3 \
+	--out "$TMP/rep" >"$TMP/rep.out" 2>&1
+is "$?" 0 "run --repeat 3 succeeds"
+is "$(ls -d "$TMP"/rep/rep-* | wc -l)" 3 "--repeat 3: three run directories"
+ok "grep -q '^| mean |' '$TMP/rep/summary.md' && grep -q '^| spread (sd) |' '$TMP/rep/summary.md'" \
+	"--repeat: mean and spread in summary.md"
+is "$("$JSONGET" "$TMP/rep/summary.json" "repeats.herd factor.n")" 3 "--repeat: summary.json's spread is over 3 runs"
+
+# ---- untraced and bad input -----------------------------------------------------------------------
+"$HERDLAB" run --model epoll --clients 1 --requests 101 --no-trace --out "$TMP/untraced" >/dev/null 2>&1
+out=$("$HERDLAB" report "$TMP/untraced" 2>&1)
+ok "[ $? -eq 0 ] && echo \"\$out\" | grep -q 'not traced'" "an untraced run reports the client's side, saying so"
+out=$("$HERDLAB" report "$TMP/nonexistent" 2>&1)
+ok "[ $? -eq 1 ] && echo '$out' | grep -q 'not a run directory'" "report on a missing run: exit 1, saying why"
+mkdir -p "$TMP/broken" && echo '{"model": ' >"$TMP/broken/run.json"
+out=$("$HERDLAB" report "$TMP/broken" 2>&1)
+ok "[ $? -eq 1 ] && echo '$out' | grep -q 'run.json'" "report on a corrupt run.json: exit 1, naming it"
+"$HERDLAB" report --format pdf "$R1" >/dev/null 2>&1
+is "$?" 2 "an unknown format: exit 2"
+"$HERDLAB" compare >/dev/null 2>&1
+is "$?" 2 "compare without runs: exit 2"
+out=$("$HERDLAB" compare "$R1" "$TMP/broken" 2>&1)
+ok "[ $? -eq 1 ]" "compare with a broken run: exit 1"
