@@ -11,7 +11,6 @@
  */
 #include <errno.h>
 #include <ftw.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,44 +40,12 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
 
 int cmd_compare(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "no-plots", no_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *format = "text", *out = NULL;
-	bool plots = true, json;
-	enum doc_format fmt = DOC_TEXT;
-	int c, rc = 1;
+	struct output_opts opt;
+	int first = output_opts_parse(argc, argv, "compare", usage, &opt), rc = 1;
 
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'f':
-			format = optarg;
-			break;
-		case 'o':
-			out = optarg;
-			break;
-		case 'n':
-			plots = false;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
-		}
-	}
-	json = !strcmp(format, "json");
-	if (!json && doc_format_parse(format, &fmt) < 0) {
-		fprintf(stderr, "herdlab compare: unknown format '%s' (text, md, html or json)\n",
-			format);
+	if (first < 0)
 		return 2;
-	}
-	size_t n = (size_t)(argc - optind);
+	size_t n = (size_t)(argc - first);
 	if (!n) {
 		fprintf(stderr, "herdlab compare: which runs? give one or more run directories\n");
 		usage(stderr);
@@ -89,26 +56,26 @@ int cmd_compare(int argc, char **argv)
 		die("out of memory");
 	size_t loaded = 0;
 	for (; loaded < n; loaded++)
-		if (rundir_load(&runs[loaded], argv[optind + (int)loaded], false) < 0)
+		if (rundir_load(&runs[loaded], argv[first + (int)loaded], false) < 0)
 			goto out;
 
 	/* Figures: beside the output file, or in a scratch directory HTML inlines. */
 	char plot_dir[PATH_MAX + 8] = "", scratch[] = "/tmp/herdlab-compare.XXXXXX";
 	bool temp = false;
-	if (plots && !json && fmt != DOC_TEXT) {
-		if (out) {
+	if (opt.plots && !opt.json && opt.fmt != DOC_TEXT) {
+		if (opt.out) {
 			char dir[PATH_MAX];
-			outfile_dirname(out, dir, sizeof(dir));
+			outfile_dirname(opt.out, dir, sizeof(dir));
 			snprintf(plot_dir, sizeof(plot_dir), "%s/plots", dir);
-		} else if (fmt == DOC_HTML && mkdtemp(scratch)) {
+		} else if (opt.fmt == DOC_HTML && mkdtemp(scratch)) {
 			snprintf(plot_dir, sizeof(plot_dir), "%s", scratch);
 			temp = true;
 		}
 	}
 	struct outfile o;
-	if (outfile_open(&o, out) == 0) {
+	if (outfile_open(&o, opt.out) == 0) {
 		int w;
-		if (json) {
+		if (opt.json) {
 			json_t *j = compare_json(runs, n);
 			w = j && json_dumpf(j, o.f, JSON_INDENT(2) | JSON_REAL_PRECISION(10)) == 0
 				    ? 0
@@ -116,8 +83,8 @@ int cmd_compare(int argc, char **argv)
 			fputc('\n', o.f);
 			json_decref(j);
 		} else {
-			w = compare_write(runs, n, fmt, o.f, plot_dir[0] ? plot_dir : NULL,
-					  out ? "plots" : plot_dir);
+			w = compare_write(runs, n, opt.fmt, o.f, plot_dir[0] ? plot_dir : NULL,
+					  opt.out ? "plots" : plot_dir);
 		}
 		rc = outfile_close(&o, w == 0) < 0;
 	}

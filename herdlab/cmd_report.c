@@ -8,7 +8,6 @@
  * report (runreport.h). Figures are drawn into DIR/plots: linked from text and
  * Markdown, inline in HTML (a page that stands alone).
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,62 +30,31 @@ static void usage(FILE *f)
 
 int cmd_report(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "no-plots", no_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *format = "text", *out = NULL;
-	bool plots = true, json;
-	enum doc_format fmt = DOC_TEXT;
-	int c;
+	struct output_opts opt;
+	int first = output_opts_parse(argc, argv, "report", usage, &opt);
 
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'f':
-			format = optarg;
-			break;
-		case 'o':
-			out = optarg;
-			break;
-		case 'n':
-			plots = false;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
-		}
-	}
-	json = !strcmp(format, "json");
-	if (!json && doc_format_parse(format, &fmt) < 0) {
-		fprintf(stderr, "herdlab report: unknown format '%s' (text, md, html or json)\n",
-			format);
+	if (first < 0)
 		return 2;
-	}
-	if (optind != argc - 1) {
+	if (first != argc - 1) {
 		fprintf(stderr, "herdlab report: one run directory, please\n");
 		usage(stderr);
 		return 2;
 	}
 
 	struct rundir rd;
-	if (rundir_load(&rd, argv[optind], true) < 0)
+	if (rundir_load(&rd, argv[first], true) < 0)
 		return 1;
 	char plot_dir[PATH_MAX + 8], link[PATH_MAX + 8], outdir[PATH_MAX];
 	snprintf(plot_dir, sizeof(plot_dir), "%s/plots", rd.path);
 	/* Links are relative to the report: "plots" beside it, else the run's own. */
-	outfile_dirname(out ? out : "", outdir, sizeof(outdir));
-	snprintf(link, sizeof(link), "%s", out && !strcmp(outdir, rd.path) ? "plots" : plot_dir);
+	outfile_dirname(opt.out ? opt.out : "", outdir, sizeof(outdir));
+	snprintf(link, sizeof(link), "%s",
+		 opt.out && !strcmp(outdir, rd.path) ? "plots" : plot_dir);
 
 	struct outfile o;
-	int rc = outfile_open(&o, out);
+	int rc = outfile_open(&o, opt.out);
 	if (rc == 0) {
-		if (json) {
+		if (opt.json) {
 			json_t *j = report_json(&rd);
 			rc = j && json_dumpf(j, o.f, JSON_INDENT(2) | JSON_REAL_PRECISION(10)) == 0
 				     ? 0
@@ -94,7 +62,8 @@ int cmd_report(int argc, char **argv)
 			fputc('\n', o.f);
 			json_decref(j);
 		} else {
-			rc = report_write(&rd, fmt, o.f, plots ? plot_dir : NULL, link, true);
+			rc = report_write(&rd, opt.fmt, o.f, opt.plots ? plot_dir : NULL, link,
+					  true);
 		}
 		rc = outfile_close(&o, rc == 0);
 	}

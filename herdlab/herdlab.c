@@ -60,7 +60,8 @@ static int cmd_models(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	log_init("herdlab");
-	signal(SIGPIPE, SIG_IGN); /* a closed pipe (| head, gnuplot failing) is an error, not death */
+	/* A closed pipe (| head, gnuplot failing) is an error to report, not death. */
+	signal(SIGPIPE, SIG_IGN);
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;

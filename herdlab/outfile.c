@@ -2,6 +2,8 @@
 /* outfile.c - whole files or none (outfile.h). */
 #include "outfile.h"
 
+#include <getopt.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
@@ -51,4 +53,46 @@ void outfile_dirname(const char *path, char *dir, size_t len)
 		snprintf(dir, len, "/");
 	else
 		snprintf(dir, len, "%.*s", (int)(slash - path), path);
+}
+
+int output_opts_parse(int argc, char **argv, const char *cmd, void (*usage)(FILE *f),
+		      struct output_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "no-plots", no_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *format = "text";
+	int c;
+
+	*o = (struct output_opts){ .fmt = DOC_TEXT, .plots = true };
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			format = optarg;
+			break;
+		case 'o':
+			o->out = optarg;
+			break;
+		case 'n':
+			o->plots = false;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return -2;
+		}
+	}
+	o->json = !strcmp(format, "json");
+	if (!o->json && doc_format_parse(format, &o->fmt) < 0) {
+		fprintf(stderr, "herdlab %s: unknown format '%s' (text, md, html or json)\n", cmd,
+			format);
+		return -2;
+	}
+	return optind;
 }

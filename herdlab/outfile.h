@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "doc.h"
+
 struct outfile {
 	FILE *f;		/* where to write */
 	char path[PATH_MAX];	/* the file ("" for standard output) */
@@ -24,5 +26,20 @@ int outfile_close(struct outfile *o, bool ok);
 
 /* The directory @path is in ("." for a bare name) into @dir. */
 void outfile_dirname(const char *path, char *dir, size_t len);
+
+/* The output options report and compare share: --format, --out, --no-plots. */
+struct output_opts {
+	const char *out;     /* --out FILE (NULL: standard output) */
+	bool json;	     /* --format json */
+	enum doc_format fmt; /* otherwise: text, md or html */
+	bool plots;	     /* not --no-plots */
+};
+
+/*
+ * Parse them (and --help, which prints @usage and exits 0) for command @cmd.
+ * Returns the index of the first operand, or -2 after a usage error was said.
+ */
+int output_opts_parse(int argc, char **argv, const char *cmd, void (*usage)(FILE *f),
+		      struct output_opts *o);
 
 #endif
