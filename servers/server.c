@@ -32,7 +32,8 @@ int server_init_pattern(struct server *srv)
 	/* Written through write(2), so no writable mapping stands in the way of the seals. */
 	if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0)
 		goto fail;
-	map = mmap(NULL, PATTERN_BLOCK, PROT_READ, MAP_SHARED, fd, 0);
+	/* MAP_PRIVATE: before Linux 6.7 a write-sealed memfd refuses shared mappings (EPERM) */
+	map = mmap(NULL, PATTERN_BLOCK, PROT_READ, MAP_PRIVATE, fd, 0);
 	if (map == MAP_FAILED)
 		goto fail;
 	srv->pattern_fd = fd;
