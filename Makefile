@@ -149,6 +149,8 @@ all: deps-check
 	$(Q)$(MAKE) --no-print-directory build-all
 .PHONY: build-all
 build-all: $(PROGS)
+# herdlab kernels boots guests with the static programs: they are built with the rest.
+build-all: $(STATIC)/herdlab $(STATIC)/herdsrv $(STATIC)/herdload
 
 # ---- tests -------------------------------------------------------------------
 # A unit test may #include the .c it tests to reach static functions.

@@ -7,6 +7,7 @@
 
 int cmd_trace(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_kernels(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 

@@ -26,6 +26,7 @@ static void usage(FILE *f)
 		   "commands:\n"
 		   "  run      a model, traced, under a load, into a run directory (--help)\n"
 		   "  trace    trace a server's kernel events (herdlab trace --help)\n"
+		   "  kernels  the herd study on several kernels, under qemu (--help)\n"
 		   "  report   one run directory, explained (text, md, html, json)\n"
 		   "  compare  several run directories side by side\n"
 		   "  models   list the server models\n");
@@ -74,6 +75,8 @@ int main(int argc, char **argv)
 		return cmd_report(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "compare"))
 		return cmd_compare(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "kernels"))
+		return cmd_kernels(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "models"))
 		return cmd_models(argc - 1, argv + 1);
 	fprintf(stderr, "herdlab: unknown command '%s'\n", argv[1]);

@@ -21,6 +21,8 @@ PACKAGES=(
 	gnuplot-nox				# report plots
 	chromium				# the HTML report checked headless
 	procps psmisc iproute2 valgrind time	# ps/pgrep, ss, memcheck, /usr/bin/time
+	qemu-system-x86 busybox-static		# herdlab kernels: guest kernels under TCG, their initramfs
+	apt dpkg tar xz-utils zstd		# herdlab kernels: fetch and unpack Debian's kernel packages
 )
 
 missing() {
