@@ -197,6 +197,23 @@ static __always_inline __u32 task_state(struct task_struct *t, bool btf)
 	return (__u32)BPF_CORE_READ((struct task_struct___pre514 *)t, state);
 }
 
+/*
+ * What a task sleeps in, read from its saved user registers the moment it
+ * sleeps: the system call number (orig_ax) and its second argument (si, futex's
+ * op, fcntl's cmd), x86-64. This needs bpf_task_pt_regs (Linux 5.15) and a
+ * BTF-typed task, so only the tp_btf sched_switch uses it; where the loader
+ * cannot set it, the sys_enter programs record each waiting call on entry
+ * instead, at the cost of a tracepoint hit per call.
+ */
+const volatile bool wait_from_regs = false;
+
+static __always_inline __u32 sleeping_in(struct task_struct *t)
+{
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(t);
+
+	return herd_wait_kind((long)regs->orig_ax, (long)regs->si);
+}
+
 static __always_inline struct herd_task *target(__u32 tid)
 {
 	return bpf_map_lookup_elem(&tasks, &tid);
@@ -282,6 +299,8 @@ static __always_inline int on_switch(bool preempt, struct task_struct *prev,
 		if (!preempt && state != TASK_RUNNING) {
 			p->voluntary++;
 			p->offcpu_ns = now;
+			if (btf && wait_from_regs)
+				p->wait = sleeping_in(prev);
 			if (p->pending && p->wait != WAIT_NONE) { /* asleep again, same call */
 				p->futile++;
 				p->pending = 0;

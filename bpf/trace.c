@@ -40,6 +40,7 @@ struct tracer {
 	size_t nlinks;
 	struct ring_buffer *rb;	     /* the events ring buffer */
 	bool raw_tp;		     /* the raw_tp twins are in use */
+	bool wait_from_regs;	     /* sched_switch reads the waiting call from registers */
 	bool data_ready;	     /* the kernel has sock:sk_data_ready (6.6+) */
 	bool uring;		     /* io_uring_complete is attached */
 	bool verbose;		     /* libbpf's chatter on stderr */
@@ -471,8 +472,26 @@ static bool uring_res_in_cqe(void)
 	return cqe;
 }
 
-/* Load with the tp_btf set (@raw false) or the raw_tp set. */
-static int load(struct tracer *t, bool raw)
+/* The system calls whose entry must be seen even when sched_switch reads what a
+ * task waits in from its registers: fork's, for its latency. */
+static bool entry_always_needed(const char *sec)
+{
+	static const char *const forks[] = { "clone", "clone3", "fork", "vfork" };
+	const char *name = sec + strlen("tracepoint/syscalls/sys_enter_");
+
+	for (size_t i = 0; i < sizeof(forks) / sizeof(forks[0]); i++)
+		if (!strcmp(name, forks[i]))
+			return true;
+	return false;
+}
+
+/*
+ * Load with the tp_btf set (@raw false) or the raw_tp set. With @regs (tp_btf
+ * only), sched_switch reads the call a task sleeps in from its registers, and
+ * the entry programs of the waiting calls (and the exits of futex and fcntl,
+ * which only close what an entry opened) are left out.
+ */
+static int load(struct tracer *t, bool raw, bool regs)
 {
 	struct bpf_program *prog;
 
@@ -484,6 +503,7 @@ static int load(struct tracer *t, bool raw)
 	btf__free(btf);
 	t->skel->rodata->uring_res_in_cqe = uring_res_in_cqe();
 	t->skel->rodata->have_data_ready = t->data_ready;
+	t->skel->rodata->wait_from_regs = regs;
 	bpf_object__for_each_program(prog, t->skel->obj)
 	{
 		const char *sec = bpf_program__section_name(prog);
@@ -492,6 +512,11 @@ static int load(struct tracer *t, bool raw)
 			bpf_program__set_autoload(prog, !raw && !missing);
 		else if (!strncmp(sec, "raw_tp/", 7) && strcmp(sec, "raw_tp/io_uring_complete"))
 			bpf_program__set_autoload(prog, raw && !missing);
+		else if (!strncmp(sec, "tracepoint/syscalls/sys_enter_", 30))
+			bpf_program__set_autoload(prog, !regs || entry_always_needed(sec));
+		else if (!strcmp(sec, "tracepoint/syscalls/sys_exit_futex") ||
+			 !strcmp(sec, "tracepoint/syscalls/sys_exit_fcntl"))
+			bpf_program__set_autoload(prog, !regs);
 	}
 	int err = herd_bpf__load(t->skel);
 	if (err) {
@@ -499,6 +524,7 @@ static int load(struct tracer *t, bool raw)
 		t->skel = NULL;
 	}
 	t->raw_tp = raw;
+	t->wait_from_regs = regs;
 	return err;
 }
 
@@ -549,9 +575,17 @@ int tracer_open(struct tracer **out, const struct tracer_opts *opts)
 	}
 	if ((err = ensure_tracefs()) < 0)
 		goto fail;
-	/* HERDLAB_RAW_TP=1 forces the raw_tp twins (the tests check both paths). */
+	/* HERDLAB_RAW_TP=1 forces the raw_tp twins, HERDLAB_SYS_ENTER=1 the entry
+	 * programs with tp_btf (the tests check every path). */
 	const char *force_raw = getenv("HERDLAB_RAW_TP");
-	err = (force_raw && *force_raw == '1') ? -ENOTSUP : load(t, false);
+	const char *force_entry = getenv("HERDLAB_SYS_ENTER");
+	bool raw = force_raw && *force_raw == '1';
+	bool regs = !raw && !(force_entry && *force_entry == '1');
+	err = -ENOTSUP;
+	if (regs) /* Linux 5.15+: no entry programs */
+		err = load(t, false, true);
+	if (err && !raw && err != -EPERM)
+		err = load(t, false, false);
 	if (err) {
 		if (err == -EPERM) {
 			log_warn("loading BPF programs was refused (%s): herdlab trace needs root "
@@ -559,7 +593,7 @@ int tracer_open(struct tracer **out, const struct tracer_opts *opts)
 				 strerror(-err));
 			goto fail;
 		}
-		if ((err = load(t, true))) {
+		if ((err = load(t, true, false))) {
 			log_warn("loading the BPF programs failed: %s (run with -v for the "
 				 "verifier log)",
 				 strerror(-err));
@@ -658,6 +692,7 @@ int tracer_collect(struct tracer *t, struct trace_result *r)
 	r->start_ns = t->start_ns;
 	r->end_ns = clock_now_ns();
 	r->raw_tp = t->raw_tp;
+	r->wait_from_regs = t->wait_from_regs;
 	r->uring_accepts = t->uring;
 	r->exact_arrivals = t->data_ready;
 	uint64_t ov, dr;

@@ -54,6 +54,7 @@ struct trace_result {
 	uint64_t listen_overflows; /* TcpExt ListenOverflows, delta (system-wide) */
 	uint64_t listen_drops;	   /* TcpExt ListenDrops, delta (system-wide) */
 	bool raw_tp;		   /* the raw_tp twins were used (no tp_btf) */
+	bool wait_from_regs;	   /* waits read from registers at sleep, not sys_enter */
 	bool uring_accepts;	   /* io_uring accept completions are counted */
 	bool exact_arrivals;	   /* sk_data_ready delimits arrival windows (6.6+) */
 };

@@ -610,6 +610,8 @@ static int put_tcp_tracer(json_t *o, const struct trace_metrics *m, const struct
 	err |= jsonio_set_path(o, "tracer.arrivals_unmatched",
 			       jcount(r->totals.arrivals_unmatched));
 	err |= jsonio_set_path(o, "tracer.raw_tp", json_boolean(r->raw_tp));
+	err |= jsonio_set_path(o, "tracer.wait_from",
+			       json_string(r->wait_from_regs ? "registers" : "sys_enter"));
 	err |= jsonio_set_path(o, "tracer.uring_accepts_counted", json_boolean(r->uring_accepts));
 	err |= jsonio_set_path(o, "tracer.exact_arrivals", json_boolean(r->exact_arrivals));
 	err |= jsonio_set_path(o, "accept.uring_accepts", jcount(r->totals.uring_accepts));
@@ -822,6 +824,9 @@ static void print_tracer(FILE *f, const struct trace_metrics *m, const struct tr
 	print_count(f, "unmatched arrivals", unmatched);
 	print_row(f, "programs", "%s%s", r->raw_tp ? "raw_tp" : "tp_btf",
 		  r->uring_accepts ? ", io_uring accepts counted" : "");
+	print_row(f, "waits", "%s",
+		  r->wait_from_regs ? "read from registers at sleep"
+				    : "recorded at system call entry");
 	print_row(f, "arrivals", "%s",
 		  r->exact_arrivals
 			  ? "delimited by sk_data_ready (exact)"

@@ -624,6 +624,10 @@ static void section_tracer(struct doc *d, const struct rundir *rd)
 		0);
 	row_num(d, rd, "traced seconds", "trace.tracer.duration_s", 2);
 	row(d, "programs", json_is_true(raw) ? "raw_tp (no BTF-typed tracepoints)" : "tp_btf");
+	row(d, "what a task waits in",
+	    !strcmp(rundir_str(rd, "trace.tracer.wait_from", ""), "registers")
+		    ? "its registers, read as it sleeps"
+		    : "its system call, recorded on entry");
 	row(d, "arrival attribution",
 	    json_is_true(exact) ? "exact (sock:sk_data_ready)" : "time window (before 6.6)");
 	doc_table_end(d);

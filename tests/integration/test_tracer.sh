@@ -93,6 +93,18 @@ for m in prefork-epoll fork; do
 done
 ok "awk 'BEGIN { exit !($(j proc.forks) >= $N) }'" "raw_tp twins: every fork seen ($(j proc.forks))"
 
+# ---- what a task waits in: read from its registers (5.15+), or recorded at entry ---------
+# Both ways must see the same waits: compare the wakeups by kind of a model that
+# sleeps in two calls (accept, and a futex around it).
+traced prefork-mutex --workers 8
+is "$(j tracer.wait_from)" registers "waits are read from registers on this kernel"
+regs_lock=$(j accept.wakeups_by_wait.lock) regs_accept=$(j accept.wakeups_by_wait.accept)
+HERDLAB_SYS_ENTER=1 traced prefork-mutex --workers 8
+is "$(j tracer.wait_from)/$(j accept.accepted)" "sys_enter/$N" "with the entry programs instead: $N accepted"
+ok "awk 'BEGIN { a = $(j accept.wakeups_by_wait.accept); l = $(j accept.wakeups_by_wait.lock);
+	exit !(a >= 0.95 * $regs_accept && a <= 1.05 * $regs_accept && l >= 0.8 * $regs_lock && l <= 1.25 * $regs_lock) }'" \
+	"and the same wakeups by kind (accept $regs_accept vs $(j accept.wakeups_by_wait.accept), lock $regs_lock vs $(j accept.wakeups_by_wait.lock))"
+
 # ---- herd bounds (8 workers) -----------------------------------------------------------
 herd() { awk -v w="$(j accept.wakeups_per_accept)" -v lo="$1" -v hi="$2" 'BEGIN { exit !(w >= lo && w <= hi) }'; }
 traced prefork --workers 8
