@@ -42,6 +42,7 @@
 #include "jsonio.h"
 #include "kernels.h"
 #include "log.h"
+#include "runreport.h"
 #include "spawn.h"
 
 #define DEFAULT_KERNELS "host,5.10,6.1,6.12,6.1-rt"
@@ -553,6 +554,12 @@ static void collect(const struct kernels_opts *o, struct kresult *kr, const char
 		kr->run[m] = kr->reason[0] && kr->k.host ? NULL : json_load_file(path, 0, &err);
 		if (kr->run[m]) {
 			ok++;
+			/* a guest has no gnuplot: its report and figures are drawn here */
+			pathf(path, "%s/%s", stage, o->models[m]);
+			if (!kr->k.host && report_files(path) < 0) {
+				progress_break();
+				log_warn("%s: cannot write the report of %s", kr->k.name, path);
+			}
 			continue;
 		}
 		pathf(path, "%s/%s.log", stage, o->models[m]);
@@ -860,7 +867,7 @@ static void find_herd(FILE *f, const struct md *d)
 			"queue as a non-exclusive waiter, so a new connection wakes all the idle "
 			"ones and only one of them gets it.",
 			everywhere(n), s, fut);
-		if (n > 1 && hi / lo < 1.3)
+		if (n > 1 && hi / lo < 1.15)
 			fprintf(f, " The factor hardly moves between kernels (%.2f to %.2f).", lo,
 				hi);
 		else if (n > 1)
@@ -923,6 +930,16 @@ static void find_exclusive(FILE *f, const struct md *d)
 			"- **EPOLLEXCLUSIVE did not hold the herd down everywhere:** %s tasks per "
 			"connection%s.\n",
 			s, r);
+	char jain[1024];
+	double jlo, jhi;
+	if (series(d, m, "trace.accept.fairness.jain", 2, "", 1, jain, sizeof(jain), &jlo, &jhi) &&
+	    jhi < 0.8)
+		fprintf(f,
+			"- **EPOLLEXCLUSIVE is unfair:** Jain's index over the workers' accepts "
+			"%s. A new connection walks the listener's wait queue in order and wakes "
+			"the first worker whose epoll has a waiter, so the workers that registered "
+			"first take most connections whenever they are idle.\n",
+			jain);
 }
 
 static void find_accept(FILE *f, const struct md *d)
@@ -1044,14 +1061,19 @@ static void find_emulation(FILE *f, const struct md *d)
 		   "kernel and compare only between guests.\n");
 }
 
-/* What differs between the non-RT kernels, model by model. */
+/*
+ * What differs between the non-RT guests, model by model: the same emulated
+ * machine under each, so a difference is the kernel's (the host is another
+ * machine, and the RT kernels have their own paragraph).
+ */
 static void find_versions(FILE *f, const struct md *d)
 {
 	char changed[2048] = "", same[1024] = "";
 	int nver = 0;
 
 	for (int i = 0; i < d->nk; i++)
-		nver += d->kr[i].status == K_OK || d->kr[i].status == K_PARTIAL;
+		nver += (d->kr[i].status == K_OK || d->kr[i].status == K_PARTIAL) &&
+			!d->kr[i].k.host && !is_rt(d->o, &d->kr[i]);
 	if (nver < 2)
 		return;
 	for (int m = 0; m < d->o->nmodels; m++) {
@@ -1059,7 +1081,7 @@ static void find_versions(FILE *f, const struct md *d)
 		const char *klo = NULL, *khi = NULL;
 		for (int i = 0; i < d->nk; i++) {
 			double v = d->kr[i].run[m] ? num(d->kr[i].run[m], HF) : NAN;
-			if (isnan(v) || is_rt(d->o, &d->kr[i]))
+			if (isnan(v) || d->kr[i].k.host || is_rt(d->o, &d->kr[i]))
 				continue;
 			if (v < lo)
 				lo = v, klo = d->kr[i].k.name;
@@ -1078,14 +1100,17 @@ static void find_versions(FILE *f, const struct md *d)
 	}
 	if (same[0])
 		fprintf(f,
-			"- **Across kernel versions** (every non-RT kernel, the host included) the "
+			"- **Across kernel versions** (the non-RT guests, one emulated machine) "
+			"the "
 			"herd factor stays within 15%%: %s. The wake-up rules these models meet "
 			"(exclusive waiters for accept and EPOLLEXCLUSIVE, non-exclusive epoll "
 			"entries, one socket per SO_REUSEPORT worker) have not changed between "
 			"these releases.\n",
 			same);
 	if (changed[0])
-		fprintf(f, "- **Herd factors that differ between kernel versions:** %s.\n",
+		fprintf(f,
+			"- **Herd factors that differ between kernel versions** (the non-RT "
+			"guests): %s.\n",
 			changed);
 }
 
@@ -1111,8 +1136,9 @@ static void find_rt(FILE *f, const struct md *d)
 				rt->k.name, want);
 			continue;
 		}
-		char sw[1024] = "", inv[1024] = "", herd[1024] = "";
-		int more = 0, less = 0, imore = 0, n = 0, hsame = 0;
+		char sw[1024] = "", inv[1024] = "", herd[1024] = "", big[160] = "";
+		int more = 0, less = 0, imore = 0, n = 0, hsame = 0, hnear = 0;
+		double bigr = 0;
 		for (int m = 0; m < d->o->nmodels; m++) {
 			json_t *a = base->run[m], *b = rt->run[m];
 			double sa = num(a, "trace.sched.switches_per_request"),
@@ -1126,7 +1152,13 @@ static void find_rt(FILE *f, const struct md *d)
 			more += sb > sa * 1.1;
 			less += sb < sa / 1.1;
 			imore += ib > ia * 1.2 && ib - ia > 0.02;
-			hsame += fabs(hb - ha) <= fmax(0.15, 0.15 * fmax(ha, hb));
+			hsame += fabs(hb - ha) <= fmax(0.1, 0.1 * fmax(ha, hb));
+			hnear += fabs(hb - ha) <= fmax(0.25, 0.25 * fmax(ha, hb));
+			if (sa > 0 && sb > 0 && fmax(sb / sa, sa / sb) > bigr) {
+				bigr = fmax(sb / sa, sa / sb);
+				snprintf(big, sizeof(big), "%s %.2f -> %.2f", d->o->models[m], sa,
+					 sb);
+			}
 			snprintf(sw + strlen(sw), sizeof(sw) - strlen(sw), "%s%s %.2f -> %.2f",
 				 sw[0] ? ", " : "", d->o->models[m], sa, sb);
 			snprintf(inv + strlen(inv), sizeof(inv) - strlen(inv),
@@ -1148,7 +1180,10 @@ static void find_rt(FILE *f, const struct md *d)
 			fprintf(f, " The RT kernel switches less per request in %d of %d models.",
 				less, n);
 		else
-			fprintf(f, " Switches per request do not move consistently.");
+			fprintf(f,
+				" Switches per request do not move the same way in every model "
+				"(the largest change: %s).",
+				big);
 		if (imore > n / 2)
 			fprintf(f,
 				" The workers were preempted more often: consistent with RT "
@@ -1160,8 +1195,14 @@ static void find_rt(FILE *f, const struct md *d)
 				" The herd factors stay the same (%s): who is woken is decided "
 				"by the wait queues, not by the preemption model.\n",
 				herd);
+		else if (hnear == n)
+			fprintf(f,
+				" The herd factors change little (%s): the wait queues decide who "
+				"is woken; how many of a herd are idle when a connection arrives "
+				"depends on timing, which RT changes.\n",
+				herd);
 		else
-			fprintf(f, " Herd factors: %s.\n", herd);
+			fprintf(f, " Herd factors differ: %s.\n", herd);
 	}
 }
 
@@ -1404,6 +1445,10 @@ int cmd_kernels(int argc, char **argv)
 	}
 	json_t *comparison = compare(&o, kr, nk, out);
 	progress_break();
+	if (stop_signal) { /* during the comparison: the kernels are all there */
+		json_decref(comparison);
+		comparison = json_pack("{s:s}", "error", "interrupted");
+	}
 	save_json(&o, kr, nk, out, started, comparison);
 	char md_path[PATH_MAX + 32];
 	struct md d = { &o, kr, nk, started, comparison, out };
@@ -1417,5 +1462,5 @@ int cmd_kernels(int argc, char **argv)
 		for (int m = 0; m < o.nmodels; m++)
 			json_decref(kr[i].run[m]);
 	fprintf(stderr, "%s: %d of %d kernels ran; results in %s\n", log_prog(), ok, nk, out);
-	return ok ? 0 : 1;
+	return stop_signal ? 130 : ok ? 0 : 1;
 }

@@ -136,26 +136,29 @@ static char *init_script(const struct guest_opts *o)
 	    o->nmodels, o->workers);
 	for (int i = 0; i < o->nload; i++)
 		add(&t, " %s", o->load[i]);
-	add(&t, " --out \"/results/$m\" >\"/results/$m.log\" 2>&1\n"
-		"\trc=$?\n"
-		"\techo \"$m $rc\" >>/results/status\n"
-		"\tsay \"done $m $rc\"\n"
-		"\t[ $rc -eq 0 ] || tail -n 3 \"/results/$m.log\" | sed \"s/^/" MARK "log $m: /\"\n"
-		"done\n"
-		"cd /results && tar -czf /tmp/results.tgz .\n"
-		"set -- $(sha256sum /tmp/results.tgz)\n"
-		"size=$(wc -c </tmp/results.tgz)\n"
-		"say \"sending $size\"\n"
-		"stty -F /dev/ttyS1 raw -echo 2>/dev/null\n"
-		"# the last close of the tty waits until the UART has sent everything\n"
-		"{\n"
-		"\techo \"HERDLAB-RESULTS-BEGIN $1 $size\"\n"
-		"\tbase64 /tmp/results.tgz\n"
-		"\techo HERDLAB-RESULTS-END\n"
-		"} >/dev/ttyS1\n"
-		"say sent\n"
-		"poweroff -f\n"
-		"# poweroff failed: returning panics the kernel, and qemu -no-reboot exits\n");
+	add(&t,
+	    " --out \"/results/$m\" >\"/results/$m.log\" 2>&1\n"
+	    "\trc=$?\n"
+	    "\t# no gnuplot here: the host draws the report and its figures again\n"
+	    "\trm -rf \"/results/$m/report.md\" \"/results/$m/report.html\" \"/results/$m/plots\"\n"
+	    "\techo \"$m $rc\" >>/results/status\n"
+	    "\tsay \"done $m $rc\"\n"
+	    "\t[ $rc -eq 0 ] || tail -n 3 \"/results/$m.log\" | sed \"s/^/" MARK "log $m: /\"\n"
+	    "done\n"
+	    "cd /results && tar -czf /tmp/results.tgz .\n"
+	    "set -- $(sha256sum /tmp/results.tgz)\n"
+	    "size=$(wc -c </tmp/results.tgz)\n"
+	    "say \"sending $size\"\n"
+	    "stty -F /dev/ttyS1 raw -echo 2>/dev/null\n"
+	    "# the last close of the tty waits until the UART has sent everything\n"
+	    "{\n"
+	    "\techo \"HERDLAB-RESULTS-BEGIN $1 $size\"\n"
+	    "\tbase64 /tmp/results.tgz\n"
+	    "\techo HERDLAB-RESULTS-END\n"
+	    "} >/dev/ttyS1\n"
+	    "say sent\n"
+	    "poweroff -f\n"
+	    "# poweroff failed: returning panics the kernel, and qemu -no-reboot exits\n");
 	if (t.oom) {
 		free(t.s);
 		return NULL;

@@ -3,6 +3,7 @@
  * jsonget - print one value of a JSON file, by dotted key.
  *
  *	jsonget FILE requests.ok        ->  2003
+ *	jsonget FILE kernels.0.status   ->  ok      (a number indexes an array)
  *
  * Integers print as integers, reals with full precision, strings bare, objects
  * and arrays as compact JSON. A missing key prints nothing and exits 1. The
@@ -30,7 +31,9 @@ int main(int argc, char **argv)
 	char *path = strdup(argv[2]);
 	for (char *save, *key = strtok_r(path, ".", &save); key && v;
 	     key = strtok_r(NULL, ".", &save))
-		v = json_object_get(v, key);
+		v = json_is_array(v) && key[strspn(key, "0123456789")] == 0
+			    ? json_array_get(v, strtoul(key, NULL, 10))
+			    : json_object_get(v, key);
 	int rc = 0;
 	if (!v)
 		rc = 1;

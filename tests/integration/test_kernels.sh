@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# test_kernels.sh - herdlab kernels: Debian's 6.1 kernel boots under qemu (TCG)
+# with the herd study inside, its results come back checksummed, and the herd
+# bounds of the tracer's validation tests hold there (prefork-epoll high,
+# EPOLLEXCLUSIVE and blocking accept near 1); an empty file given as vmlinuz
+# and a boot that cannot finish in time are reported failed in bounded time,
+# while the other kernels still run; an interrupted run leaves no qemu, no
+# scratch files and no half-written directory behind.
+#
+# Needs root, qemu-system-x86_64, a static busybox and the static programs
+# (make builds them), and the Debian mirror configured in /etc/apt for the
+# first download (the kernel is cached in ~/.cache/herdlab). Skips otherwise;
+# fails under CI=true. About a minute and a half.
+source "$(dirname "$0")/lib.sh"
+HERDLAB=$ROOT/$BUILD/herdlab
+JSONGET=$ROOT/$BUILD/tests/tools/jsonget
+CACHE=${HERDLAB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/herdlab}
+
+why=
+[ "$(id -u)" -eq 0 ] || why="needs root"
+command -v qemu-system-x86_64 >/dev/null || why="needs qemu-system-x86_64 (qemu-system-x86)"
+file -L /bin/busybox 2>/dev/null | grep -q 'statically linked' || why="needs busybox-static"
+for p in herdlab herdsrv herdload; do
+	[ -x "$ROOT/$BUILD/static/$p" ] || why="needs $BUILD/static/$p (make)"
+done
+if [ -n "$why" ]; then
+	skip "herdlab kernels" "$why"
+	exit 0
+fi
+
+j() { "$JSONGET" "$1" "$2" 2>/dev/null; }
+qemus() { pgrep -x qemu-system-x86 2>/dev/null; pgrep -f '^qemu-system-x86_64 ' 2>/dev/null; }
+scratch() { ls -d "$CACHE"/tmp/guest.* 2>/dev/null | sort; }
+# new_qemus BEFORE: the qemu processes now running that were not in BEFORE
+new_qemus() { comm -13 <(echo "$1" | sort -u) <(qemus | sort -u) | tr '\n' ' '; }
+le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "" && a + 0 <= b + 0) }'; }
+ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "" && a + 0 >= b + 0) }'; }
+
+# ---- 6.1 with three models, and an empty file as a second kernel --------------------
+OUT=$TMP/k
+: >"$TMP/vmlinuz-empty"
+before=$(qemus)
+scratch_before=$(scratch)
+t0=$(date +%s)
+timeout --kill-after=10 400 "$HERDLAB" kernels --kernels "6.1,$TMP/vmlinuz-empty" \
+	--models prefork,prefork-epoll,prefork-epoll-exclusive \
+	--load "--clients 1 --duration 3 --path /size/1K" --timeout 240 --out "$OUT" \
+	>"$TMP/k.out" 2>"$TMP/k.err"
+rc=$?
+t1=$(date +%s)
+is "$rc" 0 "herdlab kernels exits 0 when a kernel ran ($((t1 - t0)) s)"
+[ "$rc" -eq 0 ] || tr '\r' '\n' <"$TMP/k.err" | grep -v '^\[' | tail -5 | sed 's/^/#   /'
+K=$OUT/kernels.json
+is "$(j "$K" kernels.0.status)" ok "6.1: status ok ($(j "$K" kernels.0.reason))"
+ok "[[ '$(j "$K" kernels.0.release)' == 6.1.* && '$(j "$K" kernels.0.package)' == linux-image-6.1.* ]]" \
+	"6.1: the Debian package and its release are recorded ($(j "$K" kernels.0.package) $(j "$K" kernels.0.version))"
+ok "ge '$(j "$K" kernels.0.boot_s)' 0.1" "6.1: booted ($(j "$K" kernels.0.boot_s) s to /init)"
+ok "grep -q '^herdlab-guest: sent' '$OUT/6.1/console.log'" "6.1: the guest sent its results back"
+for m in prefork prefork-epoll prefork-epoll-exclusive; do
+	R=$OUT/6.1/$m/run.json
+	files=$(cd "$OUT/6.1/$m" 2>/dev/null && ls run.json requests.csv connections.csv tasks.csv 2>/dev/null | wc -l)
+	is "$files" 4 "6.1 $m: a complete run directory came back"
+	ok "[[ '$(j "$R" kernel.release)' == 6.1.* ]]" "6.1 $m: run.json says the guest's kernel ($(j "$R" kernel.release), preempt $(j "$R" kernel.preempt))"
+	acc=$(j "$R" trace.accept.accepted)
+	ok "[ -n '$acc' ] && [ '$acc' = '$(j "$R" client.requests.ok)' ] && [ '$acc' -ge 100 ]" \
+		"6.1 $m: the tracer and the client both count $acc connections"
+done
+herd() { j "$OUT/6.1/$1/run.json" trace.accept.wakeups_per_accept; }
+ok "ge '$(herd prefork-epoll)' 5.0" "6.1: prefork-epoll herd factor >= 5.0 ($(herd prefork-epoll))"
+ok "le '$(herd prefork-epoll-exclusive)' 1.5" \
+	"6.1: prefork-epoll-exclusive herd factor <= 1.5 ($(herd prefork-epoll-exclusive))"
+ok "le '$(herd prefork)' 1.2" "6.1: prefork (blocking accept) herd factor <= 1.2 ($(herd prefork))"
+is "$(j "$K" kernels.1.status)" failed "an empty file as vmlinuz: failed"
+ok "j '$K' kernels.1.reason | grep -q 'empty file'" "and says why ($(j "$K" kernels.1.reason))"
+ok "[ -s '$OUT/kernels.md' ] && grep -q 'What changes between kernels' '$OUT/kernels.md'" \
+	"kernels.md: the kernels and what changes between them"
+ok "[ -s '$OUT/comparison.md' ] || j '$K' comparison.error | grep -q ." \
+	"the comparison: herdlab compare's table, or why there is none"
+ok "[ -z \"\$(ls -a '$OUT' | grep '\\.tmp')\" ]" "no staging directory left in the output"
+is "$(new_qemus "$before")" "" "no qemu left running"
+is "$(scratch)" "$scratch_before" "no scratch directory left in the cache"
+
+# ---- a boot that cannot finish in time: killed at the bound, reported --------------
+before=$(qemus)
+t0=$(date +%s)
+timeout --kill-after=10 120 "$HERDLAB" kernels --kernels 6.1 --models prefork --boot-timeout 1 \
+	--out "$TMP/slow" >/dev/null 2>"$TMP/slow.err"
+rc=$?
+t1=$(date +%s)
+ok "[ $rc -eq 1 ] && [ $((t1 - t0)) -le 30 ]" "no boot within --boot-timeout 1: exits 1 in $((t1 - t0)) s"
+ok "j '$TMP/slow/kernels.json' kernels.0.reason | grep -q '^no boot'" \
+	"and says so ($(j "$TMP/slow/kernels.json" kernels.0.reason))"
+is "$(new_qemus "$before")" "" "qemu killed at the bound"
+
+# ---- SIGINT while a guest runs ----------------------------------------------------
+before=$(qemus)
+scratch_before=$(scratch)
+"$HERDLAB" kernels --kernels 6.1 --models prefork --out "$TMP/int" >/dev/null 2>"$TMP/int.err" &
+pid=$!
+for i in $(seq 600); do
+	tr '\r' '\n' <"$TMP/int.err" | grep -q 'booting' && break
+	kill -0 $pid 2>/dev/null || break
+	sleep 0.1
+done
+sleep 2
+t0=$(date +%s)
+kill -INT $pid
+for i in $(seq 300); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
+kill -0 $pid 2>/dev/null && { kill -KILL $pid; echo "# still running 30 s after SIGINT"; }
+wait $pid
+rc=$?
+is "$rc" 130 "SIGINT during a guest run: exits 130 within $(($(date +%s) - t0)) s"
+is "$(new_qemus "$before")" "" "SIGINT: no qemu left running"
+ok "[ ! -e '$TMP/int/.6.1.tmp' ] && [ ! -e '$TMP/int/6.1' ]" "SIGINT: no half-written kernel directory"
+is "$(scratch)" "$scratch_before" "SIGINT: no scratch directory left in the cache"
+ok "[ -z \"\$(ps -o stat= --ppid $$ | grep Z)\" ]" "no zombies"
