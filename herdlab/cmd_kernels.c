@@ -459,7 +459,7 @@ static int run_host(const struct kernels_opts *o, struct kresult *kr, const char
 		argv[a++] = dir;
 		argv[a] = NULL;
 		pid_t pid = spawn_start(&(struct spawn){ .argv = argv,
-							 .out = log,
+							 .out = "/dev/null",
 							 .err = log,
 							 .own_group = true,
 							 .death_sig = SIGTERM });

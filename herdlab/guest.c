@@ -444,7 +444,7 @@ int guest_run(const struct guest_opts *o, struct guest_result *r)
 		char one[PATH_MAX + 16];
 		if (a == ser0 || a == ser1)
 			snprintf(one, sizeof(one), " file:%s", slash + 1);
-		else if (a == initrd)
+		else if (a == initrd || a == o->k->vmlinuz)
 			snprintf(one, sizeof(one), " %s", slash + 1);
 		else
 			snprintf(one, sizeof(one), strchr(a, ' ') ? " '%s'" : " %s", a);
