@@ -70,6 +70,9 @@ struct kernels_opts {
 	const char *out, *cache, *static_dir;
 	double timeout_s, boot_timeout_s;
 	int workers;
+	bool report_only;    /* --report-only: the comparison and kernels.md again, from OUT */
+	json_t *original;    /* with it: OUT/kernels.json as the run wrote it */
+	const char *version; /* the herdlab that ran the kernels */
 	const char *models[KERNELS_MAX_MODELS];
 	int nmodels;
 	char *load[KERNELS_MAX_LOAD];
@@ -122,26 +125,26 @@ static void progress_break(void)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: herdlab kernels [--kernels LIST] [--models LIST] [--out DIR] [--cache "
-		"DIR]\n"
-		"                       [--timeout S] [--boot-timeout S] [--workers N] "
-		"[--load 'OPTS']\n"
-		"                       [--static DIR]\n"
-		"  --kernels LIST    comma-separated: host (natively), a Debian kernel (%s),\n"
-		"                    or the path of any x86-64 vmlinuz with BTF (default: %s)\n"
+		"usage: herdlab kernels [--kernels LIST] [--models LIST] [--out DIR]\n"
+		"           [--cache DIR] [--timeout S] [--boot-timeout S] [--workers N]\n"
+		"           [--load 'OPTS'] [--static DIR]\n"
+		"       herdlab kernels --report-only --out DIR\n"
+		"  --kernels LIST    comma-separated (default: %s):\n"
+		"                    host (natively), a Debian kernel (%s),\n"
+		"                    or the path of any x86-64 vmlinuz with BTF\n"
 		"  --models LIST     comma-separated models (default: make demo's five)\n"
 		"  --out DIR         results (default: runs/kernels-YYYYmmdd-HHMMSS)\n"
-		"  --cache DIR       downloaded kernels and private apt state (default: "
-		"~/.cache/herdlab)\n"
-		"  --timeout S       bound on each kernel's whole run (default: 120 + 60 per "
-		"model)\n"
+		"  --cache DIR       kernels and private apt state (default: ~/.cache/herdlab)\n"
+		"  --timeout S       bound on each kernel's run (default: 120 + 60 per model)\n"
 		"  --boot-timeout S  bound on a guest's boot, to its /init (default: 90)\n"
 		"  --workers N       workers per model (default: 8)\n"
 		"  --load 'OPTS'     herdload's options (default: '%s', as make demo)\n"
-		"  --static DIR      the static herdlab, herdsrv and herdload for guests\n"
-		"                    (default: build/static, beside this herdlab; make builds "
-		"them)\n",
-		kfetch_names(), DEFAULT_KERNELS, DEFAULT_LOAD);
+		"  --static DIR      the static herdlab, herdsrv and herdload for the guests\n"
+		"                    (default: build/static beside this herdlab; make builds "
+		"them)\n"
+		"  --report-only     run nothing: write DIR's comparison and kernels.md again\n"
+		"                    from its kernels.json and run directories\n",
+		DEFAULT_KERNELS, kfetch_names(), DEFAULT_LOAD);
 }
 
 static double positive(const char *opt, const char *v)
@@ -175,6 +178,10 @@ static void parse(int argc, char **argv, struct kernels_opts *o)
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			usage(stdout);
 			exit(0);
+		}
+		if (!strcmp(a, "--report-only")) {
+			o->report_only = true;
+			continue;
 		}
 		if (i + 1 >= argc) {
 			fprintf(stderr, "herdlab kernels: unknown option or missing value: '%s'\n",
@@ -1110,7 +1117,8 @@ static void find_versions(FILE *f, const struct md *d)
 	if (changed[0])
 		fprintf(f,
 			"- **Herd factors that differ between kernel versions** (the non-RT "
-			"guests): %s.\n",
+			"guests): %s. A single run each: repeat before reading a kernel's "
+			"change into it.\n",
 			changed);
 }
 
@@ -1213,7 +1221,8 @@ static int fill_md(FILE *f, void *arg)
 	int ok = 0;
 
 	fprintf(f, "# The herd study across kernels\n\n");
-	fprintf(f, "`herdlab kernels`, %s (herdlab %s). Models: ", d->started, HERDLAB_VERSION);
+	fprintf(f, "`herdlab kernels`, %s (herdlab %s). Models: ", d->started,
+		o->version ? o->version : HERDLAB_VERSION);
 	for (int m = 0; m < o->nmodels; m++)
 		fprintf(f, "%s%s", m ? ", " : "", o->models[m]);
 	fprintf(f,
@@ -1250,7 +1259,10 @@ static int fill_md(FILE *f, void *arg)
 	} else {
 		fprintf(f,
 			"From the numbers in each run's run.json (trace.accept.wakeups_per_accept "
-			"is the herd factor: tasks woken per accepted connection).\n\n");
+			"is the herd factor: tasks woken per accepted connection). One run per "
+			"kernel and model: a difference of a few tens of percent between two "
+			"kernels can be the spread between two runs of one (`herdlab run "
+			"--repeat` measures it).\n\n");
 		find_herd(f, d);
 		find_exclusive(f, d);
 		find_accept(f, d);
@@ -1313,6 +1325,19 @@ static void kernel_dir(struct kresult *kr, int i)
 static void save_json(const struct kernels_opts *o, struct kresult *kr, int nk, const char *out,
 		      const char *started, json_t *comparison)
 {
+	if (o->original) { /* --report-only: the run's record, with the new comparison */
+		char path[PATH_MAX + 32], date[32];
+		time_t now = time(NULL);
+		strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+		json_object_set(o->original, "comparison", comparison ? comparison : json_null());
+		json_object_set_new(
+			o->original, "report_rewritten",
+			json_pack("{s:s, s:s}", "date", date, "herdlab_version", HERDLAB_VERSION));
+		pathf(path, "%s/kernels.json", out);
+		if (jsonio_save(o->original, path) < 0)
+			log_warn("cannot write %s: %m", path);
+		return;
+	}
 	char path[PATH_MAX + 32];
 	json_t *j = kernels_json(o, kr, nk, started, comparison);
 
@@ -1322,6 +1347,113 @@ static void save_json(const struct kernels_opts *o, struct kresult *kr, int nk, 
 		log_warn("cannot write %s: %m", path);
 	}
 	json_decref(j);
+}
+
+/* The comparison, kernels.json with it, and kernels.md (also printed). */
+static void finish(const struct kernels_opts *o, struct kresult *kr, int nk, const char *out,
+		   const char *started)
+{
+	json_t *comparison = compare(o, kr, nk, out);
+	progress_break();
+	if (stop_signal) { /* during the comparison: the kernels are all there */
+		json_decref(comparison);
+		comparison = json_pack("{s:s}", "error", "interrupted");
+	}
+	save_json(o, kr, nk, out, started, comparison);
+	char md_path[PATH_MAX + 32];
+	struct md d = { o, kr, nk, started, comparison, out };
+	pathf(md_path, "%s/kernels.md", out);
+	if (jsonio_save_with(md_path, fill_md, &d) < 0)
+		log_warn("cannot write %s: %m", md_path);
+	else
+		fill_md(stdout, &d);
+	json_decref(comparison);
+	for (int i = 0; i < nk; i++)
+		for (int m = 0; m < o->nmodels; m++)
+			json_decref(kr[i].run[m]);
+}
+
+/* A string member of @obj, or "". */
+static const char *jstr(json_t *obj, const char *key)
+{
+	const char *v = json_string_value(json_object_get(obj, key));
+
+	return v ? v : "";
+}
+
+/* --report-only: the kernels as kernels.json has them, their runs from OUT. */
+static int report_only(struct kernels_opts *o, const char *out)
+{
+	static struct kresult kr[MAX_KERNELS];
+	static char load_arg[1024], started[32];
+	char path[PATH_MAX + 32];
+	json_error_t err;
+	json_t *j, *v;
+	size_t i;
+	int nk = 0;
+
+	pathf(path, "%s/kernels.json", out);
+	if (!(j = json_load_file(path, 0, &err)))
+		die("cannot read %s: %s", path, err.text);
+	o->nmodels = o->nload = 0;
+	json_array_foreach(json_object_get(j, "models"), i,
+			   v) if (json_is_string(v) && o->nmodels < KERNELS_MAX_MODELS)
+		o->models[o->nmodels++] = json_string_value(v);
+	json_array_foreach(json_object_get(j, "load"), i,
+			   v) if (json_is_string(v) && o->nload < KERNELS_MAX_LOAD)
+	{
+		o->load[o->nload++] = (char *)json_string_value(v);
+		snprintf(load_arg + strlen(load_arg), sizeof(load_arg) - strlen(load_arg), "%s%s",
+			 i ? " " : "", json_string_value(v));
+	}
+	o->load_arg = load_arg;
+	if (json_number_value(json_object_get(j, "timeout_s")) > 0)
+		o->timeout_s = json_number_value(json_object_get(j, "timeout_s"));
+	if (json_number_value(json_object_get(j, "boot_timeout_s")) > 0)
+		o->boot_timeout_s = json_number_value(json_object_get(j, "boot_timeout_s"));
+	if (json_integer_value(json_object_get(j, "workers")))
+		o->workers = (int)json_integer_value(json_object_get(j, "workers"));
+	snprintf(started, sizeof(started), "%s", jstr(j, "started"));
+	json_array_foreach(json_object_get(j, "kernels"), i, v)
+	{
+		struct kresult *r = &kr[nk];
+		if (nk == MAX_KERNELS)
+			break;
+		snprintf(r->k.name, sizeof(r->k.name), "%s", jstr(v, "name"));
+		snprintf(r->k.dir, sizeof(r->k.dir), "%s", jstr(v, "dir"));
+		snprintf(r->k.release, sizeof(r->k.release), "%s", jstr(v, "release"));
+		snprintf(r->k.package, sizeof(r->k.package), "%s", jstr(v, "package"));
+		snprintf(r->k.version, sizeof(r->k.version), "%s", jstr(v, "version"));
+		snprintf(r->k.suite, sizeof(r->k.suite), "%s", jstr(v, "suite"));
+		snprintf(r->reason, sizeof(r->reason), "%s", jstr(v, "reason"));
+		snprintf(r->qemu_cmd, sizeof(r->qemu_cmd), "%s", jstr(v, "qemu"));
+		r->k.host = !json_is_true(json_object_get(v, "emulated"));
+		r->duration_s = json_number_value(json_object_get(v, "duration_s"));
+		r->boot_s = json_is_number(json_object_get(v, "boot_s"))
+				    ? json_number_value(json_object_get(v, "boot_s"))
+				    : -1;
+		r->status = K_NOT_RUN;
+		for (int s = 0; s < 4; s++)
+			if (!strcmp(jstr(v, "status"), kstatus_name[s]))
+				r->status = (enum kstatus)s;
+		for (int m = 0; m < o->nmodels && r->status != K_NOT_RUN; m++) {
+			json_t *mm = json_object_get(json_object_get(v, "models"), o->models[m]);
+			pathf(path, "%s/%s/%s/run.json", out, r->k.dir, o->models[m]);
+			r->run[m] = json_load_file(path, 0, &err);
+			snprintf(r->model_reason[m], sizeof(r->model_reason[m]), "%s",
+				 *jstr(mm, "reason") ? jstr(mm, "reason") : "no run.json");
+		}
+		nk++;
+	}
+	if (!nk)
+		die("%s lists no kernel", path);
+	progress.start = clock_now_ns();
+	progress.total = progress.index = nk;
+	o->original = j;
+	o->version = jstr(j, "herdlab_version");
+	finish(o, kr, nk, out, started);
+	json_decref(j); /* after finish: o->models point into it */
+	return stop_signal ? 130 : 0;
 }
 
 int cmd_kernels(int argc, char **argv)
@@ -1336,6 +1468,11 @@ int cmd_kernels(int argc, char **argv)
 	int nk;
 
 	parse(argc, argv, &o);
+	if (o.report_only) {
+		if (!o.out)
+			die("--report-only needs --out DIR, a directory herdlab kernels wrote");
+		return report_only(&o, o.out);
+	}
 	nk = split(o.kernels_arg, ",", items, MAX_KERNELS, "kernels");
 	if (!nk)
 		die("--kernels: no kernel given");
@@ -1443,24 +1580,7 @@ int cmd_kernels(int argc, char **argv)
 				json_decref(kr[i].run[m]);
 		return 130;
 	}
-	json_t *comparison = compare(&o, kr, nk, out);
-	progress_break();
-	if (stop_signal) { /* during the comparison: the kernels are all there */
-		json_decref(comparison);
-		comparison = json_pack("{s:s}", "error", "interrupted");
-	}
-	save_json(&o, kr, nk, out, started, comparison);
-	char md_path[PATH_MAX + 32];
-	struct md d = { &o, kr, nk, started, comparison, out };
-	pathf(md_path, "%s/kernels.md", out);
-	if (jsonio_save_with(md_path, fill_md, &d) < 0)
-		log_warn("cannot write %s: %m", md_path);
-	else
-		fill_md(stdout, &d);
-	json_decref(comparison);
-	for (int i = 0; i < nk; i++)
-		for (int m = 0; m < o.nmodels; m++)
-			json_decref(kr[i].run[m]);
+	finish(&o, kr, nk, out, started);
 	fprintf(stderr, "%s: %d of %d kernels ran; results in %s\n", log_prog(), ok, nk, out);
 	return stop_signal ? 130 : ok ? 0 : 1;
 }
