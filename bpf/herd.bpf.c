@@ -176,7 +176,7 @@ static __always_inline __u32 log2_u64(__u64 v)
 static __always_inline void hist_add(__u32 which, __u64 ns)
 {
 	struct herd_log2 *h = bpf_map_lookup_elem(&hists, &which);
-	__u32 slot = log2_u64(ns);
+	__u64 slot = log2_u64(ns);
 
 	if (!h)
 		return;
@@ -596,7 +596,8 @@ static __always_inline int conn_open(struct sock *sk, __u64 skaddr, __u32 sport,
 	if (bpf_map_update_elem(&conns, &skaddr, &c, BPF_ANY))
 		count_map_full();
 	struct herd_totals *t = tot();
-	__s64 depth = __sync_fetch_and_add(&queue_depth, 1) + 1;
+	__sync_fetch_and_add(&queue_depth, 1); /* no fetch: 5.10 has only BPF_XADD */
+	__s64 depth = queue_depth;
 	if (t) {
 		t->established++;
 		if (depth > 0 && (__u64)depth > t->queue_peak)
@@ -776,29 +777,29 @@ int BPF_PROG(sched_process_free_raw, struct task_struct *p)
  * arg1 is the second argument: futex's op, fcntl's cmd (see herd_wait_kind).
  * Calls a kernel does not have (epoll_pwait2 before 5.11) are skipped at attach.
  */
-#define SYSCALL(name)                                           \
-	SEC("tracepoint/syscalls/sys_enter_" #name)             \
-	int enter_##name(struct trace_event_raw_sys_enter *ctx) \
-	{                                                       \
-		return on_sys_enter(NR_##name, ctx->args[1]);   \
-	}                                                       \
-	SEC("tracepoint/syscalls/sys_exit_" #name)              \
-	int exit_##name(struct trace_event_raw_sys_exit *ctx)   \
-	{                                                       \
-		return on_sys_exit(NR_##name, 0, ctx->ret);     \
+#define SYSCALL(name)                                         \
+	SEC("tracepoint/syscalls/sys_enter_" #name)           \
+	int enter_##name(struct syscall_trace_enter *ctx)     \
+	{                                                     \
+		return on_sys_enter(NR_##name, ctx->args[1]); \
+	}                                                     \
+	SEC("tracepoint/syscalls/sys_exit_" #name)            \
+	int exit_##name(struct syscall_trace_exit *ctx)       \
+	{                                                     \
+		return on_sys_exit(NR_##name, 0, ctx->ret);   \
 	}
 
 /* futex and fcntl wait or not depending on an argument: their exit needs it too. */
-#define SYSCALL_ARG(name)                                       \
-	SEC("tracepoint/syscalls/sys_enter_" #name)             \
-	int enter_##name(struct trace_event_raw_sys_enter *ctx) \
-	{                                                       \
-		return on_sys_enter(NR_##name, ctx->args[1]);   \
-	}                                                       \
-	SEC("tracepoint/syscalls/sys_exit_" #name)              \
-	int exit_##name(struct trace_event_raw_sys_exit *ctx)   \
-	{                                                       \
-		return on_sys_exit_arg(NR_##name, ctx->ret);    \
+#define SYSCALL_ARG(name)                                     \
+	SEC("tracepoint/syscalls/sys_enter_" #name)           \
+	int enter_##name(struct syscall_trace_enter *ctx)     \
+	{                                                     \
+		return on_sys_enter(NR_##name, ctx->args[1]); \
+	}                                                     \
+	SEC("tracepoint/syscalls/sys_exit_" #name)            \
+	int exit_##name(struct syscall_trace_exit *ctx)       \
+	{                                                     \
+		return on_sys_exit_arg(NR_##name, ctx->ret);  \
 	}
 
 SYSCALL(accept)

@@ -685,9 +685,31 @@ int tracer_collect(struct tracer *t, struct trace_result *r)
 	int fd = bpf_map__fd(t->skel->maps.tasks);
 	__u32 key, next, *prev = NULL;
 	struct herd_task task;
+	struct trace_task *alive = NULL;
+	size_t nalive = 0, acap = 0;
 
-	tracer_poll(t, 0); /* the last records first: the counts below include them */
-	size_t cap = t->ngone;
+	/*
+	 * Tasks still in the map first, then the ring buffer: a task freed in
+	 * between (sched_process_free runs after an RCU grace period, long after
+	 * the exit on a slow machine) is then in both, never in neither.
+	 */
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &task))
+			continue;
+		struct trace_task *e = push((void **)&alive, &nalive, &acap, sizeof(*e));
+		if (!e) {
+			free(alive);
+			return -ENOMEM;
+		}
+		e->tid = key;
+		e->alive = true;
+		e->t = task;
+	}
+	size_t ngone0 = t->ngone;
+	tracer_poll(t, 0); /* the last records: the counts below include them */
+	size_t cap = t->ngone + nalive;
 	memset(r, 0, sizeof(*r));
 	r->start_ns = t->start_ns;
 	r->end_ns = clock_now_ns();
@@ -699,27 +721,27 @@ int tracer_collect(struct tracer *t, struct trace_result *r)
 	read_listen_counters(&ov, &dr);
 	r->listen_overflows = ov - t->overflows0;
 	r->listen_drops = dr - t->drops0;
-	if (collect_percpu(t, r) < 0)
+	if (collect_percpu(t, r) < 0) {
+		free(alive);
 		return -ENOMEM;
+	}
 
-	/* Tasks: those that are gone, then those still alive. */
+	/* Tasks: those that are gone, then those still alive (unless gone meanwhile). */
 	r->tasks = malloc((cap ? cap : 1) * sizeof(*r->tasks));
-	if (!r->tasks)
+	if (!r->tasks) {
+		free(alive);
 		return -ENOMEM;
+	}
 	memcpy(r->tasks, t->gone, t->ngone * sizeof(*r->tasks));
 	r->ntasks = t->ngone;
-	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &task))
-			continue;
-		struct trace_task *e = push((void **)&r->tasks, &r->ntasks, &cap, sizeof(*e));
-		if (!e)
-			return -ENOMEM;
-		e->tid = key;
-		e->alive = true;
-		e->t = task;
+	for (size_t i = 0; i < nalive; i++) {
+		bool gone = false;
+		for (size_t g = ngone0; g < t->ngone && !gone; g++)
+			gone = t->gone[g].tid == alive[i].tid;
+		if (!gone)
+			r->tasks[r->ntasks++] = alive[i];
 	}
+	free(alive);
 
 	r->procs = malloc((t->nprocs ? t->nprocs : 1) * sizeof(*r->procs));
 	if (!r->procs)

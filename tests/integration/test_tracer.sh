@@ -94,16 +94,20 @@ done
 ok "awk 'BEGIN { exit !($(j proc.forks) >= $N) }'" "raw_tp twins: every fork seen ($(j proc.forks))"
 
 # ---- what a task waits in: read from its registers (5.15+), or recorded at entry ---------
-# Both ways must see the same waits: compare the wakeups by kind of a model that
-# sleeps in two calls (accept, and a futex around it).
+# Both ways must classify the same waits: a model that sleeps in two calls
+# (accept, and a futex around it) gets about one wakeup of each kind per
+# connection either way (how many lock waiters a release finds varies by run).
+kinds() {
+	awk -v a="$(j accept.wakeups_by_wait.accept)" -v l="$(j accept.wakeups_by_wait.lock)" \
+		-v e="$(j accept.wakeups_by_wait.epoll)" -v n=$N \
+		'BEGIN { exit !(a >= 0.9 * n && a <= 1.1 * n && l >= n / 2 && l <= 1.5 * n && e == 0) }'
+}
 traced prefork-mutex --workers 8
 is "$(j tracer.wait_from)" registers "waits are read from registers on this kernel"
-regs_lock=$(j accept.wakeups_by_wait.lock) regs_accept=$(j accept.wakeups_by_wait.accept)
+ok kinds "registers: accept and lock wakeups about one each per connection ($(j accept.wakeups_by_wait.accept), $(j accept.wakeups_by_wait.lock))"
 HERDLAB_SYS_ENTER=1 traced prefork-mutex --workers 8
 is "$(j tracer.wait_from)/$(j accept.accepted)" "sys_enter/$N" "with the entry programs instead: $N accepted"
-ok "awk 'BEGIN { a = $(j accept.wakeups_by_wait.accept); l = $(j accept.wakeups_by_wait.lock);
-	exit !(a >= 0.95 * $regs_accept && a <= 1.05 * $regs_accept && l >= 0.8 * $regs_lock && l <= 1.25 * $regs_lock) }'" \
-	"and the same wakeups by kind (accept $regs_accept vs $(j accept.wakeups_by_wait.accept), lock $regs_lock vs $(j accept.wakeups_by_wait.lock))"
+ok kinds "entry programs: the same kinds, about one each ($(j accept.wakeups_by_wait.accept), $(j accept.wakeups_by_wait.lock))"
 
 # ---- herd bounds (8 workers) -----------------------------------------------------------
 herd() { awk -v w="$(j accept.wakeups_per_accept)" -v lo="$1" -v hi="$2" 'BEGIN { exit !(w >= lo && w <= hi) }'; }
