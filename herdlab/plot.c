@@ -3,12 +3,14 @@
 #include "plot.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "statistics.h"
@@ -43,6 +45,27 @@ static void prologue(FILE *f, const char *tmp, const char *title)
 	      f);
 }
 
+/* Whether gnuplot is on the PATH; said once when it is not (a guest has none). */
+static bool have_gnuplot(void)
+{
+	static int known = -1;
+	const char *path = getenv("PATH");
+	char dir[PATH_MAX];
+
+	if (known >= 0)
+		return known;
+	known = 0;
+	for (const char *p = path ? path : "/usr/bin:/bin"; *p && !known;) {
+		size_t len = strcspn(p, ":");
+		snprintf(dir, sizeof(dir), "%.*s/gnuplot", (int)len, p);
+		known = access(dir, X_OK) == 0;
+		p += len + (p[len] == ':');
+	}
+	if (!known)
+		log_info("gnuplot is not installed: the reports go without figures");
+	return known;
+}
+
 /*
  * Run the script @write produces through gnuplot, into @svg. The script goes to
  * gnuplot's standard input; its complaints go to ours.
@@ -52,7 +75,7 @@ static int render(const char *svg, const char *title, void (*write)(FILE *f, con
 {
 	char tmp[PATH_MAX];
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", svg) >= (int)sizeof(tmp))
+	if (!have_gnuplot() || snprintf(tmp, sizeof(tmp), "%s.tmp", svg) >= (int)sizeof(tmp))
 		return -1;
 	FILE *g = popen("gnuplot", "w");
 	if (!g) {

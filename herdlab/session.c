@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "session.h"
+#include "spawn.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -59,18 +60,7 @@ int session_release(int release_fd)
 
 int session_stop_child(pid_t child)
 {
-	int status = 0;
-
-	kill(child, SIGTERM);
-	for (int i = 0; i < 3000; i++) {
-		if (waitpid(child, &status, WNOHANG) == child)
-			return status;
-		nanosleep(&(struct timespec){ 0, 10 * 1000 * 1000 }, NULL);
-	}
-	log_warn("pid %d did not stop within 30 s of SIGTERM: killing it", (int)child);
-	kill(child, SIGKILL);
-	waitpid(child, &status, 0);
-	return status;
+	return spawn_stop(child, 30 * 1000);
 }
 
 bool session_process_alive(pid_t pid)

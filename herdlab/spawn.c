@@ -93,6 +93,7 @@ int spawn_stop(pid_t pid, int grace_ms)
 			return status;
 		nap_ms(20);
 	}
+	log_warn("pid %d did not stop within %d ms of SIGTERM: killing it", (int)pid, grace_ms);
 	kill(pid, SIGKILL);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
