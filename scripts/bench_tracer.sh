@@ -37,6 +37,7 @@ with() {
 	case "$1" in
 	none) ;;
 	herdlab) "$HERDLAB" trace --pid "$S_PID" >/dev/null 2>&1 & pid=$! ;;
+	herdlab-entry) HERDLAB_SYS_ENTER=1 "$HERDLAB" trace --pid "$S_PID" >/dev/null 2>&1 & pid=$! ;;
 	perf-record) perf record -q -e 'sched:*' -a -o "$TMPD/perf.data" >/dev/null 2>&1 & pid=$! ;;
 	perf-sched) perf sched record -q -o "$TMPD/sched.data" >/dev/null 2>&1 & pid=$! ;;
 	esac
@@ -50,7 +51,7 @@ with() {
 median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 declare -A rps
-tools="none herdlab perf-record perf-sched"
+tools="none herdlab herdlab-entry perf-record perf-sched"
 for r in $(seq "$ROUNDS"); do
 	for tool in $tools; do
 		v=$(with "$tool")
@@ -64,7 +65,7 @@ sysctl -qw kernel.bpf_stats_enabled=1
 "$HERDLAB" trace --pid "$S_PID" >/dev/null 2>&1 &
 tp=$!
 sleep 1
-load >/dev/null
+stats_rps=$(load)
 bpftool prog show -j >"$TMPD/progs.json"
 kill -INT $tp
 wait $tp || true
@@ -74,6 +75,7 @@ costs=$(tr '{' '\n' <"$TMPD/progs.json" | awk '
 	match($0, /"run_time_ns":[0-9]+/) { t = substr($0, RSTART + 14, RLENGTH - 14) }
 	match($0, /"run_cnt":[0-9]+/) { c = substr($0, RSTART + 10, RLENGTH - 10);
 		if (n ~ /_btf$|_raw$|^enter_|^exit_/ && c > 0) printf "| %s | %d | %d | %.0f |\n", n, c, t, t / c }')
+bpf_ns=$(echo "$costs" | awk -F'|' '{ s += $4 } END { print s + 0 }')
 
 base=$(echo ${rps[none]} | median)
 {
@@ -83,18 +85,36 @@ base=$(echo ${rps[none]} | median)
 	echo "$ROUNDS rounds alternating the observers; medians. Kernel $(uname -r), $(nproc) CPUs, $(date -u +%Y-%m-%d),"
 	echo "herdlab $(git rev-parse --short HEAD 2>/dev/null || echo '?'). Load generator, server and observer share the cores."
 	echo
-	echo "| observer | requests/s | of untraced |"
-	echo "|---|---:|---:|"
+	echo "| observer | requests/s | of untraced | runs (min - max) |"
+	echo "|---|---:|---:|---:|"
 	for tool in $tools; do
 		m=$(echo ${rps[$tool]} | median)
-		echo "| $tool | $m | $(awk -v a="$m" -v b="$base" 'BEGIN { printf "%.1f%%", 100 * a / b }') |"
+		range=$(echo ${rps[$tool]} | tr ' ' '\n' | grep . | sort -g | sed -n '1p;$p' | paste -sd- | sed 's/-/ - /')
+		echo "| $tool | $m | $(awk -v a="$m" -v b="$base" 'BEGIN { printf "%.1f%%", 100 * a / b }') | $range |"
 	done
+	echo
+	echo "herdlab reads what a task sleeps in from its registers at sched_switch (Linux 5.15+);"
+	echo "herdlab-entry is the same tracer with the entry programs of the waiting calls instead"
+	echo "(HERDLAB_SYS_ENTER=1, what older kernels get)."
 	echo
 	echo "BPF programs under the same load (kernel.bpf_stats_enabled): time per event."
 	echo
 	echo "| program | events | run time ns | ns per event |"
 	echo "|---|---:|---:|---:|"
 	echo "$costs"
+	echo
+	awk -v ns="$bpf_ns" -v rps="$stats_rps" -v s="$RUN_S" -v cpus="$(nproc)" 'BEGIN {
+		n = rps * s; if (n <= 0) exit
+		printf "All programs together: %.0f ms of BPF run time for about %.0f requests (%.0f requests/s with\n", ns / 1e6, n, rps
+		printf "statistics on), %.2f us per request, %.1f%% of the %.0f us of CPU each request gets here.\n", ns / n / 1e3, 100 * (ns / n) / (cpus * 1e9 / rps), cpus * 1e6 / rps
+	}'
+	echo
+	echo "What the rest costs: the programs' run time is not all of it. Any system-call tracepoint"
+	echo "makes every system call of every task on the machine (the load generator's too) take the"
+	echo "kernel's traced entry and exit path, and each classic tracepoint hit goes through the perf"
+	echo "buffer before the program runs; inet_sock_set_state and sk_data_ready fire for both ends of"
+	echo "each loopback connection. Accepts can only be seen at the system call's exit here (no"
+	echo "kprobes, no fentry), so that path stays."
 	echo
 	echo "Goal: herdlab >= 97% of untraced throughput; <= 300 ns per sched_switch event."
 } >"$OUT.tmp"
