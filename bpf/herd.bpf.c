@@ -22,12 +22,16 @@
  * the network, and are counted whatever woke them.
  *
  * Futile wakeups. After an accept wakeup the task is "pending" until it accepts
- * a connection. If it blocks again inside the same call first (epoll's
- * level-triggered re-check finding nothing), or the call returns empty (0
- * events, -EAGAIN), the wakeup was futile.
+ * a connection. If it sleeps in a waiting call again first (epoll's
+ * level-triggered re-check finding nothing, or the next call after one that
+ * came back empty), or accept returns -EAGAIN, the wakeup was futile. Where
+ * the entry programs are in use, an empty return (0 events, -EAGAIN) of the
+ * waiting call counts at once.
  *
  * System calls are seen through one classic tracepoint per call that matters
- * (syscalls:sys_enter_accept4, ...), so every other call costs no BPF at all.
+ * (syscalls:sys_exit_accept4, ...), so every other call costs no BPF at all.
+ * Where sched_switch can read a sleeping task's registers (5.15+), what it
+ * waits in comes from there, and only accept's exit, fork and wait4 are traced.
  *
  * Records go to user space through one ring buffer without a wakeup each: the
  * reader drains it on a timer (event_submit).

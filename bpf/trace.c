@@ -472,15 +472,25 @@ static bool uring_res_in_cqe(void)
 	return cqe;
 }
 
-/* The system calls whose entry must be seen even when sched_switch reads what a
- * task waits in from its registers: fork's, for its latency. */
-static bool entry_always_needed(const char *sec)
+/*
+ * The system calls still traced when sched_switch reads what a task waits in
+ * from its registers: accept's exit (the connection accepted, or EAGAIN),
+ * fork's entry and exit (its latency), and the reaps wait4 returns. The exits
+ * of epoll_wait, poll, select, ... add nothing then: a wakeup that came to
+ * nothing shows as the task sleeping in a waiting call again before it
+ * accepted (on_switch), whether the call came back empty first or not.
+ */
+static bool needed_with_regs(const char *sec)
 {
-	static const char *const forks[] = { "clone", "clone3", "fork", "vfork" };
-	const char *name = sec + strlen("tracepoint/syscalls/sys_enter_");
+	static const char *const calls[] = {
+		"sys_exit_accept",  "sys_exit_accept4", "sys_enter_clone", "sys_exit_clone",
+		"sys_enter_clone3", "sys_exit_clone3",	"sys_enter_fork",  "sys_exit_fork",
+		"sys_enter_vfork",  "sys_exit_vfork",	"sys_exit_wait4",  "sys_exit_waitid",
+	};
+	const char *name = sec + strlen("tracepoint/syscalls/");
 
-	for (size_t i = 0; i < sizeof(forks) / sizeof(forks[0]); i++)
-		if (!strcmp(name, forks[i]))
+	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++)
+		if (!strcmp(name, calls[i]))
 			return true;
 	return false;
 }
@@ -488,8 +498,7 @@ static bool entry_always_needed(const char *sec)
 /*
  * Load with the tp_btf set (@raw false) or the raw_tp set. With @regs (tp_btf
  * only), sched_switch reads the call a task sleeps in from its registers, and
- * the entry programs of the waiting calls (and the exits of futex and fcntl,
- * which only close what an entry opened) are left out.
+ * only the system calls of needed_with_regs() are traced.
  */
 static int load(struct tracer *t, bool raw, bool regs)
 {
@@ -512,11 +521,8 @@ static int load(struct tracer *t, bool raw, bool regs)
 			bpf_program__set_autoload(prog, !raw && !missing);
 		else if (!strncmp(sec, "raw_tp/", 7) && strcmp(sec, "raw_tp/io_uring_complete"))
 			bpf_program__set_autoload(prog, raw && !missing);
-		else if (!strncmp(sec, "tracepoint/syscalls/sys_enter_", 30))
-			bpf_program__set_autoload(prog, !regs || entry_always_needed(sec));
-		else if (!strcmp(sec, "tracepoint/syscalls/sys_exit_futex") ||
-			 !strcmp(sec, "tracepoint/syscalls/sys_exit_fcntl"))
-			bpf_program__set_autoload(prog, !regs);
+		else if (!strncmp(sec, "tracepoint/syscalls/", 20))
+			bpf_program__set_autoload(prog, !regs || needed_with_regs(sec));
 	}
 	int err = herd_bpf__load(t->skel);
 	if (err) {

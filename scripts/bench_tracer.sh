@@ -3,9 +3,12 @@
 #
 # The busiest load: prefork-epoll-exclusive, 2 workers, a new connection per
 # request (wrk with 'Connection: close'), as many requests/s as the machine
-# gives. In one session, rounds alternate: untraced, herdlab trace --pid, perf
-# record -e 'sched:*' -a, perf sched record; each cell is the median over
-# ROUNDS. Then, with kernel.bpf_stats_enabled, the BPF programs' own cost:
+# gives. In one session, each round runs every observer (herdlab trace --pid,
+# the same with the entry programs, perf record -e 'sched:*' -a, perf sched
+# record) right after an untraced run of its own: the ratio of the pair is
+# the observer's cost in that round, free of the machine's slower drifts. Each
+# cell is the median over ROUNDS. Then, with kernel.bpf_stats_enabled, the BPF
+# programs' own cost:
 # run_time_ns / run_cnt per program. Goal: >= 97% of untraced throughput and
 # <= 300 ns per sched_switch event. Needs root.
 #
@@ -22,7 +25,7 @@ HERDLAB=$HERD_BUILD/herdlab
 [ "$(id -u)" -eq 0 ] || { echo "bench_tracer: needs root (BPF, perf)" >&2; exit 1; }
 
 herdsrv_start S prefork-epoll-exclusive --workers 2
-trap 'herdsrv_stop "$S_PID"; sysctl -qw kernel.bpf_stats_enabled=0; rm -rf "$TMPD"' EXIT
+trap 'herdsrv_stop "$S_PID"; sysctl -qw kernel.bpf_stats_enabled=0; rm -rf "$TMPD" "$OUT.tmp"' EXIT
 URL=http://127.0.0.1:$S_PORT/size/1K
 tree=$(echo "$S_PID" $(pgrep -P "$S_PID") | tr ' ' ',')
 
@@ -50,13 +53,16 @@ with() {
 
 median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
-declare -A rps
-tools="none herdlab herdlab-entry perf-record perf-sched"
+declare -A rps ratio
+tools="herdlab herdlab-entry perf-record perf-sched"
 for r in $(seq "$ROUNDS"); do
 	for tool in $tools; do
+		b=$(with none)
 		v=$(with "$tool")
+		rps[none]+="$b "
 		rps[$tool]+="$v "
-		echo "bench: round $r $tool: $v requests/s" >&2
+		ratio[$tool]+="$(awk -v v="$v" -v b="$b" 'BEGIN { printf "%.4f", (b > 0 ? v / b : 0) }') "
+		echo "bench: round $r: untraced $b, $tool $v requests/s" >&2
 	done
 done
 
@@ -82,15 +88,18 @@ base=$(echo ${rps[none]} | median)
 	echo "# The tracer's overhead"
 	echo
 	echo "prefork-epoll-exclusive, 2 workers, GET /size/1K, wrk -t2 -c32 with 'Connection: close', ${RUN_S} s per run,"
-	echo "$ROUNDS rounds alternating the observers; medians. Kernel $(uname -r), $(nproc) CPUs, $(date -u +%Y-%m-%d),"
+	echo "$ROUNDS rounds, each observer right after an untraced run; medians of the pairs' ratios. Kernel $(uname -r), $(nproc) CPUs, $(date -u +%Y-%m-%d),"
 	echo "herdlab $(git rev-parse --short HEAD 2>/dev/null || echo '?'). Load generator, server and observer share the cores."
 	echo
-	echo "| observer | requests/s | of untraced | runs (min - max) |"
+	echo "| observer | requests/s | of untraced (paired) | pairs (min - max) |"
 	echo "|---|---:|---:|---:|"
+	echo "| none | $base | 100.0% | |"
 	for tool in $tools; do
 		m=$(echo ${rps[$tool]} | median)
-		range=$(echo ${rps[$tool]} | tr ' ' '\n' | grep . | sort -g | sed -n '1p;$p' | paste -sd- | sed 's/-/ - /')
-		echo "| $tool | $m | $(awk -v a="$m" -v b="$base" 'BEGIN { printf "%.1f%%", 100 * a / b }') | $range |"
+		pct() { awk '{ printf "%.1f%%", 100 * $1 }'; }
+		lo=$(echo ${ratio[$tool]} | tr ' ' '\n' | grep . | sort -g | head -1 | pct)
+		hi=$(echo ${ratio[$tool]} | tr ' ' '\n' | grep . | sort -g | tail -1 | pct)
+		echo "| $tool | $m | $(echo ${ratio[$tool]} | median | pct) | $lo - $hi |"
 	done
 	echo
 	echo "herdlab reads what a task sleeps in from its registers at sched_switch (Linux 5.15+);"
