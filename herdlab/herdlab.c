@@ -7,6 +7,7 @@
  *	herdlab run --model NAME [options]      a model, traced, under a load
  *	herdlab report DIR                      one run directory, explained
  *	herdlab compare DIR...                  several runs side by side
+ *	herdlab kernels [options]               the herd study on other kernels (qemu)
  *	herdlab models                          the server models, one line each
  */
 #include <errno.h>
