@@ -7,12 +7,13 @@
 # the same with the entry programs, perf record -e 'sched:*' -a, perf sched
 # record) right after an untraced run of its own: the ratio of the pair is
 # the observer's cost in that round, free of the machine's slower drifts. Each
-# cell is the median over ROUNDS. Then, with kernel.bpf_stats_enabled, the BPF
-# programs' own cost:
-# run_time_ns / run_cnt per program. Goal: >= 97% of untraced throughput and
-# <= 300 ns per sched_switch event. Needs root.
+# cell is the median over ROUNDS. The same pairs then measure the machine's
+# CPU time per request at a fixed rate (RATE, 8000/s open loop). Last, with
+# kernel.bpf_stats_enabled, the BPF programs' own cost: run_time_ns / run_cnt
+# per program. Goal: >= 97% of untraced throughput and <= 300 ns per
+# sched_switch event. Needs root.
 #
-#   scripts/bench_tracer.sh        (env: SECONDS_PER_RUN=5, ROUNDS=5)
+#   scripts/bench_tracer.sh        (env: SECONDS_PER_RUN=5, ROUNDS=5, RATE=8000)
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 cd "$HERD_ROOT"
@@ -66,6 +67,36 @@ for r in $(seq "$ROUNDS"); do
 	done
 done
 
+# The same cost as CPU time: a fixed open-loop rate (herdload --rate), the
+# machine's busy ticks (user, system, irq, softirq) over the run, each observer
+# paired with an untraced run. At a rate the machine sustains either way the
+# requests are the same, so the ratio is the observer's CPU per request.
+RATE=${RATE:-8000}
+busy() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 }' /proc/stat; }
+at_rate() { # with TOOL at RATE: prints busy ticks
+	local pid= b0 b1
+	case "$1" in
+	herdlab) "$HERDLAB" trace --pid "$S_PID" >/dev/null 2>&1 & pid=$! ;;
+	herdlab-entry) HERDLAB_SYS_ENTER=1 "$HERDLAB" trace --pid "$S_PID" >/dev/null 2>&1 & pid=$! ;;
+	esac
+	sleep 1
+	b0=$(busy)
+	"$HERD_BUILD/herdload" --port "$S_PORT" --rate "$RATE" --duration "$RUN_S" --path /size/1K \
+		--quiet --json "$TMPD/rate.json" >/dev/null 2>&1
+	b1=$(busy)
+	[ -n "$pid" ] && { kill -INT "$pid"; wait "$pid" 2>/dev/null || true; }
+	echo $((b1 - b0))
+}
+declare -A cpu
+for r in $(seq "$ROUNDS"); do
+	for tool in herdlab herdlab-entry; do
+		b=$(at_rate none)
+		v=$(at_rate "$tool")
+		cpu[$tool]+="$(awk -v v="$v" -v b="$b" 'BEGIN { printf "%.4f", (b > 0 ? v / b : 0) }') "
+		echo "bench: round $r at $RATE/s: untraced $b ticks, $tool $v ticks" >&2
+	done
+done
+
 # The programs' own cost, from the kernel's BPF statistics, under the same load.
 sysctl -qw kernel.bpf_stats_enabled=1
 "$HERDLAB" trace --pid "$S_PID" >/dev/null 2>&1 &
@@ -100,6 +131,19 @@ base=$(echo ${rps[none]} | median)
 		lo=$(echo ${ratio[$tool]} | tr ' ' '\n' | grep . | sort -g | head -1 | pct)
 		hi=$(echo ${ratio[$tool]} | tr ' ' '\n' | grep . | sort -g | tail -1 | pct)
 		echo "| $tool | $m | $(echo ${ratio[$tool]} | median | pct) | $lo - $hi |"
+	done
+	echo
+	echo "The same as CPU time: herdload at a fixed $RATE requests/s (open loop) for ${RUN_S} s, the"
+	echo "machine's busy time (user, system, irq, softirq) traced over untraced, paired as above."
+	echo
+	echo "| observer | CPU per request, of untraced | pairs (min - max) | as throughput |"
+	echo "|---|---:|---:|---:|"
+	for tool in herdlab herdlab-entry; do
+		m=$(echo ${cpu[$tool]} | median)
+		lo=$(echo ${cpu[$tool]} | tr ' ' '\n' | grep . | sort -g | head -1)
+		hi=$(echo ${cpu[$tool]} | tr ' ' '\n' | grep . | sort -g | tail -1)
+		awk -v t="$tool" -v m="$m" -v lo="$lo" -v hi="$hi" 'BEGIN {
+			printf "| %s | %.1f%% | %.1f%% - %.1f%% | %.1f%% |\n", t, 100 * m, 100 * lo, 100 * hi, 100 / m }'
 	done
 	echo
 	echo "herdlab reads what a task sleeps in from its registers at sched_switch (Linux 5.15+);"
