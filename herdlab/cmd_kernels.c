@@ -39,9 +39,12 @@
 
 #include "clock.h"
 #include "commands.h"
+#include "compare.h"
 #include "jsonio.h"
 #include "kernels.h"
 #include "log.h"
+#include "outfile.h"
+#include "rundir.h"
 #include "runreport.h"
 #include "spawn.h"
 
@@ -612,13 +615,9 @@ static void collect(const struct kernels_opts *o, struct kresult *kr, const char
 /* @run's value at the dotted @key as a number; NAN if missing. */
 static double num(json_t *run, const char *key)
 {
-	char buf[256], *save = NULL;
-	json_t *j = run;
+	json_t *j = jsonio_get_path(run, key);
 
-	snprintf(buf, sizeof(buf), "%s", key);
-	for (char *p = strtok_r(buf, ".", &save); p && j; p = strtok_r(NULL, ".", &save))
-		j = json_is_object(j) ? json_object_get(j, p) : NULL;
-	return j && json_is_number(j) ? json_number_value(j) : NAN;
+	return json_is_number(j) ? json_number_value(j) : NAN;
 }
 
 static const char *str(json_t *run, const char *key)
@@ -710,66 +709,59 @@ static json_t *kernels_json(const struct kernels_opts *o, struct kresult *kr, in
 
 /* ---- the comparison: herdlab compare over the run directories ------------------------------- */
 
-/* herdlab compare --format F --out comparison.EXT DIR...; what it wrote, or why not. */
+/* compare_write() over every run directory into comparison.EXT; what it wrote, or why not. */
 static json_t *compare(const struct kernels_opts *o, struct kresult *kr, int nk, const char *out)
 {
 	static const struct {
-		const char *format, *file;
-	} formats[] = { { "text", "comparison.txt" },
-			{ "md", "comparison.md" },
-			{ "html", "comparison.html" } };
-	char self[PATH_MAX], log[PATH_MAX + 32], last[256];
-	char *argv[6 + KERNELS_MAX_MODELS * MAX_KERNELS + 1];
-	char dirs[KERNELS_MAX_MODELS * MAX_KERNELS][160];
+		enum doc_format fmt;
+		const char *file;
+	} formats[] = { { DOC_TEXT, "comparison.txt" },
+			{ DOC_MD, "comparison.md" },
+			{ DOC_HTML, "comparison.html" } };
+	struct rundir *runs = calloc((size_t)(o->nmodels * nk) + 1, sizeof(*runs));
+	char path[PATH_MAX + 32], plots[PATH_MAX + 8];
 	json_t *files = json_object();
-	int nd = 0;
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	int nd = 0, err = !runs || !files;
 
-	if (n <= 0)
-		return json_pack("{s:s}", "error", "cannot find this herdlab");
-	self[n] = 0;
 	/* model by model, each model's kernels side by side */
-	for (int m = 0; m < o->nmodels; m++)
-		for (int i = 0; i < nk; i++)
-			if (kr[i].run[m])
-				snprintf(dirs[nd++], sizeof(dirs[0]), "%s/%s", kr[i].k.dir,
-					 o->models[m]);
-	if (!nd)
-		return json_pack("{s:s}", "error", "no run directory to compare");
-	pathf(log, "%s/.compare.log", out);
-	for (size_t f = 0; f < sizeof(formats) / sizeof(formats[0]); f++) {
-		int a = 0;
-		argv[a++] = self;
-		argv[a++] = "compare";
-		argv[a++] = "--format";
-		argv[a++] = (char *)formats[f].format;
-		argv[a++] = "--out";
-		argv[a++] = (char *)formats[f].file;
-		for (int d = 0; d < nd; d++)
-			argv[a++] = dirs[d];
-		argv[a] = NULL;
-		kernels_progress("herdlab compare --format %s", formats[f].format);
-		int rc = spawn_run(
-			&(struct spawn){ .argv = argv, .dir = out, .out = log, .err = log },
-			&stop_signal);
-		if (rc != 0) {
-			kernels_last_line(log, NULL, last, sizeof(last));
-			if (strstr(last, "unknown command") ||
-			    strstr(last, "usage: herdlab COMMAND"))
-				snprintf(last, sizeof(last),
-					 "herdlab compare is not in this build yet");
-			json_decref(files);
-			unlink(log);
-			progress_break();
-			log_warn("no comparison table: %s (herdlab compare exited %d); the run "
-				 "directories are complete: compare them later with "
-				 "'herdlab compare %s/*/*'",
-				 last, rc, out);
-			return json_pack("{s:s}", "error", last);
+	for (int m = 0; m < o->nmodels && !err; m++)
+		for (int i = 0; i < nk && !err; i++) {
+			if (!kr[i].run[m])
+				continue;
+			pathf(path, "%s/%s/%s", out, kr[i].k.dir, o->models[m]);
+			err = rundir_load(&runs[nd], path, false) < 0;
+			nd += !err;
 		}
-		json_object_set_new(files, formats[f].format, json_string(formats[f].file));
+	if (!err && !nd) {
+		json_decref(files);
+		files = json_pack("{s:s}", "error", "no run directory to compare");
 	}
-	unlink(log);
+	pathf(plots, "%s/plots", out);
+	for (size_t f = 0; !err && nd && f < sizeof(formats) / sizeof(formats[0]); f++) {
+		struct outfile of;
+		kernels_progress("the comparison: %s", formats[f].file);
+		pathf(path, "%s/%s", out, formats[f].file);
+		err = outfile_open(&of, path) < 0 ||
+		      outfile_close(&of, compare_write(runs, (size_t)nd, formats[f].fmt, of.f,
+						       plots, "plots") == 0) < 0;
+		if (!err)
+			json_object_set_new(files,
+					    formats[f].fmt == DOC_TEXT ? "text"
+					    : formats[f].fmt == DOC_MD ? "md"
+								       : "html",
+					    json_string(formats[f].file));
+	}
+	for (int d = 0; d < nd; d++)
+		rundir_free(&runs[d]);
+	free(runs);
+	if (err) {
+		json_decref(files);
+		progress_break();
+		log_warn("no comparison table; the run directories are complete: compare them "
+			 "later with 'herdlab compare %s/*/*'",
+			 out);
+		return json_pack("{s:s}", "error", "the comparison could not be written");
+	}
 	return files;
 }
 
@@ -792,28 +784,6 @@ static int model_index(const struct kernels_opts *o, const char *model)
 	return -1;
 }
 
-/* "host 7.90, 5.10 7.61, ..." for @model's @key on every kernel that ran it; count of values. */
-static int series(const struct md *d, int m, const char *key, int prec, const char *unit,
-		  double scale, char *buf, size_t len, double *min, double *max)
-{
-	int n = 0;
-
-	buf[0] = 0;
-	*min = INFINITY, *max = -INFINITY;
-	for (int i = 0; m >= 0 && i < d->nk; i++) {
-		double v = d->kr[i].run[m] ? num(d->kr[i].run[m], key) * scale : NAN;
-		if (isnan(v))
-			continue;
-		char one[64];
-		snprintf(one, sizeof(one), "%.*f%s", prec, v, unit);
-		snprintf(buf + strlen(buf), len - strlen(buf), "%s%s %s", n ? ", " : "",
-			 d->kr[i].k.name, one);
-		*min = fmin(*min, v), *max = fmax(*max, v);
-		n++;
-	}
-	return n;
-}
-
 /* The ratio of two of a run's numbers (NAN if either is missing or the divisor is 0). */
 static double ratio(json_t *run, const char *a, const char *b)
 {
@@ -822,17 +792,20 @@ static double ratio(json_t *run, const char *a, const char *b)
 	return run && y > 0 ? x / y : NAN;
 }
 
-/* Like series(), of a ratio of two keys. */
-static int series_ratio(const struct md *d, int m, const char *a, const char *b, int prec,
-			const char *unit, double scale, char *buf, size_t len, double *min,
-			double *max)
+/*
+ * "host 7.90, 5.10 7.61, ..." for @model's @key (divided by @per, when not
+ * NULL) on every kernel that ran it; the count of values.
+ */
+static int series(const struct md *d, int m, const char *key, const char *per, int prec,
+		  const char *unit, double scale, char *buf, size_t len, double *min, double *max)
 {
 	int n = 0;
 
 	buf[0] = 0;
 	*min = INFINITY, *max = -INFINITY;
 	for (int i = 0; m >= 0 && i < d->nk; i++) {
-		double v = ratio(d->kr[i].run[m], a, b) * scale;
+		json_t *run = d->kr[i].run[m];
+		double v = (per ? ratio(run, key, per) : run ? num(run, key) : NAN) * scale;
 		if (isnan(v))
 			continue;
 		char one[64];
@@ -858,12 +831,12 @@ static void find_herd(FILE *f, const struct md *d)
 	char s[1024], fut[1024];
 	double lo, hi, flo, fhi;
 	int m = model_index(d->o, "prefork-epoll");
-	int n = series(d, m, HF, 2, "", 1, s, sizeof(s), &lo, &hi);
+	int n = series(d, m, HF, NULL, 2, "", 1, s, sizeof(s), &lo, &hi);
 
 	if (!n)
 		return;
-	series_ratio(d, m, "trace.accept.futile_wakeups", "trace.accept.wakeups", 0, "%", 100, fut,
-		     sizeof(fut), &flo, &fhi);
+	series(d, m, "trace.accept.futile_wakeups", "trace.accept.wakeups", 0, "%", 100, fut,
+	       sizeof(fut), &flo, &fhi);
 	if (lo >= 3) {
 		fprintf(f,
 			"- **The herd is there %s.** prefork-epoll (each worker its own "
@@ -903,7 +876,7 @@ static void find_exclusive(FILE *f, const struct md *d)
 	double lo, hi;
 	int m = model_index(d->o, "prefork-epoll-exclusive"),
 	    e = model_index(d->o, "prefork-epoll");
-	int n = series(d, m, HF, 2, "", 1, s, sizeof(s), &lo, &hi);
+	int n = series(d, m, HF, NULL, 2, "", 1, s, sizeof(s), &lo, &hi);
 
 	if (!n)
 		return;
@@ -939,7 +912,8 @@ static void find_exclusive(FILE *f, const struct md *d)
 			s, r);
 	char jain[1024];
 	double jlo, jhi;
-	if (series(d, m, "trace.accept.fairness.jain", 2, "", 1, jain, sizeof(jain), &jlo, &jhi) &&
+	if (series(d, m, "trace.accept.fairness.jain", NULL, 2, "", 1, jain, sizeof(jain), &jlo,
+		   &jhi) &&
 	    jhi < 0.8)
 		fprintf(f,
 			"- **EPOLLEXCLUSIVE is unfair:** Jain's index over the workers' accepts "
@@ -954,7 +928,7 @@ static void find_accept(FILE *f, const struct md *d)
 	char s[1024];
 	double lo, hi;
 	int m = model_index(d->o, "prefork");
-	int n = series(d, m, HF, 2, "", 1, s, sizeof(s), &lo, &hi);
+	int n = series(d, m, HF, NULL, 2, "", 1, s, sizeof(s), &lo, &hi);
 
 	if (!n)
 		return;
@@ -1002,10 +976,10 @@ static void find_mutex(FILE *f, const struct md *d)
 	double lo, hi, llo, lhi;
 	int m = model_index(d->o, "prefork-mutex");
 
-	if (series(d, m, HF, 2, "", 1, s, sizeof(s), &lo, &hi) == 0)
+	if (series(d, m, HF, NULL, 2, "", 1, s, sizeof(s), &lo, &hi) == 0)
 		return;
-	series_ratio(d, m, "trace.accept.wakeups_by_wait.lock", "trace.accept.accepted", 2, "", 1,
-		     l, sizeof(l), &llo, &lhi);
+	series(d, m, "trace.accept.wakeups_by_wait.lock", "trace.accept.accepted", 2, "", 1, l,
+	       sizeof(l), &llo, &lhi);
 	fprintf(f,
 		"- **A mutex around accept** (prefork-mutex) woke %s tasks per connection, of "
 		"them %s for the lock: unlocking hands the mutex to one waiter, which then "
@@ -1022,9 +996,9 @@ static void find_reuseport(FILE *f, const struct md *d)
 	double lo, hi, jlo, jhi;
 	int m = model_index(d->o, "prefork-reuseport");
 
-	if (series(d, m, HF, 2, "", 1, s, sizeof(s), &lo, &hi) == 0)
+	if (series(d, m, HF, NULL, 2, "", 1, s, sizeof(s), &lo, &hi) == 0)
 		return;
-	series(d, m, "trace.accept.fairness.jain", 3, "", 1, j, sizeof(j), &jlo, &jhi);
+	series(d, m, "trace.accept.fairness.jain", NULL, 3, "", 1, j, sizeof(j), &jlo, &jhi);
 	fprintf(f,
 		"- **SO_REUSEPORT** gives each worker its own listener, and the kernel hashes each "
 		"connection to one of them: %s tasks woken per connection; fairness (Jain's "

@@ -11,7 +11,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "log.h"
 #include "plot.h"
 #include "statistics.h"
 

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "jsonio.h"
 #include "log.h"
 
 static void load_tables(struct rundir *rd)
@@ -76,19 +77,7 @@ void rundir_free(struct rundir *rd)
 
 json_t *rundir_get(const struct rundir *rd, const char *key)
 {
-	json_t *v = rd->run;
-	char part[128];
-
-	while (v && *key) {
-		size_t len = strcspn(key, ".");
-		if (len >= sizeof(part))
-			return NULL;
-		memcpy(part, key, len);
-		part[len] = 0;
-		v = json_is_object(v) ? json_object_get(v, part) : NULL;
-		key += len + (key[len] == '.');
-	}
-	return v;
+	return jsonio_get_path(rd->run, key);
 }
 
 double rundir_num(const struct rundir *rd, const char *key)

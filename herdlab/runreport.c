@@ -148,6 +148,17 @@ static size_t decompose_each(const struct client_req *reqs, size_t n, const stru
 	return k;
 }
 
+/* The means of @k parts, all and the slowest @share (at least one); sorts @p slowest first. */
+static void summarise(struct parts *p, size_t k, double share, struct decomposition *slow,
+		      struct decomposition *all)
+{
+	average(p, k, all);
+	if (k)
+		qsort(p, k, sizeof(*p), by_total_desc);
+	size_t top = (size_t)ceil(share * (double)k);
+	average(p, k && !top ? 1 : top, slow);
+}
+
 size_t report_decompose(const struct client_req *reqs, size_t n, const struct herd_conn *conns,
 			const ssize_t *match, double share, struct decomposition *slow,
 			struct decomposition *all)
@@ -155,11 +166,7 @@ size_t report_decompose(const struct client_req *reqs, size_t n, const struct he
 	struct parts *p = malloc((n + 1) * sizeof(*p));
 	size_t k = p ? decompose_each(reqs, n, conns, match, p) : 0;
 
-	average(p, k, all);
-	if (k)
-		qsort(p, k, sizeof(*p), by_total_desc);
-	size_t top = (size_t)ceil(share * (double)k);
-	average(p, k && !top ? 1 : top, slow);
+	summarise(p, k, share, slow, all);
 	free(p);
 	return k;
 }
@@ -514,17 +521,13 @@ static void section_tcp(struct doc *d, const struct rundir *rd)
 
 /* ---- the latency decomposition -------------------------------------------------------------- */
 
-static void fig_cdf(struct doc *d, const struct rundir *rd, const struct figs *f)
+/* The CDF of each part over the @k decomposed requests. */
+static void fig_cdf(struct doc *d, const struct figs *f, const struct parts *p, size_t k)
 {
 	char file[PATH_MAX], link[PATH_MAX];
-	struct parts *p;
-	size_t k;
 
-	if (!rd->match || !fig_paths(f, "latency-cdf", file, link))
+	if (!fig_paths(f, "latency-cdf", file, link))
 		return;
-	if (!(p = malloc((rd->nreqs + 1) * sizeof(*p))))
-		return;
-	k = decompose_each(rd->reqs, rd->nreqs, rd->conns, rd->match, p);
 	double *v = malloc((4 * k + 1) * sizeof(*v));
 	if (v && k) {
 		for (size_t i = 0; i < k; i++) {
@@ -543,7 +546,6 @@ static void fig_cdf(struct doc *d, const struct rundir *rd, const struct figs *f
 			doc_figure(d, file, link, "Latency CDFs by component");
 	}
 	free(v);
-	free(p);
 }
 
 static void decomposition_row(struct doc *d, const char *part, double all, double all_total,
@@ -575,13 +577,17 @@ static void section_decomposition(struct doc *d, const struct rundir *rd, const 
 		 "connection, by client port and time.",
 		 rd->matched, rd->nreqs,
 		 rd->nreqs ? 100.0 * (double)rd->matched / (double)rd->nreqs : 0);
-	size_t k = report_decompose(rd->reqs, rd->nreqs, rd->conns, rd->match, REPORT_SLOWEST,
-				    &slow, &all);
+	struct parts *p = malloc((rd->nreqs + 1) * sizeof(*p));
+	size_t k = p ? decompose_each(rd->reqs, rd->nreqs, rd->conns, rd->match, p) : 0;
 	if (!k) {
-		doc_para(d, "No request opened a connection that was accepted (kept-alive "
-			    "requests after the first have no handshake to decompose).");
+		doc_para(d, "%s",
+			 p ? "No request opened a connection that was accepted (kept-alive "
+			     "requests after the first have no handshake to decompose)."
+			   : "Out of memory: no decomposition.");
+		free(p);
 		return;
 	}
+	summarise(p, k, REPORT_SLOWEST, &slow, &all);
 	doc_table(d, "lrrrr", "part", "all: mean", "share", "slowest 1%: mean", "share");
 	decomposition_row(d, "handshake", all.handshake, all.total, slow.handshake, slow.total);
 	decomposition_row(d, "accept-queue wait", all.queue, all.total, slow.queue, slow.total);
@@ -606,7 +612,8 @@ static void section_decomposition(struct doc *d, const struct rundir *rd, const 
 			 ? 100 * (double[]){ all.handshake, all.queue, all.server, all.rest }[big] /
 				   all.total
 			 : 0);
-	fig_cdf(d, rd, f);
+	fig_cdf(d, f, p, k);
+	free(p);
 }
 
 /* ---- the tracer ------------------------------------------------------------------------------ */

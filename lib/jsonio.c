@@ -251,3 +251,22 @@ fail:
 	json_decref(value);
 	return -1;
 }
+
+json_t *jsonio_get_path(json_t *obj, const char *dotted)
+{
+	char part[128];
+
+	while (obj && *dotted) {
+		size_t len = strcspn(dotted, ".");
+		if (len >= sizeof(part))
+			return NULL;
+		memcpy(part, dotted, len);
+		part[len] = 0;
+		if (json_is_array(obj) && len && part[strspn(part, "0123456789")] == 0)
+			obj = json_array_get(obj, strtoul(part, NULL, 10));
+		else
+			obj = json_is_object(obj) ? json_object_get(obj, part) : NULL;
+		dotted += len + (dotted[len] == '.');
+	}
+	return obj;
+}

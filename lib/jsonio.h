@@ -32,4 +32,7 @@ json_t *jsonio_hist(const struct hist *h, double unit_div);
 /* Set @obj["a"]["b"]["c"] = @value for a dotted key "a.b.c", creating objects. Steals @value. */
 int jsonio_set_path(json_t *obj, const char *dotted, json_t *value);
 
+/* @obj["a"]["b"]... for a dotted key "a.b.3" (a number indexes an array), or NULL. Borrowed. */
+json_t *jsonio_get_path(json_t *obj, const char *dotted);
+
 #endif

@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonio.h"
+
 int main(int argc, char **argv)
 {
 	json_error_t err;
@@ -27,13 +29,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "jsonget: %s: %s (line %d)\n", argv[1], err.text, err.line);
 		return 2;
 	}
-	json_t *v = root;
-	char *path = strdup(argv[2]);
-	for (char *save, *key = strtok_r(path, ".", &save); key && v;
-	     key = strtok_r(NULL, ".", &save))
-		v = json_is_array(v) && key[strspn(key, "0123456789")] == 0
-			    ? json_array_get(v, strtoul(key, NULL, 10))
-			    : json_object_get(v, key);
+	json_t *v = jsonio_get_path(root, argv[2]);
 	int rc = 0;
 	if (!v)
 		rc = 1;
@@ -50,7 +46,6 @@ int main(int argc, char **argv)
 		printf("%s\n", s ? s : "null");
 		free(s);
 	}
-	free(path);
 	json_decref(root);
 	return rc;
 }

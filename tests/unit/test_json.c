@@ -398,6 +398,26 @@ static void test_set_path_empty_component(void **state)
 
 #define DIR_TEST(f) cmocka_unit_test_setup_teardown(f, dir_setup, dir_teardown)
 
+/* ---- jsonio_get_path ------------------------------------------------------------------------ */
+
+static void test_get_path_objects_and_arrays(void **state)
+{
+	json_t *o = json_pack("{s:{s:[{s:i}, {s:i}], s:i}}", "kernels", "list", "herd", 8, "herd",
+			      1, "count", 2);
+
+	(void)state;
+	assert_int_equal(json_integer_value(jsonio_get_path(o, "kernels.count")), 2);
+	assert_int_equal(json_integer_value(jsonio_get_path(o, "kernels.list.0.herd")), 8);
+	assert_int_equal(json_integer_value(jsonio_get_path(o, "kernels.list.1.herd")), 1);
+	assert_ptr_equal(jsonio_get_path(o, ""), o);
+	assert_null(jsonio_get_path(o, "kernels.list.2.herd")); /* past the end */
+	assert_null(jsonio_get_path(o, "kernels.count.x"));	/* through a number */
+	assert_null(jsonio_get_path(o, "kernels.list.herd"));	/* a name into an array */
+	assert_null(jsonio_get_path(o, "nope"));
+	assert_null(jsonio_get_path(NULL, "kernels"));
+	json_decref(o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -417,6 +437,7 @@ int main(void)
 		cmocka_unit_test(test_set_path_replaces_leaf),
 		cmocka_unit_test(test_set_path_non_object_in_way),
 		cmocka_unit_test(test_set_path_empty_component),
+		cmocka_unit_test(test_get_path_objects_and_arrays),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
