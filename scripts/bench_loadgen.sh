@@ -60,7 +60,8 @@ run_herdload() {
 	echo "$cps $(awk -v c="$(cpu_s)" -v n="${ok:-1}" 'BEGIN { printf "%.3f", 1000 * c / n }') ${failed:-?}"
 }
 
-median() { sort -g | awk '{ v[NR] = $1 } END { printf "%.0f\n", v[int((NR + 1) / 2)] }'; }
+# median FORMAT: the median of the numbers on stdin, printed with FORMAT.
+median() { sort -g | awk -v f="$1" '{ v[NR] = $1 } END { printf f "\n", v[int((NR + 1) / 2)] }'; }
 
 declare -A cps cpu fail
 for c in 16 128; do
@@ -88,17 +89,17 @@ done
 	echo "|---:|---|---:|---:|---:|"
 	for c in 16 128; do
 		for tool in herdload ab wrk; do
-			echo "| $c | $tool | $(echo ${cps[$tool,$c]} | tr ' ' '\n' | median) | $(echo ${cpu[$tool,$c]} | tr ' ' '\n' | median) | ${fail[$tool,$c]} |"
+			echo "| $c | $tool | $(echo ${cps[$tool,$c]} | tr ' ' '\n' | median %.0f) | $(echo ${cpu[$tool,$c]} | tr ' ' '\n' | median %.3f) | ${fail[$tool,$c]} |"
 		done
 	done
 	echo
 	for c in 16 128; do
-		h=$(echo ${cps[herdload,$c]} | tr ' ' '\n' | median)
-		a=$(echo ${cps[ab,$c]} | tr ' ' '\n' | median)
-		w=$(echo ${cps[wrk,$c]} | tr ' ' '\n' | median)
-		hc=$(echo ${cpu[herdload,$c]} | tr ' ' '\n' | median)
-		ac=$(echo ${cpu[ab,$c]} | tr ' ' '\n' | median)
-		wc=$(echo ${cpu[wrk,$c]} | tr ' ' '\n' | median)
+		h=$(echo ${cps[herdload,$c]} | tr ' ' '\n' | median %.0f)
+		a=$(echo ${cps[ab,$c]} | tr ' ' '\n' | median %.0f)
+		w=$(echo ${cps[wrk,$c]} | tr ' ' '\n' | median %.0f)
+		hc=$(echo ${cpu[herdload,$c]} | tr ' ' '\n' | median %.4f)
+		ac=$(echo ${cpu[ab,$c]} | tr ' ' '\n' | median %.4f)
+		wc=$(echo ${cpu[wrk,$c]} | tr ' ' '\n' | median %.4f)
 		awk -v c="$c" -v h="$h" -v a="$a" -v w="$w" -v hc="$hc" -v ac="$ac" -v wc="$wc" 'BEGIN {
 			best = a > w ? a : w; bc = a > w ? ac : wc; bt = a > w ? "ab" : "wrk"
 			printf "At %d clients: herdload %.0f conn/s = %.0f%% of the best other (%s, %.0f); CPU per request %.0f%% of %s'"'"'s.\n", c, h, 100 * h / best, bt, best, 100 * hc / bc, bt
