@@ -7,7 +7,11 @@
  * Who is traced. A target is any task in the `tasks` map, keyed by TID. The
  * loader puts the traced process, its threads and its existing descendants
  * there; sched_process_fork adds every task a target creates; sched_process_free
- * sends a task's final record to user space and removes it.
+ * sends a task's final record to user space and removes it. On 5.15+ a target's
+ * record lives in the task itself (task-local storage), where the hot programs
+ * find it with a load from the task_struct, the map is only user space's list of
+ * targets, and the final record leaves at the task's last switch (see
+ * task_storage below).
  *
  * What a wakeup is for. A new connection on a port a target listens on ends its
  * handshake in softirq context: the child socket goes SYN_RECV -> ESTABLISHED
@@ -74,6 +78,29 @@ struct {
 	__type(key, __u32);
 	__type(value, struct herd_task);
 } tasks SEC(".maps");
+
+/*
+ * Where the records are counted. sched_switch looks up two tasks, and
+ * sched_waking one, on every switch and wakeup of the machine, most of them
+ * nobody's target: a hash lookup by TID is the largest part of their cost. With
+ * task_storage (set by the loader with wait_from_regs: Linux 5.15+, which has
+ * task-local storage for tracing programs and bpf_get_current_task_btf), each
+ * target carries its record in task_store instead, and a task without one costs
+ * a load and a compare. The tasks map then only lists the targets for user
+ * space: fork adds to it as before, the last switch removes from it, the loader's
+ * seeds become records through the adopt iterator, and the snapshot iterator
+ * copies the records back into it before user space reads them. Without task_storage
+ * the map is created without task_store and the branches that use it are dead
+ * code to the verifier (a constant of .rodata).
+ */
+const volatile bool task_storage = false;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct herd_task);
+} task_store SEC(".maps");
 
 /* Ports a target listens on, indexed by port (host order): 1 if it is one. An
  * array, not a hash: every TCP state change on the machine looks here first. */
@@ -218,8 +245,21 @@ static __always_inline __u32 sleeping_in(struct task_struct *t)
 	return herd_wait_kind((long)regs->orig_ax, (long)regs->si);
 }
 
-static __always_inline struct herd_task *target(__u32 tid)
+/* Task @t's record if it is a target (@btf: @t is a BTF-typed pointer). */
+static __always_inline struct herd_task *target(struct task_struct *t, bool btf)
 {
+	if (task_storage)
+		return bpf_task_storage_get(&task_store, t, 0, 0);
+	__u32 tid = RD(btf, t, pid);
+	return bpf_map_lookup_elem(&tasks, &tid);
+}
+
+/* The current task's record if it is a target. */
+static __always_inline struct herd_task *current_target(void)
+{
+	if (task_storage)
+		return bpf_task_storage_get(&task_store, bpf_get_current_task_btf(), 0, 0);
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	return bpf_map_lookup_elem(&tasks, &tid);
 }
 
@@ -255,16 +295,29 @@ static __always_inline void event_submit(struct herd_event *e)
 #define event_reserve_conn() event_reserve_size(EVENT_HEAD + sizeof(struct herd_conn))
 #define event_reserve_task() event_reserve_size(EVENT_HEAD + sizeof(struct herd_task))
 
-/* The socket behind descriptor @fd of the current task. */
+/*
+ * The socket behind descriptor @fd of the current task. Where the current task
+ * comes BTF-typed (task_storage kernels), the walk to its descriptor table is
+ * plain loads; the slot, the file and the socket still need probe reads (the
+ * table is an array of pointers, which BTF does not type).
+ */
 static __always_inline __u64 fd_to_sk(int fd)
 {
-	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
-	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
-	struct file **fds = BPF_CORE_READ(fdt, fd);
-	struct file *f = NULL;
+	struct file **fds, *f = NULL;
+	unsigned int max_fds;
 
-	if (fd < 0 || (unsigned)fd >= BPF_CORE_READ(fdt, max_fds) ||
-	    bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) || !f)
+	if (task_storage) {
+		struct fdtable *fdt = bpf_get_current_task_btf()->files->fdt;
+		fds = fdt->fd;
+		max_fds = fdt->max_fds;
+	} else {
+		struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+		struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
+		fds = BPF_CORE_READ(fdt, fd);
+		max_fds = BPF_CORE_READ(fdt, max_fds);
+	}
+	if (fd < 0 || (unsigned)fd >= max_fds || bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) ||
+	    !f)
 		return 0;
 	struct socket *sock = BPF_CORE_READ(f, private_data);
 	return (__u64)BPF_CORE_READ(sock, sk);
@@ -290,14 +343,57 @@ static __always_inline void accepted(struct herd_task *task, __u32 tid, int fd, 
 
 /* ---- scheduling ------------------------------------------------------------ */
 
+/* Target task @task (@tid) is gone for good: hand its final record to user space. */
+static __always_inline void task_gone(struct herd_task *task, __u32 tid, __u64 now)
+{
+	struct herd_event *e = event_reserve_task();
+
+	if (e) {
+		e->type = EV_TASK_GONE;
+		e->pid = tid;
+		e->ts = now;
+		e->by = 0;
+		e->reaper = 0;
+		__builtin_memcpy(&e->task, task, sizeof(*task));
+		event_submit(e);
+	}
+	bpf_map_delete_elem(&tasks, &tid);
+}
+
+/*
+ * Target @t's last switch: it never runs again. A process is a zombie from now
+ * on (exit_notify set EXIT_ZOMBIE), or never was one (auto-reaped: EXIT_DEAD).
+ * A record in task storage leaves now: the kernel may free the storage before
+ * sched_process_free (seen on 6.18), and nothing after this switch changes it.
+ */
+static __always_inline void last_switch(struct task_struct *t, struct herd_task *p, __u64 now,
+					bool btf)
+{
+	__u32 tid = RD(btf, t, pid);
+
+	if (tid == p->tgid) {
+		struct herd_event *e = event_reserve();
+		if (e) {
+			e->type = EV_EXIT;
+			e->pid = tid;
+			e->ts = now;
+			e->by = !!(RD(btf, t, exit_state) & EXIT_DEAD);
+			e->reaper = p->ppid;
+			event_submit(e);
+		}
+	}
+	if (task_storage)
+		task_gone(p, tid, now);
+}
+
 static __always_inline int on_switch(bool preempt, struct task_struct *prev,
 				     struct task_struct *next, bool btf)
 {
-	__u64 now = bpf_ktime_get_ns();
-	__u32 prev_tid = RD(btf, prev, pid), next_tid = RD(btf, next, pid);
-	struct herd_task *p = target(prev_tid), *n = target(next_tid);
+	struct herd_task *p = target(prev, btf), *n = target(next, btf);
+	__u64 now = 0; /* read only for a target: most switches of the machine are nobody's */
 
 	if (p) {
+		now = bpf_ktime_get_ns();
 		__u32 state = task_state(prev, btf);
 		p->switches++;
 		if (!preempt && state != TASK_RUNNING) {
@@ -316,21 +412,12 @@ static __always_inline int on_switch(bool preempt, struct task_struct *prev,
 		if (p->oncpu_ns)
 			p->run_ns += now - p->oncpu_ns;
 		p->oncpu_ns = 0;
-		/* A process's last switch: it is a zombie from now on (exit_notify set
-		 * EXIT_ZOMBIE), or it was never one (auto-reaped: EXIT_DEAD). */
-		if ((state & TASK_DEAD) && prev_tid == p->tgid) {
-			struct herd_event *e = event_reserve();
-			if (e) {
-				e->type = EV_EXIT;
-				e->pid = prev_tid;
-				e->ts = now;
-				e->by = !!(RD(btf, prev, exit_state) & EXIT_DEAD);
-				e->reaper = p->ppid;
-				event_submit(e);
-			}
-		}
+		if (state & TASK_DEAD)
+			last_switch(prev, p, now, btf);
 	}
 	if (n) {
+		if (!now)
+			now = bpf_ktime_get_ns();
 		n->oncpu_ns = now;
 		if (n->queued_ns)
 			hist_add(HIST_RUNQ, now - n->queued_ns);
@@ -352,12 +439,11 @@ static __always_inline bool arrival_kind(__u32 wait)
 
 static __always_inline int on_waking(struct task_struct *p, bool btf)
 {
-	__u32 tid = RD(btf, p, pid);
-	struct herd_task *task = target(tid);
-	__u64 now = bpf_ktime_get_ns();
+	struct herd_task *task = target(p, btf);
 
 	if (!task)
 		return 0;
+	__u64 now = bpf_ktime_get_ns();
 	if (task->offcpu_ns) {
 		hist_add(HIST_OFFCPU, now - task->offcpu_ns);
 		task->offcpu_ns = 0;
@@ -387,9 +473,9 @@ static __always_inline int on_waking(struct task_struct *p, bool btf)
 	return 0;
 }
 
-static __always_inline int on_migrate(struct task_struct *p)
+static __always_inline int on_migrate(struct task_struct *p, bool btf)
 {
-	struct herd_task *task = target(BPF_CORE_READ(p, pid));
+	struct herd_task *task = target(p, btf);
 
 	if (task)
 		task->migrations++;
@@ -398,12 +484,10 @@ static __always_inline int on_migrate(struct task_struct *p)
 
 /* ---- processes --------------------------------------------------------------- */
 
-static __always_inline int on_fork(struct task_struct *parent, struct task_struct *child)
+/* A target created a task: the child is a target (in the list, and with its record). */
+static __always_inline int on_fork(struct task_struct *parent, struct task_struct *child, bool btf)
 {
-	__u32 ptid = BPF_CORE_READ(parent, pid);
-	struct herd_task *p = target(ptid);
-
-	if (!p)
+	if (!target(parent, btf))
 		return 0;
 	struct herd_task c = {
 		.tgid = BPF_CORE_READ(child, tgid),
@@ -413,42 +497,33 @@ static __always_inline int on_fork(struct task_struct *parent, struct task_struc
 	__u32 ctid = BPF_CORE_READ(child, pid);
 	BPF_CORE_READ_STR_INTO(&c.comm, child, comm);
 	c.comm_set = 1;
-	if (bpf_map_update_elem(&tasks, &ctid, &c, BPF_ANY))
+	if (bpf_map_update_elem(&tasks, &ctid, &c, BPF_ANY) ||
+	    (task_storage &&
+	     !bpf_task_storage_get(&task_store, child, &c, BPF_LOCAL_STORAGE_GET_F_CREATE)))
 		count_map_full();
 	return 0;
 }
 
 /* A target process exits (its zombie time starts at its last switch: on_switch). */
-static __always_inline int on_exit(struct task_struct *p)
+static __always_inline int on_exit(struct task_struct *p, bool btf)
 {
-	__u32 tid = BPF_CORE_READ(p, pid);
-	struct herd_task *task = target(tid);
+	struct herd_task *task = target(p, btf);
 	struct herd_totals *t;
 
-	if (task && tid == task->tgid && (t = tot()))
+	if (task && RD(btf, p, pid) == task->tgid && (t = tot()))
 		t->exits++;
 	return 0;
 }
 
-/* The task is gone for good: hand its record to user space. */
-static __always_inline int on_free(struct task_struct *p)
+/* The task is gone for good: hand its record to user space (records in a map). */
+static __always_inline int on_free(struct task_struct *p, bool btf)
 {
-	__u32 tid = BPF_CORE_READ(p, pid);
-	struct herd_task *task = target(tid);
+	struct herd_task *task;
 
-	if (!task)
+	if (task_storage) /* the record left at the last switch (not loaded then) */
 		return 0;
-	struct herd_event *e = event_reserve_task();
-	if (e) {
-		e->type = EV_TASK_GONE;
-		e->pid = tid;
-		e->ts = bpf_ktime_get_ns();
-		e->by = 0;
-		e->reaper = 0;
-		__builtin_memcpy(&e->task, task, sizeof(*task));
-		event_submit(e);
-	}
-	bpf_map_delete_elem(&tasks, &tid);
+	if ((task = target(p, btf)))
+		task_gone(task, RD(btf, p, pid), bpf_ktime_get_ns());
 	return 0;
 }
 
@@ -465,7 +540,7 @@ static __always_inline int on_sys_enter(long id, long arg1)
 
 	if (kind == WAIT_NONE && !is_fork(id))
 		return 0;
-	struct herd_task *task = target((__u32)bpf_get_current_pid_tgid());
+	struct herd_task *task = current_target();
 	if (!task)
 		return 0;
 	if (kind != WAIT_NONE)
@@ -492,7 +567,7 @@ static __always_inline void reaped(__u32 pid, __u32 reaper, __u64 now)
 /* futex/fcntl: whether the call was a wait is what the task recorded on entry. */
 static __always_inline int on_sys_exit_arg(long id, long ret)
 {
-	struct herd_task *task = target((__u32)bpf_get_current_pid_tgid());
+	struct herd_task *task = current_target();
 
 	if (!task || task->wait != WAIT_LOCK)
 		return 0;
@@ -503,10 +578,10 @@ static __always_inline int on_sys_exit_arg(long id, long ret)
 static __always_inline int on_sys_exit(long id, long arg1, long ret)
 {
 	bool fork = is_fork(id);
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct herd_task *task = target(tid);
+	struct herd_task *task = current_target();
 	if (!task)
 		return 0;
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	__u64 now = bpf_ktime_get_ns();
 	if (fork) {
 		if (ret > 0 && task->fork_enter_ns) {
@@ -560,10 +635,9 @@ static __always_inline int on_uring_complete(__u64 *args)
 {
 	int res = uring_res_in_cqe ? BPF_CORE_READ((struct io_uring_cqe *)args[2], res)
 				   : (int)args[3];
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct herd_task *task;
 
-	if (res < 0 || !(task = target(tid)))
+	if (res < 0 || !(task = current_target()))
 		return 0;
 	__u64 sk = fd_to_sk(res);
 	struct herd_conn *c = sk ? bpf_map_lookup_elem(&conns, &sk) : NULL;
@@ -572,7 +646,7 @@ static __always_inline int on_uring_complete(__u64 *args)
 	struct herd_totals *t = tot();
 	if (t)
 		t->uring_accepts++;
-	accepted(task, tid, res, bpf_ktime_get_ns());
+	accepted(task, (__u32)bpf_get_current_pid_tgid(), res, bpf_ktime_get_ns());
 	return 0;
 }
 
@@ -619,12 +693,13 @@ static __always_inline int conn_open(struct sock *sk, __u64 skaddr, __u32 sport,
 }
 
 /* A connection of ours reached CLOSE: send its record to user space. */
-static __always_inline void conn_close(__u64 skaddr, __u64 now)
+static __always_inline void conn_close(__u64 skaddr)
 {
 	struct herd_conn *c = bpf_map_lookup_elem(&conns, &skaddr);
 
 	if (!c)
 		return;
+	__u64 now = bpf_ktime_get_ns();
 	if (!c->accepted_ns)
 		__sync_fetch_and_add(&queue_depth, -1);
 	struct herd_event *e = event_reserve_conn();
@@ -655,7 +730,7 @@ static __always_inline int on_set_state(struct sock *sk, int oldstate, int newst
 	/* By CLOSE the local port is already released (tcp_set_state ->
 	 * inet_put_port zeroes it before the tracepoint): find the socket itself. */
 	if (newstate == TCP_CLOSE) {
-		conn_close(skaddr, bpf_ktime_get_ns());
+		conn_close(skaddr);
 		return 0;
 	}
 	__u32 sport = RD(btf, sk, __sk_common.skc_num); /* the local port, host order */
@@ -664,7 +739,7 @@ static __always_inline int on_set_state(struct sock *sk, int oldstate, int newst
 	if (!ours)
 		return 0;
 	if (newstate == TCP_LISTEN) { /* a target starts listening: learn the port */
-		if (target((__u32)bpf_get_current_pid_tgid()))
+		if (current_target())
 			*ours = 1;
 		return 0;
 	}
@@ -729,49 +804,49 @@ int BPF_PROG(sched_wakeup_new_raw, struct task_struct *p)
 SEC("tp_btf/sched_migrate_task")
 int BPF_PROG(sched_migrate_task_btf, struct task_struct *p)
 {
-	return on_migrate(p);
+	return on_migrate(p, true);
 }
 
 SEC("raw_tp/sched_migrate_task")
 int BPF_PROG(sched_migrate_task_raw, struct task_struct *p)
 {
-	return on_migrate(p);
+	return on_migrate(p, false);
 }
 
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(sched_process_fork_btf, struct task_struct *parent, struct task_struct *child)
 {
-	return on_fork(parent, child);
+	return on_fork(parent, child, true);
 }
 
 SEC("raw_tp/sched_process_fork")
 int BPF_PROG(sched_process_fork_raw, struct task_struct *parent, struct task_struct *child)
 {
-	return on_fork(parent, child);
+	return on_fork(parent, child, false);
 }
 
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(sched_process_exit_btf, struct task_struct *p)
 {
-	return on_exit(p);
+	return on_exit(p, true);
 }
 
 SEC("raw_tp/sched_process_exit")
 int BPF_PROG(sched_process_exit_raw, struct task_struct *p)
 {
-	return on_exit(p);
+	return on_exit(p, false);
 }
 
 SEC("tp_btf/sched_process_free")
 int BPF_PROG(sched_process_free_btf, struct task_struct *p)
 {
-	return on_free(p);
+	return on_free(p, true);
 }
 
 SEC("raw_tp/sched_process_free")
 int BPF_PROG(sched_process_free_raw, struct task_struct *p)
 {
-	return on_free(p);
+	return on_free(p, false);
 }
 
 /*
@@ -850,6 +925,41 @@ SEC("raw_tp/sk_data_ready")
 int BPF_PROG(sk_data_ready_raw, struct sock *sk)
 {
 	return on_data_ready(sk, false);
+}
+
+/*
+ * task_storage kernels: the loader's seeds in the tasks map become records (a
+ * task that already has one, because a target forked it meanwhile, keeps it)...
+ */
+SEC("iter/task")
+int adopt(struct bpf_iter__task *ctx)
+{
+	struct task_struct *t = ctx->task;
+	struct herd_task *seed;
+	__u32 tid;
+
+	if (!t)
+		return 0;
+	tid = t->pid;
+	seed = bpf_map_lookup_elem(&tasks, &tid);
+	if (seed && !bpf_task_storage_get(&task_store, t, seed, BPF_LOCAL_STORAGE_GET_F_CREATE))
+		count_map_full();
+	return 0;
+}
+
+/* ... and every target's record is copied into the map for user space to read. */
+SEC("iter/task")
+int snapshot(struct bpf_iter__task *ctx)
+{
+	struct task_struct *t = ctx->task;
+	struct herd_task *task;
+	__u32 tid;
+
+	if (!t || !(task = bpf_task_storage_get(&task_store, t, 0, 0)))
+		return 0;
+	tid = t->pid;
+	bpf_map_update_elem(&tasks, &tid, task, BPF_EXIST); /* only tasks it still lists */
+	return 0;
 }
 
 SEC("raw_tp/io_uring_complete")

@@ -5,6 +5,12 @@
  * open -> choose tp_btf or raw_tp -> load -> attach each program -> seed the
  * targets from /proc -> poll the ring buffer -> collect the maps -> destroy.
  *
+ * Where targets' records live (herd.bpf.c, task_storage): in the tasks map, or,
+ * on the kernels that read waits from registers, in each task's own storage.
+ * User space always reads and writes the tasks map; with task storage two
+ * iterator programs carry records across (run_iter): adopt after seeding,
+ * snapshot before collecting.
+ *
  * tp_btf programs get typed tracepoint arguments and are the default; kernels
  * that cannot load them (no BTF for the tracepoint, or an older verifier) get
  * the raw_tp twins, which read the same arguments with CO-RE. The choice is made
@@ -41,6 +47,7 @@ struct tracer {
 	struct ring_buffer *rb;	     /* the events ring buffer */
 	bool raw_tp;		     /* the raw_tp twins are in use */
 	bool wait_from_regs;	     /* sched_switch reads the waiting call from registers */
+	bool task_storage;	     /* records live in task-local storage */
 	bool data_ready;	     /* the kernel has sock:sk_data_ready (6.6+) */
 	bool uring;		     /* io_uring_complete is attached */
 	bool verbose;		     /* libbpf's chatter on stderr */
@@ -179,6 +186,29 @@ static __u32 current_wait(pid_t pid, __u32 tid)
 	return n == 3 ? herd_wait_kind(nr, arg1) : WAIT_NONE;
 }
 
+/* Run iterator program @prog over every task once (its work is in its side effects). */
+static int run_iter(struct bpf_program *prog)
+{
+	struct bpf_link *link = bpf_program__attach_iter(prog, NULL);
+	char buf[64];
+	ssize_t n = 0;
+	int fd;
+
+	if (!link)
+		return -errno;
+	fd = bpf_iter_create(bpf_link__fd(link));
+	if (fd >= 0) {
+		while ((n = read(fd, buf, sizeof(buf))) > 0)
+			;
+		close(fd);
+	}
+	int err = fd < 0 || n < 0 ? -errno : 0;
+	bpf_link__destroy(link);
+	if (err)
+		log_warn("running %s failed: %s", bpf_program__name(prog), strerror(-err));
+	return err;
+}
+
 /* Make every thread of process @pid a target. */
 static int add_threads(struct tracer *t, pid_t pid, pid_t ppid)
 {
@@ -208,7 +238,8 @@ static int add_threads(struct tracer *t, pid_t pid, pid_t ppid)
 	return added;
 }
 
-int tracer_add_tree(struct tracer *t, pid_t root)
+/* One pass of tracer_add_tree: the tree as /proc shows it now; returns tasks added. */
+static int add_tree_once(struct tracer *t, pid_t root)
 {
 	struct procent *all;
 	size_t n = list_processes(&all);
@@ -239,6 +270,31 @@ int tracer_add_tree(struct tracer *t, pid_t root)
 	}
 	free(all);
 	free(queue);
+	return added;
+}
+
+/*
+ * Seeds become targets at once in the tasks map, but in task storage only when
+ * adopt runs: a target that forks in between is not one yet to sched_process_fork,
+ * and its child would be missed. So pass again until a pass finds nobody new:
+ * every task of the tree then existed, seeded, before the last adopt, and every
+ * fork since was a target's (the same holds in the map between /proc's list and
+ * the seeding of a parent).
+ */
+int tracer_add_tree(struct tracer *t, pid_t root)
+{
+	int added = 0;
+
+	for (int pass = 0; pass < 16; pass++) {
+		int n = add_tree_once(t, root);
+		if (n < 0)
+			return added ? added : n;
+		if (n == 0)
+			break;
+		if (t->task_storage && run_iter(t->skel->progs.adopt) < 0)
+			return -EIO;
+		added += n;
+	}
 	return added;
 }
 
@@ -513,11 +569,17 @@ static int load(struct tracer *t, bool raw, bool regs)
 	t->skel->rodata->uring_res_in_cqe = uring_res_in_cqe();
 	t->skel->rodata->have_data_ready = t->data_ready;
 	t->skel->rodata->wait_from_regs = regs;
+	t->skel->rodata->task_storage = regs; /* 5.15+ has what either needs */
+	bpf_map__set_autocreate(t->skel->maps.task_store, regs);
 	bpf_object__for_each_program(prog, t->skel->obj)
 	{
 		const char *sec = bpf_program__section_name(prog);
 		bool missing = strstr(sec, "sk_data_ready") && !t->data_ready; /* before 6.6 */
-		if (!strncmp(sec, "tp_btf/", 7))
+		if (!strncmp(sec, "iter/", 5)) /* adopt and snapshot: task storage only */
+			bpf_program__set_autoload(prog, regs);
+		else if (regs && !strcmp(sec, "tp_btf/sched_process_free")) /* records leave */
+			bpf_program__set_autoload(prog, false); /* at the last switch instead */
+		else if (!strncmp(sec, "tp_btf/", 7))
 			bpf_program__set_autoload(prog, !raw && !missing);
 		else if (!strncmp(sec, "raw_tp/", 7) && strcmp(sec, "raw_tp/io_uring_complete"))
 			bpf_program__set_autoload(prog, raw && !missing);
@@ -531,6 +593,7 @@ static int load(struct tracer *t, bool raw, bool regs)
 	}
 	t->raw_tp = raw;
 	t->wait_from_regs = regs;
+	t->task_storage = regs;
 	return err;
 }
 
@@ -545,8 +608,9 @@ static int attach(struct tracer *t)
 		return -ENOMEM;
 	bpf_object__for_each_program(prog, t->skel->obj)
 	{
-		if (!bpf_program__autoload(prog))
-			continue;
+		if (!bpf_program__autoload(prog) ||
+		    !strncmp(bpf_program__section_name(prog), "iter/", 5))
+			continue; /* not loaded, or run on demand (run_iter) */
 		struct bpf_link *l = bpf_program__attach(prog);
 		const char *sec = bpf_program__section_name(prog);
 		bool uring = !strcmp(bpf_program__name(prog), "io_uring_complete_raw");
@@ -640,19 +704,6 @@ void tracer_close(struct tracer *t)
 
 /* ---- collecting ----------------------------------------------------------------- */
 
-int tracer_live_tasks(struct tracer *t)
-{
-	int fd = bpf_map__fd(t->skel->maps.tasks), n = 0;
-	__u32 key, next, *prev = NULL;
-
-	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-		key = next;
-		prev = &key;
-		n++;
-	}
-	return n;
-}
-
 static int collect_percpu(struct tracer *t, struct trace_result *r)
 {
 	int ncpu = libbpf_num_possible_cpus();
@@ -697,8 +748,11 @@ int tracer_collect(struct tracer *t, struct trace_result *r)
 	/*
 	 * Tasks still in the map first, then the ring buffer: a task freed in
 	 * between (sched_process_free runs after an RCU grace period, long after
-	 * the exit on a slow machine) is then in both, never in neither.
+	 * the exit on a slow machine) is then in both, never in neither. Records
+	 * kept in task storage are copied into the map first.
 	 */
+	if (t->task_storage && run_iter(t->skel->progs.snapshot) < 0)
+		return -EIO;
 	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
 		key = next;
 		prev = &key;
@@ -721,6 +775,7 @@ int tracer_collect(struct tracer *t, struct trace_result *r)
 	r->end_ns = clock_now_ns();
 	r->raw_tp = t->raw_tp;
 	r->wait_from_regs = t->wait_from_regs;
+	r->task_storage = t->task_storage;
 	r->uring_accepts = t->uring;
 	r->exact_arrivals = t->data_ready;
 	uint64_t ov, dr;

@@ -55,6 +55,7 @@ struct trace_result {
 	uint64_t listen_drops;	   /* TcpExt ListenDrops, delta (system-wide) */
 	bool raw_tp;		   /* the raw_tp twins were used (no tp_btf) */
 	bool wait_from_regs;	   /* waits read from registers at sleep, not sys_enter */
+	bool task_storage;	   /* records kept in task-local storage, not a hash */
 	bool uring_accepts;	   /* io_uring accept completions are counted */
 	bool exact_arrivals;	   /* sk_data_ready delimits arrival windows (6.6+) */
 };
@@ -73,8 +74,6 @@ int tracer_add_port(struct tracer *t, uint16_t port);
 int tracer_add_listening_ports(struct tracer *t);
 /* Drain the ring buffer, waiting up to @timeout_ms. Returns events consumed or -errno. */
 int tracer_poll(struct tracer *t, int timeout_ms);
-/* Number of target tasks alive now. */
-int tracer_live_tasks(struct tracer *t);
 /* Everything so far into @r (allocated; free with trace_result_free). */
 int tracer_collect(struct tracer *t, struct trace_result *r);
 void trace_result_free(struct trace_result *r);

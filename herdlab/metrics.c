@@ -612,6 +612,8 @@ static int put_tcp_tracer(json_t *o, const struct trace_metrics *m, const struct
 	err |= jsonio_set_path(o, "tracer.raw_tp", json_boolean(r->raw_tp));
 	err |= jsonio_set_path(o, "tracer.wait_from",
 			       json_string(r->wait_from_regs ? "registers" : "sys_enter"));
+	err |= jsonio_set_path(o, "tracer.records",
+			       json_string(r->task_storage ? "task_storage" : "hash"));
 	err |= jsonio_set_path(o, "tracer.uring_accepts_counted", json_boolean(r->uring_accepts));
 	err |= jsonio_set_path(o, "tracer.exact_arrivals", json_boolean(r->exact_arrivals));
 	err |= jsonio_set_path(o, "accept.uring_accepts", jcount(r->totals.uring_accepts));
@@ -827,6 +829,8 @@ static void print_tracer(FILE *f, const struct trace_metrics *m, const struct tr
 	print_row(f, "waits", "%s",
 		  r->wait_from_regs ? "read from registers at sleep"
 				    : "recorded at system call entry");
+	print_row(f, "task records", "%s",
+		  r->task_storage ? "in task-local storage" : "in a hash by thread id");
 	print_row(f, "arrivals", "%s",
 		  r->exact_arrivals
 			  ? "delimited by sk_data_ready (exact)"

@@ -103,10 +103,12 @@ kinds() {
 		'BEGIN { exit !(a >= 0.9 * n && a <= 1.1 * n && l >= n / 2 && l <= 1.5 * n && e == 0) }'
 }
 traced prefork-mutex --workers 8
-is "$(j tracer.wait_from)" registers "waits are read from registers on this kernel"
+is "$(j tracer.wait_from)/$(j tracer.records)" registers/task_storage \
+	"waits are read from registers, records kept in task storage on this kernel"
 ok kinds "registers: accept and lock wakeups about one each per connection ($(j accept.wakeups_by_wait.accept), $(j accept.wakeups_by_wait.lock))"
 HERDLAB_SYS_ENTER=1 traced prefork-mutex --workers 8
-is "$(j tracer.wait_from)/$(j accept.accepted)" "sys_enter/$N" "with the entry programs instead: $N accepted"
+is "$(j tracer.wait_from)/$(j tracer.records)/$(j accept.accepted)" "sys_enter/hash/$N" \
+	"with the entry programs instead (records in a hash): $N accepted"
 ok kinds "entry programs: the same kinds, about one each ($(j accept.wakeups_by_wait.accept), $(j accept.wakeups_by_wait.lock))"
 
 # ---- herd bounds (8 workers) -----------------------------------------------------------
@@ -160,6 +162,36 @@ is "$(j accept.accepted)/$(j tcp.established)" "$N/$N" "--pid on a running serve
 pid_herd=$(j accept.wakeups_per_accept)
 ok "awk 'BEGIN { exit !($pid_herd >= 5.0) }'" "--pid: the same herd as a started server ($pid_herd)"
 ok "srv_stop" "the server stops cleanly after being traced"
+
+# ---- tasks that come and go: their final records against perf ----------------------
+# A thread or a process per connection: each one ends while traced, so its counts
+# reach us only in its final record (sent at its last switch where records live in
+# task storage). perf stat cannot check these: a task's counters are detached in
+# do_exit before its last switch (and before the preemption its SIGCHLD to the
+# parent often causes). So the independent count is perf record -a over the same
+# interval: every sched_switch whose prev_comm is the server's.
+for spec in "thread" "fork --reap sigchld"; do
+	srv_start $spec --quiet || { fail "$spec starts"; continue; }
+	perf_data=$TMP/perf.${spec%% *}.data
+	perf record -q -e sched:sched_switch -a -o "$perf_data" >/dev/null 2>&1 &
+	perf_pid=$!
+	TRACE_DIR=$TMP/trace.gone.${spec%% *}
+	"$HERDLAB" trace --pid "$SRV_PID" --out "$TRACE_DIR" >"$TRACE_DIR.out" 2>&1 &
+	TRACE_PID=$!
+	sleep 1
+	sequential $N || fail "$spec: $N sequential requests"
+	sleep 0.3
+	trace_stop INT
+	kill -INT $perf_pid
+	wait $perf_pid
+	perf_n=$(perf script -i "$perf_data" -F trace 2>/dev/null | grep -c 'prev_comm=herdsrv ')
+	ours=$(j sched.switches)
+	ok "awk 'BEGIN { d = ${ours:-0} - ${perf_n:-0}; if (d < 0) d = -d; exit !(${perf_n:-0} > $N && d <= 0.02 * ${perf_n:-0}) }'" \
+		"$spec: switches of tasks that ended: ours ${ours:-?}, perf record ${perf_n:-?} (within 2%)"
+	is "$(tail -n +2 "$TRACE_DIR/tasks.csv" | wc -l)" $((N + 1)) \
+		"$spec: a record for the server and for each of its $N tasks"
+	ok srv_stop "$spec: the server stops cleanly after being traced"
+done
 
 # ---- a clear refusal without privileges ------------------------------------------------
 out=$(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
