@@ -160,9 +160,6 @@ struct {
 	__uint(max_entries, HERD_RINGBUF_SIZE);
 } events SEC(".maps");
 
-/* Accept-queue depth across CPUs (established, not yet accepted or closed). */
-__s64 queue_depth = 0;
-
 /* ---- helpers -------------------------------------------------------------- */
 
 static __always_inline struct herd_totals *tot(void)
@@ -337,7 +334,6 @@ static __always_inline void accepted(struct herd_task *task, __u32 tid, int fd, 
 	if (c && !c->accepted_ns) {
 		c->accepted_ns = now;
 		c->accept_tid = tid;
-		__sync_fetch_and_add(&queue_depth, -1);
 	}
 }
 
@@ -674,13 +670,8 @@ static __always_inline int conn_open(struct sock *sk, __u64 skaddr, __u32 sport,
 	if (bpf_map_update_elem(&conns, &skaddr, &c, BPF_ANY))
 		count_map_full();
 	struct herd_totals *t = tot();
-	__sync_fetch_and_add(&queue_depth, 1); /* no fetch: 5.10 has only BPF_XADD */
-	__s64 depth = queue_depth;
-	if (t) {
+	if (t)
 		t->established++;
-		if (depth > 0 && (__u64)depth > t->queue_peak)
-			t->queue_peak = depth;
-	}
 	__u32 zero = 0;
 	struct window *w = bpf_map_lookup_elem(&windows, &zero);
 	if (w) {
@@ -700,8 +691,6 @@ static __always_inline void conn_close(__u64 skaddr)
 	if (!c)
 		return;
 	__u64 now = bpf_ktime_get_ns();
-	if (!c->accepted_ns)
-		__sync_fetch_and_add(&queue_depth, -1);
 	struct herd_event *e = event_reserve_conn();
 	if (e) {
 		e->type = EV_CONN;

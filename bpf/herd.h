@@ -180,7 +180,6 @@ struct herd_event {
 struct herd_totals {
 	__u64 established;	  /* handshakes completed on the server port */
 	__u64 accepted;		  /* successful accepts by targets */
-	__u64 queue_peak;	  /* highest accept-queue depth seen (max over CPUs' views) */
 	__u64 forks;		  /* fork/clone calls by targets that created a task */
 	__u64 exits;		  /* target processes that exited */
 	__u64 lost_events;	  /* ring buffer full: events dropped */

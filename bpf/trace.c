@@ -720,9 +720,7 @@ static int collect_percpu(struct tracer *t, struct trace_result *r)
 		for (int c = 0; c < ncpu; c++) {
 			__u64 *dst = (__u64 *)&r->totals, *src = (__u64 *)&tv[c];
 			for (size_t i = 0; i < sizeof(r->totals) / sizeof(__u64); i++)
-				dst[i] = (dst + i == &r->totals.queue_peak)
-						 ? (src[i] > dst[i] ? src[i] : dst[i])
-						 : dst[i] + src[i];
+				dst[i] += src[i];
 		}
 	}
 	for (__u32 h = 0; h < HISTS; h++) {

@@ -42,7 +42,7 @@ struct trace_proc {
 };
 
 struct trace_result {
-	struct herd_totals totals;    /* summed over CPUs (queue_peak: the max) */
+	struct herd_totals totals;    /* summed over CPUs */
 	struct herd_log2 hist[HISTS]; /* summed over CPUs */
 	struct trace_task *tasks;     /* every target task seen */
 	size_t ntasks;

@@ -105,7 +105,6 @@ static void copy_totals(const struct trace_result *r, struct trace_metrics *m)
 	m->forks = r->totals.forks;
 	m->exits = r->totals.exits;
 	m->established = r->totals.established;
-	m->queue_peak = r->totals.queue_peak;
 	m->listen_overflows = r->listen_overflows;
 	m->listen_drops = r->listen_drops;
 	m->lost_events = r->totals.lost_events;
@@ -208,16 +207,16 @@ static void proc_fates(const struct trace_result *r, struct trace_metrics *m)
 	}
 }
 
-/* One step of the zombie count. */
-struct zombie_step {
-	uint64_t t_ns; /* since the start of the trace */
-	int delta;     /* +1 exit, -1 reap */
+/* One step of a count over time: zombies (exits and reaps), the accept queue. */
+struct step {
+	uint64_t t_ns; /* zombies: since the start of the trace */
+	int delta;     /* +1 exit or handshake, -1 reap or accept (or close) */
 };
 
 /* By time only: the steps of one instant are merged into one point, in any order. */
 static int step_cmp(const void *pa, const void *pb)
 {
-	const struct zombie_step *a = pa, *b = pb;
+	const struct step *a = pa, *b = pb;
 
 	return (a->t_ns > b->t_ns) - (a->t_ns < b->t_ns);
 }
@@ -229,9 +228,9 @@ static uint64_t since_start(const struct trace_result *r, uint64_t ns)
 }
 
 /* The exits and reaps of processes whose exit was seen, sorted; their number in *@n. */
-static struct zombie_step *zombie_steps(const struct trace_result *r, size_t *n)
+static struct step *zombie_steps(const struct trace_result *r, size_t *n)
 {
-	struct zombie_step *s = malloc((2 * r->nprocs + 1) * sizeof(*s));
+	struct step *s = malloc((2 * r->nprocs + 1) * sizeof(*s));
 
 	*n = 0;
 	if (!s)
@@ -241,9 +240,9 @@ static struct zombie_step *zombie_steps(const struct trace_result *r, size_t *n)
 
 		if (!p->exit_ns)
 			continue;
-		s[(*n)++] = (struct zombie_step){ since_start(r, p->exit_ns), +1 };
+		s[(*n)++] = (struct step){ since_start(r, p->exit_ns), +1 };
 		if (p->reap_ns) /* never before its own exit */
-			s[(*n)++] = (struct zombie_step){
+			s[(*n)++] = (struct step){
 				since_start(r, p->reap_ns > p->exit_ns ? p->reap_ns : p->exit_ns),
 				-1
 			};
@@ -256,7 +255,7 @@ static struct zombie_step *zombie_steps(const struct trace_result *r, size_t *n)
 static int zombie_series(const struct trace_result *r, struct trace_metrics *m)
 {
 	size_t n;
-	struct zombie_step *s = zombie_steps(r, &n);
+	struct step *s = zombie_steps(r, &n);
 	int64_t count = 0;
 
 	if (!s)
@@ -279,6 +278,41 @@ static int zombie_series(const struct trace_result *r, struct trace_metrics *m)
 	return 0;
 }
 
+/*
+ * The accept queue at its deepest: connections whose handshake completed and that
+ * no target had accepted yet (or closed unaccepted), swept over every connection's
+ * record, the steps of one instant taken together. Exact where the records are:
+ * what a live counter in BPF could only approximate (CPUs' adds interleave).
+ */
+static int queue_peak(const struct trace_result *r, struct trace_metrics *m)
+{
+	struct step *s = malloc((2 * r->nconns + 1) * sizeof(*s));
+	size_t n = 0;
+	int64_t depth = 0;
+
+	if (!s)
+		return -1;
+	for (size_t i = 0; i < r->nconns; i++) {
+		const struct herd_conn *c = &r->conns[i];
+		uint64_t left = c->accepted_ns ? c->accepted_ns : c->closed_ns;
+
+		if (!c->established_ns)
+			continue;
+		s[n++] = (struct step){ c->established_ns, +1 };
+		if (left) /* never before its own handshake */
+			s[n++] = (struct step){ left > c->established_ns ? left : c->established_ns,
+						-1 };
+	}
+	qsort(s, n, sizeof(*s), step_cmp);
+	for (size_t i = 0; i < n; i++) {
+		depth += s[i].delta;
+		if ((i + 1 == n || s[i + 1].t_ns != s[i].t_ns) && depth > (int64_t)m->queue_peak)
+			m->queue_peak = (uint64_t)depth;
+	}
+	free(s);
+	return 0;
+}
+
 int metrics_compute(const struct trace_result *r, struct trace_metrics *m)
 {
 	memset(m, 0, sizeof(*m));
@@ -289,7 +323,7 @@ int metrics_compute(const struct trace_result *r, struct trace_metrics *m)
 	m->herd_factor = ratio(m->wakeups, m->accepted);
 	m->switches_per_request = ratio(m->switches, m->accepted);
 	proc_fates(r, m);
-	if (find_workers(r, m) < 0 || zombie_series(r, m) < 0) {
+	if (find_workers(r, m) < 0 || zombie_series(r, m) < 0 || queue_peak(r, m) < 0) {
 		metrics_free(m);
 		return -ENOMEM;
 	}

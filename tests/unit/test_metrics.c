@@ -248,17 +248,13 @@ static void test_totals_copied(void **state)
 	struct fake *f = *state;
 	struct trace_metrics *m;
 
-	f->r.totals = (struct herd_totals){ .established = 2003,
-					    .queue_peak = 17,
-					    .forks = 8,
-					    .exits = 5,
-					    .lost_events = 2,
-					    .map_full = 1 };
+	f->r.totals = (struct herd_totals){
+		.established = 2003, .forks = 8, .exits = 5, .lost_events = 2, .map_full = 1
+	};
 	f->r.listen_overflows = 3;
 	f->r.listen_drops = 4;
 	m = compute(f);
 	assert_int_equal(m->established, 2003);
-	assert_int_equal(m->queue_peak, 17);
 	assert_int_equal(m->forks, 8);
 	assert_int_equal(m->exits, 5);
 	assert_int_equal(m->lost_events, 2);
@@ -271,6 +267,39 @@ static void test_totals_copied(void **state)
 /* ---- zombies -------------------------------------------------------------------------------- */
 
 /* Exits at 10, 20, 30 ms, reaps at 40, 50, 60 ms: 1 2 3 2 1 0. */
+/* One connection from its handshake: accepted after @acc ns (0: never), closed after @cls. */
+static void add_queued(struct fake *f, uint64_t est, uint64_t acc, uint64_t cls)
+{
+	f->conns[f->r.nconns++] = (struct herd_conn){ .sk = 0xffff0000 + f->r.nconns,
+						      .established_ns = est,
+						      .accepted_ns = acc,
+						      .closed_ns = cls };
+}
+
+static void test_queue_peak_swept_from_connections(void **state)
+{
+	struct fake *f = *state;
+
+	add_queued(f, 10, 20, 90); /* queued 10..20 */
+	add_queued(f, 15, 30, 90); /* 15..30 */
+	add_queued(f, 20, 0, 25);  /* 20..25, closed unaccepted: leaves as A is accepted */
+	add_queued(f, 40, 0, 0);   /* 40..end: still queued */
+	add_queued(f, 0, 0, 0);	   /* no handshake seen: not counted */
+	/* 10:1 15:2 20:2 (one in, one out at once) 25:1 30:0 40:1 */
+	assert_int_equal(compute(f)->queue_peak, 2);
+}
+
+static void test_queue_peak_clamps_and_empty(void **state)
+{
+	struct fake *f = *state;
+
+	assert_int_equal(compute(f)->queue_peak, 0);
+	add_queued(f, 50, 40, 0); /* accepted "before" its handshake: left at once */
+	add_queued(f, 50, 60, 0);
+	add_queued(f, 55, 70, 0);
+	assert_int_equal(compute(f)->queue_peak, 2);
+}
+
 static void test_zombies_peak(void **state)
 {
 	struct fake *f = *state;
@@ -454,9 +483,8 @@ static void fill_sample(struct fake *f)
 	b->accepted = 1;
 	b->wakeups[WAIT_EPOLL] = 4;
 	b->eagain = 2;
-	f->r.totals = (struct herd_totals){
-		.accepted = 4, .established = 4, .queue_peak = 2, .forks = 1, .exits = 1
-	};
+	f->r.totals =
+		(struct herd_totals){ .accepted = 4, .established = 4, .forks = 1, .exits = 1 };
 	add_proc(f, 200, START_NS + MS(10), START_NS + MS(12), REAPED_PARENT);
 	f->r.hist[HIST_RUNQ].slot[3] = 2;
 	f->r.listen_drops = 7;
@@ -966,6 +994,8 @@ int main(void)
 		T(test_sched_summed_per_request),
 		T(test_processes_and_threads),
 		T(test_totals_copied),
+		T(test_queue_peak_swept_from_connections),
+		T(test_queue_peak_clamps_and_empty),
 		T(test_zombies_peak),
 		T(test_zombie_auto_reaped_near_zero),
 		T(test_zombie_unreaped_counted),
