@@ -22,7 +22,7 @@ LDLIBS_SRV := -luring -ljansson -lpthread -lm
 Q := $(if $(V),,@)
 export BUILD
 
-.PHONY: all deps deps-check demo test test-unit test-integration format format-check \
+.PHONY: all deps deps-check demo test test-unit test-integration format format-check FORCE \
 	fuzz bench bench-servers bench-loadgen bench-tracer static clean
 .DEFAULT_GOAL := all
 
@@ -104,9 +104,16 @@ HL_OBJS	  := $(HL_SRCS:%.c=$(OBJ)/%.o)
 LIBHL	  := $(BUILD)/libherdlab.a
 LDLIBS_HL := -lbpf -lelf -lz -ljansson -lm
 
+$(TRACE_OBJ) $(HL_OBJS) $(OBJ)/herdlab/herdlab.o: CPPFLAGS += -Ibpf -I$(BUILD)/bpf -Iherdlab
+
+# The version (git describe) lives in one object, rebuilt whenever it changes.
 HERDLAB_VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
-$(TRACE_OBJ) $(HL_OBJS) $(OBJ)/herdlab/herdlab.o: CPPFLAGS += -Ibpf -I$(BUILD)/bpf -Iherdlab \
-	-DHERDLAB_VERSION='"$(HERDLAB_VERSION)"'
+$(OBJ)/herdlab/version.o: CPPFLAGS += -DHERDLAB_VERSION='"$(HERDLAB_VERSION)"'
+$(OBJ)/herdlab/version.o: $(BUILD)/version.stamp
+$(BUILD)/version.stamp: FORCE
+	@mkdir -p $(@D)
+	@echo '$(HERDLAB_VERSION)' | cmp -s - $@ || echo '$(HERDLAB_VERSION)' >$@
+FORCE:
 $(TRACE_OBJ) $(HL_OBJS) $(OBJ)/herdlab/herdlab.o: $(BPF_SKEL)
 
 $(LIBHL): $(HL_OBJS) $(TRACE_OBJ)

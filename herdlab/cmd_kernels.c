@@ -47,6 +47,7 @@
 #include "rundir.h"
 #include "runreport.h"
 #include "spawn.h"
+#include "version.h"
 
 #define DEFAULT_KERNELS "host,5.10,6.1,6.12,6.1-rt"
 #define DEFAULT_MODELS \
@@ -698,7 +699,7 @@ static json_t *kernels_json(const struct kernels_opts *o, struct kresult *kr, in
 	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
 	return json_pack("{s:s, s:s, s:s, s:{s:s, s:s, s:I}, s:o, s:i, s:o, s:b, s:s, s:f, s:f, "
 			 "s:o, s:O}",
-			 "herdlab_version", HERDLAB_VERSION, "started", started, "finished", date,
+			 "herdlab_version", herdlab_version, "started", started, "finished", date,
 			 "host", "release", u.release, "machine", u.machine, "cpus",
 			 (json_int_t)sysconf(_SC_NPROCESSORS_ONLN), "models", models, "workers",
 			 o->workers, "load", load, "load_scaled", false, "guest_machine",
@@ -1196,7 +1197,7 @@ static int fill_md(FILE *f, void *arg)
 
 	fprintf(f, "# The herd study across kernels\n\n");
 	fprintf(f, "`herdlab kernels`, %s (herdlab %s). Models: ", d->started,
-		o->version ? o->version : HERDLAB_VERSION);
+		o->version ? o->version : herdlab_version);
 	for (int m = 0; m < o->nmodels; m++)
 		fprintf(f, "%s%s", m ? ", " : "", o->models[m]);
 	fprintf(f,
@@ -1306,7 +1307,7 @@ static void save_json(const struct kernels_opts *o, struct kresult *kr, int nk, 
 		json_object_set(o->original, "comparison", comparison ? comparison : json_null());
 		json_object_set_new(
 			o->original, "report_rewritten",
-			json_pack("{s:s, s:s}", "date", date, "herdlab_version", HERDLAB_VERSION));
+			json_pack("{s:s, s:s}", "date", date, "herdlab_version", herdlab_version));
 		pathf(path, "%s/kernels.json", out);
 		if (jsonio_save(o->original, path) < 0)
 			log_warn("cannot write %s: %m", path);

@@ -45,6 +45,7 @@
 #include "rundir.h"
 #include "session.h"
 #include "trace.h"
+#include "version.h"
 
 #define MAX_ARGS 64
 
@@ -311,7 +312,7 @@ static json_t *metadata(const struct run_opts *o, const char *started)
 			 "options", "server", argv_json((char **)o->server_argv, o->server_argc),
 			 "load", argv_json((char **)o->load_argv, o->load_argc), "kernel", kernel,
 			 "cpus", (json_int_t)sysconf(_SC_NPROCESSORS_ONLN), "start_time", started,
-			 "herdlab_version", HERDLAB_VERSION, "traced", !o->no_trace);
+			 "herdlab_version", herdlab_version, "traced", !o->no_trace);
 }
 
 /* Percentiles of @n nanosecond values, in microseconds. */
