@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # test_tracer.sh - the tracer's numbers are true: known-answer workloads on
-# every model (a prime number of sequential connections, 2003), herd bounds,
-# zombies under each reap policy, context switches against perf stat over the
-# same tasks, --pid against a started server, and nothing left loaded after.
+# every model (a prime number of sequential connections, 2003), herd bounds, the
+# accept queue's peak, zombies under each reap policy, context switches against
+# perf stat over the same tasks (and, for tasks that end while traced, against
+# perf record), --pid against a started server, and nothing left loaded after.
 #
 # Needs root and BPF: skips with the reason otherwise (and fails under CI=true).
 source "$(dirname "$0")/lib.sh"
