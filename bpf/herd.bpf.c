@@ -85,8 +85,8 @@ struct {
  * nobody's target: a hash lookup by TID is the largest part of their cost. With
  * task_storage (set by the loader with wait_from_regs: Linux 5.15+, which has
  * task-local storage for tracing programs and bpf_get_current_task_btf), each
- * target carries its record in task_store instead, and a task without one costs
- * a load and a compare. The tasks map then only lists the targets for user
+ * target carries its record in task_store instead, and for a task without one
+ * the lookup finds the task's storage pointer empty and returns. The tasks map then only lists the targets for user
  * space: fork adds to it as before, the last switch removes from it, the loader's
  * seeds become records through the adopt iterator, and the snapshot iterator
  * copies the records back into it before user space reads them. Without task_storage
@@ -845,7 +845,7 @@ int BPF_PROG(sched_process_free_raw, struct task_struct *p)
  * arg1 is the second argument: futex's op, fcntl's cmd (see herd_wait_kind).
  * Calls a kernel does not have (epoll_pwait2 before 5.11) are skipped at attach.
  */
-#define SYSCALL(name)                                         \
+#define SYSCALL_WITH_EXIT(name, on_exit_call)                 \
 	SEC("tracepoint/syscalls/sys_enter_" #name)           \
 	int enter_##name(struct syscall_trace_enter *ctx)     \
 	{                                                     \
@@ -854,21 +854,11 @@ int BPF_PROG(sched_process_free_raw, struct task_struct *p)
 	SEC("tracepoint/syscalls/sys_exit_" #name)            \
 	int exit_##name(struct syscall_trace_exit *ctx)       \
 	{                                                     \
-		return on_sys_exit(NR_##name, 0, ctx->ret);   \
+		return on_exit_call;                          \
 	}
-
+#define SYSCALL(name) SYSCALL_WITH_EXIT(name, on_sys_exit(NR_##name, 0, ctx->ret))
 /* futex and fcntl wait or not depending on an argument: their exit needs it too. */
-#define SYSCALL_ARG(name)                                     \
-	SEC("tracepoint/syscalls/sys_enter_" #name)           \
-	int enter_##name(struct syscall_trace_enter *ctx)     \
-	{                                                     \
-		return on_sys_enter(NR_##name, ctx->args[1]); \
-	}                                                     \
-	SEC("tracepoint/syscalls/sys_exit_" #name)            \
-	int exit_##name(struct syscall_trace_exit *ctx)       \
-	{                                                     \
-		return on_sys_exit_arg(NR_##name, ctx->ret);  \
-	}
+#define SYSCALL_ARG(name) SYSCALL_WITH_EXIT(name, on_sys_exit_arg(NR_##name, ctx->ret))
 
 SYSCALL(accept)
 SYSCALL(accept4)

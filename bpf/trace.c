@@ -197,12 +197,14 @@ static int run_iter(struct bpf_program *prog)
 	if (!link)
 		return -errno;
 	fd = bpf_iter_create(bpf_link__fd(link));
+	int err = fd < 0 ? -errno : 0;
 	if (fd >= 0) {
 		while ((n = read(fd, buf, sizeof(buf))) > 0)
 			;
+		if (n < 0)
+			err = -errno; /* before close() can change it */
 		close(fd);
 	}
-	int err = fd < 0 || n < 0 ? -errno : 0;
 	bpf_link__destroy(link);
 	if (err)
 		log_warn("running %s failed: %s", bpf_program__name(prog), strerror(-err));
@@ -743,6 +745,7 @@ int tracer_collect(struct tracer *t, struct trace_result *r)
 	struct trace_task *alive = NULL;
 	size_t nalive = 0, acap = 0;
 
+	memset(r, 0, sizeof(*r)); /* whatever fails below, @r is safe to free */
 	/*
 	 * Tasks still in the map first, then the ring buffer: a task freed in
 	 * between (sched_process_free runs after an RCU grace period, long after
@@ -768,7 +771,6 @@ int tracer_collect(struct tracer *t, struct trace_result *r)
 	size_t ngone0 = t->ngone;
 	tracer_poll(t, 0); /* the last records: the counts below include them */
 	size_t cap = t->ngone + nalive;
-	memset(r, 0, sizeof(*r));
 	r->start_ns = t->start_ns;
 	r->end_ns = clock_now_ns();
 	r->raw_tp = t->raw_tp;

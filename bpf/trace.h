@@ -74,7 +74,7 @@ int tracer_add_port(struct tracer *t, uint16_t port);
 int tracer_add_listening_ports(struct tracer *t);
 /* Drain the ring buffer, waiting up to @timeout_ms. Returns events consumed or -errno. */
 int tracer_poll(struct tracer *t, int timeout_ms);
-/* Everything so far into @r (allocated; free with trace_result_free). */
+/* Everything so far into @r (allocated; free with trace_result_free, even after an error). */
 int tracer_collect(struct tracer *t, struct trace_result *r);
 void trace_result_free(struct trace_result *r);
 void tracer_close(struct tracer *t);

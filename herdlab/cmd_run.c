@@ -423,9 +423,12 @@ static int run_once(const struct run_opts *o, const char *dir)
 	srv_argv[n] = NULL;
 	in_dir(log_path, dir, "server.log");
 	pid_t server = session_spawn_held(srv_argv, &release_fd, &out_fd, log_path);
-	if (t)
-		tracer_add_tree(t, server);
+	bool targeted = !t || tracer_add_tree(t, server) > 0;
 	session_release(release_fd);
+	if (!targeted) {
+		log_warn("the server (pid %d) could not be made the tracer's target", (int)server);
+		goto stop;
+	}
 
 	int port = wait_listening(out_fd, server);
 	if (!port) {
@@ -447,7 +450,7 @@ stop:
 	json_t *trace = NULL, *join = NULL;
 	if (t && rc == 0) {
 		if (tracer_collect(t, &r) < 0 || metrics_compute(&r, &m) < 0) {
-			log_warn("out of memory collecting the results");
+			log_warn("collecting the results failed");
 			rc = 1;
 		} else {
 			trace = metrics_json(&m, &r);

@@ -278,7 +278,7 @@ int cmd_trace(int argc, char **argv)
 	}
 	tracer_poll(t, 0);
 	if (tracer_collect(t, &r) < 0 || (drop_root(&r, root), metrics_compute(&r, &m)) < 0) {
-		log_warn("out of memory collecting the results");
+		log_warn("collecting the results failed");
 		goto out;
 	}
 	metrics_print(stdout, &m, &r);

@@ -33,7 +33,17 @@ HERDLAB=$HERD_BUILD/herdlab
 [ "$(id -u)" -eq 0 ] || { echo "bench_tracer: needs root (BPF, perf)" >&2; exit 1; }
 
 herdsrv_start S prefork-epoll-exclusive --workers 2
-trap 'herdsrv_stop "$S_PID"; sysctl -qw kernel.bpf_stats_enabled=0; rm -rf "$TMPD" "$OUT.tmp"' EXIT
+OBS_PID= tp= idle=
+# However the script ends: no observer (a tracer holds BPF programs), no helper, no server left.
+cleanup() {
+	local p
+	for p in $OBS_PID $tp; do kill -INT "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
+	[ -n "$idle" ] && kill "$idle" 2>/dev/null
+	herdsrv_stop "$S_PID"
+	sysctl -qw kernel.bpf_stats_enabled=0
+	rm -rf "$TMPD" "$OUT.tmp"
+}
+trap cleanup EXIT
 URL=http://127.0.0.1:$S_PORT/size/1K
 
 load() { # -> requests/s
@@ -64,6 +74,7 @@ unobserve() {
 	OBS_TICKS=$(($(cpu_ticks "$OBS_PID") - OBS_T0))
 	kill -INT "$OBS_PID"
 	wait "$OBS_PID" 2>/dev/null || true
+	OBS_PID=
 	rm -f "$TMPD"/*.data
 }
 # with TOOL: prints "requests/s observer-ticks" for a run of the load under TOOL.
@@ -147,9 +158,11 @@ for i in $(seq "$SYSCALL_TRIES"); do
 	traced+="$(syscall_ns) "
 	kill -INT $tp
 	wait $tp 2>/dev/null || true
+	tp=
 done
 kill $idle
 wait $idle 2>/dev/null || true
+idle=
 sys_plain=$(echo $plain | sorted | head -1)
 sys_traced=$(echo $traced | sorted | head -1)
 perf stat -e raw_syscalls:sys_enter -a -x, -o "$TMPD/sys.txt" -- \
@@ -227,7 +240,8 @@ hz=$(getconf CLK_TCK)
 	}'
 	echo
 	echo "Both parts are near their floor here: a switch or wakeup of a task nobody traces costs one"
-	echo "load, the tracepoints that fire for everyone return on their arguments, and what is left is"
+	echo "lookup that finds its storage empty, the tracepoints that fire for everyone return on their"
+	echo "arguments, and what is left is"
 	echo "the work a connection needs (its record made, found at accept, sent at close). With the"
 	echo "clients on other machines, the load generator's system calls and the client ends' state"
 	echo "changes (about half of each counted here) are off the traced machine."
