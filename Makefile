@@ -96,10 +96,11 @@ $(BUILD)/herdload: $(OBJ)/loadgen/herdload.o $(LIBLOAD) $(LIBHERD)
 
 PROGS += $(BUILD)/herdload
 
-# ---- herdlab/: the commands on top (trace, models, ...) -----------------------
+# ---- herdlab/: the commands on top, in rooms by job (session/, metrics/, report/, kernels/)
+# Headers are named by their room: #include "metrics/join.h".
 TRACE_OBJ := $(OBJ)/bpf/trace.o
 HL_MAIN	  := herdlab/herdlab.c
-HL_SRCS	  := $(filter-out $(HL_MAIN),$(wildcard herdlab/*.c))
+HL_SRCS	  := $(filter-out $(HL_MAIN),$(wildcard herdlab/*.c herdlab/*/*.c))
 HL_OBJS	  := $(HL_SRCS:%.c=$(OBJ)/%.o)
 LIBHL	  := $(BUILD)/libherdlab.a
 LDLIBS_HL := -lbpf -lelf -lz -ljansson -lm
@@ -114,7 +115,8 @@ $(BUILD)/version.stamp: FORCE
 	@mkdir -p $(@D)
 	@echo '$(HERDLAB_VERSION)' | cmp -s - $@ || echo '$(HERDLAB_VERSION)' >$@
 FORCE:
-$(TRACE_OBJ) $(HL_OBJS) $(OBJ)/herdlab/herdlab.o: $(BPF_SKEL)
+# Only the loader includes the skeleton.
+$(TRACE_OBJ): $(BPF_SKEL)
 
 $(LIBHL): $(HL_OBJS) $(TRACE_OBJ)
 	$(Q)ar rcs $@ $^
@@ -160,16 +162,29 @@ build-all: $(PROGS)
 build-all: $(STATIC)/herdlab $(STATIC)/herdsrv $(STATIC)/herdload
 
 # ---- tests -------------------------------------------------------------------
-# A unit test may #include the .c it tests to reach static functions.
+# A unit test may #include the .c it tests to reach static functions. Each links
+# only the floor it tests: lib/, servers/, loadgen/ or herdlab/ (with lib/ below).
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+UNIT_SRV  := $(BUILD)/tests/test_conn $(BUILD)/tests/test_files
+UNIT_LOAD := $(filter $(BUILD)/tests/test_load_%,$(UNIT_BINS))
+UNIT_HL	  := $(addprefix $(BUILD)/tests/test_,join kernels metrics report statistics)
+UNIT_LIB  := $(filter-out $(UNIT_SRV) $(UNIT_LOAD) $(UNIT_HL),$(UNIT_BINS))
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIBHL) $(LIBSRV) $(LIBLOAD) $(LIBHERD)
+define unit_link
 	@mkdir -p $(@D)
 	@echo "  TEST    $@"
-	$(Q)$(CC) $(CPPFLAGS) -Iservers -Iloadgen -Ibpf -I$(BUILD)/bpf -Iherdlab $(CFLAGS) $(WARNINGS) \
-		-Wno-missing-prototypes $(DEPFLAGS) -o $@ $< $(LIBHL) $(LIBSRV) $(LIBLOAD) $(LIBHERD) \
-		-lcmocka $(LDLIBS_SRV) $(LDLIBS_HL)
+	$(Q)$(CC) $(CPPFLAGS) -Iservers -Iloadgen -Ibpf -Iherdlab $(CFLAGS) $(WARNINGS) \
+		-Wno-missing-prototypes $(DEPFLAGS) -o $@ $< $(filter %.a,$^) -lcmocka $(1)
+endef
+$(UNIT_LIB): $(BUILD)/tests/%: tests/unit/%.c $(LIBHERD)
+	$(call unit_link,-ljansson -lm)
+$(UNIT_SRV): $(BUILD)/tests/%: tests/unit/%.c $(LIBSRV) $(LIBHERD)
+	$(call unit_link,$(LDLIBS_SRV))
+$(UNIT_LOAD): $(BUILD)/tests/%: tests/unit/%.c $(LIBLOAD) $(LIBHERD)
+	$(call unit_link,$(LDLIBS_LOAD))
+$(UNIT_HL): $(BUILD)/tests/%: tests/unit/%.c $(LIBHL) $(LIBHERD)
+	$(call unit_link,$(LDLIBS_HL))
 
 build-all: $(UNIT_BINS)
 

@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "join.h"
+#include "metrics/join.h"
 
 #define MS 1000000ULL
 

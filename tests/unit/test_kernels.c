@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "guest.c" /* its static functions: b64_decode, take_results, init_script */
+#include "kernels/guest.c" /* its static functions: b64_decode, take_results, init_script */
 
 /* guest.c reports progress through cmd_kernels.c; not here. */
 void kernels_progress(const char *fmt, ...)

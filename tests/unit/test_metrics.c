@@ -26,7 +26,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "metrics.h"
+#include "metrics/metrics.h"
 
 #define START_NS  1000000000ULL /* the trace's start on its clock */
 #define MS(x)	  ((uint64_t)(x)*1000000ULL)

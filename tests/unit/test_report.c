@@ -16,11 +16,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "compare.h"
-#include "doc.h"
-#include "join.h"
-#include "runreport.h"
-#include "rundir.h"
+#include "report/compare.h"
+#include "report/doc.h"
+#include "metrics/join.h"
+#include "report/runreport.h"
+#include "session/rundir.h"
 
 /* Render what @fill writes into a document of @fmt; the caller frees the text. */
 static char *render(enum doc_format fmt, void (*fill)(struct doc *d))

@@ -12,7 +12,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "statistics.h"
+#include "metrics/statistics.h"
 
 /* ---- percentiles ---------------------------------------------------------------------------- */
 

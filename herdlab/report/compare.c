@@ -1,0 +1,410 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * compare.c - several runs side by side (compare.h).
+ */
+#include "report/compare.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "report/plot.h"
+#include "metrics/statistics.h"
+
+/* The columns. Latencies are shown in microseconds. */
+const struct compare_metric compare_metrics[] = {
+	{ "requests/s", "client.throughput.requests_per_s", +1, 0, 1 },
+	{ "p99 us", "client.latency_us.total.p99", -1, 0, 1 },
+	{ "herd factor", "trace.accept.wakeups_per_accept", -1, 2, 1 },
+	{ "futile per accept", NULL, -1, 2, 1 },
+	{ "switches/request", "trace.sched.switches_per_request", -1, 2, 1 },
+	{ "fairness", "trace.accept.fairness.jain", +1, 3, 1 },
+	{ "runq p99 us", "trace.sched.runq_latency.p99", -1, 0, 1e-3 },
+	{ "fork p50 us", "trace.proc.fork_latency.p50", -1, 0, 1e-3 },
+	{ "first run p50 us", "trace.proc.first_run_latency.p50", -1, 0, 1e-3 },
+	{ "join matched", "join.matched", +1, 3, 1 },
+};
+const size_t compare_nmetrics = sizeof(compare_metrics) / sizeof(compare_metrics[0]);
+
+double compare_value(const struct rundir *rd, const struct compare_metric *m)
+{
+	if (!m->key) { /* futile wakeups per accepted connection */
+		double acc = rundir_num(rd, "trace.accept.accepted");
+		return acc > 0 ? rundir_num(rd, "trace.accept.futile_wakeups") / acc : NAN;
+	}
+	if (!strncmp(m->key, "trace.proc.", 11)) { /* a latency of no fork is no value */
+		char count[128];
+		snprintf(count, sizeof(count), "%.*s.count", (int)(strrchr(m->key, '.') - m->key),
+			 m->key);
+		if (!(rundir_num(rd, count) > 0))
+			return NAN;
+	}
+	return rundir_num(rd, m->key) * m->scale;
+}
+
+/* ---- labels -------------------------------------------------------------------------- */
+
+static char *options_of(const struct rundir *rd)
+{
+	char *s = NULL;
+	json_t *o = rundir_get(rd, "options");
+
+	s = o ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	return s ? s : strdup("");
+}
+
+/* The options as a command line would show them (server's, then load's). */
+static void options_text(const struct rundir *rd, char *buf, size_t len)
+{
+	static const char *const keys[] = { "options.server", "options.load" };
+	size_t used = 0;
+
+	buf[0] = 0;
+	for (int k = 0; k < 2; k++) {
+		json_t *a = rundir_get(rd, keys[k]), *v;
+		size_t i;
+		json_array_foreach(a, i, v)
+		{
+			int n = snprintf(buf + used, len - used, "%s%s", used ? " " : "",
+					 json_string_value(v) ?: "?");
+			if (n < 0 || (size_t)n >= len - used)
+				return;
+			used += (size_t)n;
+		}
+	}
+}
+
+static bool all_same(const struct rundir *runs, size_t n, const char *key)
+{
+	for (size_t i = 1; i < n; i++)
+		if (strcmp(rundir_str(&runs[i], key, ""), rundir_str(&runs[0], key, "")))
+			return false;
+	return true;
+}
+
+static bool same_options(const struct rundir *runs, size_t n)
+{
+	char *first = options_of(&runs[0]);
+	bool same = true;
+
+	for (size_t i = 1; i < n && same; i++) {
+		char *o = options_of(&runs[i]);
+		same = !strcmp(o, first);
+		free(o);
+	}
+	free(first);
+	return same;
+}
+
+char **compare_labels(const struct rundir *runs, size_t n)
+{
+	char **l = calloc(n + 1, sizeof(*l));
+	bool kernels = !all_same(runs, n, "kernel.release");
+	bool options = !same_options(runs, n);
+
+	for (size_t i = 0; l && i < n; i++) {
+		char opts[256] = "";
+		if (options)
+			options_text(&runs[i], opts, sizeof(opts));
+		if (asprintf(&l[i], "%s%s%s%s%s%s", rundir_str(&runs[i], "model", "?"),
+			     kernels ? " @ " : "",
+			     kernels ? rundir_str(&runs[i], "kernel.release", "?") : "",
+			     *opts ? " (" : "", opts, *opts ? ")" : "") < 0) {
+			compare_labels_free(l, i);
+			return NULL;
+		}
+	}
+	/* Still alike (repeats): number them, #1, #2, ... in order. */
+	char **base = calloc(n + 1, sizeof(*base));
+	for (size_t i = 0; l && base && i < n; i++)
+		base[i] = strdup(l[i]);
+	for (size_t i = 0; l && base && i < n; i++) {
+		size_t same = 0, rank = 0;
+		for (size_t j = 0; j < n; j++) {
+			bool alike = base[j] && base[i] && !strcmp(base[i], base[j]);
+			same += alike;
+			rank += alike && j <= i;
+		}
+		char *s = NULL;
+		if (same > 1 && asprintf(&s, "%s #%zu", base[i], rank) >= 0)
+			free(l[i]), l[i] = s;
+	}
+	compare_labels_free(base, n);
+	return l;
+}
+
+void compare_labels_free(char **labels, size_t n)
+{
+	for (size_t i = 0; labels && i < n; i++)
+		free(labels[i]);
+	free(labels);
+}
+
+/* Repeats of one configuration: the same model, options and kernel throughout. */
+static bool repeats(const struct rundir *runs, size_t n)
+{
+	return n > 1 && all_same(runs, n, "model") && all_same(runs, n, "kernel.release") &&
+	       same_options(runs, n);
+}
+
+/* ---- the tables ------------------------------------------------------------------------- */
+
+/* The columns any run has a value for. */
+static size_t present(const struct rundir *runs, size_t n, const struct compare_metric **cols)
+{
+	size_t k = 0;
+
+	for (size_t m = 0; m < compare_nmetrics; m++) {
+		for (size_t i = 0; i < n; i++)
+			if (!isnan(compare_value(&runs[i], &compare_metrics[m]))) {
+				cols[k++] = &compare_metrics[m];
+				break;
+			}
+	}
+	return k;
+}
+
+static bool is_best(const struct rundir *runs, size_t n, const struct compare_metric *m, double v)
+{
+	bool beaten = false, beats = false; /* all equal: nothing to mark */
+
+	if (!m->better || isnan(v) || n < 2)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		double o = compare_value(&runs[i], m);
+		if (isnan(o))
+			continue;
+		beaten |= m->better > 0 ? o > v : o < v;
+		beats |= m->better > 0 ? o < v : o > v;
+	}
+	return beats && !beaten;
+}
+
+/* The align string and heads of a table: "run" then one column per metric. */
+static void table_head(struct doc *d, const struct compare_metric **cols, size_t k)
+{
+	char align[32] = "l";
+
+	for (size_t c = 0; c < k && c < sizeof(align) - 2; c++)
+		strcat(align, "r");
+	/* doc_table takes its heads as arguments: give it the most we have (10 + 1). */
+	const char *h[11] = { "run" };
+	for (size_t c = 0; c < 10; c++)
+		h[c + 1] = c < k ? cols[c]->name : "";
+	doc_table(d, align, h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8], h[9], h[10]);
+}
+
+static void values_table(struct doc *d, const struct rundir *runs, size_t n, char **labels,
+			 const struct compare_metric **cols, size_t k)
+{
+	table_head(d, cols, k);
+	for (size_t i = 0; i < n; i++) {
+		doc_cell(d, false, "%s", labels[i]);
+		for (size_t c = 0; c < k; c++) {
+			double v = compare_value(&runs[i], cols[c]);
+			if (isnan(v))
+				doc_cell(d, false, "-");
+			else
+				doc_cell(d, is_best(runs, n, cols[c], v), "%.*f", cols[c]->prec, v);
+		}
+	}
+	if (repeats(runs, n)) {
+		double *v = malloc(n * sizeof(*v));
+		struct spread s[10];
+		for (size_t c = 0; v && c < k; c++) {
+			for (size_t i = 0; i < n; i++)
+				v[i] = compare_value(&runs[i], cols[c]);
+			s[c] = stats_spread(v, n);
+		}
+		free(v);
+		doc_cell(d, false, "mean");
+		for (size_t c = 0; c < k; c++)
+			doc_cell(d, false, "%.*f", cols[c]->prec, s[c].mean);
+		doc_cell(d, false, "spread (sd)");
+		for (size_t c = 0; c < k; c++)
+			doc_cell(d, false, "%.*f (%.1f%%)", cols[c]->prec, s[c].sd,
+				 s[c].mean ? 100 * s[c].sd / fabs(s[c].mean) : 0);
+	}
+	doc_table_end(d);
+}
+
+static void ratios_table(struct doc *d, const struct rundir *runs, size_t n, char **labels,
+			 const struct compare_metric **cols, size_t k)
+{
+	table_head(d, cols, k);
+	for (size_t i = 0; i < n; i++) {
+		doc_cell(d, false, "%s", labels[i]);
+		for (size_t c = 0; c < k; c++) {
+			double v = compare_value(&runs[i], cols[c]),
+			       v0 = compare_value(&runs[0], cols[c]);
+			if (isnan(v) || isnan(v0) || v0 == 0)
+				doc_cell(d, false, "-");
+			else
+				doc_cell(d, false, "%.2fx", v / v0);
+		}
+	}
+	doc_table_end(d);
+}
+
+/* ---- figures ------------------------------------------------------------------------------ */
+
+/* Distinct strings of @key over the runs, in order of appearance. */
+static size_t distinct(const struct rundir *runs, size_t n, const char *key, const char **out)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *s = rundir_str(&runs[i], key, "?");
+		size_t j = 0;
+		while (j < k && strcmp(out[j], s))
+			j++;
+		if (j == k)
+			out[k++] = s;
+	}
+	return k;
+}
+
+/*
+ * One metric over the runs. Runs of several kernels are grouped by model, one
+ * bar per kernel; otherwise each run is its own bar.
+ */
+static void figure(struct doc *d, const struct rundir *runs, size_t n, char **labels,
+		   const struct compare_metric *m, const char *dir, const char *link)
+{
+	char file[PATH_MAX], href[PATH_MAX], name[64];
+	const char **models = calloc(n, sizeof(*models)), **kernels = calloc(n, sizeof(*kernels));
+	double *v = calloc(n * n + 1, sizeof(*v));
+
+	if (!models || !kernels || !v)
+		goto out;
+	size_t nm = distinct(runs, n, "model", models),
+	       nk = distinct(runs, n, "kernel.release", kernels);
+	const char *const *groups = (const char *const *)labels;
+	const char *const *series = (const char *const *)&m->name;
+	size_t ng = n, ns = 1;
+	if (nk > 1) {
+		groups = models, ng = nm, series = kernels, ns = nk;
+		for (size_t i = 0; i < ng * ns; i++)
+			v[i] = NAN;
+		for (size_t i = 0; i < n; i++) {
+			size_t g = 0, s = 0;
+			while (strcmp(models[g], rundir_str(&runs[i], "model", "?")))
+				g++;
+			while (strcmp(kernels[s], rundir_str(&runs[i], "kernel.release", "?")))
+				s++;
+			v[g * ns + s] = compare_value(&runs[i], m);
+		}
+	} else {
+		for (size_t i = 0; i < n; i++)
+			v[i] = compare_value(&runs[i], m);
+	}
+	size_t j = 0;
+	for (const char *c = m->name; *c && j < sizeof(name) - 1; c++)
+		name[j++] = (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') ? *c : '-';
+	name[j] = 0;
+	snprintf(file, sizeof(file), "%s/compare-%s.svg", dir, name);
+	snprintf(href, sizeof(href), "%s/compare-%s.svg", link, name);
+	if (!plot_bars(file, m->name, m->name, groups, ng, series, ns, v))
+		doc_figure(d, file, href, m->name);
+out:
+	free(models);
+	free(kernels);
+	free(v);
+}
+
+int compare_write(const struct rundir *runs, size_t n, enum doc_format fmt, FILE *out,
+		  const char *plot_dir, const char *plot_link)
+{
+	const struct compare_metric *cols[16];
+	char title[128];
+
+	if (!n)
+		return -1;
+	char **labels = compare_labels(runs, n);
+	if (!labels)
+		return -1;
+	size_t k = present(runs, n, cols);
+	snprintf(title, sizeof(title), "herdlab compare: %zu runs", n);
+	struct doc *d = doc_open(out, fmt, title);
+	if (!d) {
+		compare_labels_free(labels, n);
+		return -1;
+	}
+	const char *kernels[64];
+	size_t nk = distinct(runs, n < 64 ? n : 64, "kernel.release", kernels);
+	doc_para(d, "Kernel%s %s%s; the best value of each column is marked%s.", nk > 1 ? "s" : "",
+		 kernels[0], nk > 1 ? " and others (see the labels)" : "",
+		 fmt == DOC_TEXT ? " with *" : "");
+	values_table(d, runs, n, labels, cols, k);
+	if (n > 1) {
+		doc_heading(d, "Relative to the first run");
+		ratios_table(d, runs, n, labels, cols, k);
+	}
+	doc_para(d, "herd factor: tasks woken per accepted connection; futile: wakeups that found "
+		    "nothing to accept; fairness: Jain's index of the workers' accepts (1 = even); "
+		    "p99: the client's total latency; runq, fork and first-run latencies are the "
+		    "upper bounds of log2 buckets.");
+	if (plot_dir && fmt != DOC_TEXT && (mkdir(plot_dir, 0755) == 0 || errno == EEXIST)) {
+		static const char *const figs[] = { "herd factor", "switches/request", "fairness",
+						    "p99 us" };
+		doc_heading(d, "Figures");
+		for (size_t f = 0; f < 4; f++)
+			for (size_t c = 0; c < k; c++)
+				if (!strcmp(cols[c]->name, figs[f]))
+					figure(d, runs, n, labels, cols[c], plot_dir,
+					       plot_link ? plot_link : plot_dir);
+	}
+	compare_labels_free(labels, n);
+	return doc_close(d);
+}
+
+json_t *compare_json(const struct rundir *runs, size_t n)
+{
+	char **labels = compare_labels(runs, n);
+	json_t *o = json_object(), *a = json_array();
+	double *v = malloc((n + 1) * sizeof(*v));
+
+	if (!labels || !o || !a || !v)
+		goto fail;
+	for (size_t i = 0; i < n; i++) {
+		json_t *r = json_pack("{s:s, s:s, s:s, s:s}", "dir", runs[i].path, "label",
+				      labels[i], "model", rundir_str(&runs[i], "model", "?"),
+				      "kernel", rundir_str(&runs[i], "kernel.release", "?"));
+		for (size_t m = 0; r && m < compare_nmetrics; m++) {
+			double x = compare_value(&runs[i], &compare_metrics[m]);
+			json_object_set_new(r, compare_metrics[m].name,
+					    isnan(x) ? json_null() : json_real(x));
+		}
+		if (!r || json_array_append_new(a, r))
+			goto fail;
+	}
+	json_object_set_new(o, "runs", a);
+	a = NULL;
+	if (repeats(runs, n)) {
+		json_t *s = json_object();
+		for (size_t m = 0; s && m < compare_nmetrics; m++) {
+			for (size_t i = 0; i < n; i++)
+				v[i] = compare_value(&runs[i], &compare_metrics[m]);
+			struct spread sp = stats_spread(v, n);
+			if (sp.n)
+				json_object_set_new(s, compare_metrics[m].name,
+						    json_pack("{s:I, s:f, s:f, s:f, s:f}", "n",
+							      (json_int_t)sp.n, "mean", sp.mean,
+							      "sd", sp.sd, "min", sp.min, "max",
+							      sp.max));
+		}
+		json_object_set_new(o, "repeats", s);
+	}
+	free(v);
+	compare_labels_free(labels, n);
+	return o;
+fail:
+	json_decref(a);
+	json_decref(o);
+	free(v);
+	compare_labels_free(labels, n);
+	return NULL;
+}

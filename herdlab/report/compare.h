@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * compare.h - several runs side by side: `herdlab compare DIR...`, the demo's
+ * table, `herdlab run --repeat`'s summary and the kernels comparison.
+ *
+ * One row per run, one column per key metric (compare_metrics[]); the best
+ * value of each column is marked, and a second table gives every value as a
+ * ratio to the first run's. When all runs are repeats of one configuration
+ * (same model, options and kernel), mean and spread close the table.
+ */
+#ifndef HERD_COMPARE_H
+#define HERD_COMPARE_H
+
+#include <jansson.h>
+#include <stdio.h>
+
+#include "report/doc.h"
+#include "session/rundir.h"
+
+/* A key metric: where it is in run.json, and which way is better. */
+struct compare_metric {
+	const char *name; /* column head ("herd factor") */
+	const char *key;  /* run.json key; NULL: computed (compare_value) */
+	int better;	  /* +1 higher is better, -1 lower, 0 neither */
+	int prec;	  /* decimals shown */
+	double scale;	  /* the value shown is run.json's times this */
+};
+
+extern const struct compare_metric compare_metrics[];
+extern const size_t compare_nmetrics;
+
+/* Metric @m of a run: NAN when the run does not have it. */
+double compare_value(const struct rundir *rd, const struct compare_metric *m);
+
+/* Each run's label: its model, plus whatever tells it from the others
+ * (kernel, options); @labels[i] is allocated, free with compare_labels_free. */
+char **compare_labels(const struct rundir *runs, size_t n);
+void compare_labels_free(char **labels, size_t n);
+
+/*
+ * The comparison of @n runs on @out. Figures (md and html only) go to
+ * @plot_dir, linked as @plot_link/NAME.svg; NULL leaves them out. 0, or -1.
+ */
+int compare_write(const struct rundir *runs, size_t n, enum doc_format fmt, FILE *out,
+		  const char *plot_dir, const char *plot_link);
+
+/* The same as JSON: {runs: [{dir, label, metrics...}], repeats?: {metric: spread}}. */
+json_t *compare_json(const struct rundir *runs, size_t n);
+
+#endif

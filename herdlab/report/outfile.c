@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: MIT */
+/* outfile.c - whole files or none (outfile.h). */
+#include "report/outfile.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+
+int outfile_open(struct outfile *o, const char *path)
+{
+	memset(o, 0, sizeof(*o));
+	if (!path || !strcmp(path, "-")) {
+		o->f = stdout;
+		o->is_stdout = true;
+		return 0;
+	}
+	if (afile_open(&o->af, path) < 0) {
+		log_warn("cannot write %s: %m", path);
+		return -1;
+	}
+	o->f = o->af.f;
+	return 0;
+}
+
+int outfile_close(struct outfile *o, bool ok)
+{
+	if (o->is_stdout)
+		return fflush(stdout) || !ok ? -1 : 0;
+	if (afile_close(&o->af, ok) < 0) {
+		if (ok)
+			log_warn("cannot write %s: %m", o->af.path);
+		return -1;
+	}
+	return 0;
+}
+
+int output_opts_parse(int argc, char **argv, const char *cmd, void (*usage)(FILE *f),
+		      struct output_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "no-plots", no_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *format = "text";
+	int c;
+
+	*o = (struct output_opts){ .fmt = DOC_TEXT, .plots = true };
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			format = optarg;
+			break;
+		case 'o':
+			o->out = optarg;
+			break;
+		case 'n':
+			o->plots = false;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return -2;
+		}
+	}
+	o->json = !strcmp(format, "json");
+	if (!o->json && doc_format_parse(format, &o->fmt) < 0) {
+		fprintf(stderr, "herdlab %s: unknown format '%s' (text, md, html or json)\n", cmd,
+			format);
+		return -2;
+	}
+	return optind;
+}

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * outfile.h - a command's output: standard output, or a file that appears whole
+ * or not at all (lib/files.h's afile).
+ */
+#ifndef HERD_OUTFILE_H
+#define HERD_OUTFILE_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "files.h"
+#include "report/doc.h"
+
+struct outfile {
+	FILE *f;	 /* where to write */
+	bool is_stdout;	 /* no file: standard output */
+	struct afile af; /* otherwise, the file */
+};
+
+/* Open @path (NULL or "-": standard output); 0 or -1 with a message. */
+int outfile_open(struct outfile *o, const char *path);
+
+/* Finish: with @ok, the file takes its name; otherwise nothing is left. 0 or -1. */
+int outfile_close(struct outfile *o, bool ok);
+
+/* The output options report and compare share: --format, --out, --no-plots. */
+struct output_opts {
+	const char *out;     /* --out FILE (NULL: standard output) */
+	bool json;	     /* --format json */
+	enum doc_format fmt; /* otherwise: text, md or html */
+	bool plots;	     /* not --no-plots */
+};
+
+/*
+ * Parse them (and --help, which prints @usage and exits 0) for command @cmd.
+ * Returns the index of the first operand, or -2 after a usage error was said.
+ */
+int output_opts_parse(int argc, char **argv, const char *cmd, void (*usage)(FILE *f),
+		      struct output_opts *o);
+
+#endif

@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: MIT */
+/* plot.c - figures with gnuplot (plot.h). */
+#include "report/plot.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "metrics/statistics.h"
+
+#define CDF_POINTS 1000 /* a CDF drawn through this many quantiles, whatever the sample */
+
+/* A string inside gnuplot's double quotes: no quote, backslash or newline survives. */
+static void put_quoted(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++)
+		fputc(*s == '"' ? '\'' : *s == '\\' || *s == '\n' ? ' ' : *s, f);
+	fputc('"', f);
+}
+
+/* The terminal, the output file and the common style. */
+static void prologue(FILE *f, const char *tmp, const char *title)
+{
+	fputs("set terminal svg size 720,400 dynamic enhanced font 'sans,11' background "
+	      "'#ffffff'\n",
+	      f);
+	fputs("set output ", f);
+	put_quoted(f, tmp);
+	fputs("\nset encoding utf8\nset title noenhanced ", f);
+	put_quoted(f, title);
+	fputs("\nset grid ytics lc rgb '#dddddd'\nset border 3\nset tics nomirror\n"
+	      "set key noenhanced\nset datafile separator '\\t'\n"
+	      "set linetype 1 lc rgb '#1f77b4' lw 2\nset linetype 2 lc rgb '#d62728' lw 2\n"
+	      "set linetype 3 lc rgb '#2ca02c' lw 2\nset linetype 4 lc rgb '#ff7f0e' lw 2\n"
+	      "set linetype 5 lc rgb '#9467bd' lw 2\nset linetype 6 lc rgb '#8c564b' lw 2\n"
+	      "set linetype cycle 6\n",
+	      f);
+}
+
+/* Whether gnuplot is on the PATH; said once when it is not (a guest has none). */
+static bool have_gnuplot(void)
+{
+	static int known = -1;
+	const char *path = getenv("PATH");
+	char dir[PATH_MAX];
+
+	if (known >= 0)
+		return known;
+	known = 0;
+	for (const char *p = path ? path : "/usr/bin:/bin"; *p && !known;) {
+		size_t len = strcspn(p, ":");
+		snprintf(dir, sizeof(dir), "%.*s/gnuplot", (int)len, p);
+		known = access(dir, X_OK) == 0;
+		p += len + (p[len] == ':');
+	}
+	if (!known)
+		log_info("gnuplot is not installed: the reports go without figures");
+	return known;
+}
+
+/*
+ * Run the script @write produces through gnuplot, into @svg. The script goes to
+ * gnuplot's standard input; its complaints go to ours.
+ */
+static int render(const char *svg, const char *title, void (*write)(FILE *f, const void *arg),
+		  const void *arg)
+{
+	char tmp[PATH_MAX];
+
+	if (!have_gnuplot() || snprintf(tmp, sizeof(tmp), "%s.tmp", svg) >= (int)sizeof(tmp))
+		return -1;
+	FILE *g = popen("gnuplot", "w");
+	if (!g) {
+		log_warn("cannot run gnuplot for %s: %m", svg);
+		return -1;
+	}
+	prologue(g, tmp, title);
+	write(g, arg);
+	int status = pclose(g);
+	if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		log_warn("gnuplot failed drawing %s (status %#x)%s", svg, status,
+			 WIFEXITED(status) && WEXITSTATUS(status) == 127 ? ": is gnuplot installed?"
+									 : "");
+		remove(tmp);
+		return -1;
+	}
+	if (rename(tmp, svg) < 0) {
+		log_warn("cannot write %s: %m", svg);
+		remove(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- CDFs ------------------------------------------------------------------------------ */
+
+struct cdf_args {
+	const char *xlabel;
+	const struct plot_series *s;
+	size_t n;
+};
+
+static void write_cdf(FILE *f, const void *arg)
+{
+	const struct cdf_args *a = arg;
+	double lo = INFINITY;
+
+	fputs("set xlabel noenhanced ", f);
+	put_quoted(f, a->xlabel);
+	fputs("\nset ylabel 'requests at or below (%)'\nset logscale x 10\nset yrange [0:100]\n"
+	      "set key right bottom\n",
+	      f);
+	for (size_t k = 0; k < a->n; k++) {
+		double *v = malloc((a->s[k].n + 1) * sizeof(*v));
+		if (!v)
+			continue;
+		memcpy(v, a->s[k].v, a->s[k].n * sizeof(*v));
+		stats_sort(v, a->s[k].n);
+		fprintf(f, "$s%zu << EOD\n", k);
+		for (int q = 0; a->s[k].n && q <= CDF_POINTS; q++) {
+			double p = 100.0 * q / CDF_POINTS, x = stats_percentile(v, a->s[k].n, p);
+			if (x > 0 && x < lo)
+				lo = x;
+			fprintf(f, "%.6g\t%.4f\n", x > 0 ? x : NAN, p);
+		}
+		fputs("EOD\n", f);
+		free(v);
+	}
+	if (isfinite(lo))
+		fprintf(f, "set xrange [%g:*]\n", lo * 0.8);
+	fputs("plot ", f);
+	for (size_t k = 0; k < a->n; k++) {
+		fprintf(f, "%s$s%zu using 1:2 with lines title ", k ? ", " : "", k);
+		put_quoted(f, a->s[k].name);
+	}
+	fputc('\n', f);
+}
+
+int plot_cdf(const char *svg, const char *title, const char *xlabel, const struct plot_series *s,
+	     size_t nseries)
+{
+	struct cdf_args a = { xlabel, s, nseries };
+
+	return render(svg, title, write_cdf, &a);
+}
+
+/* ---- bars ------------------------------------------------------------------------------ */
+
+struct bar_args {
+	const char *ylabel;
+	const char *const *groups, *const *series;
+	size_t ngroups, nseries;
+	const double *v;
+};
+
+static void write_bars(FILE *f, const void *arg)
+{
+	const struct bar_args *a = arg;
+
+	fputs("set ylabel noenhanced ", f);
+	put_quoted(f, a->ylabel);
+	fputs("\nset style data histograms\nset style histogram clustered gap 1\n"
+	      "set style fill solid 0.85 border -1\nset boxwidth 0.9\nset yrange [0:*]\n"
+	      "set xtics noenhanced rotate by -30 left\nset key above\n",
+	      f);
+	if (a->nseries == 1)
+		fputs("set key off\n", f);
+	fputs("$d << EOD\n", f);
+	for (size_t g = 0; g < a->ngroups; g++) {
+		for (const char *c = a->groups[g]; *c; c++)
+			fputc(*c == '\t' || *c == '\n' ? ' ' : *c, f);
+		for (size_t s = 0; s < a->nseries; s++) {
+			double v = a->v[g * a->nseries + s];
+			if (isnan(v))
+				fputs("\tNaN", f);
+			else
+				fprintf(f, "\t%.6g", v);
+		}
+		fputc('\n', f);
+	}
+	fputs("EOD\nplot ", f);
+	for (size_t s = 0; s < a->nseries; s++) {
+		fprintf(f, "%s$d using %zu:xtic(1) title ", s ? ", " : "", s + 2);
+		put_quoted(f, a->series[s]);
+	}
+	fputc('\n', f);
+}
+
+int plot_bars(const char *svg, const char *title, const char *ylabel, const char *const *groups,
+	      size_t ngroups, const char *const *series, size_t nseries, const double *v)
+{
+	struct bar_args a = { ylabel, groups, series, ngroups, nseries, v };
+
+	if (!ngroups || !nseries)
+		return -1;
+	return render(svg, title, write_bars, &a);
+}
+
+/* ---- steps ----------------------------------------------------------------------------- */
+
+struct step_args {
+	const char *xlabel, *ylabel;
+	const double *x, *y;
+	size_t n;
+};
+
+static void write_steps(FILE *f, const void *arg)
+{
+	const struct step_args *a = arg;
+
+	fputs("set xlabel noenhanced ", f);
+	put_quoted(f, a->xlabel);
+	fputs("\nset ylabel noenhanced ", f);
+	put_quoted(f, a->ylabel);
+	fputs("\nset yrange [0:*]\nset key off\n$d << EOD\n", f);
+	for (size_t i = 0; i < a->n; i++)
+		fprintf(f, "%.6g\t%.6g\n", a->x[i], a->y[i]);
+	fputs("EOD\nplot $d using 1:2 with steps\n", f);
+}
+
+int plot_steps(const char *svg, const char *title, const char *xlabel, const char *ylabel,
+	       const double *x, const double *y, size_t n)
+{
+	struct step_args a = { xlabel, ylabel, x, y, n };
+
+	if (!n)
+		return -1;
+	return render(svg, title, write_steps, &a);
+}
