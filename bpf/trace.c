@@ -573,7 +573,7 @@ static int load(struct tracer *t, bool raw, bool regs)
 	t->skel->rodata->wait_from_regs = regs;
 	t->skel->rodata->task_storage = regs; /* 5.15+ has what either needs */
 	bpf_map__set_autocreate(t->skel->maps.task_store, regs);
-	bpf_object__for_each_program (prog, t->skel->obj) {
+	bpf_object__for_each_program(prog, t->skel->obj) {
 		const char *sec = bpf_program__section_name(prog);
 		bool missing = strstr(sec, "sk_data_ready") && !t->data_ready; /* before 6.6 */
 		if (!strncmp(sec, "iter/", 5)) /* adopt and snapshot: task storage only */
@@ -603,12 +603,12 @@ static int attach(struct tracer *t)
 	struct bpf_program *prog;
 	size_t max = 0;
 
-	bpf_object__for_each_program (prog, t->skel->obj)
+	bpf_object__for_each_program(prog, t->skel->obj)
 		max++;
 	t->links = calloc(max, sizeof(*t->links));
 	if (!t->links)
 		return -ENOMEM;
-	bpf_object__for_each_program (prog, t->skel->obj) {
+	bpf_object__for_each_program(prog, t->skel->obj) {
 		if (!bpf_program__autoload(prog) ||
 		    !strncmp(bpf_program__section_name(prog), "iter/", 5))
 			continue; /* not loaded, or run on demand (run_iter) */
