@@ -1,0 +1,341 @@
+#!/usr/bin/env bash
+# test_realservers.sh - the tracer is exact on servers nobody here wrote, attached
+# by pid as a systems engineer would attach it:
+#
+#   apache2 (mpm_prefork, a private ServerRoot on loopback ports): one Listen (no
+#     accept mutex, lingering-close polls that are not arrivals), two Listen with
+#     every kind of accept mutex (pthread, fcntl, flock, sysvsem), and children
+#     that respawn while traced (MaxConnectionsPerChild);
+#   nginx: accept_mutex off and on, listen ... reuseport, 4 workers;
+#
+# each checked against the server's own access log: the accepts herdlab gives a
+# worker are the requests that worker logged (%P, $pid), exactly. The arrival
+# wakeups are checked against an independent count: every sched_waking of a
+# server task whose waker's kernel stack holds tcp_child_process (the listener's
+# sk_data_ready called for a new connection), counted by bpftrace. And perf,
+# counting sys_exit_accept4 beside an attached herdlab, sees every accept.
+#
+# Needs root, BPF, apache2, nginx, bpftrace and perf (scripts/deps.sh installs them).
+source "$(dirname "$0")/lib.sh"
+HERDLAB=$ROOT/$BUILD/herdlab
+HERDLOAD=$ROOT/$BUILD/herdload
+JSONGET=$ROOT/$BUILD/tests/tools/jsonget
+N=1009
+
+require_tracer "tracing apache2 and nginx"
+chmod a+x "$TMP" # the servers' workers run as www-data or nobody and serve files from it
+for prog in apache2 nginx bpftrace perf; do
+	command -v $prog >/dev/null || command -v /usr/sbin/$prog >/dev/null || {
+		skip "real servers" "$prog is not installed (scripts/deps.sh installs it)"
+		exit 0
+	}
+done
+
+TRACE_PID= SERVER_PID= BT_PID=
+stop_all() {
+	[ -n "$TRACE_PID" ] && kill -INT $TRACE_PID 2>/dev/null && wait $TRACE_PID 2>/dev/null
+	[ -n "$BT_PID" ] && kill -TERM $BT_PID 2>/dev/null && wait $BT_PID 2>/dev/null
+	if [ -n "$SERVER_PID" ]; then
+		kill -TERM $SERVER_PID 2>/dev/null
+		for _ in $(seq 100); do kill -0 $SERVER_PID 2>/dev/null || break; sleep 0.05; done
+		kill -KILL $SERVER_PID $(descendants $SERVER_PID) 2>/dev/null
+		wait $SERVER_PID 2>/dev/null
+	fi
+	TRACE_PID= SERVER_PID= BT_PID=
+}
+trap 'stop_all; rm -rf "$TMP"' EXIT
+
+j() { "$JSONGET" "$TRACE_DIR/trace.json" "$1"; }
+
+# A loopback port nothing listens on (below the ephemeral range, so no client takes it).
+free_port() {
+	local p
+	while :; do
+		p=$((20000 + RANDOM % 12000))
+		ss -Htln "sport = :$p" | grep -q . || { echo $p; return; }
+	done
+}
+
+# ---- the servers -------------------------------------------------------------------------
+
+# apache_start LISTENS MUTEX MAXCONN: mpm_prefork with StartServers 8 under $TMP/apache.
+apache_start() {
+	local listens=$1 mutex=$2 maxconn=$3 root=$TMP/apache i
+	rm -rf "$root"
+	mkdir -p "$root/htdocs" "$root/logs"
+	head -c 1024 /dev/zero >"$root/htdocs/1k"
+	PORT1=$(free_port) PORT2=$(free_port)
+	{
+		echo "ServerRoot $root"
+		echo "LoadModule mpm_prefork_module /usr/lib/apache2/modules/mod_mpm_prefork.so"
+		echo "LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so"
+		echo "ServerName localhost"
+		echo "Listen 127.0.0.1:$PORT1"
+		[ "$listens" -gt 1 ] && echo "Listen 127.0.0.1:$PORT2"
+		case $mutex in # the file-based mutexes need a directory to put their file in
+		none) ;;
+		fcntl | flock) echo "Mutex $mutex:$root/logs mpm-accept" ;;
+		*) echo "Mutex $mutex mpm-accept" ;;
+		esac
+		echo "User www-data"
+		echo "Group www-data"
+		echo "PidFile $root/logs/httpd.pid"
+		echo "ErrorLog $root/logs/error.log"
+		echo 'LogFormat "%P %r %>s" herd'
+		echo "CustomLog $root/logs/access.log herd"
+		echo "DocumentRoot $root/htdocs"
+		echo "StartServers 8"
+		echo "MinSpareServers 8"
+		echo "MaxSpareServers 16"
+		echo "MaxRequestWorkers 16"
+		echo "MaxConnectionsPerChild $maxconn"
+		echo "KeepAlive Off"
+		echo "<Directory $root/htdocs>"
+		echo "Require all granted"
+		echo "</Directory>"
+	} >"$root/httpd.conf"
+	chmod -R a+rX "$root"
+	chown -R www-data "$root/logs" 2>/dev/null
+	setsid /usr/sbin/apache2 -f "$root/httpd.conf" -DFOREGROUND >"$root/stdout" 2>&1 &
+	SERVER_PID=$!
+	ACCESS_LOG=$root/logs/access.log
+	for i in $(seq 100); do
+		[ "$(ps -o pid= --ppid $SERVER_PID | wc -l)" -ge 8 ] && return 0
+		kill -0 $SERVER_PID 2>/dev/null || break
+		sleep 0.05
+	done
+	echo "# apache2 did not start:"
+	sed 's/^/#   /' "$root/stdout" "$root/logs/error.log" 2>/dev/null | tail -5
+	return 1
+}
+
+# nginx_start MODE: 4 workers, MODE off | on | reuseport, under $TMP/nginx.
+nginx_start() {
+	local mode=$1 root=$TMP/nginx i mutex=off listen_opt=
+	rm -rf "$root"
+	mkdir -p "$root/html" "$root/logs"
+	head -c 1024 /dev/zero >"$root/html/1k"
+	PORT1=$(free_port)
+	[ "$mode" = on ] && mutex=on
+	[ "$mode" = reuseport ] && listen_opt=" reuseport"
+	cat >"$root/nginx.conf" <<-EOF
+		worker_processes 4;
+		daemon off;
+		pid $root/logs/nginx.pid;
+		error_log $root/logs/error.log;
+		events { accept_mutex $mutex; worker_connections 1024; }
+		http {
+			log_format herd '\$pid \$request \$status';
+			access_log $root/logs/access.log herd;
+			server { listen 127.0.0.1:$PORT1$listen_opt; root $root/html; }
+		}
+	EOF
+	setsid /usr/sbin/nginx -p "$root" -c "$root/nginx.conf" >"$root/stdout" 2>&1 &
+	SERVER_PID=$!
+	ACCESS_LOG=$root/logs/access.log
+	for i in $(seq 100); do
+		[ "$(ps -o pid= --ppid $SERVER_PID | wc -l)" -ge 4 ] && return 0
+		kill -0 $SERVER_PID 2>/dev/null || break
+		sleep 0.05
+	done
+	echo "# nginx did not start:"
+	sed 's/^/#   /' "$root/stdout" "$root/logs/error.log" 2>/dev/null | tail -5
+	return 1
+}
+
+# ---- tracing them --------------------------------------------------------------------------
+
+# trace_pid: herdlab trace --pid on the running server; waits until it has attached.
+trace_pid() {
+	local i
+	TRACE_DIR=$TMP/trace.$RANDOM
+	"$HERDLAB" trace --pid $SERVER_PID --out "$TRACE_DIR" >"$TRACE_DIR.out" 2>"$TRACE_DIR.err" &
+	TRACE_PID=$!
+	for i in $(seq 100); do
+		grep -q 'attached' "$TRACE_DIR.err" 2>/dev/null && return 0
+		kill -0 $TRACE_PID 2>/dev/null || break
+		sleep 0.05
+	done
+	sleep 1 # an older herdlab says nothing when attached
+}
+trace_end() {
+	kill -INT $TRACE_PID
+	wait $TRACE_PID
+	TRACE_PID=
+}
+
+# load PORT [CLIENTS]: N requests, one connection each; passes only if all succeeded.
+load() {
+	"$HERDLOAD" --url "http://127.0.0.1:$1/1k" --requests $N --clients "${2:-4}" \
+		--json "$TMP/load.json" >"$TMP/load.out" 2>&1 &&
+		[ "$("$JSONGET" "$TMP/load.json" requests.ok)" = "$N" ] ||
+		{ grep -E 'requests|errors' "$TMP/load.out" | sed 's/^/#   /'; return 1; }
+}
+
+# Per-worker accepts from the trace ("PID COUNT" lines, sorted) and from the access log.
+traced_accepts() {
+	local i=0 tgid acc
+	while tgid=$(j accept.per_task.$i.tgid 2>/dev/null) && [ -n "$tgid" ]; do
+		acc=$(j accept.per_task.$i.accepted)
+		[ "$acc" -gt 0 ] && echo "$tgid $acc"
+		i=$((i + 1))
+	done | awk '{ n[$1] += $2 } END { for (p in n) print p, n[p] }' | sort
+}
+logged_accepts() { awk '{ n[$1]++ } END { for (p in n) print p, n[p] }' "$ACCESS_LOG" | sort; }
+
+# same_accepts WHAT: herdlab's per-worker accepts are the access log's, worker for worker.
+same_accepts() {
+	local ours theirs
+	ours=$(traced_accepts | tr '\n' ' ')
+	theirs=$(logged_accepts | tr '\n' ' ')
+	if [ -n "$ours" ] && [ "$ours" = "$theirs" ]; then
+		pass "$1: per-worker accepts equal the access log's, exactly ($(echo $ours | wc -w) fields)"
+	else
+		fail "$1: per-worker accepts equal the access log's" "herdlab: $ours| log: $theirs"
+	fi
+}
+
+within() { awk -v v="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(v >= lo && v <= hi) }'; }
+
+# ---- apache2 ---------------------------------------------------------------------------------
+if apache_start 1 none 0; then
+	trace_pid
+	load $PORT1 || fail "apache2, one Listen: $N requests served"
+	sleep 0.3
+	trace_end
+	is "$(j accept.accepted)" $N "apache2, one Listen: $N accepted"
+	same_accepts "apache2, one Listen"
+	is "$(j accept.wakeups_by_wait.lock)/$(j accept.wakeups_by_wait.poll)" 0/0 \
+		"apache2, one Listen: no lock wakeups, and the lingering-close polls are not arrivals"
+	ok "within $(j accept.wakeups_per_accept) 0.9 1.3" \
+		"apache2, one Listen: about one wakeup per accept ($(j accept.wakeups_per_accept))"
+fi
+stop_all
+
+for mutex in pthread fcntl flock sysvsem; do
+	apache_start 2 $mutex 0 || { fail "apache2 starts with Mutex $mutex"; stop_all; continue; }
+	trace_pid
+	load $PORT1 || fail "apache2, Mutex $mutex: $N requests served"
+	sleep 0.3
+	trace_end
+	is "$(j accept.accepted)" $N "apache2, Mutex $mutex: $N accepted"
+	same_accepts "apache2, Mutex $mutex"
+	lock=$(j accept.wakeups_by_wait.lock)
+	ok "within ${lock:-0} $((N / 3)) $((N * 2))" \
+		"apache2, Mutex $mutex: lock wakeups about one per accept (${lock:-?} for $N)"
+	stop_all
+done
+
+# Children that serve 50 connections each and are replaced, while traced.
+if apache_start 2 sysvsem 50; then
+	trace_pid
+	load $PORT1 || fail "apache2, MaxConnectionsPerChild 50: $N requests served"
+	sleep 0.5
+	trace_end
+	is "$(j accept.accepted)" $N "apache2, respawning children: $N accepted"
+	same_accepts "apache2, respawning children"
+	ok "[ $(logged_accepts | wc -l) -gt 8 ]" \
+		"apache2, respawning children: more workers than the pool ($(logged_accepts | wc -l))"
+fi
+stop_all
+
+# ---- nginx -----------------------------------------------------------------------------------
+for mode in off on reuseport; do
+	nginx_start $mode || { fail "nginx starts ($mode)"; stop_all; continue; }
+	trace_pid
+	load $PORT1 8 || fail "nginx $mode: $N requests served"
+	sleep 0.3
+	trace_end
+	is "$(j accept.accepted)" $N "nginx, accept_mutex $mode: $N accepted"
+	same_accepts "nginx, accept_mutex $mode"
+	stop_all
+done
+
+# ---- arrival wakeups against the wakers' stacks ------------------------------------------------
+# bpftrace counts every sched_waking of the server's tasks whose waker's kernel stack
+# holds tcp_child_process: the listener woken for a new connection, whatever the
+# sleeper waits in. herdlab's arrival wakeups (all but those on a lock or the
+# descriptor-passing socket, which another task causes) must be the same number.
+bt_start() {
+	local pids=$1 cond="" p i
+	for p in $pids; do cond="$cond${cond:+ || }args->pid == $p"; done
+	cat >"$TMP/wakers.bt" <<-EOF
+		tracepoint:sched:sched_waking /$cond/ { @[kstack] = count(); }
+	EOF
+	bpftrace "$TMP/wakers.bt" >"$TMP/wakers.out" 2>"$TMP/wakers.err" &
+	BT_PID=$!
+	for i in $(seq 200); do
+		grep -q '^Attaching' "$TMP/wakers.out" "$TMP/wakers.err" 2>/dev/null && break
+		sleep 0.05
+	done
+	sleep 0.5
+}
+bt_stop() {
+	kill -TERM $BT_PID # a background job ignores SIGINT; bpftrace prints its maps on either
+	wait $BT_PID
+	BT_PID=
+}
+bt_arrivals() {
+	# Each map entry is a stack (lines) followed by ']: COUNT'.
+	awk '/^@\[/ { arr = 0 } /tcp_child_process/ { arr = 1 } /^\]: / { if (arr) n += $2 }
+	     END { print n + 0 }' "$TMP/wakers.out"
+}
+arrival_wakeups() {
+	local k total=0 v
+	for k in accept epoll select poll signal uring; do
+		v=$(j accept.wakeups_by_wait.$k 2>/dev/null)
+		total=$((total + ${v:-0}))
+	done
+	echo $total
+}
+
+verify_wakers() {
+	local what=$1 port=$2 ours theirs
+	bt_start "$SERVER_PID $(descendants $SERVER_PID)"
+	trace_pid
+	"$HERDLOAD" --url "http://127.0.0.1:$port/${3:-1k}" --requests $N --clients 1 >/dev/null 2>&1 ||
+		fail "$what: $N sequential requests"
+	sleep 0.3
+	trace_end
+	bt_stop
+	theirs=$(bt_arrivals)
+	ours=$(arrival_wakeups)
+	ok "[ $theirs -gt 0 ] && [ $ours = $theirs ]" \
+		"$what: arrival wakeups: herdlab $ours, the wakers' stacks $theirs"
+}
+
+for m in prefork prefork-epoll; do
+	if srv_start $m --workers 8 --quiet && srv_wait_children 8; then
+		SERVER_PID=$SRV_PID
+		verify_wakers "$m" $SRV_PORT size/1K
+		SERVER_PID=
+		srv_stop || fail "$m stops cleanly"
+	fi
+done
+if apache_start 1 none 0; then
+	verify_wakers "apache2" $PORT1
+fi
+stop_all
+
+# ---- perf still sees what herdlab traces ------------------------------------------------------
+# A BPF program on a classic tracepoint that returned 0 would drop the event for
+# every other consumer of it: perf must count the same accepts with herdlab attached.
+if srv_start prefork --workers 4 --quiet && srv_wait_children 4; then
+	SERVER_PID=$SRV_PID
+	trace_pid
+	pids=$(echo $SRV_PID $(descendants $SRV_PID) | tr ' ' ',')
+	perf stat -e syscalls:sys_exit_accept4,syscalls:sys_enter_accept4 \
+		-x, -o "$TMP/perf.txt" -p "$pids" >/dev/null 2>&1 &
+	perf_pid=$!
+	sleep 1
+	"$HERDLOAD" --port $SRV_PORT --path /size/1K --requests $N --clients 2 >/dev/null 2>&1
+	sleep 0.3
+	kill -INT $perf_pid
+	wait $perf_pid
+	trace_end
+	SERVER_PID=
+	exits=$(awk -F, '/sys_exit_accept4/ { print $1 }' "$TMP/perf.txt")
+	is "${exits:-0}" $N "perf counts every sys_exit_accept4 beside herdlab"
+	is "$(j accept.accepted)" $N "and herdlab counted its $N"
+	srv_stop || fail "prefork stops cleanly"
+fi
