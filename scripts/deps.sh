@@ -17,7 +17,9 @@ PACKAGES=(
 	liburing-dev				# the io_uring model
 	libbpf-dev bpftool libelf-dev zlib1g-dev	# the tracer (libbpf CO-RE, skeletons)
 	linux-perf				# independent counts to check the tracer against
-	curl apache2-utils wrk nginx		# clients and the reference server
+	curl apache2-utils wrk nginx apache2	# clients, and servers nobody here wrote
+	bpftrace				# an independent count of wakeups (their wakers' stacks)
+	file					# what a binary is (the kernels test checks busybox is static)
 	gnuplot-nox				# report plots
 	chromium				# the HTML report checked headless
 	procps psmisc iproute2 valgrind time	# ps/pgrep, ss, memcheck, /usr/bin/time
@@ -47,8 +49,11 @@ install() {
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -qq
 	apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null
-	# Debian starts nginx on install where it can; herdlab runs its own instances.
-	if command -v service >/dev/null 2>&1; then service nginx stop >/dev/null 2>&1 || true; fi
+	# Debian starts nginx and apache2 on install where it can; herdlab runs its own instances.
+	if command -v service >/dev/null 2>&1; then
+		service nginx stop >/dev/null 2>&1 || true
+		service apache2 stop >/dev/null 2>&1 || true
+	fi
 }
 
 case "${1:-ensure}" in
