@@ -2,7 +2,7 @@
 /*
  * hist.c - the log-linear histogram of hist.h, laid out as HdrHistogram does it.
  *
- * With 2048 sub-buckets (unit magnitude 0, so the smallest value is 0), bucket 0 holds
+ * With 2048 sub-buckets (the default; unit magnitude 0, so the smallest value is 0), bucket 0 holds
  * the values 0..2047 one per counter, and bucket b >= 1 holds [1024 << b, 2048 << b) in
  * 1024 counters of width 2^b: that is why a value and its bucket's top differ by less than
  * 1/1024 of the value. Only the upper half of every bucket after the first is stored (its
@@ -23,33 +23,33 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SUB_BUCKET_COUNT      (1u << HIST_SUB_BUCKET_BITS)     /* 2048 */
-#define SUB_BUCKET_HALF_BITS  (HIST_SUB_BUCKET_BITS - 1)       /* 10 */
-#define SUB_BUCKET_HALF_COUNT (1u << SUB_BUCKET_HALF_BITS)     /* 1024 */
-#define SUB_BUCKET_MASK	      ((uint64_t)SUB_BUCKET_COUNT - 1) /* 2047 */
+/* The layout's constants, from the histogram's sub-bucket bits. */
+#define SUB_BITS(h)   ((h)->sub_bits)
+#define HALF_BITS(h)  ((h)->sub_bits - 1)
+#define HALF_COUNT(h) ((uint64_t)1 << HALF_BITS(h))
+#define SUB_MASK(h)   (((uint64_t)1 << SUB_BITS(h)) - 1)
 
-static int bucket_index(uint64_t v)
+static int bucket_index(const struct hist *h, uint64_t v)
 {
-	return 64 - __builtin_clzll(v | SUB_BUCKET_MASK) - HIST_SUB_BUCKET_BITS;
+	return 64 - __builtin_clzll(v | SUB_MASK(h)) - SUB_BITS(h);
 }
 
-static size_t counts_index(uint64_t v)
+size_t hist_index(const struct hist *h, uint64_t v)
 {
-	int bucket = bucket_index(v);
+	int bucket = bucket_index(h, v);
 	uint64_t sub = v >> bucket;
 
-	return ((size_t)(bucket + 1) << SUB_BUCKET_HALF_BITS) +
-	       (size_t)(sub - SUB_BUCKET_HALF_COUNT);
+	return ((size_t)(bucket + 1) << HALF_BITS(h)) + (size_t)(sub - HALF_COUNT(h));
 }
 
-/* The lowest value that counter @i stands for: the inverse of counts_index(). */
-static uint64_t value_from_index(size_t i)
+/* The lowest value that counter @i stands for: the inverse of hist_index(). */
+static uint64_t value_from_index(const struct hist *h, size_t i)
 {
-	int bucket = (int)(i >> SUB_BUCKET_HALF_BITS) - 1;
-	uint64_t sub = (i & (SUB_BUCKET_HALF_COUNT - 1)) + SUB_BUCKET_HALF_COUNT;
+	int bucket = (int)(i >> HALF_BITS(h)) - 1;
+	uint64_t sub = (i & (HALF_COUNT(h) - 1)) + HALF_COUNT(h);
 
 	if (bucket < 0) {
-		sub -= SUB_BUCKET_HALF_COUNT;
+		sub -= HALF_COUNT(h);
 		bucket = 0;
 	}
 	return sub << bucket;
@@ -57,10 +57,20 @@ static uint64_t value_from_index(size_t i)
 
 int hist_init(struct hist *h, uint64_t highest)
 {
+	return hist_init_bits(h, highest, HIST_SUB_BUCKET_BITS);
+}
+
+int hist_init_bits(struct hist *h, uint64_t highest, int sub_bits)
+{
 	memset(h, 0, sizeof(*h));
+	if (sub_bits < 2 || sub_bits > 16) {
+		errno = EINVAL;
+		return -1;
+	}
+	h->sub_bits = sub_bits;
 	h->highest = highest;
-	h->bucket_count = bucket_index(highest) + 1;
-	h->counts_len = (size_t)(h->bucket_count + 1) << SUB_BUCKET_HALF_BITS;
+	h->bucket_count = bucket_index(h, highest) + 1;
+	h->counts_len = (size_t)(h->bucket_count + 1) << HALF_BITS(h);
 	h->counts = calloc(h->counts_len, sizeof(*h->counts));
 	if (!h->counts)
 		return -1;
@@ -100,7 +110,7 @@ void hist_record_n(struct hist *h, uint64_t value, uint64_t n)
 		value = h->highest;
 		h->clamped += n;
 	}
-	h->counts[counts_index(value)] += n;
+	h->counts[hist_index(h, value)] += n;
 	h->total += n;
 	if (value < h->min)
 		h->min = value;
@@ -118,7 +128,8 @@ void hist_record(struct hist *h, uint64_t value)
 
 int hist_merge(struct hist *dst, const struct hist *src)
 {
-	if (dst->highest != src->highest || dst->counts_len != src->counts_len) {
+	if (dst->highest != src->highest || dst->sub_bits != src->sub_bits ||
+	    dst->counts_len != src->counts_len) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -169,7 +180,7 @@ uint64_t hist_percentile(const struct hist *h, double p)
 		if (seen >= rank)
 			break;
 	}
-	v = hist_highest_equivalent(h, value_from_index(i));
+	v = hist_highest_equivalent(h, value_from_index(h, i));
 	if (v > h->max)
 		v = h->max;
 	return v < h->min ? h->min : v; /* a bucket's top is never below min: a guard only */
@@ -210,16 +221,15 @@ double hist_stddev(const struct hist *h)
 
 uint64_t hist_lowest_equivalent(const struct hist *h, uint64_t value)
 {
-	int bucket = bucket_index(value);
+	int bucket = bucket_index(h, value);
 
-	(void)h;
 	return (value >> bucket) << bucket;
 }
 
 /* Cannot overflow: the top bucket's last counter ends exactly at UINT64_MAX. */
 uint64_t hist_highest_equivalent(const struct hist *h, uint64_t value)
 {
-	return hist_lowest_equivalent(h, value) + ((uint64_t)1 << bucket_index(value)) - 1;
+	return hist_lowest_equivalent(h, value) + ((uint64_t)1 << bucket_index(h, value)) - 1;
 }
 
 void hist_foreach(const struct hist *h, hist_visit_fn fn, void *arg)
@@ -229,7 +239,7 @@ void hist_foreach(const struct hist *h, hist_visit_fn fn, void *arg)
 
 		if (!h->counts[i])
 			continue;
-		low = value_from_index(i);
+		low = value_from_index(h, i);
 		if (!fn(low, hist_highest_equivalent(h, low), h->counts[i], arg))
 			return;
 	}

@@ -3,9 +3,12 @@
  * hist.h - a log-linear latency histogram, HdrHistogram style.
  *
  * Values are non-negative integers (nanoseconds or microseconds: the caller picks
- * the unit). Every value is kept to 3 significant decimal digits: each power-of-two
- * range [2^k, 2^(k+1)) is split into 1024 equal sub-buckets (2048 for the first),
- * so a recorded value and the value a percentile reports differ by less than 1/1024.
+ * the unit). By default every value is kept to 3 significant decimal digits: each
+ * power-of-two range [2^k, 2^(k+1)) is split into 1024 equal sub-buckets (2048 for
+ * the first), so a recorded value and the value a percentile reports differ by less
+ * than 1/1024. hist_init_bits() picks a coarser split with the same layout: the
+ * tracer's kernel-side histograms use 5 bits (16 sub-buckets, 1/16), small enough
+ * to live in a BPF map, and are read back into one of these.
  * Histograms with the same highest trackable value merge by adding counts, so
  * per-thread histograms can be recorded without locks and merged at the end.
  * min, max, mean and stddev are exact (kept beside the buckets).
@@ -20,6 +23,7 @@
 #define HIST_SUB_BUCKET_BITS 11 /* 2048 sub-buckets: 3 significant digits */
 
 struct hist {
+	int sub_bits;	    /* log2 of the sub-buckets of the first range (HIST_SUB_BUCKET_BITS) */
 	uint64_t highest;   /* highest trackable value; larger ones are clamped to it */
 	int bucket_count;   /* power-of-two ranges needed to reach @highest */
 	size_t counts_len;  /* number of counters in @counts */
@@ -33,6 +37,10 @@ struct hist {
 
 /* @highest: e.g. 3600 * NSEC_PER_SEC for latencies in ns up to an hour. */
 int hist_init(struct hist *h, uint64_t highest);
+/* The same with 2^@sub_bits sub-buckets (2 <= @sub_bits <= 16): resolution 2^-(sub_bits - 1). */
+int hist_init_bits(struct hist *h, uint64_t highest, int sub_bits);
+/* The counter @value is counted in (the layout every histogram of these bits shares). */
+size_t hist_index(const struct hist *h, uint64_t value);
 void hist_free(struct hist *h);
 void hist_reset(struct hist *h);
 

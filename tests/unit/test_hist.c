@@ -536,9 +536,48 @@ static void test_equivalents_bracket_value(void **state)
 	hist_free(&h);
 }
 
+/*
+ * The coarse layout the tracer's kernel side uses (5 bits: 16 sub-buckets per power of
+ * two): every percentile within 1/16 of the exact value, values below 32 exact, and the
+ * counter of a value at the place the layout formula puts it.
+ */
+static void test_coarse_bits(void **state)
+{
+	uint64_t *v = values_new(N_VALUES);
+	struct hist h;
+
+	assert_int_equal(hist_init_bits(&h, (1ULL << 40) - 1, 5), 0);
+	assert_int_equal(h.counts_len, 592);
+	for (size_t i = 0; i < N_VALUES; i++) {
+		v[i] = rng_exponential(50000.0);
+		hist_record(&h, v[i]);
+	}
+	qsort(v, N_VALUES, sizeof(*v), cmp_u64);
+	for (size_t i = 0; i < sizeof(pcts) / sizeof(pcts[0]); i++) {
+		uint64_t exact = exact_percentile(v, N_VALUES, pcts[i].ppm);
+		uint64_t got = hist_percentile(&h, pcts[i].p);
+		assert_true(got >= exact && got - exact <= exact / 16 + 1);
+	}
+	for (uint64_t x = 0; x < 32; x++)
+		assert_int_equal(hist_highest_equivalent(&h, x), x);
+	assert_int_equal(hist_index(&h, 31), 31);
+	assert_int_equal(hist_index(&h, 32), 32); /* bucket 1: [32, 64) in steps of 2 */
+	assert_int_equal(hist_index(&h, 63), 47);
+	assert_int_equal(hist_index(&h, 64), 48);
+	assert_int_equal(hist_index(&h, (1ULL << 40) - 1), 591);
+	struct hist fine;
+	assert_int_equal(hist_init(&fine, (1ULL << 40) - 1), 0);
+	assert_int_equal(hist_merge(&fine, &h), -1); /* different layouts never add */
+	hist_free(&fine);
+	hist_free(&h);
+	assert_int_equal(hist_init_bits(&h, 100, 1), -1);
+	free(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_coarse_bits),
 		cmocka_unit_test(test_percentiles_uniform_wide),
 		cmocka_unit_test(test_percentiles_exponential),
 		cmocka_unit_test(test_percentiles_lognormal),
