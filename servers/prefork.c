@@ -14,8 +14,9 @@
  */
 #include "accept.h"
 #include "conn.h"
+#include "families.h"
 #include "models.h"
-#include "pool.h"
+#include "process_pool.h"
 #include "server.h"
 
 /* UNP's child_main: [lock] accept [unlock], serve, until told to stop. */

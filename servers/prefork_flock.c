@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "families.h"
 #include "log.h"
 #include "models.h"
 

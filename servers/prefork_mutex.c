@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "families.h"
 #include "log.h"
 #include "models.h"
 
