@@ -32,6 +32,14 @@
  * response timeout (from the start of sending), or the end of --hold; a request whose
  * timer fires gets one last look at its socket first (last_look()), so that an event
  * the loop has not reached yet is never mistaken for a timeout.
+ *
+ * The file is longer than the project's usual 600 lines because it is one state
+ * machine: its transitions call each other in both directions (finish -> park ->
+ * start, connect -> send -> read -> finish, a timeout -> fail -> finish), and every
+ * one of them reads and writes struct client, which nothing else sees. Cut in two,
+ * each transition would have its two ends in different files and struct client a
+ * header of its own. What is not the machine is elsewhere: the latency histograms
+ * (latency.c), parsing responses (response.c), the arrival schedule (schedule.c).
  */
 #include "client.h"
 

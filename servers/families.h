@@ -21,10 +21,12 @@ struct server;
 
 /* ---- prefork.c: children that accept on the shared listener ---- */
 
-/* A lock taken around accept by every child of a pool (UNP's my_lock_wait/release). */
+/* A lock taken around accept by every child of a pool (UNP's my_lock_init/wait/release). */
 struct accept_lock {
-	int (*acquire)(void); /* 0, or -1 if a signal interrupted the wait */
+	int (*init)(void);    /* in the parent, before the fork: 0, or -1 (logged) */
+	int (*acquire)(void); /* in a child: 0, or -1 if a signal interrupted the wait */
 	void (*release)(void);
+	void (*destroy)(void); /* in the parent, once every child is gone */
 };
 
 /* N (--workers) children that accept on the shared listener, under @lock if not NULL. */
