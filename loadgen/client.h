@@ -66,10 +66,7 @@ struct load_thread {
 	char *rbuf;		      /* CLIENT_RBUF bytes that every recv() reads into */
 	uint32_t conn_seq;	      /* connections opened so far */
 	uint32_t next_source;	      /* --sources: connections made from them so far */
-	struct hist connect;	      /* see struct load_result */
-	struct hist first_byte;	      /* ... */
-	struct hist total;	      /* ... */
-	struct hist total_uncorr;     /* ... */
+	struct load_latency lat;      /* latencies of measured requests (latency.h) */
 	struct load_counts c;	      /* counters of measured requests */
 	struct load_record *recs;     /* --csv: measured requests, in completion order */
 	size_t nrecs;		      /* entries in @recs */

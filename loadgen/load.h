@@ -21,10 +21,8 @@
 #include <stdint.h>
 
 #include "errors.h"
-#include "hist.h"
+#include "latency.h"
 #include "workload.h"
-
-#define LOAD_HIST_HIGHEST (3600ULL * 1000000000ULL) /* histograms in ns, up to an hour */
 
 enum load_mode {
 	LOAD_CLOSED, /* each client sends its next request when the previous one ended */
@@ -93,10 +91,7 @@ struct load_counts {
 
 struct load_result {
 	struct load_counts c;	     /* counts over every thread */
-	struct hist connect;	     /* connect() -> established, ns */
-	struct hist first_byte;	     /* due -> first byte, ns */
-	struct hist total;	     /* due -> last byte, ns (coordinated omission corrected) */
-	struct hist total_uncorr;    /* started -> last byte, ns */
+	struct load_latency lat;     /* latencies over every thread (latency.h) */
 	struct load_record *records; /* --csv: every measured request, by scheduled time */
 	size_t nrecords;	     /* entries in @records */
 	uint64_t start_ns;	     /* the run started */
@@ -110,8 +105,5 @@ struct load_result {
 /* Run the load described by @o; fills @r (free it with load_result_free). 0, or -1 fatal. */
 int load_run(const struct load_opts *o, struct load_result *r);
 void load_result_free(struct load_result *r);
-
-/* Measured seconds: from the end of the warmup to the end of the run. */
-double load_elapsed_s(const struct load_result *r);
 
 #endif

@@ -34,9 +34,15 @@ struct rates {
 	double achieved_rate;	  /* requests that ran per second */
 };
 
+/* Measured seconds: from the end of the warmup to the end of the last request. */
+static double elapsed_s(const struct load_result *r)
+{
+	return r->end_ns > r->measure_ns ? (double)(r->end_ns - r->measure_ns) / 1e9 : 0;
+}
+
 static struct rates rates_of(const struct load_result *r)
 {
-	struct rates x = { .elapsed_s = load_elapsed_s(r) };
+	struct rates x = { .elapsed_s = elapsed_s(r) };
 
 	if (x.elapsed_s > 0) {
 		x.requests_per_s = (double)r->c.ok / x.elapsed_s;
@@ -60,12 +66,12 @@ static unsigned lat_rows(const struct load_opts *o, const struct load_result *r,
 {
 	unsigned n = 0;
 
-	rows[n++] = (struct lat_row){ "connect", "connect", &r->connect };
-	rows[n++] = (struct lat_row){ "first byte", "first_byte", &r->first_byte };
-	rows[n++] = (struct lat_row){ "total", "total", &r->total };
+	rows[n++] = (struct lat_row){ "connect", "connect", &r->lat.connect };
+	rows[n++] = (struct lat_row){ "first byte", "first_byte", &r->lat.first_byte };
+	rows[n++] = (struct lat_row){ "total", "total", &r->lat.total };
 	if (o->mode == LOAD_OPEN)
 		rows[n++] = (struct lat_row){ "total (uncorr.)", "total_uncorrected",
-					      &r->total_uncorr };
+					      &r->lat.total_uncorr };
 	return n;
 }
 
@@ -373,21 +379,4 @@ out:
 	for (unsigned i = 0; i < n; i++)
 		free((char *)quoted[i]);
 	return rc;
-}
-
-/* ---- progress ---------------------------------------------------------------------------- */
-
-void report_progress(FILE *f, double elapsed_s, uint64_t done, double rate, uint64_t failed,
-		     uint64_t p99_ns)
-{
-	fprintf(f,
-		"\r%7.1f s  %10" PRIu64 " done  %10.1f/s  %" PRIu64 " errors  p99 ~%.3f ms\033[K",
-		elapsed_s, done, rate, failed, (double)p99_ns / 1e6);
-	fflush(f);
-}
-
-void report_progress_clear(FILE *f)
-{
-	fputs("\r\033[K", f);
-	fflush(f);
 }

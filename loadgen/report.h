@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * report.h - herdload's outputs: the summary on stdout, --json, --csv, and the progress
- * line on a terminal.
+ * report.h - herdload's outputs: the summary on stdout, --json and --csv, written from
+ * a finished run's result. (The progress line during the run is run.c's.)
  *
  * The JSON is what herdlab reads back (client.* in run.json) and the CSV is what the
  * tracer's records are joined with, one row per measured request; both are written
@@ -30,10 +30,5 @@ int report_write_json(const char *path, const struct load_opts *o, const struct 
 
 /* One row per measured request, in scheduled order. */
 int report_write_csv(const char *path, const struct load_opts *o, const struct load_result *r);
-
-/* The progress line (drawn over itself with \r), and clearing it before the summary. */
-void report_progress(FILE *f, double elapsed_s, uint64_t done, double rate, uint64_t failed,
-		     uint64_t p99_ns);
-void report_progress_clear(FILE *f);
 
 #endif

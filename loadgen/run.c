@@ -13,6 +13,7 @@
  * returned, their counters, histograms and records are merged into one result.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -26,7 +27,6 @@
 #include "load.h"
 #include "log.h"
 #include "net.h"
-#include "report.h"
 
 #define START_DELAY_NS (2 * NSEC_PER_MSEC) /* from the last set-up to the first request */
 #define FD_SPARE       16		   /* descriptors beyond one per client and thread */
@@ -122,6 +122,23 @@ struct progress {
 	bool drawn;	    /* a line is on the terminal */
 };
 
+/* The progress line, drawn over itself with \r. */
+static void progress_print(FILE *f, double elapsed_s, uint64_t done, double rate, uint64_t failed,
+			   uint64_t p99_ns)
+{
+	fprintf(f,
+		"\r%7.1f s  %10" PRIu64 " done  %10.1f/s  %" PRIu64 " errors  p99 ~%.3f ms\033[K",
+		elapsed_s, done, rate, failed, (double)p99_ns / 1e6);
+	fflush(f);
+}
+
+/* Wipe it before the summary is written. */
+static void progress_clear(FILE *f)
+{
+	fputs("\r\033[K", f);
+	fflush(f);
+}
+
 static void progress_line(struct load_thread *th, const struct load_shared *sh, struct progress *p)
 {
 	uint64_t now = clock_now_ns(), done = 0, failed = 0;
@@ -131,9 +148,9 @@ static void progress_line(struct load_thread *th, const struct load_shared *sh, 
 		done += atomic_load_explicit(&th[i].prog_done, memory_order_relaxed);
 		failed += atomic_load_explicit(&th[i].prog_failed, memory_order_relaxed);
 	}
-	report_progress(stderr, (double)(now - sh->start_ns) / 1e9, done,
-			(double)(done - p->last_done) * 1e9 / (double)(now - p->last_ns), failed,
-			progress_p99(th, n));
+	progress_print(stderr, (double)(now - sh->start_ns) / 1e9, done,
+		       (double)(done - p->last_done) * 1e9 / (double)(now - p->last_ns), failed,
+		       progress_p99(th, n));
 	p->last_ns = now;
 	p->last_done = done;
 	p->drawn = true;
@@ -167,7 +184,7 @@ static bool wait_threads(struct load_thread *th, struct load_shared *sh, const s
 		}
 	}
 	if (p.drawn)
-		report_progress_clear(stderr);
+		progress_clear(stderr);
 	return interrupted;
 }
 
@@ -232,10 +249,7 @@ static int merge(struct load_result *r, struct load_thread *th, const struct loa
 	r->end_ns = sh->warmup_end_ns;
 	for (unsigned i = 0; i < o->threads; i++) {
 		add_counts(&r->c, &th[i].c);
-		if (hist_merge(&r->connect, &th[i].connect) < 0 ||
-		    hist_merge(&r->first_byte, &th[i].first_byte) < 0 ||
-		    hist_merge(&r->total, &th[i].total) < 0 ||
-		    hist_merge(&r->total_uncorr, &th[i].total_uncorr) < 0)
+		if (latency_merge(&r->lat, &th[i].lat) < 0)
 			return -1;
 		if (th[i].end_ns > r->end_ns)
 			r->end_ns = th[i].end_ns;
@@ -250,30 +264,11 @@ static int merge(struct load_result *r, struct load_thread *th, const struct loa
 	return 0;
 }
 
-static int init_result(struct load_result *r)
-{
-	memset(r, 0, sizeof(*r));
-	if (hist_init(&r->connect, LOAD_HIST_HIGHEST) < 0 ||
-	    hist_init(&r->first_byte, LOAD_HIST_HIGHEST) < 0 ||
-	    hist_init(&r->total, LOAD_HIST_HIGHEST) < 0 ||
-	    hist_init(&r->total_uncorr, LOAD_HIST_HIGHEST) < 0)
-		return -1;
-	return 0;
-}
-
 void load_result_free(struct load_result *r)
 {
-	hist_free(&r->connect);
-	hist_free(&r->first_byte);
-	hist_free(&r->total);
-	hist_free(&r->total_uncorr);
+	latency_free(&r->lat);
 	free(r->records);
 	r->records = NULL;
-}
-
-double load_elapsed_s(const struct load_result *r)
-{
-	return r->end_ns > r->measure_ns ? (double)(r->end_ns - r->measure_ns) / 1e9 : 0;
 }
 
 /* ---- the run ------------------------------------------------------------------------------ */
@@ -316,7 +311,7 @@ int load_run(const struct load_opts *o, struct load_result *r)
 
 	memset(r, 0, sizeof(*r)); /* load_result_free() works whatever fails below */
 	sh.stop_fd = eventfd(0, EFD_CLOEXEC);
-	if (!th || sh.stop_fd < 0 || init_result(r) < 0) {
+	if (!th || sh.stop_fd < 0 || latency_init(&r->lat) < 0) {
 		log_warn("cannot set up the run: %m");
 		goto out;
 	}

@@ -18,12 +18,12 @@
 #include <sys/sendfile.h>
 #include <unistd.h>
 
+#include "client_stats.h"
 #include "clock.h"
 #include "handler.h"
 #include "net.h"
 #include "pattern.h"
 #include "server.h"
-#include "stats.h"
 
 #define IN_MIN_GROW 4096
 
@@ -58,7 +58,7 @@ static void response_release(struct response *r)
 void conn_close(struct conn *c)
 {
 	if (c->srv->stats && c->have_peer)
-		stats_add(c->srv->stats, &c->peer, c->requests, c->bytes_in, c->bytes_out);
+		client_stats_add(c->srv->stats, &c->peer, c->requests, c->bytes_in, c->bytes_out);
 	response_release(&c->resp);
 	free(c->in);
 	c->in = NULL;

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "evloop.h"
+#include "families.h"
 #include "log.h"
 #include "models.h"
 #include "proc.h"

@@ -19,11 +19,11 @@
  * it at shutdown.)
  *
  * Signals stay with the main thread (proc_thread_create blocks them in the
- * workers), which sleeps in workers_wait_stop(). To stop, it writes to each
+ * workers), which sleeps in thread_pool_wait_stop(). To stop, it writes to each
  * thread's eventfd, which sits in that thread's epoll set: a thread blocked
  * with no timer would not otherwise wake, and shutting the listener down wakes
  * only one exclusive waiter per event. Each thread then drains its own
- * connections within --grace (evloop_done) and main joins them (workers_stop).
+ * connections within --grace (evloop_done) and main joins them (thread_pool_stop).
  */
 #include <errno.h>
 #include <stdatomic.h>
@@ -31,10 +31,11 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "families.h"
 #include "log.h"
 #include "models.h"
 #include "server.h"
-#include "threads.h"
+#include "thread_pool.h"
 
 /* What the threads share: set up by main before they start. */
 struct epoll_threads {
@@ -46,13 +47,13 @@ struct epoll_threads {
 /* Each thread: the epoll model's loop (epoll.c) on the shared listener. */
 static void *worker(void *arg)
 {
-	struct workers *w = arg;
+	struct thread_pool *w = arg;
 	struct epoll_threads *et = w->model;
 	int i = atomic_fetch_add(&et->next, 1);
 	struct epoll_opts opts = { .exclusive = w->srv->exclusive, .wake_fd = et->wake_fd[i] };
 
 	epoll_serve(w->srv, w->srv->listen_fd, &opts);
-	workers_exit(w);
+	thread_pool_exit(w);
 	return NULL;
 }
 
@@ -80,20 +81,20 @@ int epoll_threads_run(struct server *srv)
 {
 	/* Static: threads still busy after --grace outlive this frame (exit() ends them). */
 	static struct epoll_threads et;
-	static struct workers w;
+	static struct thread_pool w;
 
 	et.n = srv->workers;
 
 	if (create_wake_fds(&et) < 0)
 		die("eventfd() failed: %m");
-	if (workers_start(&w, srv, et.n, worker, &et) < 0) {
+	if (thread_pool_start(&w, srv, et.n, worker, &et) < 0) {
 		wake_all(&et);
 		return 1; /* threads may still be running: leave their state to exit() */
 	}
 	server_ready(srv);
-	workers_wait_stop();
+	thread_pool_wait_stop();
 	wake_all(&et);
-	workers_stop(&w);
+	thread_pool_stop(&w);
 	if (atomic_load(&w.running) > 0)
 		return 0; /* still busy after --grace: exit() ends them; keep their eventfds */
 	for (int i = 0; i < et.n; i++)

@@ -16,6 +16,8 @@
 
 #include "clock.h"
 #include "conn.h"
+#include "docroot.h"
+#include "models.h"
 #include "server.h"
 
 /* Prepare a response with a body in memory (or none) and move to WRITE. */
@@ -86,7 +88,7 @@ static void route_size(struct conn *c, const char *arg, size_t len)
 static void route_file(struct conn *c, const char *arg, size_t len)
 {
 	uint64_t size;
-	int fd = files_open(c->srv, arg, len, &size);
+	int fd = docroot_open(c->srv, arg, len, &size);
 
 	if (fd < 0) {
 		respond_text(c, -fd, c->req.keepalive, "%d %s\n", -fd, http_reason(-fd));

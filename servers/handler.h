@@ -29,13 +29,4 @@ void handle_request(struct conn *c);
 /* Answer @status (400, 408, 413, ...) and close the connection afterwards. */
 void handle_error(struct conn *c, int status);
 
-/* ---- the docroot (files.c) ---- */
-
-/* Decode %XX escapes in place; -1 on a malformed escape or an encoded NUL. */
-int files_decode(char *s, size_t *len);
-/* The lexical rule: a relative path with no empty, "." or ".." component. */
-bool files_name_ok(const char *name);
-/* Open @name beneath the docroot; returns the fd and its size, or -403 / -404. */
-int files_open(const struct server *srv, const char *name, size_t len, uint64_t *size);
-
 #endif

@@ -1,13 +1,65 @@
 /* SPDX-License-Identifier: MIT */
-/* models.h - each model's entry point; the table itself is in models.c. */
+/*
+ * models.h - the contract between herdsrv and its server models.
+ *
+ * A model is one file in servers/ and one entry in the table (models.c): a name,
+ * a line for --list, the entry point that serves, and flags that tell main() how
+ * to set up the listener for it. main() reads the flags and acts on them before
+ * run() is called, so a model never redoes (or undoes) what its flags promise,
+ * and a reader of the table sees everything about the listener a model gets.
+ *
+ * Only the contract is here. What several models share lives below them, in
+ * headers of its own: families.h (a model's loop that its variants reuse),
+ * process_pool.h and thread_pool.h (pools of workers), evloop.h (the event loop
+ * core), conn.h, accept.h and proc.h (serving, accepting, signals).
+ */
 #ifndef HERD_MODELS_H
 #define HERD_MODELS_H
 
-#include <signal.h>
-#include <stdbool.h>
-
 struct server;
 
+/* What a model asks of main() for its listener (server_listen, server_listen_own). */
+enum model_flags {
+	/*
+	 * Each worker opens a listener of its own with SO_REUSEPORT
+	 * (server_listen_own); main() only holds the port with a bound socket that
+	 * does not listen (srv->reserve_fd), and srv->listen_fd stays -1.
+	 */
+	MODEL_OWN_LISTENERS = 1 << 0,
+	/*
+	 * Every listener the model accepts on is O_NONBLOCK: the shared one as main()
+	 * opens it, or each worker's own with MODEL_OWN_LISTENERS. For models that
+	 * accept only after being told the listener is readable (an event loop, a
+	 * parent that passes descriptors on): another task may have taken the
+	 * connection meanwhile, or the client reset it, and accept must then say
+	 * EAGAIN instead of blocking the loop. Without the flag the listener blocks,
+	 * and accept sleeps until a connection comes.
+	 */
+	MODEL_NONBLOCK_LISTENER = 1 << 1,
+};
+
+/* One server model: one file in servers/, one entry in server_models[] (models.c). */
+struct model {
+	const char *name;    /* --model NAME; also in the "ready" log line and in reports */
+	const char *summary; /* one line for --list */
+	/*
+	 * Serve until asked to stop. Called once by main() with the listener set up
+	 * as @flags say, the /size pattern, docroot and --stats table ready, and
+	 * TERM, INT and CHLD blocked (proc.h). It announces the port itself
+	 * (server_ready, or pool_start) once it can take connections, and before it
+	 * returns every worker it started has been stopped and reaped. Returns the
+	 * process's exit status.
+	 */
+	int (*run)(struct server *srv);
+	unsigned flags; /* enum model_flags, ORed */
+};
+
+/* Every model, in the order of --list; ends with an entry whose name is NULL. */
+extern const struct model server_models[];
+/* The model called @name, or NULL. */
+const struct model *model_find(const char *name);
+
+/* The entry points: NAME_run() in NAME.c, one per model (models.c says what each is). */
 int iterative_run(struct server *srv);
 int fork_run(struct server *srv);
 int prefork_run(struct server *srv);
@@ -27,32 +79,5 @@ int epoll_run(struct server *srv);
 int epoll_threads_run(struct server *srv);
 int sigio_run(struct server *srv);
 int uring_run(struct server *srv);
-
-/* How epoll_serve() waits. */
-struct epoll_opts {
-	bool edge;		 /* EPOLLET on every descriptor */
-	bool exclusive;		 /* EPOLLEXCLUSIVE on the listener */
-	int wake_fd;		 /* an eventfd written at shutdown to end the wait, or -1 */
-	const sigset_t *sigmask; /* wait with this mask (epoll_pwait), or NULL */
-};
-
-/*
- * epoll.c: serve @lfd (non-blocking) with one epoll event loop until stopped and
- * drained. A process waits with proc_wait_mask (its signals blocked otherwise:
- * proc_signals_block); a thread, whose signals stay blocked, with a wake_fd.
- */
-int epoll_serve(struct server *srv, int lfd, const struct epoll_opts *opts);
-
-/* A lock taken around accept by every child of a pool (UNP's my_lock_wait/release). */
-struct accept_lock {
-	int (*acquire)(void); /* 0, or -1 if a signal interrupted the wait */
-	void (*release)(void);
-};
-
-/* prefork.c: N children that accept on the shared listener, under @lock if not NULL. */
-int prefork_pool(struct server *srv, const struct accept_lock *lock);
-
-/* prefork_epoll.c: a pool whose workers wait in their own epoll on the shared listener. */
-int prefork_epoll_pool(struct server *srv, bool exclusive);
 
 #endif

@@ -14,8 +14,9 @@
  */
 #include "accept.h"
 #include "conn.h"
+#include "families.h"
 #include "models.h"
-#include "pool.h"
+#include "process_pool.h"
 #include "server.h"
 
 /* UNP's child_main: [lock] accept [unlock], serve, until told to stop. */
@@ -43,7 +44,12 @@ int prefork_pool(struct server *srv, const struct accept_lock *lock)
 {
 	static const struct pool_ops ops = { .worker = child_main };
 
-	return pool_run(srv, &ops, srv->workers, (void *)lock);
+	if (lock && lock->init() < 0)
+		return 1;
+	int rc = pool_run(srv, &ops, srv->workers, (void *)lock);
+	if (lock)
+		lock->destroy();
+	return rc;
 }
 
 int prefork_run(struct server *srv)

@@ -57,7 +57,7 @@
 #include "log.h"
 #include "models.h"
 #include "net.h"
-#include "pool.h"
+#include "process_pool.h"
 #include "server.h"
 
 #define RETIRE_AFTER_NS (500 * NSEC_PER_MSEC) /* a surplus child must be idle this long */

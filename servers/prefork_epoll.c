@@ -18,17 +18,23 @@
 
 #include "accept.h"
 #include "conn.h"
+#include "families.h"
 #include "log.h"
 #include "models.h"
-#include "pool.h"
+#include "process_pool.h"
 #include "server.h"
+
+/* What the two models tell their children apart by (the pool's model state). */
+struct prefork_epoll {
+	bool exclusive; /* EPOLLEXCLUSIVE on each child's entry for the listener */
+};
 
 static int worker(struct pool *p, int slot)
 {
+	const struct prefork_epoll *m = p->model;
 	struct server *srv = p->srv;
-	bool exclusive = p->model != NULL;
 	int epfd = epoll_create1(EPOLL_CLOEXEC);
-	struct epoll_event ev = { .events = EPOLLIN | (exclusive ? EPOLLEXCLUSIVE : 0) };
+	struct epoll_event ev = { .events = EPOLLIN | (m->exclusive ? EPOLLEXCLUSIVE : 0) };
 
 	if (epfd < 0 || epoll_ctl(epfd, EPOLL_CTL_ADD, srv->listen_fd, &ev) < 0) {
 		log_warn("worker %d: epoll set-up failed: %m", slot);
@@ -57,9 +63,9 @@ static int worker(struct pool *p, int slot)
 int prefork_epoll_pool(struct server *srv, bool exclusive)
 {
 	static const struct pool_ops ops = { .worker = worker };
-	static int exclusive_marker;
+	struct prefork_epoll m = { .exclusive = exclusive }; /* each child has its copy */
 
-	return pool_run(srv, &ops, srv->workers, exclusive ? &exclusive_marker : NULL);
+	return pool_run(srv, &ops, srv->workers, &m);
 }
 
 int prefork_epoll_run(struct server *srv)

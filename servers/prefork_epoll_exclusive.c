@@ -8,6 +8,7 @@
  * (or a few, when several wake-ups race), instead of all N. Seed 001's fix for
  * the thundering herd.
  */
+#include "families.h"
 #include "models.h"
 
 int prefork_epoll_exclusive_run(struct server *srv)

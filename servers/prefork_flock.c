@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "families.h"
 #include "log.h"
 #include "models.h"
 
@@ -58,13 +59,19 @@ static int flock_init(void)
 	return 0;
 }
 
+static void flock_destroy(void)
+{
+	close(lock_fd);
+}
+
 int prefork_flock_run(struct server *srv)
 {
-	static const struct accept_lock lock = { flock_acquire, flock_release };
+	static const struct accept_lock lock = {
+		.init = flock_init,
+		.acquire = flock_acquire,
+		.release = flock_release,
+		.destroy = flock_destroy,
+	};
 
-	if (flock_init() < 0)
-		return 1;
-	int rc = prefork_pool(srv, &lock);
-	close(lock_fd);
-	return rc;
+	return prefork_pool(srv, &lock);
 }

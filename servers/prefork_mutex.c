@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "families.h"
 #include "log.h"
 #include "models.h"
 
@@ -52,13 +53,19 @@ static int mutex_init(void)
 	return 0;
 }
 
+static void mutex_destroy(void)
+{
+	munmap(mptr, sizeof(*mptr));
+}
+
 int prefork_mutex_run(struct server *srv)
 {
-	static const struct accept_lock lock = { mutex_acquire, mutex_release };
+	static const struct accept_lock lock = {
+		.init = mutex_init,
+		.acquire = mutex_acquire,
+		.release = mutex_release,
+		.destroy = mutex_destroy,
+	};
 
-	if (mutex_init() < 0)
-		return 1;
-	int rc = prefork_pool(srv, &lock);
-	munmap(mptr, sizeof(*mptr));
-	return rc;
+	return prefork_pool(srv, &lock);
 }

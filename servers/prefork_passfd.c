@@ -9,6 +9,9 @@
  * SCM_RIGHTS, and marks it busy. The child serves, then writes one byte back:
  * "idle again". While no child is idle the parent stops watching the listener,
  * so connections wait in the kernel's accept queue rather than in the parent.
+ * The parent accepts only when epoll says the listener is readable, and a client
+ * may reset its connection in between: the listener is non-blocking (the
+ * table's MODEL_NONBLOCK_LISTENER), so that costs an EAGAIN, not a stuck parent.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -22,7 +25,7 @@
 #include "log.h"
 #include "models.h"
 #include "net.h"
-#include "pool.h"
+#include "process_pool.h"
 #include "server.h"
 
 struct passfd {
@@ -220,8 +223,6 @@ int prefork_passfd_run(struct server *srv)
 	memset(m.pfd, -1, n * sizeof(int));
 	memset(m.cfd, -1, n * sizeof(int));
 	pool.model = &m;
-	net_set_nonblock(srv->listen_fd,
-			 true); /* a connection reset before accept must not block us */
 	if (pool_start(&pool, n) == 0) {
 		parent_loop(&pool);
 		rc = 0;

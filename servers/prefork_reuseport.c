@@ -13,23 +13,22 @@
  */
 #include <unistd.h>
 
+#include "families.h"
 #include "log.h"
 #include "models.h"
-#include "net.h"
-#include "pool.h"
 #include "proc.h"
+#include "process_pool.h"
 #include "server.h"
 
 static int worker(struct pool *p, int slot)
 {
 	struct server *srv = p->srv;
-	int lfd = net_listen(srv->bind_addr, srv->port, srv->backlog, NET_REUSEPORT | NET_NONBLOCK);
+	int lfd = server_listen_own(srv); /* non-blocking, as the table says */
 
 	if (lfd < 0) {
 		log_warn("worker %d: cannot listen on port %u: %m", slot, srv->port);
 		return 1;
 	}
-	close(srv->reserve_fd);
 	proc_signals_block(); /* the loop waits with proc_wait_mask, race-free */
 	pool_ready(p);
 	struct epoll_opts opts = { .wake_fd = -1, .sigmask = &proc_wait_mask };

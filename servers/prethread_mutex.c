@@ -15,13 +15,13 @@
 #include "log.h"
 #include "models.h"
 #include "server.h"
-#include "threads.h"
+#include "thread_pool.h"
 
 static pthread_mutex_t accept_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void *worker(void *arg)
 {
-	struct workers *w = arg;
+	struct thread_pool *w = arg;
 	struct server *srv = w->srv;
 
 	for (;;) {
@@ -33,18 +33,18 @@ static void *worker(void *arg)
 			break;
 		conn_serve_blocking(srv, fd, &peer);
 	}
-	workers_exit(w);
+	thread_pool_exit(w);
 	return NULL;
 }
 
 int prethread_mutex_run(struct server *srv)
 {
-	static struct workers w; /* threads may outlive this frame (threads.h) */
+	static struct thread_pool w; /* threads may outlive this frame (thread_pool.h) */
 
-	if (workers_start(&w, srv, srv->workers, worker, NULL) < 0)
+	if (thread_pool_start(&w, srv, srv->workers, worker, NULL) < 0)
 		return 1;
 	server_ready(srv);
-	workers_wait_stop();
-	workers_stop(&w);
+	thread_pool_wait_stop();
+	thread_pool_stop(&w);
 	return 0;
 }

@@ -20,7 +20,7 @@
 #include "models.h"
 #include "proc.h"
 #include "server.h"
-#include "threads.h"
+#include "thread_pool.h"
 
 struct queue {
 	pthread_mutex_t lock;	  /* guards everything below */
@@ -69,29 +69,29 @@ static void queue_close(struct queue *q)
 
 static void *worker(void *arg)
 {
-	struct workers *w = arg;
+	struct thread_pool *w = arg;
 	int fd;
 
 	while ((fd = queue_take(w->model)) >= 0)
 		conn_serve_blocking(w->srv, fd, NULL);
-	workers_exit(w);
+	thread_pool_exit(w);
 	return NULL;
 }
 
 int prethread_queue_run(struct server *srv)
 {
-	/* Static: threads still busy after --grace outlive this frame (threads.h). */
+	/* Static: threads still busy after --grace outlive this frame (thread_pool.h). */
 	static struct queue q = {
 		.lock = PTHREAD_MUTEX_INITIALIZER,
 		.not_empty = PTHREAD_COND_INITIALIZER,
 		.not_full = PTHREAD_COND_INITIALIZER,
 	};
-	static struct workers w;
+	static struct thread_pool w;
 	int fd;
 
 	q.cap = srv->workers * 4;
 	q.fd = calloc((size_t)q.cap, sizeof(int));
-	if (!q.fd || workers_start(&w, srv, srv->workers, worker, &q) < 0)
+	if (!q.fd || thread_pool_start(&w, srv, srv->workers, worker, &q) < 0)
 		return 1;
 	proc_shutdown_on_stop(srv->listen_fd);
 	proc_signals_unblock();
@@ -99,7 +99,7 @@ int prethread_queue_run(struct server *srv)
 	while ((fd = srv_accept_next(srv->listen_fd, NULL)) >= 0)
 		queue_put(&q, fd);
 	queue_close(&q); /* workers serve what is queued, then return */
-	if (workers_stop(&w) == 0)
+	if (thread_pool_stop(&w) == 0)
 		free(q.fd); /* else a worker may still take from it until exit() */
 	return 0;
 }

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * server.c - setting up what every model shares, and the few calls models make
- * back into the server (announce readiness, close the listener, grace deadline).
+ * back into the server (their own listeners, announce readiness, close the
+ * listener, grace deadline). Listeners are opened as the model's table entry
+ * says (models.h), and no model changes that for its own loop (uring's shed()
+ * alone makes its blocking listener non-blocking for one accept, and back).
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -11,6 +14,7 @@
 
 #include "clock.h"
 #include "log.h"
+#include "models.h"
 #include "net.h"
 #include "pattern.h"
 #include "server.h"
@@ -44,9 +48,14 @@ fail:
 	return -1;
 }
 
+/* The net_listen() flags that the model's table entry asks for. */
+static unsigned listen_flags(const struct server *srv)
+{
+	return (srv->model->flags & MODEL_NONBLOCK_LISTENER) ? NET_NONBLOCK : 0;
+}
+
 int server_listen(struct server *srv)
 {
-	unsigned flags = (srv->model->flags & MODEL_NONBLOCK_LISTENER) ? NET_NONBLOCK : 0;
 	int fd;
 
 	if (srv->model->flags & MODEL_OWN_LISTENERS)
@@ -54,7 +63,7 @@ int server_listen(struct server *srv)
 		fd = net_listen(srv->bind_addr, srv->port, srv->backlog,
 				NET_REUSEPORT | NET_NO_LISTEN);
 	else
-		fd = net_listen(srv->bind_addr, srv->port, srv->backlog, flags);
+		fd = net_listen(srv->bind_addr, srv->port, srv->backlog, listen_flags(srv));
 	if (fd < 0)
 		return -1;
 	srv->port = (uint16_t)net_local_port(fd);
@@ -63,6 +72,18 @@ int server_listen(struct server *srv)
 	else
 		srv->listen_fd = fd;
 	return 0;
+}
+
+int server_listen_own(struct server *srv)
+{
+	int fd = net_listen(srv->bind_addr, srv->port, srv->backlog,
+			    NET_REUSEPORT | listen_flags(srv));
+
+	if (fd >= 0 && srv->reserve_fd >= 0) {
+		close(srv->reserve_fd); /* the parent's copy keeps holding the port */
+		srv->reserve_fd = -1;
+	}
+	return fd;
 }
 
 void server_ready(const struct server *srv)

@@ -15,16 +15,16 @@
 
 #include <cmocka.h>
 
-#include "handler.h"
+#include "docroot.h"
 #include "server.h"
 
 static void name_rule_accepts_plain_paths(void **state)
 {
-	assert_true(files_name_ok("a"));
-	assert_true(files_name_ok("hello.txt"));
-	assert_true(files_name_ok("sub/dir/file.bin"));
-	assert_true(files_name_ok("..hidden")); /* a name, not a parent */
-	assert_true(files_name_ok("a..b"));
+	assert_true(docroot_name_ok("a"));
+	assert_true(docroot_name_ok("hello.txt"));
+	assert_true(docroot_name_ok("sub/dir/file.bin"));
+	assert_true(docroot_name_ok("..hidden")); /* a name, not a parent */
+	assert_true(docroot_name_ok("a..b"));
 }
 
 static void name_rule_refuses_escapes(void **state)
@@ -33,7 +33,7 @@ static void name_rule_refuses_escapes(void **state)
 			      "./a", "a/./b",	    "a//b", "a/",   "." };
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		if (files_name_ok(bad[i]))
+		if (docroot_name_ok(bad[i]))
 			fail_msg("'%s' accepted", bad[i]);
 	}
 }
@@ -43,7 +43,7 @@ static void decode_percent_escapes(void **state)
 	char s[] = "%2e%2E/a%20b%2fc";
 	size_t len = strlen(s);
 
-	assert_int_equal(files_decode(s, &len), 0);
+	assert_int_equal(docroot_decode(s, &len), 0);
 	assert_string_equal(s, "../a b/c");
 	assert_int_equal(len, 8);
 }
@@ -56,7 +56,7 @@ static void decode_refuses_bad_escapes(void **state)
 		char s[16];
 		strcpy(s, bad[i]);
 		size_t len = strlen(s);
-		if (files_decode(s, &len) == 0)
+		if (docroot_decode(s, &len) == 0)
 			fail_msg("'%s' decoded", bad[i]);
 	}
 }
@@ -113,7 +113,7 @@ static int teardown(void **state)
 
 static int open_name(struct fixture *f, const char *name, uint64_t *size)
 {
-	return files_open(&f->srv, name, strlen(name), size);
+	return docroot_open(&f->srv, name, strlen(name), size);
 }
 
 static void opens_a_file_beneath(void **state)
@@ -169,7 +169,7 @@ static void no_docroot_is_404(void **state)
 	struct server srv = { .docroot_fd = -1 };
 	uint64_t size;
 
-	assert_int_equal(files_open(&srv, "hello.txt", 9, &size), -404);
+	assert_int_equal(docroot_open(&srv, "hello.txt", 9, &size), -404);
 }
 
 int main(void)

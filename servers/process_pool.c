@@ -1,5 +1,16 @@
 /* SPDX-License-Identifier: MIT */
-#include "pool.h"
+/*
+ * process_pool.c - forking, readying, replacing and stopping a pool's workers
+ * (see process_pool.h).
+ *
+ * Start-up goes through one pipe: every worker forked by pool_start holds its
+ * write end and writes one byte when it is ready to accept (pool_ready), and the
+ * parent announces the port only when it has read a byte per worker, so that a
+ * client never connects before anybody listens for it. A worker replaced later
+ * has no pipe. The parent learns of deaths from SIGCHLD (srv_child_exited) and
+ * reaps in its loop, never in the handler.
+ */
+#include "process_pool.h"
 
 #include <errno.h>
 #include <fcntl.h>

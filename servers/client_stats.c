@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * stats.c - the shared per-client table (see stats.h).
+ * client_stats.c - the shared per-client table (see client_stats.h).
  *
  * Open addressing over a power-of-two array. A slot is claimed with a
  * compare-and-swap on its state (EMPTY -> CLAIMED), filled, then published
  * (-> READY); a reader that meets a CLAIMED slot waits the few instructions it
  * takes to become READY before comparing addresses. Slots are never freed.
  */
-#include "stats.h"
+#include "client_stats.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -22,7 +22,7 @@
 
 enum { SLOT_EMPTY, SLOT_CLAIMED, SLOT_READY };
 
-struct stats_slot {
+struct client_slot {
 	_Atomic unsigned state;	    /* SLOT_* */
 	struct in6_addr addr;	    /* IPv4 kept as ::ffff:a.b.c.d */
 	_Atomic uint64_t requests;  /* responses completed */
@@ -30,21 +30,21 @@ struct stats_slot {
 	_Atomic uint64_t bytes_out; /* bytes sent to it */
 };
 
-struct stats {
+struct client_stats {
 	size_t map_len;		   /* bytes mapped, for munmap */
 	unsigned mask;		   /* slots - 1 */
 	_Atomic uint64_t overflow; /* updates that found the table full */
-	struct stats_slot slot[];
+	struct client_slot slot[];
 };
 
-struct stats *stats_create(unsigned capacity)
+struct client_stats *client_stats_create(unsigned capacity)
 {
 	unsigned n = 64;
 
 	while (n < capacity * 2) /* keep the load factor under one half */
 		n <<= 1;
-	size_t len = sizeof(struct stats) + n * sizeof(struct stats_slot);
-	struct stats *st =
+	size_t len = sizeof(struct client_stats) + n * sizeof(struct client_slot);
+	struct client_stats *st =
 		mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (st == MAP_FAILED)
 		return NULL;
@@ -53,7 +53,7 @@ struct stats *stats_create(unsigned capacity)
 	return st;
 }
 
-void stats_destroy(struct stats *st)
+void client_stats_destroy(struct client_stats *st)
 {
 	if (st)
 		munmap(st, st->map_len);
@@ -81,10 +81,10 @@ static unsigned hash_addr(const struct in6_addr *a)
 	return (unsigned)(h ^ (h >> 32));
 }
 
-static struct stats_slot *find_or_claim(struct stats *st, const struct in6_addr *a)
+static struct client_slot *find_or_claim(struct client_stats *st, const struct in6_addr *a)
 {
 	for (unsigned i = hash_addr(a), probes = 0; probes <= st->mask; i++, probes++) {
-		struct stats_slot *s = &st->slot[i & st->mask];
+		struct client_slot *s = &st->slot[i & st->mask];
 		unsigned state = atomic_load(&s->state);
 		if (state == SLOT_EMPTY) {
 			unsigned expect = SLOT_EMPTY;
@@ -105,11 +105,11 @@ static struct stats_slot *find_or_claim(struct stats *st, const struct in6_addr 
 	return NULL;
 }
 
-void stats_add(struct stats *st, const struct sockaddr_storage *peer, uint64_t requests,
-	       uint64_t bytes_in, uint64_t bytes_out)
+void client_stats_add(struct client_stats *st, const struct sockaddr_storage *peer,
+		      uint64_t requests, uint64_t bytes_in, uint64_t bytes_out)
 {
 	struct in6_addr a = peer_key(peer);
-	struct stats_slot *s = find_or_claim(st, &a);
+	struct client_slot *s = find_or_claim(st, &a);
 
 	if (!s) {
 		atomic_fetch_add(&st->overflow, 1);
@@ -130,12 +130,12 @@ static void addr_text(const struct in6_addr *a, char *buf, size_t len)
 
 static int write_rows(FILE *f, void *arg)
 {
-	const struct stats *st = arg;
+	const struct client_stats *st = arg;
 	char host[INET6_ADDRSTRLEN];
 
 	fprintf(f, "address,requests,bytes_in,bytes_out\n");
 	for (unsigned i = 0; i <= st->mask; i++) {
-		const struct stats_slot *s = &st->slot[i];
+		const struct client_slot *s = &st->slot[i];
 		if (atomic_load(&s->state) != SLOT_READY)
 			continue;
 		addr_text(&s->addr, host, sizeof(host));
@@ -149,12 +149,12 @@ static int write_rows(FILE *f, void *arg)
 	return ferror(f) ? -1 : 0;
 }
 
-int stats_write_csv(const struct stats *st, const char *path)
+int client_stats_write_csv(const struct client_stats *st, const char *path)
 {
 	return jsonio_save_with(path, write_rows, (void *)st);
 }
 
-void stats_totals(const struct stats *st, uint64_t *clients, uint64_t *requests)
+void client_stats_totals(const struct client_stats *st, uint64_t *clients, uint64_t *requests)
 {
 	*clients = *requests = 0;
 	for (unsigned i = 0; i <= st->mask; i++) {

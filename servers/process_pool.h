@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * pool.h - a pool of worker processes, kept full by its parent.
+ * process_pool.h - a pool of worker processes, kept full by its parent.
  *
  * The prefork family (UNP ch. 30) differs only in what a worker does between
  * fork and exit; spawning N of them, waiting until every one is ready before the
@@ -9,8 +9,8 @@
  * hooks to set up a slot before its worker is forked (the passfd model's
  * socketpairs) and to hear of a worker's end.
  */
-#ifndef HERD_POOL_H
-#define HERD_POOL_H
+#ifndef HERD_PROCESS_POOL_H
+#define HERD_PROCESS_POOL_H
 
 #include <stdbool.h>
 #include <sys/types.h>

@@ -1,5 +1,14 @@
 /* SPDX-License-Identifier: MIT */
-#include "threads.h"
+/*
+ * thread_pool.c - starting a fixed set of worker threads and ending them within
+ * --grace (see thread_pool.h).
+ *
+ * Each worker counts itself out (thread_pool_exit) as it returns, so the main
+ * thread can wait for the count to reach zero with a deadline, which
+ * pthread_join cannot do; only when every one has returned are they joined and
+ * their table freed.
+ */
+#include "thread_pool.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -10,7 +19,8 @@
 #include "proc.h"
 #include "server.h"
 
-int workers_start(struct workers *w, struct server *srv, int n, void *(*fn)(void *), void *model)
+int thread_pool_start(struct thread_pool *w, struct server *srv, int n, void *(*fn)(void *),
+		      void *model)
 {
 	memset(w, 0, sizeof(*w));
 	w->srv = srv;
@@ -26,7 +36,7 @@ int workers_start(struct workers *w, struct server *srv, int n, void *(*fn)(void
 			atomic_fetch_sub(&w->running, 1);
 			log_warn("pthread_create() failed: %s", strerror(err));
 			srv_stop = 1;
-			workers_stop(w);
+			thread_pool_stop(w);
 			return -1;
 		}
 		w->n++;
@@ -34,18 +44,18 @@ int workers_start(struct workers *w, struct server *srv, int n, void *(*fn)(void
 	return 0;
 }
 
-void workers_exit(struct workers *w)
+void thread_pool_exit(struct thread_pool *w)
 {
 	atomic_fetch_sub(&w->running, 1);
 }
 
-void workers_wait_stop(void)
+void thread_pool_wait_stop(void)
 {
 	while (!srv_stop)
 		sigsuspend(&proc_wait_mask);
 }
 
-int workers_stop(struct workers *w)
+int thread_pool_stop(struct thread_pool *w)
 {
 	/* A little beyond --grace: each worker starts its own grace a moment later. */
 	uint64_t deadline = server_grace_deadline(w->srv) + 250 * NSEC_PER_MSEC;

@@ -1,15 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * files.c - GET /files/NAME: open a file beneath --docroot, and nothing else.
+ * docroot.c - GET /files/NAME: open a file beneath --docroot, and nothing else.
  *
- * Two fences. First a lexical one (files_name_ok): after %XX decoding the name must
+ * Two fences. First a lexical one (docroot_name_ok): after %XX decoding the name must
  * be relative with no "..", "." or empty component, so "../", "/etc/passwd" and
  * "a//b" are refused with 403 before the filesystem is touched. Then the kernel's:
  * openat2(RESOLVE_BENEATH) refuses any path, symlinks included, that resolves
  * outside the docroot (EXDEV -> 403). Kernels without openat2 (before 5.6) get the
  * same rule by comparing the opened file's real path with the docroot's.
  */
-#include "handler.h"
+#include "docroot.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -25,7 +25,7 @@
 #include "http.h"
 #include "server.h"
 
-int files_decode(char *s, size_t *len)
+int docroot_decode(char *s, size_t *len)
 {
 	size_t r = 0, w = 0;
 
@@ -47,7 +47,7 @@ int files_decode(char *s, size_t *len)
 	return 0;
 }
 
-bool files_name_ok(const char *name)
+bool docroot_name_ok(const char *name)
 {
 	const char *p = name;
 
@@ -100,7 +100,7 @@ static int open_beneath(int dirfd, const char *name)
 	return open_beneath_fallback(dirfd, name);
 }
 
-int files_open(const struct server *srv, const char *name, size_t len, uint64_t *size)
+int docroot_open(const struct server *srv, const char *name, size_t len, uint64_t *size)
 {
 	char path[1024];
 	struct stat st;
@@ -111,9 +111,9 @@ int files_open(const struct server *srv, const char *name, size_t len, uint64_t 
 		return -404;
 	memcpy(path, name, len);
 	path[len] = '\0';
-	if (files_decode(path, &len) < 0)
+	if (docroot_decode(path, &len) < 0)
 		return -400;
-	if (!files_name_ok(path))
+	if (!docroot_name_ok(path))
 		return -403;
 	int fd = open_beneath(srv->docroot_fd, path);
 	if (fd < 0)
