@@ -21,7 +21,7 @@
 #include <string.h>
 
 #include "files.h"
-#include "metrics/metrics.h"
+#include "metrics/records.h"
 #include "vec.h"
 
 #define CSV_FIELDS_MAX 64 /* fields of a row looked at; herdload writes 15 */
@@ -159,28 +159,6 @@ static void put_field(FILE *f, const struct csv_col *col, const void *rec)
 	}
 }
 
-/* @n rows (pointers to records) under the header of @cols, as the whole of @path. */
-static int write_table(const char *path, const struct csv_col *cols, size_t ncols,
-		       const void *const *rows, size_t n)
-{
-	struct afile a;
-
-	if (afile_open(&a, path) < 0)
-		return -errno;
-	for (size_t c = 0; c < ncols; c++)
-		fprintf(a.f, "%s%s", c ? "," : "", cols[c].name);
-	fputc('\n', a.f);
-	for (size_t i = 0; i < n; i++) {
-		for (size_t c = 0; c < ncols; c++) {
-			if (c)
-				fputc(',', a.f);
-			put_field(a.f, &cols[c], rows[i]);
-		}
-		fputc('\n', a.f);
-	}
-	return afile_close(&a, true) < 0 ? -errno : 0;
-}
-
 /* By handshake time; equal ones by socket address, for a stable order. */
 static int conn_cmp(const void *pa, const void *pb)
 {
@@ -192,33 +170,52 @@ static int conn_cmp(const void *pa, const void *pb)
 	return (a->sk > b->sk) - (a->sk < b->sk);
 }
 
+/*
+ * The @n records of @size bytes at @base as the whole of @path, under the header of
+ * @cols; in the order of @order (given pointers to records) or, NULL, as they are.
+ */
+static int write_table(const char *path, const struct csv_col *cols, size_t ncols, const void *base,
+		       size_t n, size_t size, int (*order)(const void *, const void *))
+{
+	const void **rows = malloc((n + 1) * sizeof(*rows));
+	struct afile a;
+
+	if (!rows)
+		return errno = ENOMEM, -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		rows[i] = (const char *)base + i * size;
+	if (order)
+		qsort(rows, n, sizeof(*rows), order);
+	if (afile_open(&a, path) < 0) {
+		int err = errno;
+		free(rows);
+		return errno = err, -err;
+	}
+	for (size_t c = 0; c < ncols; c++)
+		fprintf(a.f, "%s%s", c ? "," : "", cols[c].name);
+	fputc('\n', a.f);
+	for (size_t i = 0; i < n; i++) {
+		for (size_t c = 0; c < ncols; c++) {
+			if (c)
+				fputc(',', a.f);
+			put_field(a.f, &cols[c], rows[i]);
+		}
+		fputc('\n', a.f);
+	}
+	free(rows);
+	return afile_close(&a, true) < 0 ? -errno : 0;
+}
+
 int csv_write_connections(const char *path, const struct trace_result *r)
 {
-	const void **v = malloc((r->nconns + 1) * sizeof(*v));
-	int rc;
-
-	if (!v)
-		return errno = ENOMEM, -ENOMEM;
-	for (size_t i = 0; i < r->nconns; i++)
-		v[i] = &r->conns[i];
-	qsort(v, r->nconns, sizeof(*v), conn_cmp);
-	rc = write_table(path, conn_cols, NCOLS(conn_cols), v, r->nconns);
-	free(v);
-	return rc;
+	return write_table(path, conn_cols, NCOLS(conn_cols), r->conns, r->nconns,
+			   sizeof(*r->conns), conn_cmp);
 }
 
 int csv_write_tasks(const char *path, const struct trace_result *r)
 {
-	const void **v = malloc((r->ntasks + 1) * sizeof(*v));
-	int rc;
-
-	if (!v)
-		return errno = ENOMEM, -ENOMEM;
-	for (size_t i = 0; i < r->ntasks; i++)
-		v[i] = &r->tasks[i];
-	rc = write_table(path, task_cols, NCOLS(task_cols), v, r->ntasks);
-	free(v);
-	return rc;
+	return write_table(path, task_cols, NCOLS(task_cols), r->tasks, r->ntasks,
+			   sizeof(*r->tasks), NULL);
 }
 
 /* ---- reading -------------------------------------------------------------------------------- */

@@ -3,8 +3,9 @@
  * metrics.h - from what the tracer collected (struct trace_result) to the
  * metrics of DESIGN.md, and their outputs.
  *
- *	metrics.c       the computation (struct trace_metrics), and what the
- *	                records mean: wait kinds and reapers by name, log2 slots
+ *	records.c       what the raw records mean: wait kinds and reapers by
+ *	                name, log2 slots, a task's wakeups (records.h)
+ *	metrics.c       the computation (struct trace_metrics)
  *	metrics_json.c  run.json's "trace" object (trace.json) and its "join" object
  *	metrics_text.c  the text report of `herdlab trace`, and its -i lines
  *	csv.c           the tables (csv.h)
@@ -22,6 +23,7 @@
 
 #include "hist.h"
 #include "metrics/csv.h"
+#include "metrics/records.h"
 #include "trace.h"
 
 #define METRICS_COMM_LEN 16 /* struct herd_task's comm */
@@ -84,29 +86,11 @@ void metrics_free(struct trace_metrics *m);
 /* @a / @b, or 0 when @b is 0. */
 double metrics_ratio(uint64_t a, uint64_t b);
 
-/* A task's accept wakeups over every wait kind. */
-uint64_t metrics_task_wakeups(const struct herd_task *t);
-
 /* The accepts of all the workers: what their shares are of. */
 uint64_t metrics_workers_accepted(const struct trace_metrics *m);
 
 /* The zombies at the end of the series (equal to m->unreaped). */
 uint64_t metrics_zombies_now(const struct trace_metrics *m);
-
-/* The name of a wait kind ("accept", "epoll", ...) or a reaper ("parent", ...), as used in
- * JSON and reports; "unknown" out of range. */
-const char *metrics_wait_name(int kind);
-const char *metrics_reaper_name(int reaper);
-
-/*
- * The kernel's log2 histograms: slot 0 holds [0, 1], slot i [2^i, 2^(i+1) - 1] (the last
- * slot also everything longer). A percentile is the top of the slot holding its nearest
- * rank: an upper bound, good to a factor of two; 0 for an empty histogram.
- */
-uint64_t metrics_log2_low(int slot);
-uint64_t metrics_log2_high(int slot);
-uint64_t metrics_log2_count(const struct herd_log2 *h);
-uint64_t metrics_log2_percentile(const struct herd_log2 *h, unsigned int pct);
 
 /* ---- metrics_json.c: run.json ------------------------------------------------------------- */
 
