@@ -7,15 +7,17 @@
  * ESTABLISHED is nearest its own connected time. The kernel records are sorted
  * by (port, time) once, so each look-up is a binary search plus a short walk
  * past records already used.
+ *
+ * join_parts() decides, once, which requests can be cut into parts: those whose
+ * two timelines agree. The checks are on the records, not on the numbers, so a
+ * kept-alive request (no connect() of its own) never borrows its connection's
+ * handshake.
  */
 #include "metrics/join.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdbool.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 /* Sort context: qsort has none, so the arrays being sorted by index live here. */
 static const struct herd_conn *sort_conns;
@@ -159,141 +161,22 @@ ssize_t join_requests(const struct client_req *reqs, size_t n, const struct herd
 	return matched;
 }
 
-/* ---- reading the tables back ------------------------------------------------------ */
+/* ---- the parts of a request ------------------------------------------------------ */
 
-/* Where each needed column is, by name, in a CSV header; -1 if one is missing. */
-static int header_columns(char *line, const char *const *names, int n, int *pos)
+bool join_parts(const struct client_req *r, const struct herd_conn *c, struct join_parts *p)
 {
-	int i = 0;
-
-	for (int c = 0; c < n; c++)
-		pos[c] = -1;
-	for (char *save, *f = strtok_r(line, ",\r\n", &save); f;
-	     f = strtok_r(NULL, ",\r\n", &save), i++)
-		for (int c = 0; c < n; c++)
-			if (!strcmp(f, names[c]))
-				pos[c] = i;
-	for (int c = 0; c < n; c++)
-		if (pos[c] < 0)
-			return -1;
-	return 0;
-}
-
-/* Split a CSV line on commas (a quoted field, the path, may hold commas). */
-static int split(char *line, char **field, int max)
-{
-	int n = 0;
-	bool quoted = false;
-
-	field[n++] = line;
-	for (char *p = line; *p && n < max; p++) {
-		if (*p == '"')
-			quoted = !quoted;
-		else if (*p == ',' && !quoted) {
-			*p = 0;
-			field[n++] = p + 1;
-		} else if (*p == '\n' || *p == '\r') {
-			*p = 0;
-		}
-	}
-	return n;
-}
-
-/*
- * Read a CSV file with a header: for every row holding all @ncols named columns,
- * @parse fills element i of an array of @size-byte records from the fields,
- * given in the order of @names. Returns the count (or -errno), *out allocated.
- */
-static ssize_t read_csv(const char *path, const char *const *names, int ncols, size_t size,
-			void (*parse)(char **fld, void *rec), void **out)
-{
-	FILE *f = fopen(path, "r");
-	char line[4096], *fld[32], *col[32];
-	int pos[32], need = 0;
-	size_t n = 0, cap = 0;
-	char *v = NULL;
-
-	if (!f)
-		return -errno;
-	if (!fgets(line, sizeof(line), f) || header_columns(line, names, ncols, pos) < 0) {
-		fclose(f);
-		return -EINVAL;
-	}
-	for (int c = 0; c < ncols; c++)
-		need = pos[c] > need ? pos[c] : need;
-	while (fgets(line, sizeof(line), f)) {
-		if (split(line, fld, 32) <= need)
-			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 4096;
-			char *p = realloc(v, cap * size);
-			if (!p) {
-				free(v);
-				fclose(f);
-				return -ENOMEM;
-			}
-			v = p;
-		}
-		for (int c = 0; c < ncols; c++)
-			col[c] = fld[pos[c]];
-		memset(v + n * size, 0, size);
-		parse(col, v + n * size);
-		n++;
-	}
-	fclose(f);
-	*out = v;
-	return (ssize_t)n;
-}
-
-static const char *const request_cols[] = {
-	"scheduled_ns", "connect_start_ns", "connected_ns", "first_byte_ns", "last_byte_ns",
-	"local_port",	"status",	    "conn_seq",	    "thread",
-};
-
-static void parse_request(char **c, void *rec)
-{
-	*(struct client_req *)rec = (struct client_req){
-		.scheduled_ns = strtoull(c[0], NULL, 10),
-		.connect_start_ns = strtoull(c[1], NULL, 10),
-		.connected_ns = strtoull(c[2], NULL, 10),
-		.first_byte_ns = strtoull(c[3], NULL, 10),
-		.last_byte_ns = strtoull(c[4], NULL, 10),
-		.local_port = (uint16_t)strtoul(c[5], NULL, 10),
-		.status = atoi(c[6]),
-		.conn_seq = (uint32_t)strtoul(c[7], NULL, 10),
-		.thread = (uint32_t)strtoul(c[8], NULL, 10),
+	if (!c || !r->connect_start_ns || !r->last_byte_ns || r->status <= 0)
+		return false;
+	if (!c->accepted_ns || c->accepted_ns < c->established_ns ||
+	    c->established_ns < r->connect_start_ns || r->first_byte_ns < c->accepted_ns ||
+	    r->last_byte_ns < r->first_byte_ns)
+		return false;
+	*p = (struct join_parts){
+		.total_ns = r->last_byte_ns - r->scheduled_ns,
+		.handshake_ns = c->established_ns - r->connect_start_ns,
+		.queue_ns = c->accepted_ns - c->established_ns,
+		.server_first_ns = r->first_byte_ns - c->accepted_ns,
+		.server_last_ns = r->last_byte_ns - c->accepted_ns,
 	};
-}
-
-ssize_t join_read_requests(const char *path, struct client_req **out)
-{
-	return read_csv(path, request_cols, 9, sizeof(**out), parse_request, (void **)out);
-}
-
-/* connections.csv, as metrics_write_connections() writes it. */
-static const char *const conn_cols[] = {
-	"client_addr", "client_port", "server_port", "established_ns",
-	"accepted_ns", "accept_tid",  "closed_ns",   "wakeups",
-};
-
-static void parse_conn(char **c, void *rec)
-{
-	struct herd_conn *k = rec;
-
-	if (inet_pton(AF_INET, c[0], k->client_addr) == 1)
-		k->family = AF_INET;
-	else if (inet_pton(AF_INET6, c[0], k->client_addr) == 1)
-		k->family = AF_INET6;
-	k->client_port = (uint16_t)strtoul(c[1], NULL, 10);
-	k->server_port = (uint16_t)strtoul(c[2], NULL, 10);
-	k->established_ns = strtoull(c[3], NULL, 10);
-	k->accepted_ns = strtoull(c[4], NULL, 10);
-	k->accept_tid = (uint32_t)strtoul(c[5], NULL, 10);
-	k->closed_ns = strtoull(c[6], NULL, 10);
-	k->wakeups = (uint32_t)strtoul(c[7], NULL, 10);
-}
-
-ssize_t join_read_connections(const char *path, struct herd_conn **out)
-{
-	return read_csv(path, conn_cols, 8, sizeof(**out), parse_conn, (void **)out);
+	return true;
 }

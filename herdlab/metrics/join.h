@@ -9,30 +9,24 @@
  * the time: a client connection is matched to the kernel record with its port
  * whose handshake completed nearest its own connect, and no kernel record is
  * used twice. Requests on a kept-alive connection share its record.
+ *
+ * A request joined to its connection's record can be cut into parts, on the
+ * one clock both sides use (join_parts): run.json's join.* spectra and every
+ * report's latency decomposition are made of these parts, so that they cannot
+ * mean different things by "server time".
  */
 #ifndef HERD_JOIN_H
 #define HERD_JOIN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
 #include "herd.h"
+#include "metrics/csv.h"
 
 #define JOIN_TOLERANCE_NS (1000ULL * 1000 * 1000) /* never match records further apart */
-
-/* One request as herdload recorded it (the requests.csv columns the join needs). */
-struct client_req {
-	uint64_t scheduled_ns;	   /* when it was due */
-	uint64_t connect_start_ns; /* connect() began (0: a kept-alive connection) */
-	uint64_t connected_ns;	   /* the handshake completed, client side */
-	uint64_t first_byte_ns;	   /* first byte of the response */
-	uint64_t last_byte_ns;	   /* last byte, or the failure */
-	uint16_t local_port;	   /* the client's port: the join key */
-	uint32_t conn_seq;	   /* its connection, within the thread */
-	uint32_t thread;	   /* herdload's thread */
-	int status;		   /* HTTP status (0: none) */
-};
 
 /*
  * Match @n requests to @nconns kernel records. @match[i] gets the index in
@@ -42,10 +36,39 @@ struct client_req {
 ssize_t join_requests(const struct client_req *reqs, size_t n, const struct herd_conn *conns,
 		      size_t nconns, ssize_t *match);
 
-/* Read herdload's requests.csv; returns the count (or -errno), *out allocated. */
-ssize_t join_read_requests(const char *path, struct client_req **out);
+/*
+ * Where one joined request's time went, in nanoseconds. The parts are cut at the
+ * client's connect() start, the server's ESTABLISHED, the accept, and the
+ * client's first and last response bytes; the first three and the rest (the
+ * wait for the scheduled start, and the transfer after the first byte) add up
+ * to total.
+ */
+struct join_parts {
+	uint64_t total_ns;	  /* scheduled start -> the client's last byte (what it saw) */
+	uint64_t handshake_ns;	  /* the client's connect() -> the server's ESTABLISHED */
+	uint64_t queue_ns;	  /* ESTABLISHED -> accepted: the accept-queue wait */
+	uint64_t server_first_ns; /* accepted -> the client's first response byte */
+	uint64_t server_last_ns;  /* accepted -> the client's last byte */
+};
 
-/* Read the tracer's connections.csv back (sk is not in it: 0); as above. */
-ssize_t join_read_connections(const char *path, struct herd_conn **out);
+/*
+ * Cut request @r, joined to the kernel record @c (NULL: not joined), into @p. Only
+ * a request that opened its connection (a kept-alive one after the first has no
+ * handshake of its own) and got an HTTP response, on a timeline both sides agree
+ * on (connect <= ESTABLISHED <= accepted <= first byte <= last byte), is cut;
+ * false leaves @p alone: better left out than guessed.
+ */
+bool join_parts(const struct client_req *r, const struct herd_conn *c, struct join_parts *p);
+
+/* The readers join.h used to hold, kept for their callers: csv.h reads the tables. */
+static inline ssize_t join_read_requests(const char *path, struct client_req **out)
+{
+	return csv_read_requests(path, out);
+}
+
+static inline ssize_t join_read_connections(const char *path, struct herd_conn **out)
+{
+	return csv_read_connections(path, out);
+}
 
 #endif

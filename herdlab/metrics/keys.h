@@ -7,10 +7,39 @@
  * here once (MK_ + the key in capitals, dots as underscores), and DESIGN.md's
  * metric definitions say what each means. Extend, do not rename: old run
  * directories are read with these names.
+ *
+ * The tracer's metrics are named relative to run.json's "trace" object (that is
+ * how the tracer writes them, and how `herdlab trace` writes trace.json); a
+ * reader of run.json prefixes them: MK_DOT(MK_TRACE, MK_ACCEPT_ACCEPTED) is
+ * "trace.accept.accepted". Every other key is run.json's full path. The names of
+ * fields inside an object (a histogram's "p50", a task's "tid") have their own
+ * groups below, and so have the keys of the two JSON documents derived from
+ * run.json: `herdlab report --format json` and `herdlab compare --format json`.
  */
 #ifndef HERD_METRICS_KEYS_H
 #define HERD_METRICS_KEYS_H
 
+/* "a.b": two names joined, at compile time (both must be string literals). */
+#define MK_DOT(a, b) a "." b
+
+/* run.json's top level: the run's metadata, and the three objects of metrics. */
+#define MK_CLIENT	   "client"
+#define MK_CPUS		   "cpus"
+#define MK_HERDLAB_VERSION "herdlab_version"
+#define MK_JOIN		   "join"
+#define MK_KERNEL	   "kernel"
+#define MK_KERNEL_HZ	   "kernel.hz"
+#define MK_KERNEL_PREEMPT  "kernel.preempt"
+#define MK_KERNEL_RELEASE  "kernel.release"
+#define MK_MODEL	   "model"
+#define MK_OPTIONS	   "options"
+#define MK_OPTIONS_LOAD	   "options.load"
+#define MK_OPTIONS_SERVER  "options.server"
+#define MK_START_TIME	   "start_time"
+#define MK_TRACE	   "trace"
+#define MK_TRACED	   "traced"
+
+/* `herdlab report --format json`: the run, the summary, the sections, the decomposition. */
 #define MK_RUN_CPUS	  "run.cpus"
 #define MK_RUN_KERNEL	  "run.kernel"
 #define MK_RUN_MODEL	  "run.model"
@@ -18,7 +47,37 @@
 #define MK_RUN_START_TIME "run.start_time"
 #define MK_RUN_TRACED	  "run.traced"
 
+#define MK_SUMMARY_ERRORS		 "summary.errors"
+#define MK_SUMMARY_LATENCY_US		 "summary.latency_us"
+#define MK_SUMMARY_LATENCY_US_CONNECT	 "summary.latency_us.connect"
+#define MK_SUMMARY_LATENCY_US_FIRST_BYTE "summary.latency_us.first_byte"
+#define MK_SUMMARY_LATENCY_US_TOTAL	 "summary.latency_us.total"
+#define MK_SUMMARY_REQUESTS		 "summary.requests"
+#define MK_SUMMARY_THROUGHPUT		 "summary.throughput"
+
+#define MK_LATENCY_DECOMPOSITION_ALL	       "latency_decomposition.all"
+#define MK_LATENCY_DECOMPOSITION_SLOWEST       "latency_decomposition.slowest"
+#define MK_LATENCY_DECOMPOSITION_SLOWEST_SHARE "latency_decomposition.slowest_share"
+
+/* The tracer's sections: run.json's trace.* objects, the report's top-level ones. */
+#define MK_ACCEPT "accept"
+#define MK_PROC	  "proc"
+#define MK_SCHED  "sched"
+#define MK_TCP	  "tcp"
+#define MK_TRACER "tracer"
+
 #define MK_CLIENT_ERRORS		       "client.errors"
+#define MK_CLIENT_ERRORS_ADDR		       "client.errors.addr"
+#define MK_CLIENT_ERRORS_CONNECT_TIMEOUT       "client.errors.connect_timeout"
+#define MK_CLIENT_ERRORS_HTTP		       "client.errors.http"
+#define MK_CLIENT_ERRORS_OTHER		       "client.errors.other"
+#define MK_CLIENT_ERRORS_REFUSED	       "client.errors.refused"
+#define MK_CLIENT_ERRORS_RESET		       "client.errors.reset"
+#define MK_CLIENT_ERRORS_SHORT		       "client.errors.short"
+#define MK_CLIENT_ERRORS_TIMEOUT	       "client.errors.timeout"
+#define MK_CLIENT_LATENCY_US_CONNECT	       "client.latency_us.connect"
+#define MK_CLIENT_LATENCY_US_FIRST_BYTE	       "client.latency_us.first_byte"
+#define MK_CLIENT_LATENCY_US_TOTAL	       "client.latency_us.total"
 #define MK_CLIENT_LATENCY_US_TOTAL_P99	       "client.latency_us.total.p99"
 #define MK_CLIENT_REQUESTS		       "client.requests"
 #define MK_CLIENT_REQUESTS_FAILED	       "client.requests.failed"
@@ -29,8 +88,30 @@
 #define MK_CLIENT_THROUGHPUT_CONNECTIONS_PER_S "client.throughput.connections_per_s"
 #define MK_CLIENT_THROUGHPUT_REQUESTS_PER_S    "client.throughput.requests_per_s"
 
-#define MK_JOIN_MATCHED	 "join.matched"
-#define MK_JOIN_REQUESTS "join.requests"
+/*
+ * The join (join.h). Its four spectra are of the parts join_parts() defines. Before
+ * the two server times were told apart, run.json had "join.server_us": accepted to
+ * the client's last byte, under looser filters; nothing reads it, so an old run
+ * directory reports and compares as before.
+ */
+#define MK_JOIN_ACCEPT_QUEUE_WAIT_US	MK_DOT(MK_JOIN, MK_PART_ACCEPT_QUEUE_WAIT_US)
+#define MK_JOIN_CONNECTIONS		"join.connections"
+#define MK_JOIN_ERROR			"join.error"
+#define MK_JOIN_HANDSHAKE_US		MK_DOT(MK_JOIN, MK_PART_HANDSHAKE_US)
+#define MK_JOIN_MATCHED			"join.matched"
+#define MK_JOIN_REQUESTS		"join.requests"
+#define MK_JOIN_REQUESTS_MATCHED	"join.requests_matched"
+#define MK_JOIN_SERVER_TO_FIRST_BYTE_US MK_DOT(MK_JOIN, MK_PART_SERVER_TO_FIRST_BYTE_US)
+#define MK_JOIN_SERVER_TO_LAST_BYTE_US	MK_DOT(MK_JOIN, MK_PART_SERVER_TO_LAST_BYTE_US)
+
+/* The parts of a request's time, in join.* and in the report's latency_decomposition.*. */
+#define MK_PART_ACCEPT_QUEUE_WAIT_US	"accept_queue_wait_us"
+#define MK_PART_COUNT			"count"
+#define MK_PART_HANDSHAKE_US		"handshake_us"
+#define MK_PART_REST_US			"rest_us"
+#define MK_PART_SERVER_TO_FIRST_BYTE_US "server_to_first_byte_us"
+#define MK_PART_SERVER_TO_LAST_BYTE_US	"server_to_last_byte_us"
+#define MK_PART_TOTAL_US		"total_us"
 
 #define MK_ACCEPT_ACCEPTED		 "accept.accepted"
 #define MK_ACCEPT_EAGAIN		 "accept.eagain"
@@ -42,6 +123,15 @@
 #define MK_ACCEPT_WAKEUPS		 "accept.wakeups"
 #define MK_ACCEPT_WAKEUPS_BY_WAIT	 "accept.wakeups_by_wait"
 #define MK_ACCEPT_WAKEUPS_PER_ACCEPT	 "accept.wakeups_per_accept"
+
+/* One element of accept.per_task. */
+#define MK_TASK_ACCEPTED "accepted"
+#define MK_TASK_COMM	 "comm"
+#define MK_TASK_FUTILE	 "futile"
+#define MK_TASK_SHARE	 "share"
+#define MK_TASK_TGID	 "tgid"
+#define MK_TASK_TID	 "tid"
+#define MK_TASK_WAKEUPS	 "wakeups"
 
 #define MK_SCHED_INVOLUNTARY	      "sched.involuntary"
 #define MK_SCHED_MIGRATIONS	      "sched.migrations"
@@ -79,5 +169,39 @@
 #define MK_TRACER_RECORDS		"tracer.records"
 #define MK_TRACER_URING_ACCEPTS_COUNTED "tracer.uring_accepts_counted"
 #define MK_TRACER_WAIT_FROM		"tracer.wait_from"
+
+/* The string values of the tracer's descriptive keys (MV_: a value, not a key). */
+#define MV_TCP_LISTEN_COUNTERS_SYSTEM_WIDE "system-wide"
+#define MV_TRACER_RECORDS_HASH		   "hash"
+#define MV_TRACER_RECORDS_TASK_STORAGE	   "task_storage"
+#define MV_TRACER_WAIT_FROM_REGISTERS	   "registers"
+#define MV_TRACER_WAIT_FROM_SYS_ENTER	   "sys_enter"
+
+/*
+ * The fields of a histogram object: a log2 one (sched.runq_latency: unit, buckets,
+ * count, p50, p99) or an exact one (jsonio_hist(): count, max, mean, p50, p90, p99,
+ * p999 and more; the client's latencies also hold the "histogram" itself).
+ */
+#define MK_HIST_BUCKETS	  "buckets"
+#define MK_HIST_COUNT	  "count"
+#define MK_HIST_HISTOGRAM "histogram"
+#define MK_HIST_MAX	  "max"
+#define MK_HIST_MEAN	  "mean"
+#define MK_HIST_P50	  "p50"
+#define MK_HIST_P90	  "p90"
+#define MK_HIST_P99	  "p99"
+#define MK_HIST_P999	  "p999"
+#define MK_HIST_UNIT	  "unit"
+
+/* `herdlab compare --format json` (and summary.json): the runs, and the repeats' spread. */
+#define MK_COMPARE_REPEATS "repeats"
+#define MK_COMPARE_RUNS	   "runs"
+#define MK_RUN_DIR	   "dir"
+#define MK_RUN_LABEL	   "label"
+#define MK_SPREAD_MAX	   "max"
+#define MK_SPREAD_MEAN	   "mean"
+#define MK_SPREAD_MIN	   "min"
+#define MK_SPREAD_N	   "n"
+#define MK_SPREAD_SD	   "sd"
 
 #endif

@@ -1,8 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * metrics.h - from what the tracer collected (struct trace_result) to the
- * metrics of DESIGN.md, and their three outputs: a text report, trace.json,
- * and the connections.csv / tasks.csv tables.
+ * metrics of DESIGN.md, and their outputs.
+ *
+ *	records.c       what the raw records mean: wait kinds and reapers by
+ *	                name, log2 slots, a task's wakeups (records.h)
+ *	metrics.c       the computation (struct trace_metrics)
+ *	metrics_json.c  run.json's "trace" object (trace.json) and its "join" object
+ *	metrics_text.c  the text report of `herdlab trace`, and its -i lines
+ *	csv.c           the tables (csv.h)
  *
  * Pure user-space arithmetic over the collected records, so every definition
  * (herd factor, futile wakeups, Jain's index, zombies over time...) is unit
@@ -16,15 +22,20 @@
 #include <stdio.h>
 
 #include "hist.h"
+#include "metrics/csv.h"
+#include "metrics/records.h"
 #include "trace.h"
+
+#define METRICS_COMM_LEN 16 /* struct herd_task's comm */
 
 /* One worker's share of the accepts. */
 struct worker_share {
-	uint32_t tid;	   /* the task */
-	uint32_t tgid;	   /* its process */
-	uint64_t accepted; /* connections it accepted */
-	uint64_t wakeups;  /* accept wakeups it got (all wait kinds) */
-	uint64_t futile;   /* of which futile */
+	uint32_t tid;			 /* the task */
+	uint32_t tgid;			 /* its process */
+	uint64_t accepted;		 /* connections it accepted */
+	uint64_t wakeups;		 /* accept wakeups it got (all wait kinds) */
+	uint64_t futile;		 /* of which futile */
+	char comm[METRICS_COMM_LEN + 1]; /* its name ("" if unknown) */
 };
 
 /* The number of zombies at a moment: the series changes at every exit and reap. */
@@ -66,25 +77,53 @@ struct trace_metrics {
 	double duration_s; /* the traced interval */
 };
 
+/* ---- metrics.c: the computation --------------------------------------------------------- */
+
 /* Compute everything; 0 or -ENOMEM. */
 int metrics_compute(const struct trace_result *r, struct trace_metrics *m);
 void metrics_free(struct trace_metrics *m);
 
-/* trace.json: DESIGN.md's keys (accept.*, sched.*, proc.*, tcp.*, tracer.*). */
+/* @a / @b, or 0 when @b is 0. */
+double metrics_ratio(uint64_t a, uint64_t b);
+
+/* The accepts of all the workers: what their shares are of. */
+uint64_t metrics_workers_accepted(const struct trace_metrics *m);
+
+/* The zombies at the end of the series (equal to m->unreaped). */
+uint64_t metrics_zombies_now(const struct trace_metrics *m);
+
+/* ---- metrics_json.c: run.json ------------------------------------------------------------- */
+
+/* trace.json, run.json's "trace": DESIGN.md's keys (accept.*, sched.*, proc.*, tcp.*, tracer.*). */
 json_t *metrics_json(const struct trace_metrics *m, const struct trace_result *r);
+
+/*
+ * run.json's "join": the requests of @requests_csv matched to @r's connections, and the
+ * spectra of join_parts() over them (handshake, accept-queue wait, server time to the
+ * first and to the last byte). {"error": ...} when requests.csv cannot be read.
+ */
+json_t *metrics_join_json(const char *requests_csv, const struct trace_result *r);
+
+/* ---- metrics_text.c: the text report ------------------------------------------------------ */
 
 /* The text report: tables and log2 histograms. */
 void metrics_print(FILE *f, const struct trace_metrics *m, const struct trace_result *r);
-
-/* connections.csv and tasks.csv, written atomically. */
-int metrics_write_connections(const char *path, const struct trace_result *r);
-int metrics_write_tasks(const char *path, const struct trace_result *r);
 
 /* One line of live counters for -i (accepts, wakeups, herd factor, switches, forks, zombies). */
 void metrics_print_interval(FILE *f, const struct trace_metrics *now,
 			    const struct trace_metrics *prev, double seconds);
 
-/* The name of a wait kind ("accept", "epoll", ...), as used in JSON and reports. */
-const char *metrics_wait_name(int kind);
+/* ---- csv.c: the tables (the names herdlab run and trace call) -------------------------------- */
+
+/* connections.csv and tasks.csv, written atomically; 0 or -errno (errno set, for "%m"). */
+static inline int metrics_write_connections(const char *path, const struct trace_result *r)
+{
+	return csv_write_connections(path, r);
+}
+
+static inline int metrics_write_tasks(const char *path, const struct trace_result *r)
+{
+	return csv_write_tasks(path, r);
+}
 
 #endif

@@ -5,7 +5,7 @@
 
 #include "metrics/statistics.h"
 
-struct spread stats_spread(const double *v, size_t n)
+struct spread statistics_spread(const double *v, size_t n)
 {
 	struct spread s = { 0, NAN, 0, NAN, NAN };
 	double sum = 0;
@@ -38,12 +38,12 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-void stats_sort(double *v, size_t n)
+void statistics_sort(double *v, size_t n)
 {
 	qsort(v, n, sizeof(*v), cmp_double);
 }
 
-double stats_percentile(const double *sorted, size_t n, double p)
+double statistics_percentile(const double *sorted, size_t n, double p)
 {
 	if (!n)
 		return NAN;
@@ -54,7 +54,7 @@ double stats_percentile(const double *sorted, size_t n, double p)
 	return sorted[i < n ? i : n - 1];
 }
 
-double stats_jain(const uint64_t *x, size_t n)
+double statistics_jain(const uint64_t *x, size_t n)
 {
 	double sum = 0, sum_sq = 0;
 

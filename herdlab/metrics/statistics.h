@@ -5,10 +5,11 @@
  *
  * Exact means exact: these work on the values themselves (a few thousand
  * requests, K repeats of a run), where the latency histograms of lib/hist.h
- * trade 3 significant digits for constant memory.
+ * trade 3 significant digits for constant memory. (The prefix is statistics_:
+ * stats_ is servers/stats.h's, the --stats counters of another floor.)
  */
-#ifndef HERD_STATS_H
-#define HERD_STATS_H
+#ifndef HERD_METRICS_STATISTICS_H
+#define HERD_METRICS_STATISTICS_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -22,20 +23,20 @@ struct spread {
 };
 
 /* Mean and spread of @n values; NAN values are left out. */
-struct spread stats_spread(const double *v, size_t n);
+struct spread statistics_spread(const double *v, size_t n);
 
 /* Sort @n values ascending, in place. */
-void stats_sort(double *v, size_t n);
+void statistics_sort(double *v, size_t n);
 
 /*
  * The @p-th percentile (0..100) of @n values sorted ascending, by nearest rank:
  * the smallest value with at least p% of the sample at or below it. p = 0 gives
  * the minimum, p = 100 the maximum; NAN for an empty sample.
  */
-double stats_percentile(const double *sorted, size_t n, double p);
+double statistics_percentile(const double *sorted, size_t n, double p);
 
 /* Jain's fairness index of @n values: (sum x)^2 / (n * sum x^2). 1 when all are
  * equal, 1/n when one has everything; 0 for an empty or all-zero sample. */
-double stats_jain(const uint64_t *x, size_t n);
+double statistics_jain(const uint64_t *x, size_t n);
 
 #endif

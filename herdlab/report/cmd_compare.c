@@ -10,15 +10,15 @@
  * drawn beside --out FILE in plots/, or inline only for HTML on stdout.
  */
 #include <errno.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
-#include "report/compare.h"
+#include "files.h"
 #include "log.h"
 #include "path.h"
+#include "report/compare.h"
 #include "report/outfile.h"
 #include "session/rundir.h"
 
@@ -32,11 +32,6 @@ static void usage(FILE *f)
 		   "  --out FILE     write FILE (whole or not at all); figures go to plots/ beside "
 		   "it\n"
 		   "  --no-plots     no figures\n");
-}
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
 }
 
 int cmd_compare(int argc, char **argv)
@@ -77,12 +72,7 @@ int cmd_compare(int argc, char **argv)
 	if (outfile_open(&o, opt.out) == 0) {
 		int w;
 		if (opt.json) {
-			json_t *j = compare_json(runs, n);
-			w = j && json_dumpf(j, o.f, JSON_INDENT(2) | JSON_REAL_PRECISION(10)) == 0
-				    ? 0
-				    : -1;
-			fputc('\n', o.f);
-			json_decref(j);
+			w = outfile_json(&o, compare_json(runs, n));
 		} else {
 			w = compare_write(runs, n, opt.fmt, o.f, plot_dir[0] ? plot_dir : NULL,
 					  opt.out ? "plots" : plot_dir);
@@ -90,7 +80,7 @@ int cmd_compare(int argc, char **argv)
 		rc = outfile_close(&o, w == 0) < 0;
 	}
 	if (temp)
-		nftw(scratch, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+		files_rmtree(scratch);
 out:
 	for (size_t i = 0; i < loaded; i++)
 		rundir_free(&runs[i]);

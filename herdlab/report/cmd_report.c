@@ -56,12 +56,7 @@ int cmd_report(int argc, char **argv)
 	int rc = outfile_open(&o, opt.out);
 	if (rc == 0) {
 		if (opt.json) {
-			json_t *j = report_json(&rd);
-			rc = j && json_dumpf(j, o.f, JSON_INDENT(2) | JSON_REAL_PRECISION(10)) == 0
-				     ? 0
-				     : -1;
-			fputc('\n', o.f);
-			json_decref(j);
+			rc = outfile_json(&o, report_json(&rd));
 		} else {
 			rc = report_write(&rd, opt.fmt, o.f, opt.plots ? plot_dir : NULL, link,
 					  true);

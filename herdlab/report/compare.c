@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * compare.c - several runs side by side (compare.h).
+ *
+ * The columns are a table (compare_metrics[]): each names its run.json key
+ * (keys.h), which way is better, and how the value is derived, so that a new
+ * column is a new row, not new code.
  */
 #include "report/compare.h"
 
@@ -11,38 +15,43 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "report/plot.h"
+#include "metrics/keys.h"
 #include "metrics/statistics.h"
+#include "report/plot.h"
+#include "report/readout.h"
+
+#define T(key)	 MK_DOT(MK_TRACE, key) /* a tracer's key, as run.json holds it */
+#define P50(key) MK_DOT(T(key), MK_HIST_P50)
+#define P99(key) MK_DOT(T(key), MK_HIST_P99)
+#define CNT(key) MK_DOT(T(key), MK_HIST_COUNT)
 
 /* The columns. Latencies are shown in microseconds. */
 const struct compare_metric compare_metrics[] = {
-	{ "requests/s", "client.throughput.requests_per_s", +1, 0, 1 },
-	{ "p99 us", "client.latency_us.total.p99", -1, 0, 1 },
-	{ "herd factor", "trace.accept.wakeups_per_accept", -1, 2, 1 },
-	{ "futile per accept", NULL, -1, 2, 1 },
-	{ "switches/request", "trace.sched.switches_per_request", -1, 2, 1 },
-	{ "fairness", "trace.accept.fairness.jain", +1, 3, 1 },
-	{ "runq p99 us", "trace.sched.runq_latency.p99", -1, 0, 1e-3 },
-	{ "fork p50 us", "trace.proc.fork_latency.p50", -1, 0, 1e-3 },
-	{ "first run p50 us", "trace.proc.first_run_latency.p50", -1, 0, 1e-3 },
-	{ "join matched", "join.matched", +1, 3, 1 },
+	{ "requests/s", MK_CLIENT_THROUGHPUT_REQUESTS_PER_S, +1, 0, 1, NULL, NULL },
+	{ "p99 us", MK_CLIENT_LATENCY_US_TOTAL_P99, -1, 0, 1, NULL, NULL },
+	{ "herd factor", T(MK_ACCEPT_WAKEUPS_PER_ACCEPT), -1, 2, 1, NULL, NULL },
+	{ "futile per accept", T(MK_ACCEPT_FUTILE_WAKEUPS), -1, 2, 1, T(MK_ACCEPT_ACCEPTED), NULL },
+	{ "switches/request", T(MK_SCHED_SWITCHES_PER_REQUEST), -1, 2, 1, NULL, NULL },
+	{ "fairness", T(MK_ACCEPT_FAIRNESS_JAIN), +1, 3, 1, NULL, NULL },
+	{ "runq p99 us", P99(MK_SCHED_RUNQ_LATENCY), -1, 0, 1e-3, NULL, NULL },
+	{ "fork p50 us", P50(MK_PROC_FORK_LATENCY), -1, 0, 1e-3, NULL, CNT(MK_PROC_FORK_LATENCY) },
+	{ "first run p50 us", P50(MK_PROC_FIRST_RUN_LATENCY), -1, 0, 1e-3, NULL,
+	  CNT(MK_PROC_FIRST_RUN_LATENCY) },
+	{ "join matched", MK_JOIN_MATCHED, +1, 3, 1, NULL, NULL },
 };
 const size_t compare_nmetrics = sizeof(compare_metrics) / sizeof(compare_metrics[0]);
 
 double compare_value(const struct rundir *rd, const struct compare_metric *m)
 {
-	if (!m->key) { /* futile wakeups per accepted connection */
-		double acc = rundir_num(rd, "trace.accept.accepted");
-		return acc > 0 ? rundir_num(rd, "trace.accept.futile_wakeups") / acc : NAN;
+	double v = rundir_num(rd, m->key) * m->scale;
+
+	if (m->count && !(rundir_num(rd, m->count) > 0))
+		return NAN;
+	if (m->per) {
+		double per = rundir_num(rd, m->per);
+		return per > 0 ? v / per : NAN;
 	}
-	if (!strncmp(m->key, "trace.proc.", 11)) { /* a latency of no fork is no value */
-		char count[128];
-		snprintf(count, sizeof(count), "%.*s.count", (int)(strrchr(m->key, '.') - m->key),
-			 m->key);
-		if (!(rundir_num(rd, count) > 0))
-			return NAN;
-	}
-	return rundir_num(rd, m->key) * m->scale;
+	return v;
 }
 
 /* ---- labels -------------------------------------------------------------------------- */
@@ -50,7 +59,7 @@ double compare_value(const struct rundir *rd, const struct compare_metric *m)
 static char *options_of(const struct rundir *rd)
 {
 	char *s = NULL;
-	json_t *o = rundir_get(rd, "options");
+	json_t *o = rundir_get(rd, MK_OPTIONS);
 
 	s = o ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 	return s ? s : strdup("");
@@ -59,22 +68,11 @@ static char *options_of(const struct rundir *rd)
 /* The options as a command line would show them (server's, then load's). */
 static void options_text(const struct rundir *rd, char *buf, size_t len)
 {
-	static const char *const keys[] = { "options.server", "options.load" };
 	size_t used = 0;
 
 	buf[0] = 0;
-	for (int k = 0; k < 2; k++) {
-		json_t *a = rundir_get(rd, keys[k]), *v;
-		size_t i;
-		json_array_foreach(a, i, v)
-		{
-			int n = snprintf(buf + used, len - used, "%s%s", used ? " " : "",
-					 json_string_value(v) ?: "?");
-			if (n < 0 || (size_t)n >= len - used)
-				return;
-			used += (size_t)n;
-		}
-	}
+	if (report_options_append(rd, MK_OPTIONS_SERVER, buf, len, &used))
+		report_options_append(rd, MK_OPTIONS_LOAD, buf, len, &used);
 }
 
 static bool all_same(const struct rundir *runs, size_t n, const char *key)
@@ -102,16 +100,16 @@ static bool same_options(const struct rundir *runs, size_t n)
 char **compare_labels(const struct rundir *runs, size_t n)
 {
 	char **l = calloc(n + 1, sizeof(*l));
-	bool kernels = !all_same(runs, n, "kernel.release");
+	bool kernels = !all_same(runs, n, MK_KERNEL_RELEASE);
 	bool options = !same_options(runs, n);
 
 	for (size_t i = 0; l && i < n; i++) {
 		char opts[256] = "";
 		if (options)
 			options_text(&runs[i], opts, sizeof(opts));
-		if (asprintf(&l[i], "%s%s%s%s%s%s", rundir_str(&runs[i], "model", "?"),
+		if (asprintf(&l[i], "%s%s%s%s%s%s", rundir_str(&runs[i], MK_MODEL, "?"),
 			     kernels ? " @ " : "",
-			     kernels ? rundir_str(&runs[i], "kernel.release", "?") : "",
+			     kernels ? rundir_str(&runs[i], MK_KERNEL_RELEASE, "?") : "",
 			     *opts ? " (" : "", opts, *opts ? ")" : "") < 0) {
 			compare_labels_free(l, i);
 			return NULL;
@@ -146,7 +144,7 @@ void compare_labels_free(char **labels, size_t n)
 /* Repeats of one configuration: the same model, options and kernel throughout. */
 static bool repeats(const struct rundir *runs, size_t n)
 {
-	return n > 1 && all_same(runs, n, "model") && all_same(runs, n, "kernel.release") &&
+	return n > 1 && all_same(runs, n, MK_MODEL) && all_same(runs, n, MK_KERNEL_RELEASE) &&
 	       same_options(runs, n);
 }
 
@@ -217,7 +215,7 @@ static void values_table(struct doc *d, const struct rundir *runs, size_t n, cha
 		for (size_t c = 0; v && c < k; c++) {
 			for (size_t i = 0; i < n; i++)
 				v[i] = compare_value(&runs[i], cols[c]);
-			s[c] = stats_spread(v, n);
+			s[c] = statistics_spread(v, n);
 		}
 		free(v);
 		doc_cell(d, false, "mean");
@@ -272,16 +270,16 @@ static size_t distinct(const struct rundir *runs, size_t n, const char *key, con
  * bar per kernel; otherwise each run is its own bar.
  */
 static void figure(struct doc *d, const struct rundir *runs, size_t n, char **labels,
-		   const struct compare_metric *m, const char *dir, const char *link)
+		   const struct compare_metric *m, const struct report_figs *f)
 {
-	char file[PATH_MAX], href[PATH_MAX], name[64];
+	char file[PATH_MAX], href[PATH_MAX], name[64] = "compare-";
 	const char **models = calloc(n, sizeof(*models)), **kernels = calloc(n, sizeof(*kernels));
 	double *v = calloc(n * n + 1, sizeof(*v));
 
 	if (!models || !kernels || !v)
 		goto out;
-	size_t nm = distinct(runs, n, "model", models),
-	       nk = distinct(runs, n, "kernel.release", kernels);
+	size_t nm = distinct(runs, n, MK_MODEL, models),
+	       nk = distinct(runs, n, MK_KERNEL_RELEASE, kernels);
 	const char *const *groups = (const char *const *)labels;
 	const char *const *series = (const char *const *)&m->name;
 	size_t ng = n, ns = 1;
@@ -291,9 +289,9 @@ static void figure(struct doc *d, const struct rundir *runs, size_t n, char **la
 			v[i] = NAN;
 		for (size_t i = 0; i < n; i++) {
 			size_t g = 0, s = 0;
-			while (strcmp(models[g], rundir_str(&runs[i], "model", "?")))
+			while (strcmp(models[g], rundir_str(&runs[i], MK_MODEL, "?")))
 				g++;
-			while (strcmp(kernels[s], rundir_str(&runs[i], "kernel.release", "?")))
+			while (strcmp(kernels[s], rundir_str(&runs[i], MK_KERNEL_RELEASE, "?")))
 				s++;
 			v[g * ns + s] = compare_value(&runs[i], m);
 		}
@@ -301,13 +299,12 @@ static void figure(struct doc *d, const struct rundir *runs, size_t n, char **la
 		for (size_t i = 0; i < n; i++)
 			v[i] = compare_value(&runs[i], m);
 	}
-	size_t j = 0;
+	size_t j = strlen(name);
 	for (const char *c = m->name; *c && j < sizeof(name) - 1; c++)
 		name[j++] = (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') ? *c : '-';
 	name[j] = 0;
-	snprintf(file, sizeof(file), "%s/compare-%s.svg", dir, name);
-	snprintf(href, sizeof(href), "%s/compare-%s.svg", link, name);
-	if (!plot_bars(file, m->name, m->name, groups, ng, series, ns, v))
+	if (report_fig_paths(f, name, file, href) &&
+	    !plot_bars(file, m->name, m->name, groups, ng, series, ns, v))
 		doc_figure(d, file, href, m->name);
 out:
 	free(models);
@@ -334,7 +331,7 @@ int compare_write(const struct rundir *runs, size_t n, enum doc_format fmt, FILE
 		return -1;
 	}
 	const char *kernels[64];
-	size_t nk = distinct(runs, n < 64 ? n : 64, "kernel.release", kernels);
+	size_t nk = distinct(runs, n < 64 ? n : 64, MK_KERNEL_RELEASE, kernels);
 	doc_para(d, "Kernel%s %s%s; the best value of each column is marked%s.", nk > 1 ? "s" : "",
 		 kernels[0], nk > 1 ? " and others (see the labels)" : "",
 		 fmt == DOC_TEXT ? " with *" : "");
@@ -350,12 +347,12 @@ int compare_write(const struct rundir *runs, size_t n, enum doc_format fmt, FILE
 	if (plot_dir && fmt != DOC_TEXT && (mkdir(plot_dir, 0755) == 0 || errno == EEXIST)) {
 		static const char *const figs[] = { "herd factor", "switches/request", "fairness",
 						    "p99 us" };
+		struct report_figs where = { plot_dir, plot_link ? plot_link : plot_dir, false };
 		doc_heading(d, "Figures");
 		for (size_t f = 0; f < 4; f++)
 			for (size_t c = 0; c < k; c++)
 				if (!strcmp(cols[c]->name, figs[f]))
-					figure(d, runs, n, labels, cols[c], plot_dir,
-					       plot_link ? plot_link : plot_dir);
+					figure(d, runs, n, labels, cols[c], &where);
 	}
 	compare_labels_free(labels, n);
 	return doc_close(d);
@@ -370,9 +367,10 @@ json_t *compare_json(const struct rundir *runs, size_t n)
 	if (!labels || !o || !a || !v)
 		goto fail;
 	for (size_t i = 0; i < n; i++) {
-		json_t *r = json_pack("{s:s, s:s, s:s, s:s}", "dir", runs[i].path, "label",
-				      labels[i], "model", rundir_str(&runs[i], "model", "?"),
-				      "kernel", rundir_str(&runs[i], "kernel.release", "?"));
+		json_t *r =
+			json_pack("{s:s, s:s, s:s, s:s}", MK_RUN_DIR, runs[i].path, MK_RUN_LABEL,
+				  labels[i], MK_MODEL, rundir_str(&runs[i], MK_MODEL, "?"),
+				  MK_KERNEL, rundir_str(&runs[i], MK_KERNEL_RELEASE, "?"));
 		for (size_t m = 0; r && m < compare_nmetrics; m++) {
 			double x = compare_value(&runs[i], &compare_metrics[m]);
 			json_object_set_new(r, compare_metrics[m].name,
@@ -381,22 +379,23 @@ json_t *compare_json(const struct rundir *runs, size_t n)
 		if (!r || json_array_append_new(a, r))
 			goto fail;
 	}
-	json_object_set_new(o, "runs", a);
+	json_object_set_new(o, MK_COMPARE_RUNS, a);
 	a = NULL;
 	if (repeats(runs, n)) {
 		json_t *s = json_object();
 		for (size_t m = 0; s && m < compare_nmetrics; m++) {
 			for (size_t i = 0; i < n; i++)
 				v[i] = compare_value(&runs[i], &compare_metrics[m]);
-			struct spread sp = stats_spread(v, n);
+			struct spread sp = statistics_spread(v, n);
 			if (sp.n)
 				json_object_set_new(s, compare_metrics[m].name,
-						    json_pack("{s:I, s:f, s:f, s:f, s:f}", "n",
-							      (json_int_t)sp.n, "mean", sp.mean,
-							      "sd", sp.sd, "min", sp.min, "max",
-							      sp.max));
+						    json_pack("{s:I, s:f, s:f, s:f, s:f}",
+							      MK_SPREAD_N, (json_int_t)sp.n,
+							      MK_SPREAD_MEAN, sp.mean, MK_SPREAD_SD,
+							      sp.sd, MK_SPREAD_MIN, sp.min,
+							      MK_SPREAD_MAX, sp.max));
 		}
-		json_object_set_new(o, "repeats", s);
+		json_object_set_new(o, MK_COMPARE_REPEATS, s);
 	}
 	free(v);
 	compare_labels_free(labels, n);

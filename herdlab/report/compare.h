@@ -17,13 +17,20 @@
 #include "report/doc.h"
 #include "session/rundir.h"
 
-/* A key metric: where it is in run.json, and which way is better. */
+/*
+ * A key metric: where it is in run.json, and which way is better. The value shown
+ * is key's value times scale, divided by per's value when per is given (no value
+ * when that is not positive); when count is given and that count is not
+ * positive, there is no value (a latency of no fork is not 0).
+ */
 struct compare_metric {
-	const char *name; /* column head ("herd factor") */
-	const char *key;  /* run.json key; NULL: computed (compare_value) */
-	int better;	  /* +1 higher is better, -1 lower, 0 neither */
-	int prec;	  /* decimals shown */
-	double scale;	  /* the value shown is run.json's times this */
+	const char *name;  /* column head ("herd factor") */
+	const char *key;   /* run.json key */
+	int better;	   /* +1 higher is better, -1 lower, 0 neither */
+	int prec;	   /* decimals shown */
+	double scale;	   /* the value shown is run.json's times this */
+	const char *per;   /* run.json key to divide by (NULL: none) */
+	const char *count; /* run.json key of the sample's size (NULL: none) */
 };
 
 extern const struct compare_metric compare_metrics[];

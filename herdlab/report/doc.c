@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "files.h"
+
 #define MAX_COLS   24
 #define TEXT_WIDTH 100 /* paragraphs wrap here in text */
 
@@ -348,35 +350,12 @@ void doc_table_end(struct doc *d)
 /* Copy the SVG at @file into the page, from its <svg> element on (no XML prolog). */
 static int inline_svg(FILE *out, const char *file)
 {
-	FILE *f = fopen(file, "r");
-	char *buf = NULL;
-	size_t cap = 0, len = 0;
-	int rc = -1;
+	char *buf = files_read(file, NULL), *svg = buf ? strstr(buf, "<svg") : NULL;
 
-	if (!f)
-		return -1;
-	for (;;) {
-		if (len + 65536 > cap) {
-			char *p = realloc(buf, cap = cap ? cap * 2 : 131072);
-			if (!p)
-				goto out;
-			buf = p;
-		}
-		size_t n = fread(buf + len, 1, cap - len - 1, f);
-		if (!n)
-			break;
-		len += n;
-	}
-	buf[len] = 0;
-	char *svg = strstr(buf, "<svg");
-	if (svg) {
+	if (svg)
 		fputs(svg, out);
-		rc = 0;
-	}
-out:
 	free(buf);
-	fclose(f);
-	return rc;
+	return svg ? 0 : -1;
 }
 
 void doc_figure(struct doc *d, const char *file, const char *link, const char *caption)

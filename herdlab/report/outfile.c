@@ -36,6 +36,15 @@ int outfile_close(struct outfile *o, bool ok)
 	return 0;
 }
 
+int outfile_json(struct outfile *o, json_t *j)
+{
+	int rc = j && json_dumpf(j, o->f, JSON_INDENT(2) | JSON_REAL_PRECISION(10)) == 0 ? 0 : -1;
+
+	fputc('\n', o->f);
+	json_decref(j);
+	return rc;
+}
+
 int output_opts_parse(int argc, char **argv, const char *cmd, void (*usage)(FILE *f),
 		      struct output_opts *o)
 {

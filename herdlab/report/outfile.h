@@ -6,6 +6,7 @@
 #ifndef HERD_OUTFILE_H
 #define HERD_OUTFILE_H
 
+#include <jansson.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -24,6 +25,9 @@ int outfile_open(struct outfile *o, const char *path);
 
 /* Finish: with @ok, the file takes its name; otherwise nothing is left. 0 or -1. */
 int outfile_close(struct outfile *o, bool ok);
+
+/* @j (released) as indented JSON and a newline, as report and compare print it; 0 or -1. */
+int outfile_json(struct outfile *o, json_t *j);
 
 /* The output options report and compare share: --format, --out, --no-plots. */
 struct output_opts {

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "files.h"
 #include "log.h"
 #include "metrics/statistics.h"
 
@@ -27,13 +28,13 @@ static void put_quoted(FILE *f, const char *s)
 }
 
 /* The terminal, the output file and the common style. */
-static void prologue(FILE *f, const char *tmp, const char *title)
+static void prologue(FILE *f, const char *out, const char *title)
 {
 	fputs("set terminal svg size 720,400 dynamic enhanced font 'sans,11' background "
 	      "'#ffffff'\n",
 	      f);
 	fputs("set output ", f);
-	put_quoted(f, tmp);
+	put_quoted(f, out);
 	fputs("\nset encoding utf8\nset title noenhanced ", f);
 	put_quoted(f, title);
 	fputs("\nset grid ytics lc rgb '#dddddd'\nset border 3\nset tics nomirror\n"
@@ -68,33 +69,39 @@ static bool have_gnuplot(void)
 
 /*
  * Run the script @write produces through gnuplot, into @svg. The script goes to
- * gnuplot's standard input; its complaints go to ours.
+ * gnuplot's standard input; its complaints go to ours. gnuplot writes the
+ * temporary file of an afile (files.h), which takes @svg's name only once
+ * gnuplot has succeeded: a failed or interrupted drawing leaves no half figure
+ * over a good one. (An @svg that is a device is written in place.)
  */
 static int render(const char *svg, const char *title, void (*write)(FILE *f, const void *arg),
 		  const void *arg)
 {
-	char tmp[PATH_MAX];
+	struct afile a;
 
-	if (!have_gnuplot() || snprintf(tmp, sizeof(tmp), "%s.tmp", svg) >= (int)sizeof(tmp))
+	if (!have_gnuplot())
 		return -1;
+	if (afile_open(&a, svg) < 0) {
+		log_warn("cannot write %s: %m", svg);
+		return -1;
+	}
 	FILE *g = popen("gnuplot", "w");
 	if (!g) {
 		log_warn("cannot run gnuplot for %s: %m", svg);
+		afile_close(&a, false);
 		return -1;
 	}
-	prologue(g, tmp, title);
+	prologue(g, a.tmp[0] ? a.tmp : a.path, title);
 	write(g, arg);
 	int status = pclose(g);
-	if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+	bool ok = status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	if (!ok)
 		log_warn("gnuplot failed drawing %s (status %#x)%s", svg, status,
 			 WIFEXITED(status) && WEXITSTATUS(status) == 127 ? ": is gnuplot installed?"
 									 : "");
-		remove(tmp);
-		return -1;
-	}
-	if (rename(tmp, svg) < 0) {
-		log_warn("cannot write %s: %m", svg);
-		remove(tmp);
+	if (afile_close(&a, ok) < 0) {
+		if (ok)
+			log_warn("cannot write %s: %m", svg);
 		return -1;
 	}
 	return 0;
@@ -123,10 +130,11 @@ static void write_cdf(FILE *f, const void *arg)
 		if (!v)
 			continue;
 		memcpy(v, a->s[k].v, a->s[k].n * sizeof(*v));
-		stats_sort(v, a->s[k].n);
+		statistics_sort(v, a->s[k].n);
 		fprintf(f, "$s%zu << EOD\n", k);
 		for (int q = 0; a->s[k].n && q <= CDF_POINTS; q++) {
-			double p = 100.0 * q / CDF_POINTS, x = stats_percentile(v, a->s[k].n, p);
+			double p = 100.0 * q / CDF_POINTS,
+			       x = statistics_percentile(v, a->s[k].n, p);
 			if (x > 0 && x < lo)
 				lo = x;
 			fprintf(f, "%.6g\t%.4f\n", x > 0 ? x : NAN, p);

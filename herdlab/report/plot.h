@@ -3,7 +3,8 @@
  * plot.h - the reports' figures, drawn by gnuplot as SVG files.
  *
  * Each call writes one self-contained SVG (the data travels inside the script
- * as a datablock: no temporary files), atomically: FILE.tmp, then rename. A
+ * as a datablock), whole or not at all: gnuplot draws into a temporary file
+ * that takes the figure's name when it has succeeded (files.h's afile). A
  * missing or failing gnuplot costs the figure, never the report: the call
  * says why and returns -1.
  */

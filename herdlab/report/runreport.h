@@ -24,10 +24,12 @@
 
 /*
  * Where a request's time went, in microseconds, averaged over a set of requests
- * that each opened a connection the kernel saw accepted:
+ * that join_parts() (join.h) could cut: each opened a connection the kernel saw
+ * accepted, on a timeline both sides agree on. The parts are its parts:
  *	handshake  client's connect() to the server's ESTABLISHED
  *	queue      ESTABLISHED to accept() returning it (the accept-queue wait)
- *	server     accepted to the client's first response byte
+ *	server     accepted to the client's first response byte (run.json's
+ *	           join.server_to_first_byte_us)
  *	rest       everything else: waiting for the scheduled start (open loop),
  *	           and the transfer after the first byte
  * The four add up to total (scheduled start to last byte, what the client saw).

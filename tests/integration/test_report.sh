@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test_report.sh - herdlab report and compare on real runs: every format renders
-# and says what run.json says; the HTML report loads in headless Chromium with
-# every figure present and something drawn; compare marks the best and gives
+# and says what run.json says; an old run directory (join.server_us) reports and
+# compares as before; the HTML report loads in headless Chromium with every
+# figure present and something drawn; compare marks the best and gives
 # ratios; --repeat gives mean and spread; bad input fails cleanly.
 # Needs root and BPF (the runs are traced): skips otherwise, fails under CI=true.
 source "$(dirname "$0")/lib.sh"
@@ -51,8 +52,19 @@ is "$(jr summary.requests.ok)/$(jr accept.accepted)" "$N/$N" "json: the client's
 ok "awk 'BEGIN { exit !($(jr join.matched) >= 0.99) }'" "json: join matched >= 99% ($(jr join.matched))"
 slow=$(jr latency_decomposition.slowest.count)
 is "$slow" "$(( ($(jr latency_decomposition.all.count) + 99) / 100 ))" "json: the slowest 1% is 1% ($slow requests)"
-ok "awk 'BEGIN { t = $(jr latency_decomposition.slowest.total_us); s = $(jr latency_decomposition.slowest.handshake_us) + $(jr latency_decomposition.slowest.accept_queue_wait_us) + $(jr latency_decomposition.slowest.server_us) + $(jr latency_decomposition.slowest.rest_us); d = t - s; exit !(d < 0.001 && d > -0.001 && t >= $(jr latency_decomposition.all.total_us)) }'" \
+ok "awk 'BEGIN { t = $(jr latency_decomposition.slowest.total_us); s = $(jr latency_decomposition.slowest.handshake_us) + $(jr latency_decomposition.slowest.accept_queue_wait_us) + $(jr latency_decomposition.slowest.server_to_first_byte_us) + $(jr latency_decomposition.slowest.rest_us); d = t - s; exit !(d < 0.001 && d > -0.001 && t >= $(jr latency_decomposition.all.total_us)) }'" \
 	"json: the parts add up to the total, and the slowest are slower than the mean"
+
+# ---- an old run directory: run.json's join.server_us, before the two server times had names ----
+OLD=$TMP/old-run
+cp -r "$R1" "$OLD"
+sed -i 's/"server_to_last_byte_us"/"server_us"/; /"server_to_first_byte_us"/,/}/d' "$OLD/run.json"
+ok "$JSONGET '$OLD/run.json' join.server_us.count >/dev/null && ! $JSONGET '$OLD/run.json' join.server_to_first_byte_us >/dev/null" \
+	"an old run.json made (join.server_us, no join.server_to_*)"
+ok "cmp -s <('$HERDLAB' report --no-plots '$R1') <('$HERDLAB' report --no-plots '$OLD')" \
+	"an old run directory reports as before"
+ok "cmp -s <('$HERDLAB' compare '$R1' '$R2') <('$HERDLAB' compare '$OLD' '$R2')" \
+	"and compares as before"
 
 # ---- HTML, in a real browser -------------------------------------------------------------------
 HTML=$R1/report.html

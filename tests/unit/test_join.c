@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * test_join.c - the client/kernel join: port reuse, unmatched records on either
- * side, equal timestamps, kept-alive connections, and herdload's CSV.
+ * side, equal timestamps, kept-alive connections, and herdload's CSV; the parts
+ * of a joined request (join_parts) and run.json's join object made of them;
+ * connections.csv written and read back.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,9 +13,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+
 #include <cmocka.h>
 
+#include "jsonio.h"
 #include "metrics/join.h"
+#include "metrics/keys.h"
+#include "metrics/metrics.h"
 
 #define MS 1000000ULL
 
@@ -133,6 +140,135 @@ static void reads_herdload_csv(void **state)
 	assert_true(join_read_requests(path, &v) < 0);
 }
 
+/* A request that opened its connection at 1000 ns, and its record: every part distinct. */
+static struct client_req clean_req(void)
+{
+	return (struct client_req){ .scheduled_ns = 900,
+				    .connect_start_ns = 1000,
+				    .connected_ns = 1100,
+				    .first_byte_ns = 5000,
+				    .last_byte_ns = 7000,
+				    .local_port = 40000,
+				    .status = 200 };
+}
+
+static struct herd_conn clean_conn(void)
+{
+	return (struct herd_conn){ .client_port = 40000,
+				   .established_ns = 1050,
+				   .accepted_ns = 3000 };
+}
+
+static void parts_of_a_clean_request(void **state)
+{
+	struct client_req r = clean_req();
+	struct herd_conn c = clean_conn();
+	struct join_parts p;
+
+	assert_true(join_parts(&r, &c, &p));
+	assert_int_equal(p.total_ns, 6100);	   /* 900 -> 7000 */
+	assert_int_equal(p.handshake_ns, 50);	   /* 1000 -> 1050 */
+	assert_int_equal(p.queue_ns, 1950);	   /* 1050 -> 3000 */
+	assert_int_equal(p.server_first_ns, 2000); /* 3000 -> 5000 */
+	assert_int_equal(p.server_last_ns, 4000);  /* 3000 -> 7000 */
+}
+
+/* One filter for every part: a request is cut whole or left out. */
+static void parts_only_of_agreeing_timelines(void **state)
+{
+	struct client_req r;
+	struct herd_conn c;
+	struct join_parts p = { .total_ns = 42 };
+
+	r = clean_req(), c = clean_conn();
+	assert_false(join_parts(&r, NULL, &p)); /* not joined */
+	r.connect_start_ns = 0;			/* kept alive: no handshake of its own */
+	assert_false(join_parts(&r, &c, &p));
+	r = clean_req(), r.status = 0; /* no response */
+	assert_false(join_parts(&r, &c, &p));
+	r = clean_req(), c.accepted_ns = 0; /* never accepted */
+	assert_false(join_parts(&r, &c, &p));
+	c = clean_conn(), c.accepted_ns = 1040; /* accepted before its handshake */
+	assert_false(join_parts(&r, &c, &p));
+	c = clean_conn(), c.established_ns = 990; /* established before connect() */
+	assert_false(join_parts(&r, &c, &p));
+	c = clean_conn(), r.first_byte_ns = 2999; /* a response before the accept */
+	assert_false(join_parts(&r, &c, &p));
+	r = clean_req(), r.last_byte_ns = 4999; /* the last byte before the first */
+	assert_false(join_parts(&r, &c, &p));
+	assert_int_equal(p.total_ns, 42); /* left alone */
+}
+
+/* run.json's join: both server times, named, over the requests join_parts() cuts. */
+static void join_json_names_both_server_times(void **state)
+{
+	char path[] = "/tmp/test_join.XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f = fdopen(fd, "w");
+	struct herd_conn c = clean_conn();
+	struct trace_result r = { .conns = &c, .nconns = 1 };
+
+	/* The clean request, then a kept-alive one on its connection: only the first is cut. */
+	fprintf(f, "scheduled_ns,connect_start_ns,connected_ns,first_byte_ns,last_byte_ns,"
+		   "local_port,status,conn_seq,thread\n"
+		   "900,1000,1100,5000,7000,40000,200,1,0\n"
+		   "8000,0,0,9000,9500,40000,200,1,0\n");
+	fclose(f);
+	json_t *root = json_object();
+	assert_int_equal(jsonio_set_path(root, MK_JOIN, metrics_join_json(path, &r)), 0);
+	unlink(path);
+	assert_float_equal(json_real_value(jsonio_get_path(root, MK_JOIN_MATCHED)), 1.0, 0);
+	assert_int_equal(json_integer_value(jsonio_get_path(root, MK_JOIN_REQUESTS_MATCHED)), 2);
+	assert_int_equal(json_integer_value(jsonio_get_path(
+				 root, MK_DOT(MK_JOIN_SERVER_TO_FIRST_BYTE_US, MK_HIST_COUNT))),
+			 1);
+	assert_float_equal(json_number_value(jsonio_get_path(
+				   root, MK_DOT(MK_JOIN_SERVER_TO_FIRST_BYTE_US, MK_HIST_MAX))),
+			   2.0, 0.01);
+	assert_float_equal(json_number_value(jsonio_get_path(
+				   root, MK_DOT(MK_JOIN_SERVER_TO_LAST_BYTE_US, MK_HIST_MAX))),
+			   4.0, 0.01);
+	assert_null(jsonio_get_path(root, "join.server_us")); /* the name before the rename */
+	json_decref(root);
+}
+
+/* connections.csv: what the tracer writes, read back the same (but sk, not written). */
+static void connections_csv_round_trip(void **state)
+{
+	char dir[] = "/tmp/test_join.XXXXXX", path[64];
+	struct herd_conn c[2] = { { .sk = 9,
+				    .established_ns = 200,
+				    .accepted_ns = 250,
+				    .closed_ns = 900,
+				    .accept_tid = 77,
+				    .wakeups = 3,
+				    .family = AF_INET,
+				    .client_port = 40001,
+				    .server_port = 8080 },
+				  { .sk = 8,
+				    .established_ns = 100,
+				    .family = AF_INET6,
+				    .client_port = 40000,
+				    .server_port = 8080 } };
+	struct trace_result r = { .conns = c, .nconns = 2 };
+	struct herd_conn *back = NULL;
+
+	c[0].client_addr[0] = 127, c[0].client_addr[3] = 1;
+	c[1].client_addr[15] = 1; /* ::1 */
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/connections.csv", dir);
+	assert_int_equal(csv_write_connections(path, &r), 0);
+	assert_int_equal(csv_read_connections(path, &back), 2);
+	for (int i = 0; i < 2; i++) { /* written by handshake time: c[1] first */
+		struct herd_conn want = c[1 - i];
+		want.sk = 0;
+		assert_memory_equal(&back[i], &want, sizeof(want));
+	}
+	free(back);
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -143,6 +279,10 @@ int main(void)
 		cmocka_unit_test(equal_times_and_extra_records),
 		cmocka_unit_test(kept_alive_requests_share_their_connection),
 		cmocka_unit_test(reads_herdload_csv),
+		cmocka_unit_test(parts_of_a_clean_request),
+		cmocka_unit_test(parts_only_of_agreeing_timelines),
+		cmocka_unit_test(join_json_names_both_server_times),
+		cmocka_unit_test(connections_csv_round_trip),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

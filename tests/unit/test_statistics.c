@@ -24,12 +24,12 @@ static void test_percentile_of_one_to_hundred(void **state)
 	(void)state;
 	for (int i = 0; i < 100; i++)
 		v[i] = 100 - i; /* unsorted on purpose */
-	stats_sort(v, 100);
-	assert_float_equal(stats_percentile(v, 100, 50), 50, 0);
-	assert_float_equal(stats_percentile(v, 100, 99), 99, 0);
-	assert_float_equal(stats_percentile(v, 100, 99.9), 100, 0);
-	assert_float_equal(stats_percentile(v, 100, 0), 1, 0);
-	assert_float_equal(stats_percentile(v, 100, 100), 100, 0);
+	statistics_sort(v, 100);
+	assert_float_equal(statistics_percentile(v, 100, 50), 50, 0);
+	assert_float_equal(statistics_percentile(v, 100, 99), 99, 0);
+	assert_float_equal(statistics_percentile(v, 100, 99.9), 100, 0);
+	assert_float_equal(statistics_percentile(v, 100, 0), 1, 0);
+	assert_float_equal(statistics_percentile(v, 100, 100), 100, 0);
 }
 
 /* Nearest rank never interpolates: the median of {1, 2, 3, 4} is 2 (rank ceil(2) = 2). */
@@ -38,10 +38,10 @@ static void test_percentile_never_interpolates(void **state)
 	const double v[] = { 1, 2, 3, 4 };
 
 	(void)state;
-	assert_float_equal(stats_percentile(v, 4, 50), 2, 0);
-	assert_float_equal(stats_percentile(v, 4, 50.1), 3, 0);
-	assert_float_equal(stats_percentile(v, 4, 75), 3, 0);
-	assert_float_equal(stats_percentile(v, 4, 76), 4, 0);
+	assert_float_equal(statistics_percentile(v, 4, 50), 2, 0);
+	assert_float_equal(statistics_percentile(v, 4, 50.1), 3, 0);
+	assert_float_equal(statistics_percentile(v, 4, 75), 3, 0);
+	assert_float_equal(statistics_percentile(v, 4, 76), 4, 0);
 }
 
 static void test_percentile_of_one_and_none(void **state)
@@ -49,9 +49,9 @@ static void test_percentile_of_one_and_none(void **state)
 	const double v[] = { 42 };
 
 	(void)state;
-	assert_float_equal(stats_percentile(v, 1, 1), 42, 0);
-	assert_float_equal(stats_percentile(v, 1, 99.99), 42, 0);
-	assert_true(isnan(stats_percentile(NULL, 0, 50)));
+	assert_float_equal(statistics_percentile(v, 1, 1), 42, 0);
+	assert_float_equal(statistics_percentile(v, 1, 99.99), 42, 0);
+	assert_true(isnan(statistics_percentile(NULL, 0, 50)));
 }
 
 /* ---- mean and spread ------------------------------------------------------------------------ */
@@ -60,7 +60,7 @@ static void test_percentile_of_one_and_none(void **state)
 static void test_spread_by_hand(void **state)
 {
 	const double v[] = { 2, 4, 4, 4, 5, 5, 7, 9 };
-	struct spread s = stats_spread(v, 8);
+	struct spread s = statistics_spread(v, 8);
 
 	(void)state;
 	assert_int_equal(s.n, 8);
@@ -74,7 +74,7 @@ static void test_spread_by_hand(void **state)
 static void test_spread_skips_missing(void **state)
 {
 	const double v[] = { NAN, 10, 20, NAN };
-	struct spread s = stats_spread(v, 4);
+	struct spread s = statistics_spread(v, 4);
 
 	(void)state;
 	assert_int_equal(s.n, 2);
@@ -87,13 +87,13 @@ static void test_spread_skips_missing(void **state)
 static void test_spread_of_one_and_none(void **state)
 {
 	const double one[] = { 3.5 };
-	struct spread s = stats_spread(one, 1);
+	struct spread s = statistics_spread(one, 1);
 
 	(void)state;
 	assert_int_equal(s.n, 1);
 	assert_float_equal(s.mean, 3.5, 0);
 	assert_float_equal(s.sd, 0, 0);
-	s = stats_spread(NULL, 0);
+	s = statistics_spread(NULL, 0);
 	assert_int_equal(s.n, 0);
 	assert_true(isnan(s.mean) && isnan(s.min) && isnan(s.max));
 }
@@ -102,7 +102,7 @@ static void test_spread_of_one_and_none(void **state)
 static void test_spread_is_numerically_stable(void **state)
 {
 	const double v[] = { 1e9 + 4, 1e9 + 7, 1e9 + 13, 1e9 + 16 };
-	struct spread s = stats_spread(v, 4);
+	struct spread s = statistics_spread(v, 4);
 
 	(void)state;
 	assert_float_equal(s.mean, 1e9 + 10, 1e-6);
@@ -116,7 +116,7 @@ static void test_jain_equal_is_one(void **state)
 	const uint64_t x[] = { 7, 7, 7, 7, 7 };
 
 	(void)state;
-	assert_float_equal(stats_jain(x, 5), 1.0, 1e-12);
+	assert_float_equal(statistics_jain(x, 5), 1.0, 1e-12);
 }
 
 static void test_jain_one_does_all_is_one_over_n(void **state)
@@ -124,7 +124,7 @@ static void test_jain_one_does_all_is_one_over_n(void **state)
 	const uint64_t x[] = { 0, 0, 2003, 0 };
 
 	(void)state;
-	assert_float_equal(stats_jain(x, 4), 0.25, 1e-12);
+	assert_float_equal(statistics_jain(x, 4), 0.25, 1e-12);
 }
 
 /* (1 + 2 + 3)^2 / (3 * (1 + 4 + 9)) = 36 / 42 = 6/7 */
@@ -133,13 +133,13 @@ static void test_jain_mixed_by_hand(void **state)
 	const uint64_t x[] = { 1, 2, 3 };
 
 	(void)state;
-	assert_float_equal(stats_jain(x, 3), 6.0 / 7.0, 1e-12);
+	assert_float_equal(statistics_jain(x, 3), 6.0 / 7.0, 1e-12);
 }
 
 static void test_jain_empty_is_zero(void **state)
 {
 	(void)state;
-	assert_float_equal(stats_jain(NULL, 0), 0.0, 0);
+	assert_float_equal(statistics_jain(NULL, 0), 0.0, 0);
 }
 
 /* Nothing accepted: nothing shared, undefined, 0 like the empty case. */
@@ -148,7 +148,7 @@ static void test_jain_all_zero_is_zero(void **state)
 	const uint64_t x[] = { 0, 0, 0 };
 
 	(void)state;
-	assert_float_equal(stats_jain(x, 3), 0.0, 0);
+	assert_float_equal(statistics_jain(x, 3), 0.0, 0);
 }
 
 int main(void)

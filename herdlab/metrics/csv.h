@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * csv.h - the run directory's tables, written and read back in one place.
+ *
+ *	requests.csv     herdload's record of every request (read here: herdload,
+ *	                 on its own floor, writes it)
+ *	connections.csv  the tracer's record of every connection (written and read)
+ *	tasks.csv        the tracer's counters of every task (written)
+ *
+ * Each table is a list of columns declared once in csv.c, each column a name,
+ * a type and a place in the record; the writer prints the header and the rows
+ * from that list, and the reader finds the columns by name in the header (so
+ * that a column added later, or reordered, does not break an older reader).
+ */
+#ifndef HERD_METRICS_CSV_H
+#define HERD_METRICS_CSV_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "herd.h"
+#include "trace.h"
+
+/* One request as herdload recorded it (the requests.csv columns herdlab reads). */
+struct client_req {
+	uint64_t scheduled_ns;	   /* when it was due */
+	uint64_t connect_start_ns; /* connect() began (0: a kept-alive connection) */
+	uint64_t connected_ns;	   /* the handshake completed, client side */
+	uint64_t first_byte_ns;	   /* first byte of the response */
+	uint64_t last_byte_ns;	   /* last byte, or the failure */
+	uint16_t local_port;	   /* the client's port: the join key */
+	uint32_t conn_seq;	   /* its connection, within the thread */
+	uint32_t thread;	   /* herdload's thread */
+	int status;		   /* HTTP status (0: none) */
+};
+
+/* herdload's requests.csv; the count (or -errno: -ENOENT when missing), *out allocated. */
+ssize_t csv_read_requests(const char *path, struct client_req **out);
+
+/* connections.csv read back (sk is not in it: 0); as above. */
+ssize_t csv_read_connections(const char *path, struct herd_conn **out);
+
+/* connections.csv (by handshake time) and tasks.csv, whole or not at all; 0 or -errno. */
+int csv_write_connections(const char *path, const struct trace_result *r);
+int csv_write_tasks(const char *path, const struct trace_result *r);
+
+#endif

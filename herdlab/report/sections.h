@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sections.h - the sections of one run's report, in the order report_write()
+ * puts them (runreport.h).
+ *
+ *	summary.c        the run and the client's side: throughput, latency, errors
+ *	trace_sections.c what the tracer saw: accept wakeups, scheduling,
+ *	                 processes, TCP, the tracer itself
+ *	decomposition.c  the latency decomposition (the join's parts)
+ *
+ * Each says what it has to say once, through doc.h, so that the text, Markdown
+ * and HTML reports cannot disagree.
+ */
+#ifndef HERD_REPORT_SECTIONS_H
+#define HERD_REPORT_SECTIONS_H
+
+#include <jansson.h>
+
+#include "report/doc.h"
+#include "report/readout.h"
+#include "session/rundir.h"
+
+void section_summary(struct doc *d, const struct rundir *rd);
+
+void section_accept(struct doc *d, const struct rundir *rd, const struct report_figs *f);
+void section_sched(struct doc *d, const struct rundir *rd, const struct report_figs *f);
+void section_proc(struct doc *d, const struct rundir *rd, const struct report_figs *f);
+void section_tcp(struct doc *d, const struct rundir *rd);
+void section_tracer(struct doc *d, const struct rundir *rd);
+
+void section_decomposition(struct doc *d, const struct rundir *rd, const struct report_figs *f);
+
+/* The join's share matched and the decomposition, into the report's JSON @o; 0 or -1. */
+int decomposition_json(json_t *o, const struct rundir *rd);
+
+#endif
