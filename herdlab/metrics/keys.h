@@ -18,6 +18,9 @@
 #define MK_RUN_START_TIME "run.start_time"
 #define MK_RUN_TRACED	  "run.traced"
 
+#define MK_KERNEL_HZ	   "kernel.hz"
+#define MK_KERNEL_PREEMPT "kernel.preempt"
+
 #define MK_CLIENT_ERRORS		       "client.errors"
 #define MK_CLIENT_LATENCY_US_TOTAL_P99	       "client.latency_us.total.p99"
 #define MK_CLIENT_REQUESTS		       "client.requests"

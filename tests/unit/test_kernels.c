@@ -17,11 +17,6 @@
 
 #include "kernels/guest.c" /* its static functions: b64_decode, take_results, init_script */
 
-/* guest.c reports progress through cmd_kernels.c; not here. */
-void kernels_progress(const char *fmt, ...)
-{
-}
-
 static char dir[] = "/tmp/herdtest-kernels.XXXXXX";
 
 static int setup(void **state)
@@ -31,7 +26,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	return kernels_rmtree(dir);
+	return files_rmtree(dir);
 }
 
 static void write_text(const char *path, const char *text, size_t len)
