@@ -144,7 +144,8 @@ static int build_initrd(const struct guest_opts *o, const char *path, struct gue
 	int rc = 0;
 
 	if (!c || !script) {
-		snprintf(r->reason, sizeof(r->reason), "cannot write the initramfs %.400s: %m", path);
+		snprintf(r->reason, sizeof(r->reason), "cannot write the initramfs %.400s: %m",
+			 path);
 		free(script);
 		cpio_close(c);
 		return -1;
@@ -173,8 +174,8 @@ static int build_initrd(const struct guest_opts *o, const char *path, struct gue
 	free(script);
 	if (cpio_close(c) < 0 || rc) {
 		if (!r->reason[0])
-			snprintf(r->reason, sizeof(r->reason), "cannot write the initramfs %.400s: %m",
-				 path);
+			snprintf(r->reason, sizeof(r->reason),
+				 "cannot write the initramfs %.400s: %m", path);
 		return -1;
 	}
 	return 0;

@@ -18,7 +18,7 @@
 #define MK_RUN_START_TIME "run.start_time"
 #define MK_RUN_TRACED	  "run.traced"
 
-#define MK_KERNEL_HZ	   "kernel.hz"
+#define MK_KERNEL_HZ	  "kernel.hz"
 #define MK_KERNEL_PREEMPT "kernel.preempt"
 
 #define MK_CLIENT_ERRORS		       "client.errors"
