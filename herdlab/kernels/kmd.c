@@ -9,7 +9,9 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 
+#include "files.h"
 #include "kernels/matrix.h"
 #include "metrics/keys.h"
 #include "version.h"
@@ -40,8 +42,7 @@ static void kernel_row(FILE *f, const struct kernels_opts *o, const struct kresu
 static void comparison(FILE *f, const struct kmd *d)
 {
 	json_t *err = json_object_get(d->comparison, "error");
-	char path[PATH_MAX + 32], line[4096];
-	FILE *c;
+	char path[PATH_MAX + 32], *table;
 
 	if (err) {
 		fprintf(f,
@@ -53,11 +54,9 @@ static void comparison(FILE *f, const struct kmd *d)
 	pathf(path, "%s/comparison.md", d->out);
 	fprintf(f, "`herdlab compare` over every run (also comparison.txt, "
 		   "comparison.html):\n\n");
-	if ((c = fopen(path, "r"))) {
-		while (fgets(line, sizeof(line), c))
-			fputs(line, f);
-		fclose(c);
-	}
+	if ((table = files_read(path, NULL)))
+		fputs(table, f);
+	free(table);
 }
 
 int kmd_fill(FILE *f, void *arg)

@@ -10,7 +10,8 @@
  *	pipeline.c  one kernel: prepared, run (host.c natively, guest.c under
  *	            qemu), its results collected and its directory put in place
  *	host.c      the host: herdlab run for each model
- *	runs.c      the numbers of a kernel's runs (run.json by key, preemption)
+ *	runs.c      a kernel's runs: run.json's numbers by key, the preemption
+ *	            model they say, their status names
  *	kjson.c     kernels.json, written and read back, one schema
  *	finish.c    the comparison, kernels.json and kernels.md of a whole matrix
  *	kmd.c       kernels.md; findings.c its "what changes between kernels"
@@ -76,8 +77,6 @@ void kernels_check_models(const struct kernels_opts *o, const char *tmpdir);
 
 /* pipeline.c: kernel @i of @kr (@o->kernels[i]) run into @out/DIR, whole or not at all. */
 void kernel_run(const struct kernels_opts *o, struct kresult *kr, int i, const char *out);
-/* Free the run.json of every kernel. */
-void kresults_free(const struct kernels_opts *o, struct kresult *kr, int nk);
 
 /* host.c: herdlab run for each model, natively, into @stage/MODEL. 0, or -1 (@kr->reason). */
 int host_run(const struct kernels_opts *o, struct kresult *kr, const char *stage);
@@ -92,6 +91,8 @@ const char *kresult_preempt(const struct kernels_opts *o, const struct kresult *
 bool kresult_is_rt(const struct kernels_opts *o, const struct kresult *kr);
 /* It ran, all or some of its models (ok or partial). */
 bool kresult_ran(const struct kresult *kr);
+/* Free the run.json of every kernel. */
+void kresults_free(const struct kernels_opts *o, struct kresult *kr, int nk);
 
 /* finish.c: the comparison, kernels.json and kernels.md (also printed); frees the runs. */
 void kernels_finish(const struct kernels_opts *o, struct kresult *kr, int nk, const char *out,

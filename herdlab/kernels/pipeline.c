@@ -251,12 +251,3 @@ void kernel_run(const struct kernels_opts *o, struct kresult *kr, int i, const c
 		log_warn("%s%s%s: %s: %s", r->k.name, r->k.release[0] ? " " : "", r->k.release,
 			 kstatus_name[r->status], r->reason);
 }
-
-void kresults_free(const struct kernels_opts *o, struct kresult *kr, int nk)
-{
-	for (int i = 0; i < nk; i++)
-		for (int m = 0; m < o->nmodels; m++) {
-			json_decref(kr[i].run[m]);
-			kr[i].run[m] = NULL;
-		}
-}

@@ -51,3 +51,12 @@ bool kresult_ran(const struct kresult *kr)
 {
 	return kr->status == K_OK || kr->status == K_PARTIAL;
 }
+
+void kresults_free(const struct kernels_opts *o, struct kresult *kr, int nk)
+{
+	for (int i = 0; i < nk; i++)
+		for (int m = 0; m < o->nmodels; m++) {
+			json_decref(kr[i].run[m]);
+			kr[i].run[m] = NULL;
+		}
+}
