@@ -65,8 +65,9 @@ static int report_only(struct kernels_opts *o)
 	return stop_signal ? 130 : 0;
 }
 
-/* The cache directory, absolute: --cache, $XDG_CACHE_HOME/herdlab or ~/.cache/herdlab. */
-static void cache_dir(struct kernels_opts *o, char *buf, size_t len)
+/* The cache directory, made and absolute (into @buf): --cache, $XDG_CACHE_HOME/herdlab
+ * or ~/.cache/herdlab. */
+static void cache_dir(struct kernels_opts *o, char buf[PATH_MAX])
 {
 	char dir[PATH_MAX];
 	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
@@ -77,7 +78,7 @@ static void cache_dir(struct kernels_opts *o, char *buf, size_t len)
 		pathf(dir, "%s/herdlab", xdg);
 	else
 		pathf(dir, "%s/.cache/herdlab", home ? home : "/root");
-	if (len < PATH_MAX || files_mkdirs(dir, 0755) < 0 || !realpath(dir, buf))
+	if (files_mkdirs(dir, 0755) < 0 || !realpath(dir, buf))
 		die("cannot create the cache directory %s: %m", dir);
 	o->cache = buf;
 }
@@ -100,7 +101,7 @@ int cmd_kernels(int argc, char **argv)
 		pathf(out, "%s", o.out);
 	else
 		pathf(out, "runs/kernels-%s", stamp);
-	cache_dir(&o, cache, sizeof(cache));
+	cache_dir(&o, cache);
 	for (int i = 0; i < o.nkernels; i++)
 		guests |= strcmp(o.kernels[i], "host") != 0;
 	if (kernels_find_bins(&o, guests) < 0)
