@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * kfetch.c - Debian's kernel images, fetched with apt-get through a private
+ * fetch.c - Debian's kernel images, fetched with apt-get through a private
  * apt configuration.
  *
  * Each suite gets its own apt root under CACHE/apt/SUITE/ (apt.conf, a
@@ -8,7 +8,7 @@
  * caches: about 20 MB a suite instead of 90), so the machine's
  * own apt state is never touched and no suite is added to it. The sources
  * reuse the mirror URI (and its Signed-By keyring) already configured on the
- * machine, read from /etc/apt at run time: herdlab names no mirror itself.
+ * machine, read from /etc/apt at run time (apt.c): herdlab names no mirror itself.
  *
  *	apt-get update                (at most once a day per suite)
  *	apt-cache depends linux-image-amd64      -> linux-image-6.1.0-50-amd64
@@ -35,13 +35,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "files.h"
 #include "jsonio.h"
+#include "kernels/apt.h"
 #include "kernels/kernels.h"
+#include "kernels/progress.h"
 #include "log.h"
 #include "spawn.h"
 
-#define UPDATE_MAX_AGE	(24 * 3600) /* apt lists younger than this are used as they are */
-#define DEFAULT_KEYRING "/usr/share/keyrings/debian-archive-keyring.gpg"
+#define UPDATE_MAX_AGE (24 * 3600) /* apt lists younger than this are used as they are */
 
 /* The kernels kfetch knows: a name, the suites to try in order, the metapackage. */
 static const struct debian_kernel {
@@ -57,11 +59,6 @@ static const struct debian_kernel {
 	{ "6.12-rt", { "trixie", "bookworm-backports" }, "linux-image-rt-amd64" },
 };
 #define N_DEBIAN (sizeof(debian_kernels) / sizeof(debian_kernels[0]))
-
-/* Debian's codenames: a sources entry with one of them is the Debian archive. */
-static const char *const codenames[] = { "buster",    "bullseye", "bookworm", "trixie",
-					 "forky",     "duke",	  "sid",      "stable",
-					 "oldstable", "testing",  "unstable", NULL };
 
 static const struct debian_kernel *find_kernel(const char *name)
 {
@@ -87,224 +84,7 @@ const char *kfetch_names(void)
 	return buf;
 }
 
-static void why_set(char *why, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void why_set(char *why, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, len, fmt, ap);
-	va_end(ap);
-}
-
-/* ---- the machine's mirror, from /etc/apt ----------------------------------------------- */
-
-struct mirror {
-	char uri[512];
-	char keyring[PATH_MAX]; /* Signed-By, or the default Debian keyring */
-};
-
-static bool is_codename(const char *suite)
-{
-	for (int i = 0; codenames[i]; i++)
-		if (!strcmp(suite, codenames[i]))
-			return true;
-	return false;
-}
-
-/* Whether a whitespace-separated @list holds @word (or, @codename, a Debian codename). */
-static bool list_has(const char *list, const char *word, bool codename)
-{
-	char buf[1024], *save = NULL;
-
-	snprintf(buf, sizeof(buf), "%s", list);
-	for (char *w = strtok_r(buf, " \t", &save); w; w = strtok_r(NULL, " \t", &save))
-		if (codename ? is_codename(w) : !strcmp(w, word))
-			return true;
-	return false;
-}
-
-/* The first http(s) URI of a whitespace-separated list. */
-static bool first_uri(const char *list, char *out, size_t len)
-{
-	char buf[1024], *save = NULL;
-
-	snprintf(buf, sizeof(buf), "%s", list);
-	for (char *w = strtok_r(buf, " \t", &save); w; w = strtok_r(NULL, " \t", &save))
-		if (!strncmp(w, "http://", 7) || !strncmp(w, "https://", 8)) {
-			snprintf(out, len, "%s", w);
-			return true;
-		}
-	return false;
-}
-
-static void set_keyring(struct mirror *m, const char *signed_by)
-{
-	if (signed_by && signed_by[0] == '/' && access(signed_by, R_OK) == 0)
-		snprintf(m->keyring, sizeof(m->keyring), "%s", signed_by);
-	else
-		snprintf(m->keyring, sizeof(m->keyring), "%s", DEFAULT_KEYRING);
-}
-
-static char *trim(char *s)
-{
-	char *e;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
-		*--e = 0;
-	return s;
-}
-
-/* A deb822 .sources file: stanzas of "Field: value" separated by blank lines. */
-static bool parse_deb822(const char *path, struct mirror *m)
-{
-	char line[1024], types[256] = "", uris[1024] = "", suites[256] = "", comps[256] = "",
-			 signed_by[PATH_MAX] = "", enabled[16] = "yes";
-	char *field = NULL; /* the field a continuation line belongs to */
-	size_t fieldlen = 0;
-	bool found = false, eof = false;
-	FILE *f = fopen(path, "r");
-
-	if (!f)
-		return false;
-	while (!found && !eof) {
-		eof = !fgets(line, sizeof(line), f);
-		char *t = eof ? (char *)"" : trim(line);
-		if (!eof && line[0] == '#')
-			continue;
-		if (!*t) { /* end of a stanza */
-			if (list_has(types, "deb", false) && list_has(suites, NULL, true) &&
-			    list_has(comps, "main", false) && strcmp(enabled, "no") &&
-			    first_uri(uris, m->uri, sizeof(m->uri))) {
-				set_keyring(m, signed_by);
-				found = true;
-			}
-			types[0] = uris[0] = suites[0] = comps[0] = signed_by[0] = 0;
-			snprintf(enabled, sizeof(enabled), "yes");
-			field = NULL;
-			continue;
-		}
-		if (isspace((unsigned char)line[0])) { /* a continuation line */
-			if (field && fieldlen > strlen(field) + strlen(t) + 2)
-				strcat(strcat(field, " "), t);
-			continue;
-		}
-		char *colon = strchr(t, ':');
-		if (!colon)
-			continue;
-		*colon = 0;
-		char *v = trim(colon + 1);
-		field = NULL;
-		if (!strcasecmp(t, "Types"))
-			field = types, fieldlen = sizeof(types);
-		else if (!strcasecmp(t, "URIs"))
-			field = uris, fieldlen = sizeof(uris);
-		else if (!strcasecmp(t, "Suites"))
-			field = suites, fieldlen = sizeof(suites);
-		else if (!strcasecmp(t, "Components"))
-			field = comps, fieldlen = sizeof(comps);
-		else if (!strcasecmp(t, "Signed-By"))
-			field = signed_by, fieldlen = sizeof(signed_by);
-		else if (!strcasecmp(t, "Enabled"))
-			field = enabled, fieldlen = sizeof(enabled);
-		if (field)
-			snprintf(field, fieldlen, "%s", v);
-	}
-	fclose(f);
-	return found;
-}
-
-/* A one-line .list file: "deb [opt=val ...] URI SUITE COMPONENT...". */
-static bool parse_list(const char *path, struct mirror *m)
-{
-	char line[1024];
-	bool found = false;
-	FILE *f = fopen(path, "r");
-
-	if (!f)
-		return false;
-	while (!found && fgets(line, sizeof(line), f)) {
-		char *t = trim(line), *save = NULL, signed_by[PATH_MAX] = "";
-		char *hash = strchr(t, '#');
-		if (hash)
-			*hash = 0;
-		char *w = strtok_r(t, " \t", &save);
-		if (!w || strcmp(w, "deb"))
-			continue;
-		w = strtok_r(NULL, " \t", &save);
-		if (w && w[0] == '[') { /* options up to the closing bracket */
-			for (; w; w = strtok_r(NULL, " \t", &save)) {
-				char *o = w + (w[0] == '[');
-				if (!strncmp(o, "signed-by=", 10)) {
-					snprintf(signed_by, sizeof(signed_by), "%s", o + 10);
-					signed_by[strcspn(signed_by, "]")] = 0;
-				}
-				if (strchr(w, ']'))
-					break;
-			}
-			w = w ? strtok_r(NULL, " \t", &save) : NULL;
-		}
-		char *uri = w, *suite = strtok_r(NULL, " \t", &save), *rest = save;
-		if (!uri || !suite || !is_codename(suite) || !rest ||
-		    !list_has(rest, "main", false))
-			continue;
-		if (first_uri(uri, m->uri, sizeof(m->uri))) {
-			set_keyring(m, signed_by);
-			found = true;
-		}
-	}
-	fclose(f);
-	return found;
-}
-
-static bool ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), k = strlen(suffix);
-
-	return n >= k && !strcmp(s + n - k, suffix);
-}
-
-/* The machine's Debian mirror: sources.list, then sources.list.d in name order. */
-static int find_mirror(struct mirror *m, char *why, size_t whylen)
-{
-	struct dirent **names = NULL;
-	char path[PATH_MAX];
-	int n;
-	bool found = parse_list("/etc/apt/sources.list", m);
-
-	n = found ? 0 : scandir("/etc/apt/sources.list.d", &names, NULL, alphasort);
-	for (int i = 0; i < n; i++) {
-		snprintf(path, sizeof(path), "/etc/apt/sources.list.d/%s", names[i]->d_name);
-		if (!found && ends_with(path, ".sources"))
-			found = parse_deb822(path, m);
-		else if (!found && ends_with(path, ".list"))
-			found = parse_list(path, m);
-		free(names[i]);
-	}
-	free(names);
-	if (!found)
-		why_set(why, whylen,
-			"no Debian mirror in /etc/apt (sources.list or sources.list.d/*.sources, "
-			"*.list): a 'deb' entry for a Debian suite with 'main' is needed to fetch "
-			"kernels");
-	return found ? 0 : -1;
-}
-
 /* ---- a private apt per suite ---------------------------------------------------------- */
-
-static int write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	if (!f)
-		return -1;
-	fputs(text, f);
-	return fclose(f);
-}
 
 /* CACHE/apt/SUITE/ with its apt.conf and sources.list; the apt.conf path into @conf. */
 static int apt_root(const char *cache, const char *suite, const struct mirror *m, char *conf,
@@ -318,14 +98,14 @@ static int apt_root(const char *cache, const char *suite, const struct mirror *m
 	pathf(root, "%s/apt/%s", cache, suite);
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
 		pathf(path, "%s/%s", root, dirs[i]);
-		if (kernels_mkdirs(path, 0755) < 0) {
-			why_set(why, whylen, "cannot create %s: %m", path);
+		if (files_mkdirs(path, 0755) < 0) {
+			snprintf(why, whylen, "cannot create %s: %m", path);
 			return -1;
 		}
 	}
 	pathf(path, "%s/state/status", root);
-	if (access(path, F_OK) < 0 && write_file(path, "") < 0) {
-		why_set(why, whylen, "cannot create %s: %m", path);
+	if (access(path, F_OK) < 0 && files_write(path, "", 0) < 0) {
+		snprintf(why, whylen, "cannot create %s: %m", path);
 		return -1;
 	}
 	/*
@@ -333,31 +113,34 @@ static int apt_root(const char *cache, const char *suite, const struct mirror *m
 	 * preferences and sources are not read (Dir::Etc::Parts is an empty
 	 * directory), its package state is not touched.
 	 */
-	kernels_pathf(text, sizeof(text),
-		      "// herdlab kernels: a private apt for the %s suite (generated).\n"
-		      "Dir::State \"%s/state\";\n"
-		      "Dir::State::status \"%s/state/status\";\n"
-		      "Dir::Cache \"%s/cache\";\n"
-		      "Dir::Cache::pkgcache \"\";\n"
-		      "Dir::Cache::srcpkgcache \"\";\n"
-		      "Dir::Etc::SourceList \"%s/etc/sources.list\";\n"
-		      "Dir::Etc::SourceParts \"%s/etc/sources.list.d\";\n"
-		      "Dir::Etc::Parts \"%s/etc/apt.conf.d\";\n"
-		      "Dir::Etc::Preferences \"%s/etc/preferences\";\n"
-		      "Dir::Etc::PreferencesParts \"%s/etc/preferences.d\";\n"
-		      "Dir::Etc::TrustedParts \"%s/etc/trusted.gpg.d\";\n"
-		      "APT::Architecture \"amd64\";\n"
-		      "APT::Architectures { \"amd64\"; };\n"
-		      "%s"
-		      "Acquire::Languages \"none\";\n"
-		      "Acquire::GzipIndexes \"true\";\n"
-		      "Acquire::Retries \"3\";\n",
-		      suite, root, root, root, root, root, root, root, root, root,
-		      /* as root, apt would hand downloads to _apt, who cannot write our cache */
-		      geteuid() == 0 ? "APT::Sandbox::User \"root\";\n" : "");
-	kernels_pathf(conf, conflen, "%s/apt.conf", root);
-	if (write_file(conf, text) < 0) {
-		why_set(why, whylen, "cannot write %s: %m", conf);
+	pathf(text,
+	      "// herdlab kernels: a private apt for the %s suite (generated).\n"
+	      "Dir::State \"%s/state\";\n"
+	      "Dir::State::status \"%s/state/status\";\n"
+	      "Dir::Cache \"%s/cache\";\n"
+	      "Dir::Cache::pkgcache \"\";\n"
+	      "Dir::Cache::srcpkgcache \"\";\n"
+	      "Dir::Etc::SourceList \"%s/etc/sources.list\";\n"
+	      "Dir::Etc::SourceParts \"%s/etc/sources.list.d\";\n"
+	      "Dir::Etc::Parts \"%s/etc/apt.conf.d\";\n"
+	      "Dir::Etc::Preferences \"%s/etc/preferences\";\n"
+	      "Dir::Etc::PreferencesParts \"%s/etc/preferences.d\";\n"
+	      "Dir::Etc::TrustedParts \"%s/etc/trusted.gpg.d\";\n"
+	      "APT::Architecture \"amd64\";\n"
+	      "APT::Architectures { \"amd64\"; };\n"
+	      "%s"
+	      "Acquire::Languages \"none\";\n"
+	      "Acquire::GzipIndexes \"true\";\n"
+	      "Acquire::Retries \"3\";\n",
+	      suite, root, root, root, root, root, root, root, root, root,
+	      /* as root, apt would hand downloads to _apt, who cannot write our cache */
+	      geteuid() == 0 ? "APT::Sandbox::User \"root\";\n" : "");
+	if (path_fmt(conf, conflen, "%s/apt.conf", root) < 0) {
+		snprintf(why, whylen, "%s/apt.conf: %m", root);
+		return -1;
+	}
+	if (files_write(conf, text, strlen(text)) < 0) {
+		snprintf(why, whylen, "cannot write %s: %m", conf);
 		return -1;
 	}
 	snprintf(text, sizeof(text),
@@ -365,8 +148,8 @@ static int apt_root(const char *cache, const char *suite, const struct mirror *m
 		 "deb [signed-by=%s] %s %s main\n",
 		 suite, m->keyring, m->uri, suite);
 	pathf(path, "%s/etc/sources.list", root);
-	if (write_file(path, text) < 0) {
-		why_set(why, whylen, "cannot write %s: %m", path);
+	if (files_write(path, text, strlen(text)) < 0) {
+		snprintf(why, whylen, "cannot write %s: %m", path);
 		return -1;
 	}
 	return 0;
@@ -389,28 +172,6 @@ static int apt(const char *conf, const char *dir, const char *log, volatile sig_
 			 stop);
 }
 
-/* The first value of "@key: value" in a file (apt-cache's output), into @out. */
-static bool field_of(const char *path, const char *key, char *out, size_t len)
-{
-	char line[1024];
-	size_t k = strlen(key);
-	bool found = false;
-	FILE *f = fopen(path, "r");
-
-	if (!f)
-		return false;
-	while (!found && fgets(line, sizeof(line), f)) {
-		char *t = trim(line);
-		if (!strncmp(t, key, k) && t[k] == ':') {
-			snprintf(out, len, "%s", trim(t + k + 1));
-			out[strcspn(out, " \t")] = 0; /* "linux-image-X (= ver)" -> the name */
-			found = out[0] != 0;
-		}
-	}
-	fclose(f);
-	return found;
-}
-
 /* apt-get update for @conf, unless its lists are younger than a day. */
 static int apt_update(const char *conf, const char *suite, const char *logdir,
 		      volatile sig_atomic_t *stop, char *why, size_t whylen)
@@ -424,16 +185,16 @@ static int apt_update(const char *conf, const char *suite, const char *logdir,
 	if (stat(stamp, &st) == 0 && time(NULL) - st.st_mtime < UPDATE_MAX_AGE)
 		return 0;
 	pathf(log, "%s/update.log", logdir);
-	kernels_progress("apt-get update (%s)", suite);
+	progress_say("apt-get update (%s)", suite);
 	int rc = apt(conf, NULL, log, stop,
 		     (char *const[]){ "apt-get", "update", "-q", "-o",
 				      "APT::Update::Error-Mode=any", NULL });
 	if (rc != 0) {
-		kernels_last_line(log, NULL, last, sizeof(last));
-		why_set(why, whylen, "apt-get update for %s failed (%d): %s", suite, rc, last);
+		files_last_line(log, NULL, last, sizeof(last));
+		snprintf(why, whylen, "apt-get update for %s failed (%d): %s", suite, rc, last);
 		return -1;
 	}
-	return write_file(stamp, "");
+	return files_write(stamp, "", 0);
 }
 
 /* ---- image and config out of the package ------------------------------------------------ */
@@ -499,18 +260,18 @@ static int fetch_package(const char *cache, const char *conf, const char *pkg, c
 		return 0;
 	pathf(debs, "%s/debs", cache);
 	pathf(log, "%s/download.log", debs);
-	if (kernels_mkdirs(debs, 0755) < 0) {
-		why_set(why, whylen, "cannot create %s: %m", debs);
+	if (files_mkdirs(debs, 0755) < 0) {
+		snprintf(why, whylen, "cannot create %s: %m", debs);
 		return -1;
 	}
-	kernels_progress("%s: apt-get download %s (%s)", k->name, pkg, version);
+	progress_say("%s: apt-get download %s (%s)", k->name, pkg, version);
 	char spec[256];
 	snprintf(spec, sizeof(spec), "%s=%s", pkg, version);
 	int rc = apt(conf, debs, log, stop,
 		     (char *const[]){ "apt-get", "download", "-q", spec, NULL });
 	if (rc != 0) {
-		kernels_last_line(log, NULL, last, sizeof(last));
-		why_set(why, whylen, "apt-get download %s failed (%d): %s", spec, rc, last);
+		files_last_line(log, NULL, last, sizeof(last));
+		snprintf(why, whylen, "apt-get download %s failed (%d): %s", spec, rc, last);
 		return -1;
 	}
 	/* apt names it PKG_VERSION_ARCH.deb, an epoch's ':' written "%3a" */
@@ -522,20 +283,20 @@ static int fetch_package(const char *cache, const char *conf, const char *pkg, c
 	}
 	pathf(deb, "%s/%s_%s_amd64.deb", debs, pkg, ver);
 	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", dir, (int)getpid());
-	kernels_rmtree(tmp);
-	if (kernels_mkdirs(tmp, 0755) < 0 || extract(deb, tmp, log, stop) < 0 ||
+	files_rmtree(tmp);
+	if (files_mkdirs(tmp, 0755) < 0 || extract(deb, tmp, log, stop) < 0 ||
 	    fill_from_dir(tmp, k) < 0) {
-		kernels_last_line(log, NULL, last, sizeof(last));
-		why_set(why, whylen, "no boot/vmlinuz-* unpacked from %s: %s", deb, last);
-		kernels_rmtree(tmp);
+		files_last_line(log, NULL, last, sizeof(last));
+		snprintf(why, whylen, "no boot/vmlinuz-* unpacked from %s: %s", deb, last);
+		files_rmtree(tmp);
 		unlink(deb);
 		return -1;
 	}
 	unlink(deb); /* the image and its config are all we keep */
-	kernels_rmtree(dir);
+	files_rmtree(dir);
 	if (rename(tmp, dir) < 0) {
-		why_set(why, whylen, "cannot rename %s: %m", tmp);
-		kernels_rmtree(tmp);
+		snprintf(why, whylen, "cannot rename %s: %m", tmp);
+		files_rmtree(tmp);
 		return -1;
 	}
 	return fill_from_dir(dir, k);
@@ -595,11 +356,11 @@ int kfetch_debian(const char *cache, struct kernel *k, volatile sig_atomic_t *st
 	char conf[PATH_MAX], root[PATH_MAX], out[PATH_MAX + 32], pkg[128], version[128], want[32];
 
 	if (!dk) {
-		why_set(why, whylen, "unknown kernel '%s' (known: %s, or a path to a vmlinuz)",
-			k->name, kfetch_names());
+		snprintf(why, whylen, "unknown kernel '%s' (known: %s, or a path to a vmlinuz)",
+			 k->name, kfetch_names());
 		return -1;
 	}
-	if (find_mirror(&m, why, whylen) < 0)
+	if (apt_find_mirror(&m, why, whylen) < 0)
 		goto offline;
 	version_prefix(dk->name, want, sizeof(want));
 	for (int i = 0; i < 3 && dk->suites[i] && !(stop && *stop); i++) {
@@ -612,23 +373,23 @@ int kfetch_debian(const char *cache, struct kernel *k, volatile sig_atomic_t *st
 		pathf(out, "%s/depends.out", root);
 		if (apt(conf, NULL, out, stop,
 			(char *const[]){ "apt-cache", "depends", (char *)dk->meta, NULL }) != 0 ||
-		    !field_of(out, "Depends", pkg, sizeof(pkg))) {
-			why_set(why, whylen, "%s has no %s (apt-cache depends: see %s)", suite,
-				dk->meta, out);
+		    !apt_field(out, "Depends", pkg, sizeof(pkg))) {
+			snprintf(why, whylen, "%s has no %s (apt-cache depends: see %s)", suite,
+				 dk->meta, out);
 			continue;
 		}
 		pathf(out, "%s/show.out", root);
 		if (apt(conf, NULL, out, stop,
 			(char *const[]){ "apt-cache", "show", "--no-all-versions", pkg, NULL }) !=
 			    0 ||
-		    !field_of(out, "Version", version, sizeof(version))) {
-			why_set(why, whylen, "apt-cache show %s failed in %s (see %s)", pkg, suite,
-				out);
+		    !apt_field(out, "Version", version, sizeof(version))) {
+			snprintf(why, whylen, "apt-cache show %s failed in %s (see %s)", pkg, suite,
+				 out);
 			continue;
 		}
 		if (strncmp(version, want, strlen(want))) {
-			why_set(why, whylen, "%s's %s is %s %s, not %s*", suite, dk->meta, pkg,
-				version, want);
+			snprintf(why, whylen, "%s's %s is %s %s, not %s*", suite, dk->meta, pkg,
+				 version, want);
 			continue;
 		}
 		snprintf(k->package, sizeof(k->package), "%s", pkg);
@@ -645,51 +406,4 @@ offline:
 		return 0;
 	}
 	return -1;
-}
-
-/* ---- a bzImage's own version string -------------------------------------------------- */
-
-/*
- * The boot protocol's setup header (Documentation/arch/x86/boot.rst): "HdrS" at
- * 0x202; at 0x20e a pointer (minus 0x200) to the NUL-terminated version string,
- * "6.1.0-50-amd64 (debian-kernel@...) #1 SMP ...".
- */
-int kimage_release(const char *path, char *release, size_t len, char *why, size_t whylen)
-{
-	unsigned char hdr[0x210];
-	char ver[256];
-	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0) {
-		why_set(why, whylen, "cannot open %s: %m", path);
-		return -1;
-	}
-	if (fstat(fd, &st) == 0 && st.st_size == 0) {
-		close(fd);
-		why_set(why, whylen, "%s is an empty file, not a kernel image", path);
-		return -1;
-	}
-	n = pread(fd, hdr, sizeof(hdr), 0);
-	if (n < (ssize_t)sizeof(hdr) || memcmp(hdr + 0x202, "HdrS", 4)) {
-		close(fd);
-		why_set(why, whylen, "%s is not an x86 bzImage (no boot protocol header)", path);
-		return -1;
-	}
-	uint16_t off = (uint16_t)(hdr[0x20e] | hdr[0x20f] << 8);
-	n = off ? pread(fd, ver, sizeof(ver) - 1, (off_t)off + 0x200) : -1;
-	close(fd);
-	if (n <= 0) {
-		why_set(why, whylen, "%s has no kernel version string", path);
-		return -1;
-	}
-	ver[n] = 0;
-	ver[strcspn(ver, " ")] = 0;
-	if (!kernels_safe_word(ver)) {
-		why_set(why, whylen, "%s has an unreadable kernel version string", path);
-		return -1;
-	}
-	snprintf(release, len, "%s", ver);
-	return 0;
 }

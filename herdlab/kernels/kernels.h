@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * kernels.h - the parts of herdlab kernels: fetching Debian's kernels
- * (kfetch.c), booting one under qemu with the herd study inside (guest.c),
- * and the command that runs the matrix and writes the comparison
- * (cmd_kernels.c).
+ * kernels.h - the lower parts of herdlab kernels: a kernel to run, Debian's
+ * kernels fetched (fetch.c, apt.c), a kernel image's own release (image.c),
+ * and one kernel booted under qemu with the herd study inside (guest.c).
+ *
+ * The matrix above them (matrix.h: options, one kernel's pipeline, the host,
+ * kernels.json, kernels.md) calls these; they call nothing of it, and say what
+ * they do through progress.h.
  */
 #ifndef HERD_KERNELS_H
 #define HERD_KERNELS_H
@@ -13,6 +16,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
+
+#include "log.h"
+#include "path.h"
 
 #define KERNELS_MAX_MODELS 32
 #define KERNELS_MAX_LOAD   32
@@ -30,7 +36,7 @@ struct kernel {
 	char suite[64];		/* the Debian suite */
 };
 
-/* ---- kfetch.c: Debian's kernel packages, through a private apt configuration ---- */
+/* ---- fetch.c: Debian's kernel packages, through a private apt configuration ---- */
 
 /* Whether @name is one of the Debian kernels kfetch knows ("5.10", "6.1-rt", ...). */
 bool kfetch_known(const char *name);
@@ -42,6 +48,8 @@ const char *kfetch_names(void);
  */
 int kfetch_debian(const char *cache, struct kernel *k, volatile sig_atomic_t *stop, char *why,
 		  size_t whylen);
+/* ---- image.c ---- */
+
 /*
  * A bzImage's release string (the first word of its version, e.g.
  * "6.1.0-50-amd64"): 0, or -1 with the reason (an empty file, not a kernel).
@@ -77,24 +85,19 @@ struct guest_result {
 /* 0 when the results came back intact into @o->out; -1 with @r->reason. */
 int guest_run(const struct guest_opts *o, struct guest_result *r);
 
-/* ---- cmd_kernels.c ---- */
-
-/* The progress line on stderr: what runs now. */
-void kernels_progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/* Whether @s is non-empty and only [A-Za-z0-9._/:,=+-] (safe in the guest's script). */
+/*
+ * Whether @s is non-empty and only [A-Za-z0-9._/:,=+-]: a word the guest's
+ * /init may hold as it is (no quoting, no expansion).
+ */
 bool kernels_safe_word(const char *s);
 
-/* snprintf() a path into an array; a path that does not fit is an error, never cut short. */
-#define pathf(buf, ...) kernels_pathf(buf, sizeof(buf), __VA_ARGS__)
-void kernels_pathf(char *buf, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-/* mkdir -p; 0 or -1 with errno. */
-int kernels_mkdirs(const char *path, mode_t mode);
-/* rm -rf (no symlinks followed); 0 or -1 with errno. */
-int kernels_rmtree(const char *path);
-/* The last non-empty line of a text file, trimmed, into @buf ("" if none). */
-void kernels_last_line(const char *path, const char *grep, char *buf, size_t len);
+/*
+ * path_fmt() into an array, or the command stops: the paths here grow from
+ * --out and --cache, and one too long for its array is said, never used cut short.
+ */
+#define pathf(buf, ...)                                             \
+	((void)(path_fmt(buf, sizeof(buf), __VA_ARGS__) < 0         \
+			? (die("path too long: %.200s...", buf), 0) \
+			: 0))
 
 #endif

@@ -47,6 +47,9 @@
 #define MK_RUN_START_TIME "run.start_time"
 #define MK_RUN_TRACED	  "run.traced"
 
+#define MK_KERNEL_HZ	  "kernel.hz"
+#define MK_KERNEL_PREEMPT "kernel.preempt"
+
 #define MK_SUMMARY_ERRORS		 "summary.errors"
 #define MK_SUMMARY_LATENCY_US		 "summary.latency_us"
 #define MK_SUMMARY_LATENCY_US_CONNECT	 "summary.latency_us.connect"

@@ -2,7 +2,9 @@
 /*
  * test_kernels.c - the pieces of herdlab kernels that need no guest: SHA-256,
  * the results channel (base64 between markers, checked against its digest),
- * the initramfs writer, a bzImage's release string, and the guest's /init.
+ * the initramfs writer, a bzImage's release string, the guest's /init,
+ * kernels.md's findings table filled from numbers, and kernels.json written and
+ * read back.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,11 +18,10 @@
 #include <cmocka.h>
 
 #include "kernels/guest.c" /* its static functions: b64_decode, take_results, init_script */
-
-/* guest.c reports progress through cmd_kernels.c; not here. */
-void kernels_progress(const char *fmt, ...)
-{
-}
+#include "jsonio.h"
+#include "kernels/kjson.h"
+#include "kernels/kmd.h"
+#include "kernels/matrix.h"
 
 static char dir[] = "/tmp/herdtest-kernels.XXXXXX";
 
@@ -31,7 +32,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	return kernels_rmtree(dir);
+	return files_rmtree(dir);
 }
 
 static void write_text(const char *path, const char *text, size_t len)
@@ -234,12 +235,145 @@ static void init_script_words(void **state)
 	assert_false(kernels_safe_word(""));
 }
 
+/* A run.json with the herd factor @hf, fairness @jain and switches per request @sw. */
+static json_t *run_of(double hf, double jain, double sw)
+{
+	return json_pack("{s:{s:s}, s:{s:{s:f, s:f, s:f, s:{s:f}}, s:{s:f, s:f, s:f}}}", "kernel",
+			 "preempt", "voluntary", "trace", "accept", "wakeups_per_accept", hf,
+			 "wakeups", hf * 1000, "futile_wakeups", (hf - 1) * 1000, "fairness",
+			 "jain", jain, "sched", "switches_per_request", sw, "switches", 100.0,
+			 "involuntary", 10.0);
+}
+
+/* Two guests and the host, two models: what findings_write says of them. */
+static char *findings_of(double excl_hf_610)
+{
+	static struct kresult kr[3];
+	static const char *const names[] = { "host", "5.10", "6.1" };
+	struct kernels_opts o = { .models = { "prefork-epoll", "prefork-epoll-exclusive" },
+				  .nmodels = 2 };
+	struct kmd d = { .o = &o, .kr = kr, .nk = 3 };
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	memset(kr, 0, sizeof(kr));
+	for (int i = 0; i < 3; i++) {
+		snprintf(kr[i].k.name, sizeof(kr[i].k.name), "%s", names[i]);
+		kr[i].k.host = i == 0;
+		kr[i].status = K_OK;
+		kr[i].run[0] = run_of(7.9 - i * 0.5, 0.95, 3.0);
+		kr[i].run[1] = run_of(i == 2 ? excl_hf_610 : 1.0, 0.6, 2.0);
+	}
+	assert_non_null(f);
+	findings_write(f, &d);
+	fclose(f);
+	kresults_free(&o, kr, 3);
+	return text;
+}
+
+static void findings_table(void **state)
+{
+	char *s = findings_of(1.0);
+
+	/* prefork-epoll: lo >= 3, spread 7.9 / 6.9 < 1.15 */
+	assert_non_null(strstr(s, "- **The herd is there on every kernel.** prefork-epoll (each "
+				  "worker its own level-triggered epoll"));
+	assert_non_null(strstr(s, "woke host 7.90, 5.10 7.40, 6.1 6.90 tasks per accepted"));
+	assert_non_null(strstr(s, "; host 87%, 5.10 86%, 6.1 86% of those wakeups were futile"));
+	assert_non_null(strstr(s, " The factor hardly moves between kernels (6.90 to 7.90).\n"));
+	/* the exclusive row, its reduction over prefork-epoll, and its unfairness */
+	assert_non_null(strstr(s, "- **EPOLLEXCLUSIVE** (Linux 4.5) holds it down on every "
+				  "kernel: host 1.00, 5.10 1.00, 6.1 1.00 tasks per connection, "
+				  "6.9 to 7.9 times fewer wakeups than without the flag. With"));
+	assert_null(strstr(s, "Above 1"));
+	assert_non_null(strstr(s, "- **EPOLLEXCLUSIVE is unfair:** Jain's index over the "
+				  "workers' accepts host 0.60, 5.10 0.60, 6.1 0.60."));
+	/* no model of the others ran: no sentence of theirs */
+	assert_null(strstr(s, "Wake-one"));
+	assert_null(strstr(s, "**SO_REUSEPORT**"));
+	free(s);
+
+	/* one guest above 1.5: the alternative row */
+	s = findings_of(2.0);
+	assert_null(strstr(s, "holds it down"));
+	assert_non_null(strstr(s, "- **EPOLLEXCLUSIVE did not hold the herd down everywhere:** "
+				  "host 1.00, 5.10 1.00, 6.1 2.00 tasks per connection, 3.5 to 7.9 "
+				  "times fewer wakeups than without the flag.\n"));
+	free(s);
+}
+
+static void kernels_json_round_trip(void **state)
+{
+	static struct kresult kr[2], back[MAX_KERNELS];
+	volatile sig_atomic_t stop = 0;
+	struct kernels_opts o = { .models = { "prefork" },
+				  .nmodels = 1,
+				  .load = { "--clients", "2" },
+				  .nload = 2,
+				  .workers = 4,
+				  .timeout_s = 100,
+				  .boot_timeout_s = 50,
+				  .stop = &stop };
+	struct kernels_opts r = { .stop = &stop };
+	char started[32], path[PATH_MAX];
+
+	snprintf(kr[0].k.name, sizeof(kr[0].k.name), "6.1");
+	snprintf(kr[0].k.dir, sizeof(kr[0].k.dir), "6.1");
+	snprintf(kr[0].k.package, sizeof(kr[0].k.package), "linux-image-6.1.0-50-amd64");
+	snprintf(kr[0].qemu_cmd, sizeof(kr[0].qemu_cmd), "qemu-system-x86_64 -m 1024");
+	kr[0].status = K_PARTIAL;
+	kr[0].boot_s = 7.5;
+	kr[0].duration_s = 60;
+	snprintf(kr[0].model_reason[0], sizeof(kr[0].model_reason[0]), "probe load failure: x");
+	snprintf(kr[1].k.name, sizeof(kr[1].k.name), "host");
+	snprintf(kr[1].k.dir, sizeof(kr[1].k.dir), "host");
+	kr[1].k.host = true;
+	kr[1].status = K_NOT_RUN;
+	kr[1].boot_s = -1;
+	kjson_save(&o, kr, 2, dir, "2026-01-01T00:00:00Z", NULL);
+
+	assert_int_equal(kjson_load(dir, &r, back, MAX_KERNELS, started, sizeof(started)), 2);
+	assert_string_equal(started, "2026-01-01T00:00:00Z");
+	assert_int_equal(r.nmodels, 1);
+	assert_string_equal(r.models[0], "prefork");
+	assert_string_equal(r.load_arg, "--clients 2");
+	assert_int_equal(r.workers, 4);
+	assert_true(r.timeout_s == 100 && r.boot_timeout_s == 50);
+	assert_string_equal(back[0].k.package, "linux-image-6.1.0-50-amd64");
+	assert_string_equal(back[0].qemu_cmd, "qemu-system-x86_64 -m 1024");
+	assert_int_equal(back[0].status, K_PARTIAL);
+	assert_false(back[0].k.host);
+	assert_true(back[0].boot_s == 7.5 && back[0].duration_s == 60);
+	assert_null(back[0].run[0]); /* no run directory in @dir */
+	assert_string_equal(back[0].model_reason[0], "probe load failure: x");
+	assert_int_equal(back[1].status, K_NOT_RUN);
+	assert_true(back[1].k.host && back[1].boot_s == -1);
+
+	/* --report-only writes the record back as it was, with the new comparison */
+	json_t *cmp = json_pack("{s:s}", "error", "none here");
+	kjson_save(&r, back, 2, dir, started, cmp);
+	json_decref(cmp);
+	json_decref(r.original);
+	snprintf(path, sizeof(path), "%s/kernels.json", dir);
+	json_t *j = json_load_file(path, 0, NULL);
+	assert_non_null(j);
+	assert_string_equal(json_string_value(jsonio_get_path(j, "comparison.error")), "none here");
+	assert_non_null(jsonio_get_path(j, "report_rewritten.date"));
+	assert_string_equal(
+		json_string_value(jsonio_get_path(j, "kernels.0.models.prefork.reason")),
+		"probe load failure: x");
+	assert_true(json_is_null(jsonio_get_path(j, "kernels.1.duration_s")));
+	json_decref(j);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(sha256_vectors),  cmocka_unit_test(base64),
 		cmocka_unit_test(results_channel), cmocka_unit_test(initramfs),
 		cmocka_unit_test(release_string),  cmocka_unit_test(init_script_words),
+		cmocka_unit_test(findings_table),  cmocka_unit_test(kernels_json_round_trip),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
