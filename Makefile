@@ -40,7 +40,7 @@ LIB_OBJS := $(LIB_SRCS:%.c=$(OBJ)/%.o)
 LIBHERD  := $(BUILD)/libherd.a
 
 $(LIBHERD): $(LIB_OBJS)
-	$(Q)ar rcs $@ $^
+	$(Q)rm -f $@ && ar rcs $@ $^
 
 # ---- servers/: herdsrv, every server model in one binary --------------------
 SRV_MAIN := servers/herdsrv.c
@@ -49,7 +49,7 @@ SRV_OBJS := $(SRV_SRCS:%.c=$(OBJ)/%.o)
 LIBSRV	 := $(BUILD)/libsrv.a
 
 $(LIBSRV): $(SRV_OBJS)
-	$(Q)ar rcs $@ $^
+	$(Q)rm -f $@ && ar rcs $@ $^
 
 $(BUILD)/herdsrv: $(OBJ)/servers/herdsrv.o $(LIBSRV) $(LIBHERD)
 	@echo "  LD      $@"
@@ -88,7 +88,7 @@ LIBLOAD	 := $(BUILD)/libload.a
 LDLIBS_LOAD := -ljansson -lm -lpthread
 
 $(LIBLOAD): $(LOADGEN_OBJS)
-	$(Q)ar rcs $@ $^
+	$(Q)rm -f $@ && ar rcs $@ $^
 
 $(BUILD)/herdload: $(OBJ)/loadgen/herdload.o $(LIBLOAD) $(LIBHERD)
 	@echo "  LD      $@"
@@ -119,7 +119,7 @@ FORCE:
 $(TRACE_OBJ): $(BPF_SKEL)
 
 $(LIBHL): $(HL_OBJS) $(TRACE_OBJ)
-	$(Q)ar rcs $@ $^
+	$(Q)rm -f $@ && ar rcs $@ $^
 
 $(BUILD)/herdlab: $(OBJ)/herdlab/herdlab.o $(LIBHL) $(LIBHERD)
 	@echo "  LD      $@"
