@@ -43,6 +43,7 @@
 #include "jsonio.h"
 #include "kernels/kernels.h"
 #include "log.h"
+#include "path.h"
 #include "report/outfile.h"
 #include "session/rundir.h"
 #include "report/runreport.h"
@@ -285,9 +286,9 @@ static int find_static(const struct kernels_opts *o, char *dir, size_t len)
 	if (o->static_dir)
 		snprintf(cand[n++], PATH_MAX, "%s", o->static_dir);
 	else {
-		if (herdlab_sibling("static", cand[n], PATH_MAX) == 0)
+		if (path_sibling(cand[n], PATH_MAX, "static") == 0)
 			n++;
-		if (herdlab_sibling(".", cand[n], PATH_MAX) == 0)
+		if (path_sibling(cand[n], PATH_MAX, ".") == 0)
 			n++;
 	}
 	for (int i = 0; i < n; i++) {
@@ -1488,7 +1489,7 @@ int cmd_kernels(int argc, char **argv)
 	}
 	if (kernels_mkdirs(out, 0755) < 0)
 		die("cannot create %s: %m", out);
-	if (!guests && herdlab_sibling(".", bindir, sizeof(bindir)) < 0)
+	if (!guests && path_sibling(bindir, sizeof(bindir), ".") < 0)
 		die("cannot find herdsrv beside herdlab");
 	check_models(&o, bindir, out);
 
