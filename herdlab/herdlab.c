@@ -10,15 +10,13 @@
  *	herdlab kernels [options]               the herd study on other kernels (qemu)
  *	herdlab models                          the server models, one line each
  */
-#include <errno.h>
-#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "commands.h"
 #include "log.h"
+#include "spawn.h"
 
 static void usage(FILE *f)
 {
@@ -33,30 +31,14 @@ static void usage(FILE *f)
 		   "  models   list the server models\n");
 }
 
-/* build/herdsrv, beside this binary. */
-int herdlab_sibling(const char *name, char *path, size_t len)
-{
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-
-	if (n <= 0)
-		return -1;
-	self[n] = 0;
-	char *slash = strrchr(self, '/');
-	if (!slash)
-		return -1;
-	*slash = 0;
-	return snprintf(path, len, "%s/%s", self, name) < (int)len ? 0 : -1;
-}
-
+/* herdsrv's own list, from the herdsrv installed beside this herdlab. */
 static int cmd_models(int argc, char **argv)
 {
-	char path[PATH_MAX];
+	int code = spawn_run(&(struct spawn){ .argv = (char *const[]){ "herdsrv", "--list", NULL },
+					      .sibling = true },
+			     NULL);
 
-	if (herdlab_sibling("herdsrv", path, sizeof(path)) < 0)
-		die("cannot find herdsrv beside herdlab");
-	execl(path, "herdsrv", "--list", (char *)NULL);
-	die("cannot run %s: %m", path);
+	return code < 0 ? 1 : code;
 }
 
 int main(int argc, char **argv)

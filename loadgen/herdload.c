@@ -24,6 +24,7 @@
 #include "clock.h"
 #include "load.h"
 #include "log.h"
+#include "optlist.h"
 #include "report.h"
 
 #define DEFAULT_REQUESTS 1000
@@ -60,7 +61,8 @@ static void usage(FILE *f)
 		"  --json FILE          the summary and histograms as JSON\n"
 		"  --csv FILE           one row per request\n"
 		"  --seed N             for Poisson gaps, --mix and --body draws      [fixed]\n"
-		"  --quiet              no summary (nor progress line)\n");
+		"  --quiet              no summary (nor progress line)\n"
+		"  --options            these long options, one a line (for herdlab run)\n");
 }
 
 /* A bad flag: say which, and exit 2. */
@@ -128,6 +130,7 @@ enum {
 	OPT_SEED,
 	OPT_QUIET,
 	OPT_VERIFY,
+	OPT_OPTIONS,
 	OPT_HELP,
 };
 
@@ -155,6 +158,7 @@ static const struct option long_opts[] = {
 	{ "seed", required_argument, 0, OPT_SEED },
 	{ "quiet", no_argument, 0, OPT_QUIET },
 	{ "verify", no_argument, 0, OPT_VERIFY },
+	{ "options", no_argument, 0, OPT_OPTIONS },
 	{ "help", no_argument, 0, OPT_HELP },
 	{ 0, 0, 0, 0 },
 };
@@ -246,6 +250,9 @@ static void take_flag(int opt, const char *arg, struct load_opts *o, struct give
 	case OPT_VERIFY:
 		o->verify = true;
 		break;
+	case OPT_OPTIONS: /* the table itself, so herdlab run passes on what we parse */
+		optlist_print(stdout, long_opts);
+		exit(0);
 	case OPT_HELP:
 		usage(stdout);
 		exit(0);

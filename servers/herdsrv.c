@@ -27,6 +27,7 @@
 #include "http.h"
 #include "log.h"
 #include "models.h"
+#include "optlist.h"
 #include "net.h"
 #include "pattern.h"
 #include "proc.h"
@@ -38,6 +39,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: herdsrv --model NAME [options]\n"
 		   "       herdsrv --list\n"
+		   "       herdsrv --options    its long options, one a line (for herdlab run)\n"
 		   "\n"
 		   "common options:                                                [default]\n"
 		   "  --port P            0 picks a free port, printed on stdout       [0]\n"
@@ -113,6 +115,7 @@ enum {
 	OPT_MAX_CHILDREN,
 	OPT_MAX_REQUESTS,
 	OPT_QUIET,
+	OPT_OPTIONS,
 	OPT_HELP,
 };
 
@@ -137,6 +140,7 @@ static const struct option long_opts[] = {
 	{ "max-children", required_argument, 0, OPT_MAX_CHILDREN },
 	{ "max-requests", required_argument, 0, OPT_MAX_REQUESTS },
 	{ "quiet", no_argument, 0, OPT_QUIET },
+	{ "options", no_argument, 0, OPT_OPTIONS },
 	{ "help", no_argument, 0, OPT_HELP },
 	{ 0, 0, 0, 0 },
 };
@@ -154,6 +158,9 @@ static void parse_args(int argc, char **argv, struct server *srv, struct given *
 		switch (opt) {
 		case OPT_LIST:
 			list_models();
+			exit(0);
+		case OPT_OPTIONS: /* the table itself, so herdlab run passes on what we parse */
+			optlist_print(stdout, long_opts);
 			exit(0);
 		case OPT_HELP:
 			usage(stdout);

@@ -6,15 +6,17 @@
  *	herdlab trace --pid PID [options]       trace a running server and its workers
  *	herdlab trace --cgroup PATH [options]   trace the processes of a cgroup
  *
- * One straight line: load the programs, make the server a target (a child we
- * start is held at a pipe until it is one, so not one of its events is missed),
- * poll the ring buffer until --duration, Ctrl-C, SIGTERM or the server's exit,
- * collect, report, detach. Whatever ends the run, the programs are detached
- * and a server we started is stopped and reaped.
+ * One straight line over a session (session.h): load the programs, make the
+ * server a target (a child we start is held until it is one, so not one of its
+ * events is missed), poll the ring buffer until --duration, Ctrl-C, SIGTERM or
+ * the server's exit, collect, report, detach. Whatever ends the run, the
+ * programs are detached and a server we started is stopped and reaped; it dies
+ * with herdlab even if herdlab is killed.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,8 +31,8 @@
 #include "jsonio.h"
 #include "log.h"
 #include "metrics/metrics.h"
+#include "path.h"
 #include "session/session.h"
-#include "trace.h"
 
 struct trace_opts {
 	pid_t pid;	    /* --pid: an existing process (0: start CMD) */
@@ -135,162 +137,109 @@ static void parse(int argc, char **argv, struct trace_opts *o)
 	}
 }
 
-/* ---- the target ------------------------------------------------------------------ */
-
-/* Add every process of the cgroup (and, with it, their descendants). */
-static int add_cgroup(struct tracer *t, const char *dir)
-{
-	char path[4096];
-	FILE *f;
-	int pid, n = 0;
-
-	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
-	if (!(f = fopen(path, "r")))
-		return -errno;
-	while (fscanf(f, "%d", &pid) == 1)
-		if (tracer_add_tree(t, pid) > 0)
-			n++;
-	fclose(f);
-	return n;
-}
-
 /* ---- output ------------------------------------------------------------------------- */
 
-/* Leave the traced process itself out of the zombie statistics: it is nobody's worker. */
-static void drop_root(struct trace_result *r, pid_t root)
+/* --out DIR: trace.json, connections.csv and tasks.csv. */
+static int write_outputs(const char *dir, const struct session *s)
 {
-	size_t w = 0;
-
-	for (size_t i = 0; i < r->nprocs; i++)
-		if (r->procs[i].pid != (uint32_t)root)
-			r->procs[w++] = r->procs[i];
-	r->nprocs = w;
-}
-
-static int write_outputs(const char *dir, const struct trace_metrics *m,
-			 const struct trace_result *r)
-{
-	char path[4096];
+	char path[PATH_MAX];
 	int err = 0;
 
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
 		log_warn("cannot create --out '%s': %m", dir);
 		return -1;
 	}
-	json_t *root = metrics_json(m, r);
-	snprintf(path, sizeof(path), "%s/trace.json", dir);
-	if (!root || jsonio_save(root, path) < 0)
-		err = -1, log_warn("cannot write %s: %m", path);
+	json_t *root = metrics_json(&s->metrics, &s->result);
+	if (!root || path_join(path, sizeof(path), dir, "trace.json") < 0 ||
+	    jsonio_save(root, path) < 0)
+		err = -1, log_warn("cannot write %s/trace.json: %m", dir);
 	json_decref(root);
-	snprintf(path, sizeof(path), "%s/connections.csv", dir);
-	if (metrics_write_connections(path, r) < 0)
-		err = -1, log_warn("cannot write %s: %m", path);
-	snprintf(path, sizeof(path), "%s/tasks.csv", dir);
-	if (metrics_write_tasks(path, r) < 0)
-		err = -1, log_warn("cannot write %s: %m", path);
-	return err;
+	return session_write(s, dir) < 0 ? -1 : err;
 }
 
-/* Live counters for -i: collect, compute, print the delta from the last time. */
-static void print_interval(struct tracer *t, struct trace_metrics *prev, double seconds)
+/* Live counters for -i: the delta from the last time. */
+static void print_interval(struct session *s, struct trace_metrics *prev, double seconds)
 {
-	struct trace_result r;
 	struct trace_metrics now;
 
-	if (tracer_collect(t, &r) < 0 || metrics_compute(&r, &now) < 0) {
-		trace_result_free(&r);
+	if (session_sample(s, &now) < 0)
 		return;
-	}
 	metrics_print_interval(stdout, &now, prev, seconds);
 	fflush(stdout);
 	metrics_free(prev);
 	*prev = now;
-	trace_result_free(&r);
 }
 
 /* ---- the run ------------------------------------------------------------------------- */
 
+/* The target: CMD started held, --pid's tree, or --cgroup's processes; 0 or -1 (logged). */
+static int attach(struct session *s, const struct trace_opts *o)
+{
+	if (o->cmd) {
+		/* A user's command keeps the terminal's stdin (spawn's default is /dev/null). */
+		int in = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3);
+		int rc = session_start(s, &(struct spawn){ .argv = o->cmd, .in_fd = in }, false);
+		if (in >= 0)
+			close(in);
+		s->root = s->child;
+		return rc;
+	}
+	if (o->pid) {
+		s->root = o->pid;
+		if (session_attach_pid(s, o->pid) < 0) {
+			log_warn("--pid %d: cannot read its tasks", o->pid);
+			return -1;
+		}
+	} else if (session_attach_cgroup(s, o->cgroup) < 0) {
+		log_warn("--cgroup '%s': cannot read cgroup.procs: %m", o->cgroup);
+		return -1;
+	}
+	session_add_listening_ports(s);
+	return 0;
+}
+
 int cmd_trace(int argc, char **argv)
 {
 	struct trace_opts o = { 0 };
-	struct tracer_opts topts = { 0 };
-	struct tracer *t = NULL;
-	struct trace_metrics prev = { 0 }, m = { 0 };
-	struct trace_result r = { 0 };
-	int release_fd = -1, status = 0, rc = 1;
-	pid_t child = 0, root;
-	bool child_gone = false;
+	struct trace_metrics prev = { 0 };
+	struct session s;
+	int rc = 1;
 
 	parse(argc, argv, &o);
-	topts.verbose = o.verbose;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
 	if (o.pid && !session_process_alive(o.pid))
 		die("--pid %d: no such process", o.pid);
-	if (tracer_open(&t, &topts) < 0)
+	if (session_open(&s, true, o.verbose) < 0)
 		return 1;
-
-	if (o.cmd) {
-		root = child = session_spawn_held(o.cmd, &release_fd, NULL, NULL);
-		tracer_add_tree(t, child);
-		if (session_release(release_fd) < 0)
-			log_warn("releasing %s failed: %m", o.cmd[0]);
-	} else if (o.pid) {
-		root = o.pid;
-		if (tracer_add_tree(t, o.pid) <= 0) {
-			log_warn("--pid %d: cannot read its tasks", o.pid);
-			goto out;
-		}
-		tracer_add_listening_ports(t);
-	} else {
-		root = 0;
-		if (add_cgroup(t, o.cgroup) < 0) {
-			log_warn("--cgroup '%s': cannot read cgroup.procs: %m", o.cgroup);
-			goto out;
-		}
-		tracer_add_listening_ports(t);
-	}
-	if (o.port)
-		tracer_add_port(t, (uint16_t)o.port);
+	if (attach(&s, &o) < 0)
+		goto out;
+	session_add_port(&s, o.port);
 
 	uint64_t start = clock_now_ns(), next_tick = start + (uint64_t)(o.interval * 1e9);
 	uint64_t end = o.duration ? start + (uint64_t)(o.duration * 1e9) : UINT64_MAX;
 	while (!stop_signal && clock_now_ns() < end) {
-		if (tracer_poll(t, 100) < 0)
-			break;
-		if (child && waitpid(child, &status, WNOHANG) == child) {
-			child_gone = true;
-			break;
-		}
+		if (session_poll(&s, 100))
+			break; /* the command we started has exited */
 		if (o.pid && !session_process_alive(o.pid))
 			break;
 		if (o.cgroup)
-			add_cgroup(t, o.cgroup); /* processes started in it since */
+			session_attach_cgroup(&s, o.cgroup); /* processes started in it since */
 		if (o.interval && clock_now_ns() >= next_tick) {
-			print_interval(t, &prev, o.interval);
+			print_interval(&s, &prev, o.interval);
 			next_tick += (uint64_t)(o.interval * 1e9);
 		}
 	}
-	if (child && !child_gone) { /* the server we started stops with us */
-		status = session_stop_child(child);
-		child_gone = true;
-	}
-	tracer_poll(t, 0);
-	if (tracer_collect(t, &r) < 0 || (drop_root(&r, root), metrics_compute(&r, &m)) < 0) {
-		log_warn("collecting the results failed");
+	session_stop(&s); /* the server we started stops with us */
+	if (session_collect(&s) < 0)
 		goto out;
-	}
-	metrics_print(stdout, &m, &r);
-	rc = (o.out && write_outputs(o.out, &m, &r) < 0) ? 1 : 0;
-	if (child && WIFEXITED(status) && WEXITSTATUS(status) == 127)
+	metrics_print(stdout, &s.metrics, &s.result);
+	rc = (o.out && write_outputs(o.out, &s) < 0) ? 1 : 0;
+	if (s.child && WIFEXITED(s.status) && WEXITSTATUS(s.status) == 127)
 		rc = 127; /* CMD could not be run */
 out:
-	tracer_close(t); /* detaches every program */
-	if (child && !child_gone)
-		session_stop_child(child);
+	session_close(&s); /* stops what we started, detaches every program */
 	metrics_free(&prev);
-	metrics_free(&m);
-	trace_result_free(&r);
 	return rc;
 }

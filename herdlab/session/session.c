@@ -1,66 +1,182 @@
 /* SPDX-License-Identifier: MIT */
+/* session.c - one traced session (session.h). */
 #include "session/session.h"
-#include "spawn.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
+#include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
+#include "path.h"
 
-pid_t session_spawn_held(char **argv, int *release_fd, int *stdout_fd, const char *stderr_path)
+/* A child we started gets this long to stop after SIGTERM (a server drains its clients). */
+#define STOP_GRACE_MS (30 * 1000)
+
+int session_open(struct session *s, bool traced, bool verbose)
 {
-	int go[2], out[2] = { -1, -1 };
-
-	if (pipe2(go, O_CLOEXEC) < 0 || (stdout_fd && pipe2(out, O_CLOEXEC) < 0))
-		die("pipe2() failed: %m");
-	pid_t pid = fork();
-	if (pid < 0)
-		die("fork() failed: %m");
-	if (pid == 0) {
-		char byte;
-		close(go[1]);
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		signal(SIGPIPE, SIG_DFL);
-		if (stdout_fd)
-			dup2(out[1], STDOUT_FILENO);
-		if (stderr_path) {
-			int fd = open(stderr_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-			if (fd >= 0)
-				dup2(fd, STDERR_FILENO);
-		}
-		if (read(go[0], &byte, 1) != 1)
-			_exit(126); /* the tracer gave up */
-		execvp(argv[0], argv);
-		fprintf(stderr, "herdlab: cannot run %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
-	}
-	close(go[0]);
-	*release_fd = go[1];
-	if (stdout_fd) {
-		close(out[1]);
-		*stdout_fd = out[0];
-	}
-	return pid;
+	memset(s, 0, sizeof(*s));
+	s->out_fd = -1;
+	if (!traced)
+		return 0;
+	return tracer_open(&s->tracer, &(struct tracer_opts){ .verbose = verbose });
 }
 
-int session_release(int release_fd)
+int session_start(struct session *s, struct spawn *sp, bool pipe_out)
 {
-	int rc = write(release_fd, "g", 1) == 1 ? 0 : -1;
+	int out[2] = { -1, -1 };
 
-	close(release_fd);
+	if (pipe_out && pipe2(out, O_CLOEXEC) < 0) {
+		log_warn("pipe2() failed: %m");
+		return -1;
+	}
+	sp->held = true;
+	sp->out_fd = pipe_out ? out[1] : sp->out_fd;
+	s->child = spawn_start(sp);
+	if (pipe_out)
+		close(out[1]); /* the child has its own copy */
+	if (s->child < 0) {
+		s->child = 0;
+		if (pipe_out)
+			close(out[0]);
+		return -1;
+	}
+	s->out_fd = out[0];
+	if (s->tracer && tracer_add_tree(s->tracer, s->child) <= 0) {
+		log_warn("%s (pid %d) could not be made the tracer's target", sp->argv[0],
+			 (int)s->child);
+		close(sp->hold_fd); /* never released: it exits without running */
+		session_stop(s);
+		return -1;
+	}
+	if (spawn_release(sp->hold_fd) < 0)
+		log_warn("releasing %s failed: %m", sp->argv[0]);
+	return 0;
+}
+
+int session_attach_pid(struct session *s, pid_t pid)
+{
+	return tracer_add_tree(s->tracer, pid) > 0 ? 0 : -1;
+}
+
+int session_attach_cgroup(struct session *s, const char *dir)
+{
+	char path[PATH_MAX];
+	FILE *f;
+	int pid, n = 0;
+
+	if (path_join(path, sizeof(path), dir, "cgroup.procs") < 0)
+		return -errno;
+	if (!(f = fopen(path, "r")))
+		return -errno;
+	while (fscanf(f, "%d", &pid) == 1)
+		if (tracer_add_tree(s->tracer, pid) > 0)
+			n++;
+	fclose(f);
+	return n;
+}
+
+void session_add_port(struct session *s, int port)
+{
+	if (s->tracer && port > 0 && port <= 65535)
+		tracer_add_port(s->tracer, (uint16_t)port);
+}
+
+void session_add_listening_ports(struct session *s)
+{
+	if (s->tracer)
+		tracer_add_listening_ports(s->tracer);
+}
+
+bool session_poll(struct session *s, int timeout_ms)
+{
+	if (s->tracer)
+		tracer_poll(s->tracer, timeout_ms);
+	else
+		poll(NULL, 0, timeout_ms);
+	if (s->child && !s->reaped && waitpid(s->child, &s->status, WNOHANG) == s->child)
+		s->reaped = true;
+	return s->child && s->reaped;
+}
+
+int session_stop(struct session *s)
+{
+	if (s->child && !s->reaped) {
+		s->status = spawn_stop(s->child, STOP_GRACE_MS);
+		s->reaped = true;
+	}
+	return s->status;
+}
+
+/* Leave @root out of the zombie statistics: the traced process itself is nobody's worker. */
+static void drop_root(struct trace_result *r, pid_t root)
+{
+	size_t w = 0;
+
+	for (size_t i = 0; i < r->nprocs; i++)
+		if (r->procs[i].pid != (uint32_t)root)
+			r->procs[w++] = r->procs[i];
+	r->nprocs = w;
+}
+
+int session_collect(struct session *s)
+{
+	tracer_poll(s->tracer, 0);
+	if (tracer_collect(s->tracer, &s->result) < 0)
+		goto fail;
+	if (s->root)
+		drop_root(&s->result, s->root);
+	if (metrics_compute(&s->result, &s->metrics) < 0)
+		goto fail;
+	return 0;
+fail:
+	log_warn("collecting the results failed");
+	return -1;
+}
+
+int session_sample(struct session *s, struct trace_metrics *m)
+{
+	struct trace_result r;
+	int rc = tracer_collect(s->tracer, &r) < 0 || metrics_compute(&r, m) < 0 ? -1 : 0;
+
+	trace_result_free(&r);
 	return rc;
 }
 
-int session_stop_child(pid_t child)
+int session_write(const struct session *s, const char *dir)
 {
-	return spawn_stop(child, 30 * 1000);
+	static const char *const names[] = { "connections.csv", "tasks.csv" };
+	int (*const writers[])(const char *, const struct trace_result *) = {
+		metrics_write_connections,
+		metrics_write_tasks,
+	};
+	char path[PATH_MAX];
+	int rc = 0;
+
+	for (int i = 0; i < 2; i++) {
+		if (path_join(path, sizeof(path), dir, names[i]) < 0 ||
+		    writers[i](path, &s->result) < 0) {
+			log_warn("cannot write %s/%s: %m", dir, names[i]);
+			rc = -1;
+		}
+	}
+	return rc;
+}
+
+void session_close(struct session *s)
+{
+	session_stop(s);
+	if (s->out_fd >= 0)
+		close(s->out_fd);
+	tracer_close(s->tracer); /* detaches every program */
+	metrics_free(&s->metrics);
+	trace_result_free(&s->result);
+	memset(s, 0, sizeof(*s));
+	s->out_fd = -1;
 }
 
 bool session_process_alive(pid_t pid)

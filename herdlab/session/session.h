@@ -1,10 +1,22 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * session.h - a server started under the tracer, shared by trace and run.
+ * session.h - one traced session: the tracer, the program it watches, and the
+ * descriptors between them; shared by herdlab trace and herdlab run.
  *
- * The child is forked held at a pipe and only exec()s once the tracer has made
- * it a target, so not one of its events is missed; it is stopped with SIGTERM
- * (SIGKILL after 30 s) and always reaped.
+ *	session_open()      load the tracer (or not: an untraced run)
+ *	session_start()     start a program held, make it a target, let it run
+ *	session_attach_*()  or watch processes that already run (--pid, --cgroup)
+ *	session_poll()      drain the tracer's events while the program runs
+ *	session_stop()      stop the program we started (SIGTERM, SIGKILL after 30 s)
+ *	session_collect()   everything the tracer saw, and the metrics from it
+ *	session_write()     connections.csv and tasks.csv
+ *	session_close()     stop what is still running, detach, free
+ *
+ * The program is started through lib/spawn.h's one fork/exec path, held at a
+ * pipe until the tracer has made it a target (so not one of its events is
+ * missed) and with PR_SET_PDEATHSIG, so that not even a SIGKILL'ed herdlab
+ * leaves it running. Whatever ends a session, session_close() leaves no program
+ * we started and no BPF program attached.
  */
 #ifndef HERD_SESSION_H
 #define HERD_SESSION_H
@@ -12,16 +24,62 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "metrics/metrics.h"
+#include "spawn.h"
+#include "trace.h"
+
+struct session {
+	struct tracer *tracer;	      /* NULL: untraced (herdlab run --no-trace) */
+	pid_t child;		      /* the program we started (0: none) */
+	bool reaped;		      /* the child has exited and been reaped */
+	int status;		      /* its wait status, once reaped */
+	int out_fd;		      /* its stdout when piped (-1: not piped, or closed) */
+	pid_t root;		      /* a process left out of the zombie statistics (0: none) */
+	struct trace_result result;   /* session_collect(): what the tracer saw */
+	struct trace_metrics metrics; /* session_collect(): computed from it */
+};
+
+/* An empty session, traced or not; 0, or -errno with a message (no root, no BTF, ...). */
+int session_open(struct session *s, bool traced, bool verbose);
+
 /*
- * Fork @argv held. *release_fd: write a byte to let it exec. If @stdout_fd is
- * not NULL, the child's stdout is a pipe whose read end is returned there; if
- * @stderr_path is not NULL, its stderr goes to that file.
+ * Start @sp (held, whatever sp->held says), make it and everything it will start
+ * targets, release it. With @pipe_out its stdout is a pipe read at s->out_fd.
+ * 0, or -1 (logged) when it could not be started or made a target (then it is
+ * stopped again before it ran a single instruction of its own).
  */
-pid_t session_spawn_held(char **argv, int *release_fd, int *stdout_fd, const char *stderr_path);
-/* Let the held child exec. */
-int session_release(int release_fd);
-/* SIGTERM, SIGKILL after 30 s, reap; returns the wait status. */
-int session_stop_child(pid_t child);
+int session_start(struct session *s, struct spawn *sp, bool pipe_out);
+
+/* An existing process, its threads and descendants as targets; 0, or -1 if none could be read. */
+int session_attach_pid(struct session *s, pid_t pid);
+
+/* Every process of cgroup directory @dir (again: those started since); how many, or -errno. */
+int session_attach_cgroup(struct session *s, const char *dir);
+
+/* Count handshakes on @port (learned from the targets' listen() as well). */
+void session_add_port(struct session *s, int port);
+
+/* The ports the targets listen on now become counted. */
+void session_add_listening_ports(struct session *s);
+
+/* Drain the tracer (untraced: sleep) up to @timeout_ms; whether our child has exited. */
+bool session_poll(struct session *s, int timeout_ms);
+
+/* Stop and reap the child, if it still runs; its wait status (s->status). */
+int session_stop(struct session *s);
+
+/* Collect and compute into s->result, s->metrics; 0, or -1 logged. Traced sessions only. */
+int session_collect(struct session *s);
+
+/* The metrics so far into @m (free with metrics_free), leaving the session as it is: -i. */
+int session_sample(struct session *s, struct trace_metrics *m);
+
+/* connections.csv and tasks.csv of what was collected, into @dir; 0, or -1 logged. */
+int session_write(const struct session *s, const char *dir);
+
+/* Stop the child, detach the tracer, close and free everything. */
+void session_close(struct session *s);
+
 /* Whether @pid exists and is not a zombie. */
 bool session_process_alive(pid_t pid);
 

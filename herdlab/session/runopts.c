@@ -1,0 +1,347 @@
+/* SPDX-License-Identifier: MIT */
+/* runopts.c - herdlab run's command line (runopts.h). */
+#include "session/runopts.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "log.h"
+#include "optlist.h"
+#include "spawn.h"
+
+/* An option's val in the parsing table says who takes it. */
+enum {
+	OWN_MODEL = 1, /* the run's own */
+	OWN_OUT,
+	OWN_NO_TRACE,
+	OWN_REPEAT,
+	OWN_HELP = 'h',
+	TO_SERVER = 0x10000, /* + the index in herdsrv's table */
+	TO_LOAD = 0x20000,   /* + the index in herdload's table */
+	TO_BOTH = 0x30000,   /* both have it: refused outside a -- section */
+	REFUSED = 0x40000,   /* + the index in refused[] */
+	OWNER_MASK = 0x70000,
+};
+
+static const struct option own_opts[] = {
+	{ "model", required_argument, 0, OWN_MODEL },
+	{ "out", required_argument, 0, OWN_OUT },
+	{ "no-trace", no_argument, 0, OWN_NO_TRACE },
+	{ "repeat", required_argument, 0, OWN_REPEAT },
+	{ "help", no_argument, 0, OWN_HELP },
+	{ 0 },
+};
+
+/* The programs' options that herdlab run sets itself, or that are not a run's. */
+static const struct refused {
+	const char *name; /* without the dashes */
+	const char *why;  /* the reason, said when it is given */
+} refused[] = {
+	{ "model", "it is herdlab run's own: give it before the first --" },
+	{ "port", "herdlab run starts the server on a free port and points the load at it" },
+	{ "url", "herdlab run points the load at the server it started" },
+	{ "quiet", "herdlab run keeps the server and the load quiet itself" },
+	{ "csv", "herdlab run writes requests.csv into the run directory" },
+	{ "json", "herdlab run writes client.json into the run directory" },
+	{ "list", "herdlab models lists the models" },
+	{ "options", "herdlab run asks for the option tables itself" },
+	{ "help", "see herdsrv --help and herdload --help" },
+};
+
+#define NREFUSED (sizeof(refused) / sizeof(refused[0]))
+
+/* The tables asked of the two programs. */
+struct owners {
+	struct option *server; /* herdsrv --options */
+	struct option *load;   /* herdload --options */
+};
+
+/* ---- asking the programs ------------------------------------------------------------------ */
+
+/* @prog's table, from `PROG --options` run beside herdlab; NULL (logged) if it cannot say. */
+static struct option *ask_options(const char *prog)
+{
+	struct strbuf text = { 0 };
+	struct option *opts = NULL;
+	char buf[4096];
+	ssize_t n;
+	int fds[2];
+	size_t count;
+
+	if (pipe2(fds, O_CLOEXEC) < 0) {
+		log_warn("pipe2() failed: %m");
+		return NULL;
+	}
+	pid_t pid = spawn_start(
+		&(struct spawn){ .argv = (char *const[]){ (char *)prog, "--options", NULL },
+				 .sibling = true,
+				 .out_fd = fds[1] });
+	close(fds[1]);
+	while (pid > 0 && ((n = read(fds[0], buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR)))
+		if (n > 0)
+			strbuf_addf(&text, "%.*s", (int)n, buf);
+	close(fds[0]);
+	if (pid < 0)
+		return NULL;
+	int code = spawn_code(spawn_wait(pid, NULL, clock_now_ns() + 10 * NSEC_PER_SEC, NULL));
+	if (code == 0 && !text.oom)
+		opts = optlist_parse(text.s ? text.s : "", &count);
+	if (!opts)
+		log_warn("%s --options did not give its option table (exit %d)", prog, code);
+	strbuf_free(&text);
+	return opts;
+}
+
+/* ---- the parsing table ---------------------------------------------------------------------- */
+
+static struct option *table_find(struct vec *t, const char *name)
+{
+	for (size_t i = 0; i < t->len; i++) {
+		struct option *o = vec_at(t, i);
+		if (!strcmp(o->name, name))
+			return o;
+	}
+	return NULL;
+}
+
+static int refused_index(const char *name)
+{
+	for (size_t i = 0; i < NREFUSED; i++)
+		if (!strcmp(refused[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+/* @opts, whose entries go @to (0: the run's own), into @t, unless a name there already decides. */
+static void table_add(struct vec *t, const struct option *opts, int to)
+{
+	for (int i = 0; opts && opts[i].name; i++) {
+		struct option *o = table_find(t, opts[i].name);
+		int r = refused_index(opts[i].name);
+		if (o) { /* the run's own wins; otherwise both programs have it */
+			if ((o->val & OWNER_MASK) == TO_SERVER || (o->val & OWNER_MASK) == TO_LOAD)
+				o->val = TO_BOTH;
+			continue;
+		}
+		if (!(o = vec_push(t)))
+			die("out of memory");
+		*o = opts[i];
+		o->flag = NULL;
+		o->val = !to ? opts[i].val : r >= 0 ? REFUSED + r : to + i;
+	}
+}
+
+/* A getopt_long table: the run's own options (@own) and the programs' (NULL: not here). */
+static struct option *table_make(bool own, const struct option *server, const struct option *load)
+{
+	struct vec t = VEC_INIT(struct option);
+
+	table_add(&t, own ? own_opts : NULL, 0);
+	table_add(&t, server, TO_SERVER);
+	table_add(&t, load, TO_LOAD);
+	if (!vec_push(&t)) /* the zeroed end */
+		die("out of memory");
+	return vec_take(&t, NULL);
+}
+
+/* ---- usage ------------------------------------------------------------------------------ */
+
+/* The names in @opts that may be passed on, wrapped after about 90 columns. */
+static void list_names(FILE *f, const struct option *opts)
+{
+	int col = 2;
+
+	fprintf(f, "  ");
+	for (; opts && opts->name; opts++) {
+		if (refused_index(opts->name) >= 0)
+			continue;
+		if (col + (int)strlen(opts->name) + 3 > 90)
+			col = fprintf(f, "\n  ") - 1;
+		col += fprintf(f, " --%s", opts->name);
+	}
+	fprintf(f, "\n");
+}
+
+static void usage(FILE *f, const struct owners *w)
+{
+	fprintf(f, "usage: herdlab run --model NAME [run options] [server and load options]\n"
+		   "       herdlab run --model NAME [run options] -- [server options] [-- load "
+		   "options]\n"
+		   "  --model NAME   the server model (herdlab models lists them)\n"
+		   "  --out DIR      the run directory (default: runs/MODEL-YYYYmmdd-HHMMSS)\n"
+		   "  --no-trace     the same run without the tracer (for its overhead)\n"
+		   "  --repeat K     K runs (DIR/rep-1 ...), compared with mean and spread in\n"
+		   "                 DIR/summary.md, summary.html and summary.json\n"
+		   "  server options go to herdsrv (herdsrv --help):\n");
+	list_names(f, w->server);
+	fprintf(f, "  load options go to herdload (herdload --help):\n");
+	list_names(f, w->load);
+	fprintf(f, "  Each option goes to the program that has it; one both have goes after\n"
+		   "  -- (to herdsrv) or a second -- (to herdload). herdlab run sets --port,\n"
+		   "  --quiet and the load's --csv and --json itself.\n");
+}
+
+/* Say what is wrong, the usage, exit 2. */
+static _Noreturn void bad_usage(const struct owners *w, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static _Noreturn void bad_usage(const struct owners *w, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "herdlab run: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n");
+	usage(stderr, w);
+	exit(2);
+}
+
+/* ---- parsing ------------------------------------------------------------------------------ */
+
+/* "--NAME" (and its value) of @opt, one of @opts, onto @args. */
+static void pass_on(struct vec *args, const struct option *opt, const char *value)
+{
+	char **slot;
+	char *name;
+
+	if (opt->has_arg == optional_argument && value) {
+		if (asprintf(&name, "--%s=%s", opt->name, value) < 0)
+			die("out of memory");
+		value = NULL; /* an optional value must be joined to its name */
+	} else if (asprintf(&name, "--%s", opt->name) < 0) {
+		die("out of memory");
+	}
+	if (!(slot = vec_push(args)))
+		die("out of memory");
+	*slot = name;
+	if (value && (!(slot = vec_push(args)) || !(*slot = strdup(value))))
+		die("out of memory");
+}
+
+static void take_own(int val, const char *arg, struct run_opts *o, const struct owners *w)
+{
+	char *end;
+	long k;
+
+	switch (val) {
+	case OWN_MODEL:
+		o->model = arg;
+		break;
+	case OWN_OUT:
+		o->out = arg;
+		break;
+	case OWN_NO_TRACE:
+		o->no_trace = true;
+		break;
+	case OWN_REPEAT:
+		k = strtol(arg, &end, 10);
+		if (end == arg || *end || k < 1 || k > 100)
+			bad_usage(w, "--repeat takes 1..100, not '%s'", arg);
+		o->repeat = (int)k;
+		break;
+	case OWN_HELP:
+		usage(stdout, w);
+		exit(0);
+	}
+}
+
+/*
+ * Parse argv[start..argc) with @table up to its end or a "--": the index after
+ * that "--", or -1 at the end. @section names the program of a -- section
+ * (NULL: the run's own options and -h come first). A word that is not an
+ * option is refused.
+ */
+static int parse_part(int argc, char **argv, int start, const struct option *table,
+		      const char *section, struct run_opts *o, const struct owners *w)
+{
+	char **av = argv + start - 1; /* getopt's argv[0]: never read */
+	int ac = argc - start + 1, c, last = 1;
+
+	optind = 0; /* a fresh scan (glibc) */
+	opterr = 0;
+	while ((c = getopt_long(ac, av, section ? "+:" : "+:h", table, NULL)) != -1) {
+		const char *tok = av[optind - 1];
+		int owner = c & OWNER_MASK, i = c & ~OWNER_MASK;
+		if (c == '?' && optopt && !strncmp(tok, "--", 2))
+			bad_usage(w, "%s: that option takes no value", tok);
+		if (c == '?' && section)
+			bad_usage(w, "'%s' is not an option of %s (%s --help), or is ambiguous",
+				  tok, section, section);
+		if (c == '?')
+			bad_usage(w, "unknown (or ambiguous) option '%s'", tok);
+		if (c == ':')
+			bad_usage(w, "%s needs a value", tok);
+		if (owner == TO_BOTH)
+			bad_usage(w,
+				  "%s is both herdsrv's and herdload's: give it after -- (the "
+				  "server's) or a second -- (the load's)",
+				  tok);
+		if (owner == REFUSED) {
+			fprintf(stderr, "herdlab run: --%s is not passed on: %s\n", refused[i].name,
+				refused[i].why);
+			exit(2);
+		}
+		if (owner == TO_SERVER)
+			pass_on(&o->server, &w->server[i], optarg);
+		else if (owner == TO_LOAD)
+			pass_on(&o->load, &w->load[i], optarg);
+		else
+			take_own(c, optarg, o, w);
+		last = optind;
+	}
+	bool dashes = optind > last && !strcmp(av[optind - 1], "--");
+	if (optind < ac && !dashes)
+		bad_usage(w, "unexpected argument '%s'", av[optind]);
+	return dashes ? start - 1 + optind : -1;
+}
+
+void run_opts_parse(int argc, char **argv, struct run_opts *o)
+{
+	struct owners w = { ask_options("herdsrv"), ask_options("herdload") };
+
+	if (!w.server || !w.load)
+		die("cannot learn herdsrv's and herdload's options: are they built beside "
+		    "herdlab?");
+	memset(o, 0, sizeof(*o));
+	o->repeat = 1;
+	o->server = VEC_INIT(char *);
+	o->load = VEC_INIT(char *);
+
+	struct option *all = table_make(true, w.server, w.load);
+	struct option *srv = table_make(false, w.server, NULL);
+	struct option *load = table_make(false, NULL, w.load);
+	int next = parse_part(argc, argv, 1, all, NULL, o, &w);
+	if (next >= 0)
+		next = parse_part(argc, argv, next, srv, "herdsrv", o, &w);
+	if (next >= 0)
+		next = parse_part(argc, argv, next, load, "herdload", o, &w);
+	if (next >= 0)
+		bad_usage(&w, "%s", "at most two --: -- SERVER OPTIONS -- LOAD OPTIONS");
+	free(all), free(srv), free(load);
+	if (!o->model) {
+		fprintf(stderr,
+			"herdlab run: --model NAME is required (herdlab models lists them)\n");
+		exit(2);
+	}
+	/* The options passed on were copied: the tables can go. */
+	optlist_free(w.server);
+	optlist_free(w.load);
+}
+
+void run_opts_free(struct run_opts *o)
+{
+	for (size_t i = 0; i < o->server.len; i++)
+		free(*(char **)vec_at(&o->server, i));
+	for (size_t i = 0; i < o->load.len; i++)
+		free(*(char **)vec_at(&o->load, i));
+	vec_free(&o->server);
+	vec_free(&o->load);
+}

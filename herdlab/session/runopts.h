@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * runopts.h - herdlab run's command line: its own options, and the server's and
+ * the load's passed on to herdsrv and herdload without a list of them here.
+ *
+ *	herdlab run --model M [run options] [server and load options]
+ *	herdlab run --model M [run options] -- [server options] [-- load options]
+ *
+ * herdsrv and herdload own their options: each prints its getopt_long table on
+ * `--options` (lib/optlist.h), and herdlab run asks both before it starts
+ * anything. An option among the run's own is the run's; any other goes to the
+ * one program that has it. An option both programs have must be given after
+ * `--` (the server's) or a second `--` (the load's) to say whose, and the few
+ * that herdlab run sets itself (--port, --quiet, the load's --csv and --json,
+ * ...) are refused with the reason. Every option is checked against its
+ * owner's table here, so an unknown one fails before anything starts.
+ */
+#ifndef HERD_RUNOPTS_H
+#define HERD_RUNOPTS_H
+
+#include <stdbool.h>
+
+#include "vec.h"
+
+struct run_opts {
+	const char *model; /* --model */
+	const char *out;   /* --out DIR (NULL: runs/MODEL-STAMP) */
+	bool no_trace;	   /* --no-trace */
+	int repeat;	   /* --repeat K: K runs, compared (1: one run) */
+	struct vec server; /* char *: herdsrv's options, "--name" then its value, in order */
+	struct vec load;   /* char *: herdload's, likewise */
+};
+
+/* Parse argv (argv[0] is "run"); --help prints the usage and exits 0, a bad option exits 2. */
+void run_opts_parse(int argc, char **argv, struct run_opts *o);
+
+void run_opts_free(struct run_opts *o);
+
+#endif
