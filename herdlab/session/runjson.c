@@ -4,9 +4,9 @@
  *
  * The metadata says what ran and where, so that a run directory explains itself
  * months later on another machine: the options exactly as the two programs got
- * them, the kernel's release, HZ and preemption model, the CPUs. The join reads
- * requests.csv back (herdload wrote it) and matches each request to the kernel's
- * record of its connection.
+ * them, the kernel's release, HZ and preemption model, the CPUs. The join
+ * (metrics_join_json) reads requests.csv back (herdload wrote it) and matches each
+ * request to the kernel's record of its connection.
  */
 #include "session/runjson.h"
 
@@ -17,11 +17,9 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "clock.h"
-#include "hist.h"
 #include "jsonio.h"
 #include "log.h"
-#include "metrics/join.h"
+#include "metrics/metrics.h"
 #include "path.h"
 #include "version.h"
 
@@ -81,63 +79,14 @@ json_t *runjson_metadata(const struct run_opts *o, const char *started)
 			 !o->no_trace);
 }
 
-/* Percentiles of @n nanosecond values, in microseconds. */
-static json_t *spectrum(const uint64_t *v, size_t n)
-{
-	struct hist h;
-
-	if (hist_init(&h, 3600ULL * NSEC_PER_SEC) < 0)
-		return json_null();
-	for (size_t i = 0; i < n; i++)
-		hist_record(&h, v[i]);
-	json_t *j = jsonio_hist(&h, 1000.0);
-	json_object_del(j, "buckets");
-	hist_free(&h);
-	return j;
-}
-
-/*
- * The join: every request matched to its connection's kernel record, and the
- * decomposition of the matched ones: handshake (client connect start to the
- * server's ESTABLISHED), accept-queue wait (ESTABLISHED to accepted), server
- * time (accepted to the client's last byte).
- */
+/* requests.csv joined with the kernel's connections (metrics/: join_parts() decomposes). */
 json_t *runjson_join(const char *dir, const struct trace_result *r)
 {
 	char path[PATH_MAX];
-	struct client_req *reqs = NULL;
 
 	if (path_join(path, sizeof(path), dir, "requests.csv") < 0)
 		return json_pack("{s:s}", "error", "requests.csv: path too long");
-	ssize_t n = join_read_requests(path, &reqs);
-	if (n < 0)
-		return json_pack("{s:s}", "error", "requests.csv unreadable");
-	ssize_t *match = calloc((size_t)n + 1, sizeof(*match));
-	uint64_t *hs = calloc((size_t)n + 1, 8), *qw = calloc((size_t)n + 1, 8),
-		 *sv = calloc((size_t)n + 1, 8);
-	size_t nhs = 0, nqw = 0, nsv = 0;
-	ssize_t matched = match && hs && qw && sv
-				  ? join_requests(reqs, (size_t)n, r->conns, r->nconns, match)
-				  : -1;
-	for (ssize_t i = 0; matched > 0 && i < n; i++) {
-		if (match[i] < 0)
-			continue;
-		const struct herd_conn *c = &r->conns[match[i]];
-		if (reqs[i].connect_start_ns && c->established_ns > reqs[i].connect_start_ns)
-			hs[nhs++] = c->established_ns - reqs[i].connect_start_ns;
-		if (reqs[i].connect_start_ns && c->accepted_ns >= c->established_ns)
-			qw[nqw++] = c->accepted_ns - c->established_ns;
-		if (c->accepted_ns && reqs[i].last_byte_ns > c->accepted_ns)
-			sv[nsv++] = reqs[i].last_byte_ns - c->accepted_ns;
-	}
-	json_t *j = json_pack(
-		"{s:f, s:I, s:I, s:I, s:o, s:o, s:o}", "matched",
-		n ? (double)(matched > 0 ? matched : 0) / (double)n : 0.0, "requests",
-		(json_int_t)n, "requests_matched", (json_int_t)(matched > 0 ? matched : 0),
-		"connections", (json_int_t)r->nconns, "handshake_us", spectrum(hs, nhs),
-		"accept_queue_wait_us", spectrum(qw, nqw), "server_us", spectrum(sv, nsv));
-	free(reqs), free(match), free(hs), free(qw), free(sv);
-	return j;
+	return metrics_join_json(path, r);
 }
 
 int runjson_write(const char *dir, json_t *meta, json_t *trace, json_t *join)
