@@ -4,16 +4,22 @@
  *
  * A table is an array of struct csv_col: the column's name in the header, how
  * its value is held in the record, and where (offsetof). Numbers are written in
- * decimal and read with strtoull; the few columns that are not a plain number
- * (an address, a comm, a task's role, a sum over wait kinds) have a type of
- * their own. The writer goes through afile (files.h), so a table appears whole
- * or not at all; the reader reads the whole file (files_read: never a FIFO),
- * finds its columns by name in the header and skips rows too short to hold them.
+ * decimal and read back strictly: digits only, the whole field, in the
+ * column's range (strtoull alone takes "12-" for 12 and "-1" for 2^64 - 1, and
+ * one such timestamp makes a mean latency of months). The few columns that are
+ * not a plain number (an address, a comm, a task's role, a sum over wait kinds)
+ * have a type of their own. The writer goes through afile (files.h), so a table
+ * appears whole or not at all; the reader reads the whole file (files_read: a
+ * regular file, never a FIFO that would hang it), finds its columns by name in
+ * the header, and leaves out every row that does not fit, counting them
+ * (csv_stats), so that a report can say it is partial and why.
  */
 #include "metrics/csv.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -227,113 +233,295 @@ static int split(char *line, char **field, int max)
 	bool quoted = false;
 
 	field[n++] = line;
-	for (char *p = line; *p && n < max; p++) {
-		if (*p == '"')
+	for (char *p = line; *p; p++) {
+		if (*p == '"') {
 			quoted = !quoted;
-		else if (*p == ',' && !quoted) {
+		} else if (*p == ',' && !quoted) {
+			if (n == max)
+				return max + 1; /* more fields than any table has */
 			*p = 0;
 			field[n++] = p + 1;
-		} else if (*p == '\r') {
+		} else if (*p == '\r' && !p[1]) {
 			*p = 0;
 		}
 	}
 	return n;
 }
 
-/* Where each of @cols is in the header @line; -1 if one is missing. */
-static int header_columns(char *line, const struct csv_col *cols, size_t ncols, int *pos)
+/* Where each of @cols is in the header @line; -1 (saying which is missing) if one is. */
+static int header_columns(char *line, const struct csv_col *cols, size_t ncols, int *pos,
+			  int *nfields, struct csv_stats *st)
 {
 	char *fld[CSV_FIELDS_MAX];
 	int n = split(line, fld, CSV_FIELDS_MAX);
 
+	if (n > CSV_FIELDS_MAX) {
+		snprintf(st->why, sizeof(st->why), "more than %d columns in its header",
+			 CSV_FIELDS_MAX);
+		return -1;
+	}
+	*nfields = n;
 	for (size_t c = 0; c < ncols; c++) {
 		pos[c] = -1;
 		for (int i = 0; i < n && pos[c] < 0; i++)
 			if (!strcmp(fld[i], cols[c].name))
 				pos[c] = i;
-		if (pos[c] < 0)
+		if (pos[c] < 0) {
+			snprintf(st->why, sizeof(st->why), "no column '%s' in its header",
+				 cols[c].name);
 			return -1;
+		}
 	}
 	return 0;
 }
 
-static void parse_field(const struct csv_col *col, const char *s, void *rec)
+/*
+ * A field that must be an unsigned decimal number no larger than @max: digits
+ * only, the whole field (no sign, space or suffix), in range. strtoull alone
+ * would take "12-" as 12, "-1" as 2^64 - 1 and "" as 0.
+ */
+static bool parse_uint(const char *s, uint64_t max, uint64_t *v)
+{
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	unsigned long long x = strtoull(s, &end, 10);
+	if (errno || *end || x > max)
+		return false;
+	*v = x;
+	return true;
+}
+
+/* A comm as put_comm() writes it: as it is, or quoted with quotes doubled; at most COMM_LEN. */
+static bool parse_comm(const char *s, struct herd_task *t)
+{
+	size_t n = 0;
+
+	memset(t->comm, 0, sizeof(t->comm));
+	if (*s != '"') {
+		if (strpbrk(s, "\"") || strlen(s) > COMM_LEN)
+			return false;
+		memcpy(t->comm, s, strlen(s));
+		t->comm_set = 1;
+		return true;
+	}
+	for (s++; *s; s++) {
+		if (*s == '"' && s[1] != '"')
+			break;
+		if (n == COMM_LEN)
+			return false;
+		t->comm[n++] = *s;
+		s += *s == '"'; /* a doubled quote is one */
+	}
+	t->comm_set = 1;
+	return *s == '"' && !s[1];
+}
+
+/* What each type takes, as a rejected row's reason says it. */
+static const char *const type_name[] = {
+	[CSV_U16] = "a number up to 65535",
+	[CSV_U32] = "a number up to 4294967295",
+	[CSV_U64] = "an unsigned 64-bit number",
+	[CSV_INT] = "a number up to 2147483647",
+	[CSV_ADDR] = "an IPv4 or IPv6 address",
+	[CSV_COMM] = "a task name of at most 16 bytes",
+	[CSV_ROLE] = "a role",
+	[CSV_WAKEUPS] = "a number",
+};
+
+/* Field @s into its place in @rec; false when it is not a value of the column's type. */
+static bool parse_field(const struct csv_col *col, const char *s, void *rec)
 {
 	char *p = (char *)rec + col->off;
 	struct herd_conn *c = rec;
+	uint64_t v;
 
 	switch (col->type) {
 	case CSV_U16:
-		*(uint16_t *)p = (uint16_t)strtoul(s, NULL, 10);
-		break;
+		if (!parse_uint(s, UINT16_MAX, &v))
+			return false;
+		*(uint16_t *)p = (uint16_t)v;
+		return true;
 	case CSV_U32:
-		*(uint32_t *)p = (uint32_t)strtoul(s, NULL, 10);
-		break;
+		if (!parse_uint(s, UINT32_MAX, &v))
+			return false;
+		*(uint32_t *)p = (uint32_t)v;
+		return true;
 	case CSV_U64:
-		*(uint64_t *)p = strtoull(s, NULL, 10);
-		break;
+		return parse_uint(s, UINT64_MAX, (uint64_t *)p);
 	case CSV_INT:
-		*(int *)p = atoi(s);
-		break;
+		if (!parse_uint(s, INT_MAX, &v))
+			return false;
+		*(int *)p = (int)v;
+		return true;
 	case CSV_ADDR:
+		if (!*s)
+			return true; /* neither inet: family 0, as written */
 		if (inet_pton(AF_INET, s, c->client_addr) == 1)
 			c->family = AF_INET;
 		else if (inet_pton(AF_INET6, s, c->client_addr) == 1)
 			c->family = AF_INET6;
-		break;
+		else
+			return false;
+		return true;
 	case CSV_COMM:
+		return parse_comm(s, &((struct trace_task *)rec)->t);
 	case CSV_ROLE:
 	case CSV_WAKEUPS:
-		break; /* derived or free text: not read back */
+		return true; /* derived from the other columns: not read back */
 	}
+	return false;
 }
 
-/* The rows of @path as records of @size bytes, *@out allocated; the count or -errno. */
-static ssize_t read_table(const char *path, const struct csv_col *cols, size_t ncols, size_t size,
-			  void **out)
+/* Count a rejected row: the first one's line and reason are kept for the message. */
+static void __attribute__((format(printf, 3, 4)))
+reject(struct csv_stats *st, size_t line, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (st->rejected++)
+		return;
+	st->first_line = line;
+	va_start(ap, fmt);
+	vsnprintf(st->why, sizeof(st->why), fmt, ap);
+	va_end(ap);
+}
+
+/* Fill @rec from the fields of one row; false (counted) when one is not its column's type. */
+static bool parse_row(char **fld, const struct csv_col *cols, size_t ncols, const int *pos,
+		      void *rec, size_t line, struct csv_stats *st)
+{
+	for (size_t c = 0; c < ncols; c++) {
+		if (!parse_field(&cols[c], fld[pos[c]], rec)) {
+			reject(st, line, "%s is '%.20s%s', not %s", cols[c].name, fld[pos[c]],
+			       strlen(fld[pos[c]]) > 20 ? "..." : "", type_name[cols[c].type]);
+			return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * The rows of the table in @text (modified in place) as records of @size bytes,
+ * *@out allocated; the count, or -EINVAL (a header without our columns) or
+ * -ENOMEM. A row whose field count is not the header's, or with a field that
+ * is not its column's type, is left out and counted in @st; blank lines are
+ * nothing.
+ */
+static ssize_t parse_table(char *text, const struct csv_col *cols, size_t ncols, size_t size,
+			   void **out, struct csv_stats *st)
 {
 	struct vec v = { .size = size };
-	char *buf = files_read(path, NULL), *line, *next, *fld[CSV_FIELDS_MAX];
-	int pos[CSV_FIELDS_MAX], need = 0;
+	char *line = text, *next, *fld[CSV_FIELDS_MAX];
+	int pos[CSV_FIELDS_MAX], nfields;
+	size_t lineno = 1;
 
-	if (!buf)
-		return -errno;
-	line = buf;
+	*out = NULL;
 	next = strchr(line, '\n');
 	if (next)
 		*next++ = 0;
-	if (!*line || ncols > CSV_FIELDS_MAX || header_columns(line, cols, ncols, pos) < 0) {
-		free(buf);
+	if (!*line) {
+		snprintf(st->why, sizeof(st->why), "no header");
 		return -EINVAL;
 	}
-	for (size_t c = 0; c < ncols; c++)
-		need = pos[c] > need ? pos[c] : need;
+	if (header_columns(line, cols, ncols, pos, &nfields, st) < 0)
+		return -EINVAL;
 	while ((line = next)) {
+		lineno++;
 		if ((next = strchr(line, '\n')))
 			*next++ = 0;
-		if (split(line, fld, CSV_FIELDS_MAX) <= need) /* a blank or short row */
+		if (!*line || !strcmp(line, "\r"))
 			continue;
+		int n = split(line, fld, CSV_FIELDS_MAX);
+		if (n != nfields) {
+			reject(st, lineno, "%d%s fields where the header has %d",
+			       n > CSV_FIELDS_MAX ? CSV_FIELDS_MAX : n,
+			       n > CSV_FIELDS_MAX ? " or more" : "", nfields);
+			continue;
+		}
 		void *rec = vec_push(&v);
 		if (!rec) {
 			vec_free(&v);
-			free(buf);
 			return -ENOMEM;
 		}
-		for (size_t c = 0; c < ncols; c++)
-			parse_field(&cols[c], fld[pos[c]], rec);
+		if (!parse_row(fld, cols, ncols, pos, rec, lineno, st)) {
+			v.len--; /* the slot is reused, zeroed again by the next push */
+			continue;
+		}
+		st->rows++;
 	}
-	free(buf);
 	size_t n;
 	*out = vec_take(&v, &n);
 	return (ssize_t)n;
 }
 
-ssize_t csv_read_requests(const char *path, struct client_req **out)
+/* A parse's own stats when the caller wants none, zeroed. */
+static struct csv_stats *stats(struct csv_stats *st, struct csv_stats *local)
 {
-	return read_table(path, request_cols, NCOLS(request_cols), sizeof(**out), (void **)out);
+	st = st ? st : local;
+	*st = (struct csv_stats){ 0 };
+	return st;
 }
 
-ssize_t csv_read_connections(const char *path, struct herd_conn **out)
+/* Read @path whole (files_read: a regular file, never a FIFO) and parse it. */
+static ssize_t read_table(const char *path, const struct csv_col *cols, size_t ncols, size_t size,
+			  void **out, struct csv_stats *st)
 {
-	return read_table(path, conn_cols, NCOLS(conn_cols), sizeof(**out), (void **)out);
+	struct csv_stats local;
+	char *text = files_read(path, NULL);
+
+	st = stats(st, &local);
+	*out = NULL;
+	if (!text) {
+		int err = errno;
+		snprintf(st->why, sizeof(st->why), "%s",
+			 err == EINVAL ? "not a regular file" : strerror(err));
+		return -err;
+	}
+	ssize_t n = parse_table(text, cols, ncols, size, out, st);
+	free(text);
+	if (n == -ENOMEM)
+		snprintf(st->why, sizeof(st->why), "%s", strerror(ENOMEM));
+	return n;
+}
+
+ssize_t csv_parse_requests(char *text, struct client_req **out, struct csv_stats *st)
+{
+	struct csv_stats local;
+
+	return parse_table(text, request_cols, NCOLS(request_cols), sizeof(**out), (void **)out,
+			   stats(st, &local));
+}
+
+ssize_t csv_parse_connections(char *text, struct herd_conn **out, struct csv_stats *st)
+{
+	struct csv_stats local;
+
+	return parse_table(text, conn_cols, NCOLS(conn_cols), sizeof(**out), (void **)out,
+			   stats(st, &local));
+}
+
+ssize_t csv_parse_tasks(char *text, struct trace_task **out, struct csv_stats *st)
+{
+	struct csv_stats local;
+
+	return parse_table(text, task_cols, NCOLS(task_cols), sizeof(**out), (void **)out,
+			   stats(st, &local));
+}
+
+ssize_t csv_read_requests(const char *path, struct client_req **out, struct csv_stats *st)
+{
+	return read_table(path, request_cols, NCOLS(request_cols), sizeof(**out), (void **)out, st);
+}
+
+ssize_t csv_read_connections(const char *path, struct herd_conn **out, struct csv_stats *st)
+{
+	return read_table(path, conn_cols, NCOLS(conn_cols), sizeof(**out), (void **)out, st);
+}
+
+ssize_t csv_read_tasks(const char *path, struct trace_task **out, struct csv_stats *st)
+{
+	return read_table(path, task_cols, NCOLS(task_cols), sizeof(**out), (void **)out, st);
 }

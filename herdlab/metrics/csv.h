@@ -5,7 +5,7 @@
  *	requests.csv     herdload's record of every request (read here: herdload,
  *	                 on its own floor, writes it)
  *	connections.csv  the tracer's record of every connection (written and read)
- *	tasks.csv        the tracer's counters of every task (written)
+ *	tasks.csv        the tracer's counters of every task (written and read)
  *
  * Each table is a list of columns declared once in csv.c, each column a name,
  * a type and a place in the record; the writer prints the header and the rows
@@ -34,11 +34,37 @@ struct client_req {
 	int status;		   /* HTTP status (0: none) */
 };
 
-/* herdload's requests.csv; the count (or -errno: -ENOENT when missing), *out allocated. */
-ssize_t csv_read_requests(const char *path, struct client_req **out);
+/*
+ * What a reader made of a table. A row is rejected, and left out, when its field
+ * count is not the header's or a field is not its column's type: a number must be
+ * unsigned decimal digits only, the whole field, and fit its column ("12-", "-1",
+ * "" and "99999" for a port are all refused).
+ */
+struct csv_stats {
+	size_t rows;	   /* rows read */
+	size_t rejected;   /* rows left out */
+	size_t first_line; /* the first rejected row's line (the header is line 1) */
+	char why[128];	   /* what was wrong with it; or, when the table could not be
+			      read at all, why not (strerror, "no column 'x' in its header") */
+};
+
+/*
+ * herdload's requests.csv; the count of rows read, or -errno (-ENOENT when missing,
+ * -EINVAL for a file that is not regular or a header without the columns), *out
+ * allocated. @st (may be NULL) says what was rejected, or why nothing was read.
+ */
+ssize_t csv_read_requests(const char *path, struct client_req **out, struct csv_stats *st);
 
 /* connections.csv read back (sk is not in it: 0); as above. */
-ssize_t csv_read_connections(const char *path, struct herd_conn **out);
+ssize_t csv_read_connections(const char *path, struct herd_conn **out, struct csv_stats *st);
+
+/* tasks.csv read back (role and the wakeups' sum are derived, not read: 0); as above. */
+ssize_t csv_read_tasks(const char *path, struct trace_task **out, struct csv_stats *st);
+
+/* The same from a table in memory, @text NUL-terminated (modified in place). */
+ssize_t csv_parse_requests(char *text, struct client_req **out, struct csv_stats *st);
+ssize_t csv_parse_connections(char *text, struct herd_conn **out, struct csv_stats *st);
+ssize_t csv_parse_tasks(char *text, struct trace_task **out, struct csv_stats *st);
 
 /* connections.csv (by handshake time) and tasks.csv, whole or not at all; 0 or -errno. */
 int csv_write_connections(const char *path, const struct trace_result *r);

@@ -63,12 +63,12 @@ bool join_parts(const struct client_req *r, const struct herd_conn *c, struct jo
 /* The readers join.h used to hold, kept for their callers: csv.h reads the tables. */
 static inline ssize_t join_read_requests(const char *path, struct client_req **out)
 {
-	return csv_read_requests(path, out);
+	return csv_read_requests(path, out, NULL);
 }
 
 static inline ssize_t join_read_connections(const char *path, struct herd_conn **out)
 {
-	return csv_read_connections(path, out);
+	return csv_read_connections(path, out, NULL);
 }
 
 #endif

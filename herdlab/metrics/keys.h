@@ -39,6 +39,10 @@
 #define MK_TRACE	   "trace"
 #define MK_TRACED	   "traced"
 
+/* Top level too: whether the run finished (absent: it did), and why not, in words. */
+#define MK_COMPLETE	     "complete"
+#define MK_INCOMPLETE_REASON "incomplete_reason"
+
 /* `herdlab report --format json`: the run, the summary, the sections, the decomposition. */
 #define MK_RUN_CPUS	  "run.cpus"
 #define MK_RUN_KERNEL	  "run.kernel"
@@ -46,6 +50,10 @@
 #define MK_RUN_OPTIONS	  "run.options"
 #define MK_RUN_START_TIME "run.start_time"
 #define MK_RUN_TRACED	  "run.traced"
+
+/* ... and, beside complete and incomplete_reason: whether it left part of the run out. */
+#define MK_PARTIAL	  "partial"
+#define MK_PARTIAL_REASON "partial_reason"
 
 #define MK_KERNEL_HZ	  "kernel.hz"
 #define MK_KERNEL_PREEMPT "kernel.preempt"
@@ -59,6 +67,7 @@
 #define MK_SUMMARY_THROUGHPUT		 "summary.throughput"
 
 #define MK_LATENCY_DECOMPOSITION_ALL	       "latency_decomposition.all"
+#define MK_LATENCY_DECOMPOSITION_MEDIAN	       "latency_decomposition.median"
 #define MK_LATENCY_DECOMPOSITION_SLOWEST       "latency_decomposition.slowest"
 #define MK_LATENCY_DECOMPOSITION_SLOWEST_SHARE "latency_decomposition.slowest_share"
 

@@ -360,7 +360,7 @@ static int put_join(json_t *root, const struct client_req *reqs, size_t n,
 json_t *metrics_join_json(const char *requests_csv, const struct trace_result *r)
 {
 	struct client_req *reqs = NULL;
-	ssize_t n = csv_read_requests(requests_csv, &reqs);
+	ssize_t n = csv_read_requests(requests_csv, &reqs, NULL);
 	json_t *root = json_object(), *join = NULL;
 	int err = !root;
 

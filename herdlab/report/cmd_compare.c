@@ -20,6 +20,7 @@
 #include "path.h"
 #include "report/compare.h"
 #include "report/outfile.h"
+#include "report/plot.h"
 #include "session/rundir.h"
 
 static void usage(FILE *f)
@@ -66,6 +67,9 @@ int cmd_compare(int argc, char **argv)
 		} else if (opt.fmt == DOC_HTML && mkdtemp(scratch)) {
 			snprintf(plot_dir, sizeof(plot_dir), "%s", scratch);
 			temp = true;
+		} else if (opt.fmt == DOC_HTML) {
+			log_warn("cannot make a directory for the figures (%s): %m; none drawn",
+				 scratch);
 		}
 	}
 	struct outfile o;
@@ -77,7 +81,8 @@ int cmd_compare(int argc, char **argv)
 			w = compare_write(runs, n, opt.fmt, o.f, plot_dir[0] ? plot_dir : NULL,
 					  opt.out ? "plots" : plot_dir);
 		}
-		rc = outfile_close(&o, w == 0) < 0;
+		/* A figure that could not be written (said) fails the whole document. */
+		rc = outfile_close(&o, w == 0 && !plot_failed_writes()) < 0;
 	}
 	if (temp)
 		files_rmtree(scratch);

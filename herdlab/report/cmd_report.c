@@ -6,7 +6,10 @@
  *
  * Reads DIR's run.json and tables (rundir.h), redoes the join and writes the
  * report (runreport.h). Figures are drawn into DIR/plots: linked from text and
- * Markdown, inline in HTML (a page that stands alone).
+ * Markdown, inline in HTML (a page that stands alone). Exit status 0 for a
+ * whole report; 1 when nothing could be written, or the report is partial (a
+ * table unreadable, rows rejected: it is written, and says so on its first
+ * line); 2 for a usage error.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +19,8 @@
 #include "log.h"
 #include "path.h"
 #include "report/outfile.h"
+#include "report/plot.h"
+#include "report/readout.h"
 #include "report/runreport.h"
 #include "session/rundir.h"
 
@@ -61,7 +66,15 @@ int cmd_report(int argc, char **argv)
 			rc = report_write(&rd, opt.fmt, o.f, opt.plots ? plot_dir : NULL, link,
 					  true);
 		}
-		rc = outfile_close(&o, rc == 0);
+		/* A figure that could not be written (said) fails the whole document. */
+		rc = outfile_close(&o, rc == 0 && !plot_failed_writes());
+	}
+	/* A partial report is written, and says so on its first line, but is not a success. */
+	if (rc == 0 && report_partial(&rd)) {
+		char why[320];
+		log_warn("the report of %s is partial: %s", rd.path,
+			 report_partial_reason(&rd, why, sizeof(why)));
+		rc = -1;
 	}
 	rundir_free(&rd);
 	return rc < 0 ? 1 : 0;

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "log.h"
 #include "metrics/keys.h"
 #include "metrics/statistics.h"
 #include "report/plot.h"
@@ -200,7 +201,8 @@ static void values_table(struct doc *d, const struct rundir *runs, size_t n, cha
 {
 	table_head(d, cols, k);
 	for (size_t i = 0; i < n; i++) {
-		doc_cell(d, false, "%s", labels[i]);
+		doc_cell(d, false, "%s%s", labels[i],
+			 report_incomplete(&runs[i]) ? " (incomplete)" : "");
 		for (size_t c = 0; c < k; c++) {
 			double v = compare_value(&runs[i], cols[c]);
 			if (isnan(v))
@@ -324,7 +326,14 @@ int compare_write(const struct rundir *runs, size_t n, enum doc_format fmt, FILE
 	if (!labels)
 		return -1;
 	size_t k = present(runs, n, cols);
-	snprintf(title, sizeof(title), "herdlab compare: %zu runs", n);
+	size_t incomplete = 0;
+	for (size_t i = 0; i < n; i++)
+		incomplete += report_incomplete(&runs[i]);
+	if (incomplete)
+		snprintf(title, sizeof(title), "herdlab compare: %zu runs (%zu incomplete)", n,
+			 incomplete);
+	else
+		snprintf(title, sizeof(title), "herdlab compare: %zu runs", n);
 	struct doc *d = doc_open(out, fmt, title);
 	if (!d) {
 		compare_labels_free(labels, n);
@@ -336,6 +345,12 @@ int compare_write(const struct rundir *runs, size_t n, enum doc_format fmt, FILE
 		 kernels[0], nk > 1 ? " and others (see the labels)" : "",
 		 fmt == DOC_TEXT ? " with *" : "");
 	values_table(d, runs, n, labels, cols, k);
+	for (size_t i = 0; i < n; i++)
+		if (report_incomplete(&runs[i]))
+			doc_para(
+				d,
+				"%s did not finish (%s): its numbers cover only the part that ran.",
+				labels[i], report_incomplete_reason(&runs[i]));
 	if (n > 1) {
 		doc_heading(d, "Relative to the first run");
 		ratios_table(d, runs, n, labels, cols, k);
@@ -344,7 +359,12 @@ int compare_write(const struct rundir *runs, size_t n, enum doc_format fmt, FILE
 		    "nothing to accept; fairness: Jain's index of the workers' accepts (1 = even); "
 		    "p99: the client's total latency; runq, fork and first-run latencies are the "
 		    "upper bounds of log2 buckets.");
-	if (plot_dir && fmt != DOC_TEXT && (mkdir(plot_dir, 0755) == 0 || errno == EEXIST)) {
+	bool drawn = plot_dir && fmt != DOC_TEXT;
+	if (drawn && mkdir(plot_dir, 0755) < 0 && errno != EEXIST) {
+		log_warn("cannot create %s: %m; the comparison goes without figures", plot_dir);
+		drawn = false;
+	}
+	if (drawn) {
 		static const char *const figs[] = { "herd factor", "switches/request", "fairness",
 						    "p99 us" };
 		struct report_figs where = { plot_dir, plot_link ? plot_link : plot_dir, false };
@@ -371,6 +391,12 @@ json_t *compare_json(const struct rundir *runs, size_t n)
 			json_pack("{s:s, s:s, s:s, s:s}", MK_RUN_DIR, runs[i].path, MK_RUN_LABEL,
 				  labels[i], MK_MODEL, rundir_str(&runs[i], MK_MODEL, "?"),
 				  MK_KERNEL, rundir_str(&runs[i], MK_KERNEL_RELEASE, "?"));
+		if (r && report_incomplete(&runs[i]))
+			json_object_set_new(r, MK_INCOMPLETE_REASON,
+					    json_string(report_incomplete_reason(&runs[i])));
+		if (r)
+			json_object_set_new(r, MK_COMPLETE,
+					    json_boolean(!report_incomplete(&runs[i])));
 		for (size_t m = 0; r && m < compare_nmetrics; m++) {
 			double x = compare_value(&runs[i], &compare_metrics[m]);
 			json_object_set_new(r, compare_metrics[m].name,

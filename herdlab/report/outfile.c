@@ -2,38 +2,72 @@
 /* outfile.c - whole files or none (outfile.h). */
 #include "report/outfile.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
 
-int outfile_open(struct outfile *o, const char *path)
+/* Our stream's write: the buffer goes to the real one at once, and a failure is kept. */
+static ssize_t pass_on(void *cookie, const char *buf, size_t n)
 {
-	memset(o, 0, sizeof(*o));
-	if (!path || !strcmp(path, "-")) {
-		o->f = stdout;
-		o->is_stdout = true;
-		return 0;
-	}
-	if (afile_open(&o->af, path) < 0) {
-		log_warn("cannot write %s: %m", path);
+	struct outfile *o = cookie;
+
+	if (o->err)
+		return -1;
+	if (fwrite(buf, 1, n, o->to) != n || fflush(o->to)) {
+		o->err = errno ? errno : EIO;
 		return -1;
 	}
-	o->f = o->af.f;
+	return (ssize_t)n;
+}
+
+int outfile_open(struct outfile *o, const char *path)
+{
+	static const cookie_io_functions_t io = { .write = pass_on };
+
+	memset(o, 0, sizeof(*o));
+	if (!path || !strcmp(path, "-")) {
+		o->to = stdout;
+		o->is_stdout = true;
+		o->name = "standard output";
+	} else if (afile_open(&o->af, path) < 0) {
+		log_warn("cannot write %s: %m", path);
+		return -1;
+	} else {
+		o->to = o->af.f;
+		o->name = o->af.path;
+	}
+	errno = 0;
+	if (!(o->f = fopencookie(o, "w", io))) {
+		log_warn("cannot write %s: %m", o->name);
+		if (!o->is_stdout)
+			afile_close(&o->af, false);
+		return -1;
+	}
 	return 0;
 }
 
 int outfile_close(struct outfile *o, bool ok)
 {
+	errno = 0;
+	if (fclose(o->f) && !o->err) /* flushes the last buffer through pass_on() */
+		o->err = errno ? errno : EIO;
+	o->f = NULL;
+	if (o->err)
+		log_warn("cannot write %s: %s", o->name, strerror(o->err));
+	else if (!ok)
+		log_warn("%s: not written, as it could not be completed", o->name);
+	ok = ok && !o->err;
 	if (o->is_stdout)
-		return fflush(stdout) || !ok ? -1 : 0;
+		return ok ? 0 : -1;
 	if (afile_close(&o->af, ok) < 0) {
 		if (ok)
 			log_warn("cannot write %s: %m", o->af.path);
 		return -1;
 	}
-	return 0;
+	return ok ? 0 : -1;
 }
 
 int outfile_json(struct outfile *o, json_t *j)

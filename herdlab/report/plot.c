@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,6 +18,13 @@
 #include "metrics/statistics.h"
 
 #define CDF_POINTS 1000 /* a CDF drawn through this many quantiles, whatever the sample */
+
+static unsigned failed_writes; /* figures that could not be written (plot_failed_writes) */
+
+unsigned plot_failed_writes(void)
+{
+	return failed_writes;
+}
 
 /* A string inside gnuplot's double quotes: no quote, backslash or newline survives. */
 static void put_quoted(FILE *f, const char *s)
@@ -68,6 +76,32 @@ static bool have_gnuplot(void)
 }
 
 /*
+ * Whether gnuplot wrote all of @file: it ends with </svg>. gnuplot exits 0 even
+ * when its writes failed (a full disk leaves it an empty or cut-off file), so its
+ * status alone does not say the figure is there.
+ */
+static bool whole_svg(const char *file, const char *svg)
+{
+	struct statvfs fs;
+	size_t len;
+	char *text = files_read(file, &len);
+	int err = errno;
+
+	while (text && len && (text[len - 1] == '\n' || text[len - 1] == ' '))
+		text[--len] = 0;
+	bool whole = text && len >= 6 && !strcmp(text + len - 6, "</svg>");
+	if (!text)
+		log_warn("cannot write %s: its temporary file %s cannot be read back: %s", svg,
+			 file, strerror(err));
+	else if (!whole)
+		log_warn("cannot write %s: gnuplot's output was cut off at %zu bytes%s", svg, len,
+			 statvfs(file, &fs) == 0 && fs.f_bavail == 0 ? " (its file system is full)"
+								     : "");
+	free(text);
+	return whole;
+}
+
+/*
  * Run the script @write produces through gnuplot, into @svg. The script goes to
  * gnuplot's standard input; its complaints go to ours. gnuplot writes the
  * temporary file of an afile (files.h), which takes @svg's name only once
@@ -83,6 +117,7 @@ static int render(const char *svg, const char *title, void (*write)(FILE *f, con
 		return -1;
 	if (afile_open(&a, svg) < 0) {
 		log_warn("cannot write %s: %m", svg);
+		failed_writes++;
 		return -1;
 	}
 	FILE *g = popen("gnuplot", "w");
@@ -99,9 +134,15 @@ static int render(const char *svg, const char *title, void (*write)(FILE *f, con
 		log_warn("gnuplot failed drawing %s (status %#x)%s", svg, status,
 			 WIFEXITED(status) && WEXITSTATUS(status) == 127 ? ": is gnuplot installed?"
 									 : "");
+	else if (a.tmp[0] && !whole_svg(a.tmp, svg)) {
+		ok = false; /* said by whole_svg() */
+		failed_writes++;
+	}
 	if (afile_close(&a, ok) < 0) {
-		if (ok)
+		if (ok) {
 			log_warn("cannot write %s: %m", svg);
+			failed_writes++;
+		}
 		return -1;
 	}
 	return 0;

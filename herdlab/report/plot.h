@@ -4,14 +4,23 @@
  *
  * Each call writes one self-contained SVG (the data travels inside the script
  * as a datablock), whole or not at all: gnuplot draws into a temporary file
- * that takes the figure's name when it has succeeded (files.h's afile). A
- * missing or failing gnuplot costs the figure, never the report: the call
- * says why and returns -1.
+ * that takes the figure's name when it has succeeded (files.h's afile) and
+ * its output is whole (ends with </svg>: gnuplot exits 0 after a failed write).
+ * A missing or failing gnuplot costs the figure, never the report: the call
+ * says why and returns -1; a figure that could not be written is counted too.
  */
 #ifndef HERD_PLOT_H
 #define HERD_PLOT_H
 
 #include <stddef.h>
+
+/*
+ * How many figures could not be written since the program started (a file that
+ * could not be created, or gnuplot's output cut off: a full disk). A command
+ * that drew figures fails when this is not 0; a missing gnuplot is not counted
+ * (the reports go without figures, and say so once).
+ */
+unsigned plot_failed_writes(void);
 
 /* One line of a CDF: the sample (any order; not modified). */
 struct plot_series {

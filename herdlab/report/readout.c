@@ -7,9 +7,63 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "metrics/keys.h"
 #include "path.h"
 
 #define KEY_MAX 160 /* a dotted key and a field */
+
+bool report_incomplete(const struct rundir *rd)
+{
+	return json_is_false(rundir_get(rd, MK_COMPLETE));
+}
+
+const char *report_incomplete_reason(const struct rundir *rd)
+{
+	return rundir_str(rd, MK_INCOMPLETE_REASON, "no reason recorded");
+}
+
+bool report_partial(const struct rundir *rd)
+{
+	return rd->reqs_err || rd->conns_err || rd->reqs_read.rejected || rd->conns_read.rejected;
+}
+
+/* What one table left out, appended to @buf at *@used ("; " between). */
+static void table_partial(char *buf, size_t len, size_t *used, const char *name, int err,
+			  const struct csv_stats *st)
+{
+	int n = 0;
+
+	if (err)
+		n = snprintf(buf + *used, len - *used, "%s%s could not be read (%s)",
+			     *used ? "; " : "", name, st->why);
+	else if (st->rejected)
+		n = snprintf(buf + *used, len - *used, "%s%zu of %zu rows of %s rejected",
+			     *used ? "; " : "", st->rejected, st->rejected + st->rows, name);
+	if (n > 0)
+		*used = (size_t)n < len - *used ? *used + (size_t)n : len - 1;
+}
+
+const char *report_partial_reason(const struct rundir *rd, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = 0;
+	table_partial(buf, len, &used, "requests.csv", rd->reqs_err, &rd->reqs_read);
+	table_partial(buf, len, &used, "connections.csv", rd->conns_err, &rd->conns_read);
+	return buf;
+}
+
+const char *report_status(const struct rundir *rd, char *buf, size_t len)
+{
+	char partial[320];
+	bool inc = report_incomplete(rd), part = report_partial(rd);
+
+	snprintf(buf, len, "%s%s%s%s%s", inc ? "incomplete: " : "",
+		 inc ? report_incomplete_reason(rd) : "", inc && part ? "; " : "",
+		 part ? "partial: " : "",
+		 part ? report_partial_reason(rd, partial, sizeof(partial)) : "");
+	return buf;
+}
 
 const char *report_fmt_us(char *buf, size_t len, double us)
 {

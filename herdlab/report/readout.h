@@ -16,6 +16,19 @@
 #include "report/doc.h"
 #include "session/rundir.h"
 
+/*
+ * What a report of @rd must say first: that the run did not finish (run.json's
+ * complete: false, and its incomplete_reason) and that the report is partial
+ * (a table that could not be read, rows rejected). Either is a phrase for the
+ * first line ("incomplete: interrupted by SIGINT"; "partial: 3 of 1009 rows of
+ * requests.csv rejected"); "" when there is nothing to say. Both into @buf.
+ */
+bool report_incomplete(const struct rundir *rd);
+bool report_partial(const struct rundir *rd);
+const char *report_incomplete_reason(const struct rundir *rd);
+const char *report_partial_reason(const struct rundir *rd, char *buf, size_t len);
+const char *report_status(const struct rundir *rd, char *buf, size_t len);
+
 /* A latency in microseconds, in the unit that reads best ("-" for NAN). */
 const char *report_fmt_us(char *buf, size_t len, double us);
 

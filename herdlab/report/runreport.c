@@ -21,25 +21,51 @@
 #include "metrics/keys.h"
 #include "path.h"
 #include "report/outfile.h"
+#include "report/plot.h"
 #include "report/sections.h"
 
 #define T(key) MK_DOT(MK_TRACE, key) /* a tracer's key, as run.json holds it */
 
+/* What table @name left out, in full: everything below is without it. */
+static void partial_para(struct doc *d, const char *name, int err, const struct csv_stats *st)
+{
+	if (err)
+		doc_para(d,
+			 "This report is partial: %s could not be read (%s); what it holds is "
+			 "missing below.",
+			 name, st->why);
+	else if (st->rejected)
+		doc_para(
+			d,
+			"This report is partial: %zu of %zu rows of %s were rejected (the first at "
+			"line %zu: %s) and are left out of everything below.",
+			st->rejected, st->rejected + st->rows, name, st->first_line, st->why);
+}
+
 int report_write(const struct rundir *rd, enum doc_format fmt, FILE *out, const char *plot_dir,
 		 const char *plot_link, bool redraw)
 {
-	char title[256];
+	char title[768], status[512];
 	struct report_figs f = { plot_dir, plot_link ? plot_link : plot_dir, !redraw };
 
 	if (plot_dir && mkdir(plot_dir, 0755) < 0 && errno != EEXIST) {
 		log_warn("cannot create %s: %m; the report goes without figures", plot_dir);
 		f.dir = NULL;
 	}
-	snprintf(title, sizeof(title), "herdlab report: %s on Linux %s",
-		 rundir_str(rd, MK_MODEL, "?"), rundir_str(rd, MK_KERNEL_RELEASE, "?"));
+	/* The first line says whether the run finished and whether this report is whole. */
+	report_status(rd, status, sizeof(status));
+	snprintf(title, sizeof(title), "herdlab report: %s on Linux %s%s%s%s",
+		 rundir_str(rd, MK_MODEL, "?"), rundir_str(rd, MK_KERNEL_RELEASE, "?"),
+		 *status ? " (" : "", status, *status ? ")" : "");
 	struct doc *d = doc_open(out, fmt, title);
 	if (!d)
 		return -1;
+	if (report_incomplete(rd))
+		doc_para(d,
+			 "This run did not finish (%s): its numbers cover only the part that ran.",
+			 report_incomplete_reason(rd));
+	partial_para(d, "requests.csv", rd->reqs_err, &rd->reqs_read);
+	partial_para(d, "connections.csv", rd->conns_err, &rd->conns_read);
 	section_summary(d, rd);
 	if (rundir_traced(rd)) {
 		section_accept(d, rd, &f);
@@ -92,11 +118,26 @@ static json_t *copy(const struct rundir *rd, const char *key)
 	return v ? json_deep_copy(v) : json_null();
 }
 
+/* The report's first keys: whether the run finished and whether the report is whole. */
+static int status_json(json_t *o, const struct rundir *rd)
+{
+	char why[320];
+	bool inc = report_incomplete(rd), part = report_partial(rd);
+
+	return json_object_set_new(o, MK_COMPLETE, json_boolean(!inc)) ||
+	       (inc && json_object_set_new(o, MK_INCOMPLETE_REASON,
+					   json_string(report_incomplete_reason(rd)))) ||
+	       json_object_set_new(o, MK_PARTIAL, json_boolean(part)) ||
+	       (part &&
+		json_object_set_new(o, MK_PARTIAL_REASON,
+				    json_string(report_partial_reason(rd, why, sizeof(why)))));
+}
+
 json_t *report_json(const struct rundir *rd)
 {
 	json_t *o = json_object();
 	bool traced = rundir_traced(rd);
-	int err = !o;
+	int err = !o || status_json(o, rd);
 
 	for (size_t i = 0; !err && i < sizeof(copies) / sizeof(copies[0]); i++) {
 		if (copies[i].traced && !traced)
@@ -130,13 +171,10 @@ static int write_one(const struct rundir *rd, const char *dir, const char *name,
 	}
 	if (outfile_open(&o, path) < 0)
 		return -1;
+	unsigned failed = plot_failed_writes();
 	int rc = report_write(rd, fmt, o.f, plot_dir, "plots", redraw);
-	if (outfile_close(&o, rc == 0) < 0) {
-		if (rc < 0)
-			log_warn("cannot write %s", path);
-		return -1;
-	}
-	return 0;
+	/* Says what failed, naming the file; a figure not written fails the document. */
+	return outfile_close(&o, rc == 0 && plot_failed_writes() == failed);
 }
 
 int report_files(const char *dir)

@@ -7,10 +7,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "files.h"
 #include "jsonio.h"
 #include "log.h"
+
+/* Say what reading the table at @path (@n: the count, or -errno) left out; its errno or 0. */
+static int said(const char *path, ssize_t n, const struct csv_stats *st)
+{
+	if (n < 0 && n != -ENOENT)
+		log_warn("cannot read %s: %s", path, st->why);
+	else if (st->rejected)
+		log_warn("%s: %zu of %zu rows rejected (the first at line %zu: %s)", path,
+			 st->rejected, st->rejected + st->rows, st->first_line, st->why);
+	return n < 0 && n != -ENOENT ? (int)-n : 0;
+}
 
 static void load_tables(struct rundir *rd)
 {
@@ -18,15 +29,13 @@ static void load_tables(struct rundir *rd)
 	ssize_t n;
 
 	snprintf(path, sizeof(path), "%s/requests.csv", rd->path);
-	if ((n = join_read_requests(path, &rd->reqs)) >= 0)
+	if ((n = csv_read_requests(path, &rd->reqs, &rd->reqs_read)) >= 0)
 		rd->nreqs = (size_t)n;
-	else if (n != -ENOENT)
-		log_warn("cannot read %s: %s", path, strerror((int)-n));
+	rd->reqs_err = said(path, n, &rd->reqs_read);
 	snprintf(path, sizeof(path), "%s/connections.csv", rd->path);
-	if ((n = join_read_connections(path, &rd->conns)) >= 0)
+	if ((n = csv_read_connections(path, &rd->conns, &rd->conns_read)) >= 0)
 		rd->nconns = (size_t)n;
-	else if (n != -ENOENT)
-		log_warn("cannot read %s: %s", path, strerror((int)-n));
+	rd->conns_err = said(path, n, &rd->conns_read);
 	if (!rd->reqs || !rd->conns)
 		return;
 	rd->match = calloc(rd->nreqs + 1, sizeof(*rd->match));
@@ -41,19 +50,26 @@ static void load_tables(struct rundir *rd)
 
 int rundir_load(struct rundir *rd, const char *dir, bool tables)
 {
-	char path[PATH_MAX + 16];
+	char path[PATH_MAX + 16], *text;
 	json_error_t err;
 
 	memset(rd, 0, sizeof(*rd));
 	if (snprintf(rd->path, sizeof(rd->path), "%s", dir) >= (int)sizeof(rd->path))
 		return -ENAMETOOLONG;
 	snprintf(path, sizeof(path), "%s/run.json", dir);
-	rd->run = json_load_file(path, 0, &err);
-	if (!rd->run) {
-		if (access(path, F_OK) < 0)
+	/* files_read: a regular file only, opened non-blocking (a FIFO would hang us). */
+	if (!(text = files_read(path, NULL))) {
+		if (errno == ENOENT)
 			log_warn("%s is not a run directory (no run.json)", dir);
 		else
-			log_warn("%s: %s (line %d)", path, err.text, err.line);
+			log_warn("cannot read %s: %s", path,
+				 errno == EINVAL ? "not a regular file" : strerror(errno));
+		return -EINVAL;
+	}
+	rd->run = json_loads(text, 0, &err);
+	free(text);
+	if (!rd->run) {
+		log_warn("%s: %s (line %d)", path, err.text, err.line);
 		return -EINVAL;
 	}
 	if (!json_is_object(rd->run) || !json_is_string(json_object_get(rd->run, "model"))) {

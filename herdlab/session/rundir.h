@@ -27,12 +27,18 @@ struct rundir {
 	size_t nconns;
 	ssize_t *match; /* request i's connection in @conns, or -1 (NULL: no join) */
 	size_t matched; /* requests matched */
+	/* What reading the tables made of them: rows rejected, or why a table that is
+	 * there could not be read at all (errno in *_err, 0: read, or absent). */
+	struct csv_stats reqs_read, conns_read;
+	int reqs_err, conns_err;
 };
 
 /*
  * Read DIR/run.json and, with @tables, the CSV files and their join. Fails
- * (-errno, with a message naming the file) only when run.json is missing or
- * not a run's; a missing table is not an error, the reports just lack it.
+ * (-errno, with a message naming the file) only when run.json is missing, not a
+ * regular file, or not a run's; a missing table is not an error, the reports
+ * just lack it. A table that is there but unreadable, or has rows rejected, is
+ * said (a message naming it) and kept in *_read / *_err for the reports.
  */
 int rundir_load(struct rundir *rd, const char *dir, bool tables);
 void rundir_free(struct rundir *rd);
