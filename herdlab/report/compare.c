@@ -27,20 +27,46 @@
 #define CNT(key) MK_DOT(T(key), MK_HIST_COUNT)
 
 /* The columns. Latencies are shown in microseconds. */
+#define POOL FAMILY_POOL
 const struct compare_metric compare_metrics[] = {
-	{ "requests/s", MK_CLIENT_THROUGHPUT_REQUESTS_PER_S, +1, 0, 1, NULL, NULL },
-	{ "p99 us", MK_CLIENT_LATENCY_US_TOTAL_P99, -1, 0, 1, NULL, NULL },
-	{ "herd factor", T(MK_ACCEPT_WAKEUPS_PER_ACCEPT), -1, 2, 1, NULL, NULL },
-	{ "futile per accept", T(MK_ACCEPT_FUTILE_WAKEUPS), -1, 2, 1, T(MK_ACCEPT_ACCEPTED), NULL },
-	{ "switches/request", T(MK_SCHED_SWITCHES_PER_REQUEST), -1, 2, 1, NULL, NULL },
-	{ "fairness", T(MK_ACCEPT_FAIRNESS_JAIN), +1, 3, 1, NULL, NULL },
-	{ "runq p99 us", P99(MK_SCHED_RUNQ_LATENCY), -1, 0, 1e-3, NULL, NULL },
-	{ "fork p50 us", P50(MK_PROC_FORK_LATENCY), -1, 0, 1e-3, NULL, CNT(MK_PROC_FORK_LATENCY) },
-	{ "first run p50 us", P50(MK_PROC_FIRST_RUN_LATENCY), -1, 0, 1e-3, NULL,
+	{ "requests/s", MK_CLIENT_THROUGHPUT_REQUESTS_PER_S, +1, 0, 0, 1, NULL, NULL },
+	{ "p99 us", MK_CLIENT_LATENCY_US_TOTAL_P99, -1, 0, 0, 1, NULL, NULL },
+	{ "herd factor", T(MK_ACCEPT_WAKEUPS_PER_ACCEPT), -1, POOL, 2, 1, NULL, NULL },
+	{ "futile per accept", T(MK_ACCEPT_FUTILE_WAKEUPS), -1, POOL, 2, 1, T(MK_ACCEPT_ACCEPTED),
+	  NULL },
+	{ "switches/request", T(MK_SCHED_SWITCHES_PER_REQUEST), -1, 0, 2, 1, NULL, NULL },
+	{ "fairness", T(MK_ACCEPT_FAIRNESS_JAIN), +1, POOL, 3, 1, NULL, NULL },
+	{ "runq p99 us", P99(MK_SCHED_RUNQ_LATENCY), -1, 0, 0, 1e-3, NULL, NULL },
+	{ "fork p50 us", P50(MK_PROC_FORK_LATENCY), -1, 0, 0, 1e-3, NULL,
+	  CNT(MK_PROC_FORK_LATENCY) },
+	{ "first run p50 us", P50(MK_PROC_FIRST_RUN_LATENCY), -1, 0, 0, 1e-3, NULL,
 	  CNT(MK_PROC_FIRST_RUN_LATENCY) },
-	{ "join matched", MK_JOIN_MATCHED, +1, 3, 1, NULL, NULL },
+	{ "join matched", MK_JOIN_MATCHED, +1, 0, 3, 1, NULL, NULL },
 };
 const size_t compare_nmetrics = sizeof(compare_metrics) / sizeof(compare_metrics[0]);
+
+/* The pools: the models whose workers all wait for connections (servers/models.c). */
+static const char *const pools[] = {
+	"prefork",	   "prefork-mutex",	      "prefork-flock",
+	"prefork-epoll",   "prefork-epoll-exclusive", "prefork-reuseport",
+	"prefork-dynamic", "prethread-mutex",	      "epoll-threads",
+};
+
+enum compare_family compare_family(const struct rundir *rd)
+{
+	const char *model = rundir_str(rd, MK_MODEL, "");
+
+	for (size_t i = 0; i < sizeof(pools) / sizeof(pools[0]); i++)
+		if (!strcmp(model, pools[i]))
+			return FAMILY_POOL;
+	return FAMILY_ANY;
+}
+
+/* Whether run @rd is among those metric @m's best is chosen from. */
+static bool among(const struct rundir *rd, const struct compare_metric *m)
+{
+	return m->among == FAMILY_ANY || compare_family(rd) == m->among;
+}
 
 double compare_value(const struct rundir *rd, const struct compare_metric *m)
 {
@@ -166,20 +192,57 @@ static size_t present(const struct rundir *runs, size_t n, const struct compare_
 	return k;
 }
 
-static bool is_best(const struct rundir *runs, size_t n, const struct compare_metric *m, double v)
+/* Whether run @i holds the best value of column @m among the runs it is judged with. */
+static bool is_best(const struct rundir *runs, size_t n, size_t i, const struct compare_metric *m)
 {
 	bool beaten = false, beats = false; /* all equal: nothing to mark */
+	double v = compare_value(&runs[i], m);
 
-	if (!m->better || isnan(v) || n < 2)
+	if (!m->better || isnan(v) || n < 2 || !among(&runs[i], m))
 		return false;
-	for (size_t i = 0; i < n; i++) {
-		double o = compare_value(&runs[i], m);
-		if (isnan(o))
+	for (size_t j = 0; j < n; j++) {
+		double o = compare_value(&runs[j], m);
+		if (isnan(o) || !among(&runs[j], m))
 			continue;
 		beaten |= m->better > 0 ? o > v : o < v;
 		beats |= m->better > 0 ? o < v : o > v;
 	}
 	return beats && !beaten;
+}
+
+/* The columns of @cols marked only within a family, as a list ("herd factor and fairness"). */
+static void family_columns(const struct compare_metric **cols, size_t k, char *buf, size_t len)
+{
+	size_t used = 0, total = 0, seen = 0;
+
+	buf[0] = 0;
+	for (size_t c = 0; c < k; c++)
+		total += cols[c]->among != FAMILY_ANY;
+	for (size_t c = 0; c < k; c++) {
+		if (cols[c]->among == FAMILY_ANY)
+			continue;
+		seen++;
+		int w = snprintf(buf + used, len - used, "%s%s",
+				 seen == 1	 ? ""
+				 : seen == total ? " and "
+						 : ", ",
+				 cols[c]->name);
+		if (w < 0 || (size_t)w >= len - used)
+			return;
+		used += (size_t)w;
+	}
+}
+
+/* Whether the runs mix pools with models of one acceptor: then say how the marks are made. */
+static bool mixed_families(const struct rundir *runs, size_t n)
+{
+	bool pool = false, other = false;
+
+	for (size_t i = 0; i < n; i++) {
+		pool |= compare_family(&runs[i]) == FAMILY_POOL;
+		other |= compare_family(&runs[i]) != FAMILY_POOL;
+	}
+	return pool && other;
 }
 
 /* The align string and heads of a table: "run" then one column per metric. */
@@ -208,7 +271,7 @@ static void values_table(struct doc *d, const struct rundir *runs, size_t n, cha
 			if (isnan(v))
 				doc_cell(d, false, "-");
 			else
-				doc_cell(d, is_best(runs, n, cols[c], v), "%.*f", cols[c]->prec, v);
+				doc_cell(d, is_best(runs, n, i, cols[c]), "%.*f", cols[c]->prec, v);
 		}
 	}
 	if (repeats(runs, n)) {
@@ -345,6 +408,15 @@ int compare_write(const struct rundir *runs, size_t n, enum doc_format fmt, FILE
 		 kernels[0], nk > 1 ? " and others (see the labels)" : "",
 		 fmt == DOC_TEXT ? " with *" : "");
 	values_table(d, runs, n, labels, cols, k);
+	char fam[128];
+	family_columns(cols, k, fam, sizeof(fam));
+	if (*fam && mixed_families(runs, n))
+		doc_para(d,
+			 "The best of %s is marked only among the pools (workers that all wait for "
+			 "connections): where one task accepts and hands connections on, there is "
+			 "no "
+			 "herd, and a lower value only means a busier acceptor.",
+			 fam);
 	for (size_t i = 0; i < n; i++)
 		if (report_incomplete(&runs[i]))
 			doc_para(

@@ -4,7 +4,8 @@
  * table, `herdlab run --repeat`'s summary and the kernels comparison.
  *
  * One row per run, one column per key metric (compare_metrics[]); the best
- * value of each column is marked, and a second table gives every value as a
+ * value of each column is marked, among the runs where the column means the
+ * same thing (compare_family), and a second table gives every value as a
  * ratio to the first run's. When all runs are repeats of one configuration
  * (same model, options and kernel), mean and spread close the table.
  */
@@ -23,14 +24,32 @@
  * when that is not positive); when count is given and that count is not
  * positive, there is no value (a latency of no fork is not 0).
  */
+/*
+ * Who waits for a new connection, by model: what a herd metric means depends on
+ * it. In a pool, several workers wait on the listener (or on listeners of their
+ * own) and the herd factor counts the tasks each connection woke: lower is
+ * better. Where one task accepts and hands connections on (a process or thread
+ * per connection, a parent passing descriptors, a queue, an event loop) there is
+ * no herd to have: its herd factor is below 1 whenever the acceptor was busy and
+ * found the next connection waiting, and "lower" only means busier.
+ */
+enum compare_family {
+	FAMILY_ANY,  /* every run (a metric that means the same everywhere) */
+	FAMILY_POOL, /* several workers accept on the listener */
+};
+
+/* The family of the run's model; FAMILY_ANY for a model not known to be a pool. */
+enum compare_family compare_family(const struct rundir *rd);
+
 struct compare_metric {
-	const char *name;  /* column head ("herd factor") */
-	const char *key;   /* run.json key */
-	int better;	   /* +1 higher is better, -1 lower, 0 neither */
-	int prec;	   /* decimals shown */
-	double scale;	   /* the value shown is run.json's times this */
-	const char *per;   /* run.json key to divide by (NULL: none) */
-	const char *count; /* run.json key of the sample's size (NULL: none) */
+	const char *name;	   /* column head ("herd factor") */
+	const char *key;	   /* run.json key */
+	int better;		   /* +1 higher is better, -1 lower, 0 neither */
+	enum compare_family among; /* the best is marked only among runs of this family */
+	int prec;		   /* decimals shown */
+	double scale;		   /* the value shown is run.json's times this */
+	const char *per;	   /* run.json key to divide by (NULL: none) */
+	const char *count;	   /* run.json key of the sample's size (NULL: none) */
 };
 
 extern const struct compare_metric compare_metrics[];

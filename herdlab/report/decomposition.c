@@ -6,8 +6,10 @@
  * parts by join_parts() (join.h), the same parts run.json's join.* spectra are
  * made of: handshake, accept-queue wait, server time to the first byte; the rest
  * is total minus those three. Here they are averaged over all the requests cut
- * and over the slowest REPORT_SLOWEST of them, shown as a table, a sentence
- * naming the part that dominates, and the CDF of each part.
+ * over the slowest REPORT_SLOWEST of them and over as many around the median,
+ * shown as a table, a sentence naming the part whose share grew the most from
+ * the median to the slowest (what makes the slow ones slow, which need not be
+ * the largest part), and the CDF of each part.
  */
 #include <limits.h>
 #include <math.h>
@@ -67,25 +69,30 @@ static size_t decompose_each(const struct client_req *reqs, size_t n, const stru
 	return k;
 }
 
-/* The means of @k parts, all and the slowest @share (at least one); sorts @p slowest first. */
+/*
+ * The means of @k parts: all of them, the slowest @share, and as many around the
+ * median (at least one each); sorts @p slowest first.
+ */
 static void summarise(struct parts *p, size_t k, double share, struct decomposition *slow,
-		      struct decomposition *all)
+		      struct decomposition *median, struct decomposition *all)
 {
 	average(p, k, all);
 	if (k)
 		qsort(p, k, sizeof(*p), by_total_desc);
 	size_t top = (size_t)ceil(share * (double)k);
-	average(p, k && !top ? 1 : top, slow);
+	top = k && !top ? 1 : top;
+	average(p, top, slow);
+	average(p + (k - top) / 2, top, median);
 }
 
 size_t report_decompose(const struct client_req *reqs, size_t n, const struct herd_conn *conns,
 			const ssize_t *match, double share, struct decomposition *slow,
-			struct decomposition *all)
+			struct decomposition *median, struct decomposition *all)
 {
 	struct parts *p = malloc((n + 1) * sizeof(*p));
 	size_t k = p ? decompose_each(reqs, n, conns, match, p) : 0;
 
-	summarise(p, k, share, slow, all);
+	summarise(p, k, share, slow, median, all);
 	free(p);
 	return k;
 }
@@ -120,48 +127,96 @@ static void fig_cdf(struct doc *d, const struct report_figs *f, const struct par
 	free(v);
 }
 
-static void decomposition_row(struct doc *d, const char *part, double all, double all_total,
-			      double slow, double slow_total)
+static void decomposition_row(struct doc *d, const char *part, const double *v,
+			      const struct decomposition *const *of)
 {
-	char a[32], s[32];
+	char b[32];
 
 	doc_cell(d, false, "%s", part);
-	doc_cell(d, false, "%s", report_fmt_us(a, sizeof(a), all));
-	doc_cell(d, false, "%.0f%%", all_total > 0 ? 100 * all / all_total : 0);
-	doc_cell(d, false, "%s", report_fmt_us(s, sizeof(s), slow));
-	doc_cell(d, false, "%.0f%%", slow_total > 0 ? 100 * slow / slow_total : 0);
+	for (int g = 0; g < 3; g++) {
+		doc_cell(d, false, "%s", report_fmt_us(b, sizeof(b), v[g]));
+		doc_cell(d, false, "%.0f%%", of[g]->total > 0 ? 100 * v[g] / of[g]->total : 0);
+	}
 }
 
-/* The table, and the sentence naming the part that took the most of the slowest requests. */
+/* The parts of @x in the order of the table's rows. */
+static void parts_of(const struct decomposition *x, double *v)
+{
+	v[0] = x->handshake, v[1] = x->queue, v[2] = x->server, v[3] = x->rest;
+}
+
+/*
+ * The sentence: which part grew the most from the requests around the median to
+ * the slowest, by its share of their time (points), and, when another part is
+ * the largest of the slowest, that one too. Every word of it comes from @med and
+ * @slow.
+ */
+static void growth_para(struct doc *d, const struct decomposition *med,
+			const struct decomposition *slow, size_t k)
+{
+	static const char *const names[] = { "the handshake", "the accept-queue wait",
+					     "the server's time", "the rest" };
+	double m[4], s[4], ms[4], ss[4];
+	char a[32], b[32], c[32], e[32];
+	int grew = 0, big = 0;
+
+	parts_of(med, m);
+	parts_of(slow, s);
+	for (int i = 0; i < 4; i++) {
+		ms[i] = med->total > 0 ? 100 * m[i] / med->total : 0;
+		ss[i] = slow->total > 0 ? 100 * s[i] / slow->total : 0;
+		grew = ss[i] - ms[i] > ss[grew] - ms[grew] ? i : grew;
+		big = ss[i] > ss[big] ? i : big;
+	}
+	if (ss[grew] - ms[grew] < 1) {
+		doc_para(d,
+			 "From the requests around the median (%s) to the slowest %zu of %zu (%s), "
+			 "every part grew in proportion: no share moved by a point.",
+			 report_fmt_us(a, sizeof(a), med->total), slow->n, k,
+			 report_fmt_us(b, sizeof(b), slow->total));
+		return;
+	}
+	char largest[160] = ".";
+	if (big != grew)
+		snprintf(largest, sizeof(largest),
+			 "; the largest part of the slowest is %s (%.0f%%, against %.0f%% "
+			 "around the median).",
+			 names[big], ss[big], ms[big]);
+	doc_para(d,
+		 "From the requests around the median (%s) to the slowest %zu of %zu (%s), %s "
+		 "grew the most: from %.0f%% to %.0f%% of their time (%s to %s)%s",
+		 report_fmt_us(a, sizeof(a), med->total), slow->n, k,
+		 report_fmt_us(b, sizeof(b), slow->total), names[grew], ms[grew], ss[grew],
+		 report_fmt_us(c, sizeof(c), m[grew]), report_fmt_us(e, sizeof(e), s[grew]),
+		 largest);
+}
+
+/* The table (around the median, the slowest, all), and the sentence on what grew. */
 static void decomposition_table(struct doc *d, const struct decomposition *all,
-				const struct decomposition *slow, size_t k)
+				const struct decomposition *med, const struct decomposition *slow,
+				size_t k)
 {
 	static const char *const rows[] = { "handshake", "accept-queue wait",
 					    "server (accepted to first byte)",
 					    "the rest (start delay, transfer)" };
-	static const char *const names[] = { "the handshake", "the accept-queue wait",
-					     "the server's time", "the rest" };
-	double a[] = { all->handshake, all->queue, all->server, all->rest };
-	double s[] = { slow->handshake, slow->queue, slow->server, slow->rest };
-	int big = 0;
+	const struct decomposition *const of[] = { med, slow, all };
+	double v[3][4];
 
-	doc_table(d, "lrrrr", "part", "all: mean", "share", "slowest 1%: mean", "share");
+	parts_of(med, v[0]);
+	parts_of(slow, v[1]);
+	parts_of(all, v[2]);
+	doc_table(d, "lrrrrrr", "part", "around the median", "share", "slowest 1%", "share",
+		  "all (mean)", "share");
 	for (int i = 0; i < 4; i++)
-		decomposition_row(d, rows[i], a[i], all->total, s[i], slow->total);
-	decomposition_row(d, "total", all->total, all->total, slow->total, slow->total);
+		decomposition_row(d, rows[i], (double[]){ v[0][i], v[1][i], v[2][i] }, of);
+	decomposition_row(d, "total", (double[]){ med->total, slow->total, all->total }, of);
 	doc_table_end(d);
-	for (int i = 1; i < 4; i++)
-		big = s[i] > s[big] ? i : big;
-	doc_para(d,
-		 "Over the slowest %zu requests (1%% of %zu decomposed), %s took the most: "
-		 "%.0f%% of their time, against %.0f%% for the average request.",
-		 slow->n, k, names[big], slow->total > 0 ? 100 * s[big] / slow->total : 0,
-		 all->total > 0 ? 100 * a[big] / all->total : 0);
+	growth_para(d, med, slow, k);
 }
 
 void section_decomposition(struct doc *d, const struct rundir *rd, const struct report_figs *f)
 {
-	struct decomposition slow, all;
+	struct decomposition slow, med, all;
 
 	doc_heading(d, "Latency decomposition");
 	if (!rd->match) {
@@ -186,8 +241,8 @@ void section_decomposition(struct doc *d, const struct rundir *rd, const struct 
 		free(p);
 		return;
 	}
-	summarise(p, k, REPORT_SLOWEST, &slow, &all);
-	decomposition_table(d, &all, &slow, k);
+	summarise(p, k, REPORT_SLOWEST, &slow, &med, &all);
+	decomposition_table(d, &all, &med, &slow, k);
 	fig_cdf(d, f, p, k);
 	free(p);
 }
@@ -204,11 +259,12 @@ static json_t *parts_json(const struct decomposition *x)
 
 int decomposition_json(json_t *o, const struct rundir *rd)
 {
-	struct decomposition slow, all;
+	struct decomposition slow, med, all;
 
 	if (!rd->match)
 		return 0;
-	report_decompose(rd->reqs, rd->nreqs, rd->conns, rd->match, REPORT_SLOWEST, &slow, &all);
+	report_decompose(rd->reqs, rd->nreqs, rd->conns, rd->match, REPORT_SLOWEST, &slow, &med,
+			 &all);
 	return jsonio_set_path(
 		       o, MK_JOIN_MATCHED,
 		       json_real(rd->nreqs ? (double)rd->matched / (double)rd->nreqs : 0)) ||
@@ -218,6 +274,8 @@ int decomposition_json(json_t *o, const struct rundir *rd)
 					       json_real(REPORT_SLOWEST)) ||
 			       jsonio_set_path(o, MK_LATENCY_DECOMPOSITION_SLOWEST,
 					       parts_json(&slow)) ||
+			       jsonio_set_path(o, MK_LATENCY_DECOMPOSITION_MEDIAN,
+					       parts_json(&med)) ||
 			       jsonio_set_path(o, MK_LATENCY_DECOMPOSITION_ALL, parts_json(&all))
 		       ? -1
 		       : 0;

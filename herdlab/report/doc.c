@@ -247,6 +247,37 @@ static int width(const char *s)
 	return w;
 }
 
+/* Text columns @c0 and @from..@to-1 (the first column repeated: it names the rows). */
+static void render_text_cols(struct doc *d, size_t rows, const int *w, int from, int to)
+{
+	fputc('\n', d->f);
+	for (size_t r = 0; r < rows; r++) {
+		for (int c = 0; c < to; c = c ? c + 1 : from) {
+			size_t i = r * (size_t)d->ncols + (size_t)c;
+			char cell[512];
+			snprintf(cell, sizeof(cell), "%s%s", d->cells[i], d->marks[i] ? " *" : "");
+			int pad = w[c] - width(cell);
+			if (d->align[c] == 'r')
+				fprintf(d->f, "%*s%s", pad, "", cell);
+			else
+				fprintf(d->f, "%s%*s", cell, c + 1 < to ? pad : 0, "");
+			fputs(c + 1 < to ? "  " : "\n", d->f);
+		}
+		if (r == 0) {
+			for (int c = 0; c < to; c = c ? c + 1 : from) {
+				for (int k = 0; k < w[c]; k++)
+					fputc('-', d->f);
+				fputs(c + 1 < to ? "  " : "\n", d->f);
+			}
+		}
+	}
+}
+
+/*
+ * Aligned columns; a table wider than TEXT_WIDTH is cut into tables of as many
+ * columns as fit, each with the first column again, so that a terminal of 100
+ * columns shows it without wrapping.
+ */
 static void render_text(struct doc *d, size_t rows)
 {
 	int w[MAX_COLS] = { 0 };
@@ -255,26 +286,14 @@ static void render_text(struct doc *d, size_t rows)
 		int c = (int)(i % (size_t)d->ncols), cw = width(d->cells[i]) + 2 * d->marks[i];
 		w[c] = cw > w[c] ? cw : w[c];
 	}
-	fputc('\n', d->f);
-	for (size_t r = 0; r < rows; r++) {
-		for (int c = 0; c < d->ncols; c++) {
-			size_t i = r * (size_t)d->ncols + (size_t)c;
-			char cell[512];
-			snprintf(cell, sizeof(cell), "%s%s", d->cells[i], d->marks[i] ? " *" : "");
-			int pad = w[c] - width(cell);
-			if (d->align[c] == 'r')
-				fprintf(d->f, "%*s%s", pad, "", cell);
-			else
-				fprintf(d->f, "%s%*s", cell, c + 1 < d->ncols ? pad : 0, "");
-			fputs(c + 1 < d->ncols ? "  " : "\n", d->f);
-		}
-		if (r == 0) {
-			for (int c = 0; c < d->ncols; c++) {
-				for (int k = 0; k < w[c]; k++)
-					fputc('-', d->f);
-				fputs(c + 1 < d->ncols ? "  " : "\n", d->f);
-			}
-		}
+	for (int from = 1; from < d->ncols || from == 1;) {
+		int to = from, used = w[0];
+		while (to < d->ncols && (to == from || used + 2 + w[to] <= TEXT_WIDTH))
+			used += 2 + w[to++];
+		render_text_cols(d, rows, w, from, to);
+		if (to <= from)
+			break;
+		from = to;
 	}
 }
 

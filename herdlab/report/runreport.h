@@ -41,12 +41,12 @@ struct decomposition {
 
 /*
  * Decompose the joined requests (@match from join_requests): @slow gets the
- * slowest @share of them by total time (at least one), @all every one.
- * Returns how many requests could be decomposed.
+ * slowest @share of them by total time (at least one), @median as many around
+ * the median, @all every one. Returns how many requests could be decomposed.
  */
 size_t report_decompose(const struct client_req *reqs, size_t n, const struct herd_conn *conns,
 			const ssize_t *match, double share, struct decomposition *slow,
-			struct decomposition *all);
+			struct decomposition *median, struct decomposition *all);
 
 /*
  * The report of @rd (loaded with its tables) on @out. Figures are drawn into
