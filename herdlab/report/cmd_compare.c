@@ -19,26 +19,33 @@
 #include "log.h"
 #include "path.h"
 #include "report/compare.h"
+#include "report/findings.h"
 #include "report/outfile.h"
 #include "report/plot.h"
 #include "session/rundir.h"
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: herdlab compare [--format text|md|html|json] [--out FILE] [--no-plots] "
-		   "DIR...\n"
+	fprintf(f, "usage: herdlab compare [--format text|md|html|json] [--out FILE] [--no-plots]\n"
+		   "                       [--findings | --findings-only] DIR...\n"
 		   "  DIR...         run directories (herdlab run --out DIR), the first is the "
 		   "baseline\n"
 		   "  --format F     text (default), md, html (self-contained) or json\n"
 		   "  --out FILE     write FILE (whole or not at all); figures go to plots/ beside "
 		   "it\n"
-		   "  --no-plots     no figures\n");
+		   "  --no-plots     no figures\n"
+		   "  --findings     after the tables, what the runs show, in words made from "
+		   "their numbers\n"
+		   "                 (the thundering herd: herd factor, futile wakeups, locks, "
+		   "fairness)\n"
+		   "  --findings-only  the findings without the tables (the demo's closing "
+		   "words)\n");
 }
 
 int cmd_compare(int argc, char **argv)
 {
 	struct output_opts opt;
-	int first = output_opts_parse(argc, argv, "compare", usage, &opt), rc = 1;
+	int first = output_opts_parse(argc, argv, "compare", true, usage, &opt), rc = 1;
 
 	if (first < 0)
 		return 2;
@@ -78,8 +85,10 @@ int cmd_compare(int argc, char **argv)
 		if (opt.json) {
 			w = outfile_json(&o, compare_json(runs, n));
 		} else {
-			w = compare_write(runs, n, opt.fmt, o.f, plot_dir[0] ? plot_dir : NULL,
-					  opt.out ? "plots" : plot_dir);
+			w = compare_write_findings(
+				runs, n, opt.fmt, o.f, plot_dir[0] ? plot_dir : NULL,
+				opt.out ? "plots" : plot_dir, opt.findings ? &herd_findings : NULL,
+				opt.tables);
 		}
 		/* A figure that could not be written (said) fails the whole document. */
 		rc = outfile_close(&o, w == 0 && !plot_failed_writes()) < 0;

@@ -37,7 +37,7 @@ static void usage(FILE *f)
 int cmd_report(int argc, char **argv)
 {
 	struct output_opts opt;
-	int first = output_opts_parse(argc, argv, "report", usage, &opt);
+	int first = output_opts_parse(argc, argv, "report", false, usage, &opt);
 
 	if (first < 0)
 		return 2;

@@ -18,6 +18,7 @@
 #include "log.h"
 #include "metrics/keys.h"
 #include "metrics/statistics.h"
+#include "report/findings.h"
 #include "report/plot.h"
 #include "report/readout.h"
 
@@ -380,42 +381,42 @@ out:
 int compare_write(const struct rundir *runs, size_t n, enum doc_format fmt, FILE *out,
 		  const char *plot_dir, const char *plot_link)
 {
-	const struct compare_metric *cols[16];
-	char title[128];
+	return compare_write_findings(runs, n, fmt, out, plot_dir, plot_link, NULL, true);
+}
 
-	if (!n)
-		return -1;
-	char **labels = compare_labels(runs, n);
-	if (!labels)
-		return -1;
-	size_t k = present(runs, n, cols);
-	size_t incomplete = 0;
-	for (size_t i = 0; i < n; i++)
-		incomplete += report_incomplete(&runs[i]);
-	if (incomplete)
-		snprintf(title, sizeof(title), "herdlab compare: %zu runs (%zu incomplete)", n,
-			 incomplete);
-	else
-		snprintf(title, sizeof(title), "herdlab compare: %zu runs", n);
-	struct doc *d = doc_open(out, fmt, title);
-	if (!d) {
-		compare_labels_free(labels, n);
-		return -1;
-	}
+/* The first paragraph: which kernel(s), how many CPUs, and how the best is marked. */
+static void runs_para(struct doc *d, const struct rundir *runs, size_t n, enum doc_format fmt,
+		      bool tables)
+{
 	const char *kernels[64];
 	size_t nk = distinct(runs, n < 64 ? n : 64, MK_KERNEL_RELEASE, kernels);
-	doc_para(d, "Kernel%s %s%s; the best value of each column is marked%s.", nk > 1 ? "s" : "",
-		 kernels[0], nk > 1 ? " and others (see the labels)" : "",
-		 fmt == DOC_TEXT ? " with *" : "");
-	values_table(d, runs, n, labels, cols, k);
+	double cpus = rundir_num(&runs[0], MK_CPUS);
+	char c[32] = "";
+
+	for (size_t i = 1; i < n; i++)
+		if (rundir_num(&runs[i], MK_CPUS) != cpus)
+			cpus = NAN;
+	if (!isnan(cpus))
+		snprintf(c, sizeof(c), ", %.0f CPUs", cpus);
+	doc_para(d, "Kernel%s %s%s%s%s%s.", nk > 1 ? "s" : "", kernels[0],
+		 nk > 1 ? " and others (see the labels)" : "", c,
+		 tables ? "; the best value of each column is marked" : "",
+		 tables && fmt == DOC_TEXT ? " with *" : "");
+}
+
+/* The values, what they mean, and the ratios to the first run. */
+static void tables_part(struct doc *d, const struct rundir *runs, size_t n, char **labels,
+			const struct compare_metric **cols, size_t k)
+{
 	char fam[128];
+
+	values_table(d, runs, n, labels, cols, k);
 	family_columns(cols, k, fam, sizeof(fam));
 	if (*fam && mixed_families(runs, n))
 		doc_para(d,
 			 "The best of %s is marked only among the pools (workers that all wait for "
 			 "connections): where one task accepts and hands connections on, there is "
-			 "no "
-			 "herd, and a lower value only means a busier acceptor.",
+			 "no herd, and a lower value only means a busier acceptor.",
 			 fam);
 	for (size_t i = 0; i < n; i++)
 		if (report_incomplete(&runs[i]))
@@ -431,21 +432,60 @@ int compare_write(const struct rundir *runs, size_t n, enum doc_format fmt, FILE
 		    "nothing to accept; fairness: Jain's index of the workers' accepts (1 = even); "
 		    "p99: the client's total latency; runq, fork and first-run latencies are the "
 		    "upper bounds of log2 buckets.");
-	bool drawn = plot_dir && fmt != DOC_TEXT;
-	if (drawn && mkdir(plot_dir, 0755) < 0 && errno != EEXIST) {
+}
+
+/* One bar chart per headline metric, drawn into @plot_dir. */
+static void figures_part(struct doc *d, const struct rundir *runs, size_t n, char **labels,
+			 const struct compare_metric **cols, size_t k, const char *plot_dir,
+			 const char *plot_link)
+{
+	static const char *const figs[] = { "herd factor", "switches/request", "fairness",
+					    "p99 us" };
+	struct report_figs where = { plot_dir, plot_link ? plot_link : plot_dir, false };
+
+	if (mkdir(plot_dir, 0755) < 0 && errno != EEXIST) {
 		log_warn("cannot create %s: %m; the comparison goes without figures", plot_dir);
-		drawn = false;
+		return;
 	}
-	if (drawn) {
-		static const char *const figs[] = { "herd factor", "switches/request", "fairness",
-						    "p99 us" };
-		struct report_figs where = { plot_dir, plot_link ? plot_link : plot_dir, false };
-		doc_heading(d, "Figures");
-		for (size_t f = 0; f < 4; f++)
-			for (size_t c = 0; c < k; c++)
-				if (!strcmp(cols[c]->name, figs[f]))
-					figure(d, runs, n, labels, cols[c], &where);
+	doc_heading(d, "Figures");
+	for (size_t f = 0; f < sizeof(figs) / sizeof(figs[0]); f++)
+		for (size_t c = 0; c < k; c++)
+			if (!strcmp(cols[c]->name, figs[f]))
+				figure(d, runs, n, labels, cols[c], &where);
+}
+
+int compare_write_findings(const struct rundir *runs, size_t n, enum doc_format fmt, FILE *out,
+			   const char *plot_dir, const char *plot_link,
+			   const struct findings_table *findings, bool tables)
+{
+	const struct compare_metric *cols[16];
+	char title[128];
+	size_t incomplete = 0;
+
+	if (!n)
+		return -1;
+	char **labels = compare_labels(runs, n);
+	if (!labels)
+		return -1;
+	size_t k = present(runs, n, cols);
+	for (size_t i = 0; i < n; i++)
+		incomplete += report_incomplete(&runs[i]);
+	snprintf(title, sizeof(title), "herdlab compare: %zu runs", n);
+	if (incomplete)
+		snprintf(title + strlen(title), sizeof(title) - strlen(title), " (%zu incomplete)",
+			 incomplete);
+	struct doc *d = doc_open(out, fmt, title);
+	if (!d) {
+		compare_labels_free(labels, n);
+		return -1;
 	}
+	runs_para(d, runs, n, fmt, tables);
+	if (tables)
+		tables_part(d, runs, n, labels, cols, k);
+	if (findings)
+		findings_write(d, runs, n, findings);
+	if (tables && plot_dir && fmt != DOC_TEXT)
+		figures_part(d, runs, n, labels, cols, k, plot_dir, plot_link);
 	compare_labels_free(labels, n);
 	return doc_close(d);
 }

@@ -70,6 +70,16 @@ void compare_labels_free(char **labels, size_t n);
 int compare_write(const struct rundir *runs, size_t n, enum doc_format fmt, FILE *out,
 		  const char *plot_dir, const char *plot_link);
 
+struct findings_table;
+
+/*
+ * The same, with @findings (findings.h) after the tables (NULL: none); without
+ * @tables, the findings alone (the runs' kernel, the summary table, the sentences).
+ */
+int compare_write_findings(const struct rundir *runs, size_t n, enum doc_format fmt, FILE *out,
+			   const char *plot_dir, const char *plot_link,
+			   const struct findings_table *findings, bool tables);
+
 /* The same as JSON: {runs: [{dir, label, metrics...}], repeats?: {metric: spread}}. */
 json_t *compare_json(const struct rundir *runs, size_t n);
 

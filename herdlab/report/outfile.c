@@ -79,7 +79,7 @@ int outfile_json(struct outfile *o, json_t *j)
 	return rc;
 }
 
-int output_opts_parse(int argc, char **argv, const char *cmd, void (*usage)(FILE *f),
+int output_opts_parse(int argc, char **argv, const char *cmd, bool findings, void (*usage)(FILE *f),
 		      struct output_opts *o)
 {
 	static const struct option longopts[] = {
@@ -87,14 +87,28 @@ int output_opts_parse(int argc, char **argv, const char *cmd, void (*usage)(FILE
 		{ "out", required_argument, NULL, 'o' },
 		{ "no-plots", no_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "findings", no_argument, NULL, 'F' },	     /* with @findings only */
+		{ "findings-only", no_argument, NULL, 'O' }, /* with @findings only */
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *format = "text";
 	int c;
 
-	*o = (struct output_opts){ .fmt = DOC_TEXT, .plots = true };
+	*o = (struct output_opts){ .fmt = DOC_TEXT, .plots = true, .tables = true };
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		if ((c == 'F' || c == 'O') && !findings) {
+			fprintf(stderr, "herdlab %s: %s is compare's\n", cmd, argv[optind - 1]);
+			usage(stderr);
+			return -2;
+		}
 		switch (c) {
+		case 'F':
+			o->findings = true;
+			break;
+		case 'O':
+			o->findings = true;
+			o->tables = false;
+			break;
 		case 'f':
 			format = optarg;
 			break;

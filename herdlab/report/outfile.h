@@ -43,19 +43,23 @@ int outfile_close(struct outfile *o, bool ok);
 /* @j (released) as indented JSON and a newline, as report and compare print it; 0 or -1. */
 int outfile_json(struct outfile *o, json_t *j);
 
-/* The output options report and compare share: --format, --out, --no-plots. */
+/* The output options report and compare share: --format, --out, --no-plots; and compare's
+ * --findings and --findings-only (refused for report, @findings false). */
 struct output_opts {
 	const char *out;     /* --out FILE (NULL: standard output) */
 	bool json;	     /* --format json */
 	enum doc_format fmt; /* otherwise: text, md or html */
 	bool plots;	     /* not --no-plots */
+	bool findings;	     /* compare --findings (or --findings-only) */
+	bool tables;	     /* not compare --findings-only */
 };
 
 /*
- * Parse them (and --help, which prints @usage and exits 0) for command @cmd.
+ * Parse them (and --help, which prints @usage and exits 0) for command @cmd,
+ * the findings options only with @findings.
  * Returns the index of the first operand, or -2 after a usage error was said.
  */
-int output_opts_parse(int argc, char **argv, const char *cmd, void (*usage)(FILE *f),
+int output_opts_parse(int argc, char **argv, const char *cmd, bool findings, void (*usage)(FILE *f),
 		      struct output_opts *o);
 
 #endif
