@@ -78,6 +78,7 @@
 #define MK_TCP	  "tcp"
 #define MK_TRACER "tracer"
 
+#define MK_CLIENT_ELAPSED_S		       "client.elapsed_s"
 #define MK_CLIENT_ERRORS		       "client.errors"
 #define MK_CLIENT_ERRORS_ADDR		       "client.errors.addr"
 #define MK_CLIENT_ERRORS_CONNECT_TIMEOUT       "client.errors.connect_timeout"

@@ -335,8 +335,16 @@ static size_t distinct(const struct rundir *runs, size_t n, const char *key, con
  * One metric over the runs. Runs of several kernels are grouped by model, one
  * bar per kernel; otherwise each run is its own bar.
  */
+/* A figure of compare's: its column, its axes, its caption. */
+struct compare_fig {
+	const char *metric;  /* the column (compare_metrics[].name) */
+	struct plot_axes ax; /* what the bars are, and a reference line */
+	const char *caption; /* what the figure shows */
+};
+
 static void figure(struct doc *d, const struct rundir *runs, size_t n, char **labels,
-		   const struct compare_metric *m, const struct report_figs *f)
+		   const struct compare_metric *m, const struct compare_fig *fig,
+		   const struct report_figs *f)
 {
 	char file[PATH_MAX], href[PATH_MAX], name[64] = "compare-";
 	const char **models = calloc(n, sizeof(*models)), **kernels = calloc(n, sizeof(*kernels));
@@ -370,8 +378,8 @@ static void figure(struct doc *d, const struct rundir *runs, size_t n, char **la
 		name[j++] = (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') ? *c : '-';
 	name[j] = 0;
 	if (report_fig_paths(f, name, file, href) &&
-	    !plot_bars(file, m->name, m->name, groups, ng, series, ns, v))
-		doc_figure(d, file, href, m->name);
+	    !plot_bars(file, &fig->ax, groups, ng, series, ns, v))
+		doc_figure(d, file, href, fig->caption);
 out:
 	free(models);
 	free(kernels);
@@ -434,13 +442,27 @@ static void tables_part(struct doc *d, const struct rundir *runs, size_t n, char
 		    "upper bounds of log2 buckets.");
 }
 
+/* The figures, in order: one bar chart per headline metric. */
+static const struct compare_fig figs[] = {
+	{ "herd factor",
+	  { NULL, "tasks woken per new connection", 2, 1, "1: one task woken per connection" },
+	  "The herd factor: how many tasks each new connection woke, on average" },
+	{ "switches/request",
+	  { NULL, "context switches per request", 2, 0, NULL },
+	  "Context switches per request, the server's tasks' together" },
+	{ "fairness",
+	  { NULL, "Jain's index over the workers", 3, 1, "1: every worker accepted alike" },
+	  "How evenly the workers shared the connections" },
+	{ "p99 us",
+	  { NULL, "microseconds", 0, 0, NULL },
+	  "The 99th percentile of the latency the clients saw" },
+};
+
 /* One bar chart per headline metric, drawn into @plot_dir. */
 static void figures_part(struct doc *d, const struct rundir *runs, size_t n, char **labels,
 			 const struct compare_metric **cols, size_t k, const char *plot_dir,
 			 const char *plot_link)
 {
-	static const char *const figs[] = { "herd factor", "switches/request", "fairness",
-					    "p99 us" };
 	struct report_figs where = { plot_dir, plot_link ? plot_link : plot_dir, false };
 
 	if (mkdir(plot_dir, 0755) < 0 && errno != EEXIST) {
@@ -450,8 +472,8 @@ static void figures_part(struct doc *d, const struct rundir *runs, size_t n, cha
 	doc_heading(d, "Figures");
 	for (size_t f = 0; f < sizeof(figs) / sizeof(figs[0]); f++)
 		for (size_t c = 0; c < k; c++)
-			if (!strcmp(cols[c]->name, figs[f]))
-				figure(d, runs, n, labels, cols[c], &where);
+			if (!strcmp(cols[c]->name, figs[f].metric))
+				figure(d, runs, n, labels, cols[c], &figs[f], &where);
 }
 
 int compare_write_findings(const struct rundir *runs, size_t n, enum doc_format fmt, FILE *out,

@@ -120,9 +120,9 @@ static void fig_cdf(struct doc *d, const struct report_figs *f, const struct par
 			{ "server (accepted to first byte)", v + 2 * k, k },
 			{ "total (what the client saw)", v + 3 * k, k },
 		};
-		if (report_fig_reuse(f, file) ||
-		    !plot_cdf(file, "Latency by component", "microseconds", s, 4))
-			doc_figure(d, file, link, "Latency CDFs by component");
+		if (report_fig_reuse(f, file) || !plot_cdf(file, "microseconds (log scale)", s, 4))
+			doc_figure(d, file, link,
+				   "Where a request's time goes: the distribution of each part");
 	}
 	free(v);
 }

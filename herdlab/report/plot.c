@@ -35,18 +35,21 @@ static void put_quoted(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-/* The terminal, the output file and the common style. */
-static void prologue(FILE *f, const char *out, const char *title)
+/*
+ * The terminal, the output file and the common style. No title: the document's
+ * caption says what a figure is, and its axes say in what, so that nothing is
+ * said twice. The font is 13 px at the figure's own size, which the pages show
+ * at that size or larger (readable at 100%).
+ */
+static void prologue(FILE *f, const char *out)
 {
-	fputs("set terminal svg size 720,400 dynamic enhanced font 'sans,11' background "
+	fputs("set terminal svg size 760,420 dynamic enhanced font 'sans,13' background "
 	      "'#ffffff'\n",
 	      f);
 	fputs("set output ", f);
 	put_quoted(f, out);
-	fputs("\nset encoding utf8\nset title noenhanced ", f);
-	put_quoted(f, title);
-	fputs("\nset grid ytics lc rgb '#dddddd'\nset border 3\nset tics nomirror\n"
-	      "set key noenhanced\nset datafile separator '\\t'\n"
+	fputs("\nset encoding utf8\nset grid ytics lc rgb '#dddddd'\nset border 3\n"
+	      "set tics nomirror\nset key noenhanced\nset datafile separator '\\t'\n"
 	      "set linetype 1 lc rgb '#1f77b4' lw 2\nset linetype 2 lc rgb '#d62728' lw 2\n"
 	      "set linetype 3 lc rgb '#2ca02c' lw 2\nset linetype 4 lc rgb '#ff7f0e' lw 2\n"
 	      "set linetype 5 lc rgb '#9467bd' lw 2\nset linetype 6 lc rgb '#8c564b' lw 2\n"
@@ -108,8 +111,7 @@ static bool whole_svg(const char *file, const char *svg)
  * gnuplot has succeeded: a failed or interrupted drawing leaves no half figure
  * over a good one. (An @svg that is a device is written in place.)
  */
-static int render(const char *svg, const char *title, void (*write)(FILE *f, const void *arg),
-		  const void *arg)
+static int render(const char *svg, void (*write)(FILE *f, const void *arg), const void *arg)
 {
 	struct afile a;
 
@@ -126,7 +128,7 @@ static int render(const char *svg, const char *title, void (*write)(FILE *f, con
 		afile_close(&a, false);
 		return -1;
 	}
-	prologue(g, a.tmp[0] ? a.tmp : a.path, title);
+	prologue(g, a.tmp[0] ? a.tmp : a.path);
 	write(g, arg);
 	int status = pclose(g);
 	bool ok = status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
@@ -193,64 +195,123 @@ static void write_cdf(FILE *f, const void *arg)
 	fputc('\n', f);
 }
 
-int plot_cdf(const char *svg, const char *title, const char *xlabel, const struct plot_series *s,
-	     size_t nseries)
+int plot_cdf(const char *svg, const char *xlabel, const struct plot_series *s, size_t nseries)
 {
 	struct cdf_args a = { xlabel, s, nseries };
 
-	return render(svg, title, write_cdf, &a);
+	return render(svg, write_cdf, &a);
 }
 
 /* ---- bars ------------------------------------------------------------------------------ */
 
 struct bar_args {
-	const char *ylabel;
+	const struct plot_axes *ax;
 	const char *const *groups, *const *series;
 	size_t ngroups, nseries;
 	const double *v;
 };
 
+/* A value as written on its bar: @prec decimals, large counts shortened (12k, 1.2M). */
+static void bar_value(char *buf, size_t len, double v, int prec)
+{
+	if (prec == 0 && fabs(v) >= 1e6)
+		snprintf(buf, len, "%.1fM", v / 1e6);
+	else if (prec == 0 && fabs(v) >= 1e4)
+		snprintf(buf, len, "%.0fk", v / 1e3);
+	else
+		snprintf(buf, len, "%.*f", prec, v);
+}
+
+/* The widest group label, in characters: long ones are turned to fit under their bars. */
+static size_t widest(const char *const *s, size_t n)
+{
+	size_t w = 0;
+
+	for (size_t i = 0; i < n; i++)
+		w = strlen(s[i]) > w ? strlen(s[i]) : w;
+	return w;
+}
+
 static void write_bars(FILE *f, const void *arg)
 {
 	const struct bar_args *a = arg;
+	const struct plot_axes *ax = a->ax;
+	double top = ax->ref > 0 ? ax->ref : 0;
+	char text[32];
 
-	fputs("set ylabel noenhanced ", f);
-	put_quoted(f, a->ylabel);
-	fputs("\nset style data histograms\nset style histogram clustered gap 1\n"
-	      "set style fill solid 0.85 border -1\nset boxwidth 0.9\nset yrange [0:*]\n"
-	      "set xtics noenhanced rotate by -30 left\nset key above\n",
+	for (size_t i = 0; i < a->ngroups * a->nseries; i++)
+		top = !isnan(a->v[i]) && a->v[i] > top ? a->v[i] : top;
+	fputs("set style data histograms\nset style histogram clustered gap 1\n"
+	      "set style fill solid 0.85 border -1\nset boxwidth 0.9\nset key above\n",
 	      f);
-	if (a->nseries == 1)
+	/* Room above the highest bar for its value; a reference line inside the frame. */
+	fprintf(f, "set yrange [0:%g]\n", top > 0 ? top * 1.15 : 1);
+	if (ax->xlabel) {
+		fputs("set xlabel noenhanced ", f);
+		put_quoted(f, ax->xlabel);
+		fputc('\n', f);
+	}
+	fputs("set ylabel noenhanced ", f);
+	put_quoted(f, ax->ylabel);
+	/* Labels too long to stand side by side end under their bar, turned 30 degrees. */
+	fputs(widest(a->groups, a->ngroups) * a->ngroups > 60 ? "\nset xtics noenhanced rotate by "
+								"30 right\n"
+							      : "\nset xtics noenhanced\n",
+	      f);
+	/* Rotated labels reach left of the first bar: leave them room. */
+	if (widest(a->groups, a->ngroups) * a->ngroups > 60) {
+		size_t w = widest(a->groups, a->ngroups) * 8 / 10;
+		fprintf(f, "set lmargin %zu\n", w < 10 ? 10 : w > 30 ? 30 : w);
+	}
+	if (a->nseries == 1 && !(ax->ref > 0))
 		fputs("set key off\n", f);
+	/* Each row: the group's label, then each series' value and its text. */
 	fputs("$d << EOD\n", f);
 	for (size_t g = 0; g < a->ngroups; g++) {
 		for (const char *c = a->groups[g]; *c; c++)
 			fputc(*c == '\t' || *c == '\n' ? ' ' : *c, f);
 		for (size_t s = 0; s < a->nseries; s++) {
 			double v = a->v[g * a->nseries + s];
+			bar_value(text, sizeof(text), v, ax->prec);
 			if (isnan(v))
-				fputs("\tNaN", f);
+				fputs("\tNaN\t", f);
 			else
-				fprintf(f, "\t%.6g", v);
+				fprintf(f, "\t%.6g\t%s", v, text);
 		}
 		fputc('\n', f);
 	}
 	fputs("EOD\nplot ", f);
 	for (size_t s = 0; s < a->nseries; s++) {
-		fprintf(f, "%s$d using %zu:xtic(1) title ", s ? ", " : "", s + 2);
+		fprintf(f, "%s$d using %zu:xtic(1) ", s ? ", " : "", 2 * s + 2);
+		if (a->nseries == 1) { /* the caption says what the bars are */
+			fputs("notitle", f);
+			continue;
+		}
+		fputs("title ", f);
 		put_quoted(f, a->series[s]);
 	}
+	/* The reference line, said in the key above the plot (never over a bar). */
+	if (ax->ref > 0) {
+		fprintf(f, ", %g with lines dt 2 lw 1.5 lc rgb '#444444' title ", ax->ref);
+		put_quoted(f, ax->ref_label ? ax->ref_label : "");
+	}
+	/* The values, over the middle of each bar: a cluster of n bars spans n + gap units. */
+	for (size_t s = 0; s < a->nseries; s++)
+		fprintf(f,
+			", $d using ($0 + (%zu - %g) / %zu.0):%zu:%zu with labels offset 0,0.6 "
+			"notitle",
+			s, ((double)a->nseries - 1) / 2, a->nseries + 1, 2 * s + 2, 2 * s + 3);
 	fputc('\n', f);
 }
 
-int plot_bars(const char *svg, const char *title, const char *ylabel, const char *const *groups,
+int plot_bars(const char *svg, const struct plot_axes *ax, const char *const *groups,
 	      size_t ngroups, const char *const *series, size_t nseries, const double *v)
 {
-	struct bar_args a = { ylabel, groups, series, ngroups, nseries, v };
+	struct bar_args a = { ax, groups, series, ngroups, nseries, v };
 
 	if (!ngroups || !nseries)
 		return -1;
-	return render(svg, title, write_bars, &a);
+	return render(svg, write_bars, &a);
 }
 
 /* ---- steps ----------------------------------------------------------------------------- */
@@ -275,12 +336,12 @@ static void write_steps(FILE *f, const void *arg)
 	fputs("EOD\nplot $d using 1:2 with steps\n", f);
 }
 
-int plot_steps(const char *svg, const char *title, const char *xlabel, const char *ylabel,
-	       const double *x, const double *y, size_t n)
+int plot_steps(const char *svg, const char *xlabel, const char *ylabel, const double *x,
+	       const double *y, size_t n)
 {
 	struct step_args a = { xlabel, ylabel, x, y, n };
 
 	if (!n)
 		return -1;
-	return render(svg, title, write_steps, &a);
+	return render(svg, write_steps, &a);
 }

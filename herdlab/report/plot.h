@@ -29,20 +29,32 @@ struct plot_series {
 	size_t n;
 };
 
-/* Cumulative distributions on a log x axis (values <= 0 drawn at the axis' left end). */
-int plot_cdf(const char *svg, const char *title, const char *xlabel, const struct plot_series *s,
-	     size_t nseries);
+/*
+ * Cumulative distributions on a log x axis (values <= 0 drawn at the axis' left
+ * end). Like every figure here it has no title of its own: the document's
+ * caption names it, the axes say in what.
+ */
+int plot_cdf(const char *svg, const char *xlabel, const struct plot_series *s, size_t nseries);
+
+/* A bar chart's axes, the values written on its bars, and a reference line. */
+struct plot_axes {
+	const char *xlabel;    /* under the groups (NULL: none) */
+	const char *ylabel;    /* what a bar's height is */
+	int prec;	       /* decimals of the value over each bar (0: counts, 12k) */
+	double ref;	       /* a dashed line at this height (0: none), e.g. 1 task per ... */
+	const char *ref_label; /* what it means, in the key above the plot */
+};
 
 /*
  * Bars: @ngroups groups of @nseries bars each, v[group * nseries + series]; NAN
  * leaves a bar out. One series draws plain bars, several a clustered chart with
- * a key.
+ * a key. Long group labels are turned to end under their bars.
  */
-int plot_bars(const char *svg, const char *title, const char *ylabel, const char *const *groups,
+int plot_bars(const char *svg, const struct plot_axes *ax, const char *const *groups,
 	      size_t ngroups, const char *const *series, size_t nseries, const double *v);
 
 /* A step function: y[i] holds from x[i] to x[i + 1]. */
-int plot_steps(const char *svg, const char *title, const char *xlabel, const char *ylabel,
-	       const double *x, const double *y, size_t n);
+int plot_steps(const char *svg, const char *xlabel, const char *ylabel, const double *x,
+	       const double *y, size_t n);
 
 #endif

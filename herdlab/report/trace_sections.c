@@ -11,6 +11,7 @@
  */
 #include <limits.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -68,11 +69,13 @@ static void fig_workers(struct doc *d, const struct rundir *rd, const struct rep
 			v[2 * i + 1] =
 				(double)json_integer_value(json_object_get(t, MK_TASK_WAKEUPS));
 		}
-		static const char *const series[] = { "accepted", "woken" };
-		if (report_fig_reuse(f, file) ||
-		    !plot_bars(file, "Accepts and accept wakeups per worker (task id)",
-			       "connections", names, n, series, 2, v))
-			doc_figure(d, file, link, "Accepts and accept wakeups per worker");
+		static const char *const series[] = { "connections accepted",
+						      "times woken for a connection" };
+		static const struct plot_axes ax = { "worker (task id)", "count", 0, 0, NULL };
+		if (report_fig_reuse(f, file) || !plot_bars(file, &ax, names, n, series, 2, v))
+			doc_figure(d, file, link,
+				   "Each worker's share: the connections it accepted and the times "
+				   "it was woken for one");
 	}
 	free(labels);
 	free(names);
@@ -100,10 +103,12 @@ static void fig_wakeups(struct doc *d, const struct rundir *rd, const struct rep
 		names[i] = labels[i];
 	}
 	static const char *const series[] = { "connections" };
-	if (report_fig_reuse(f, file) || !plot_bars(file, "Tasks woken by each new connection",
-						    "connections", names, top + 1, series, 1, v))
-		doc_figure(d, file, link,
-			   "Wakeups per connection (the herd, connection by connection)");
+	static const struct plot_axes ax = {
+		"tasks woken by its arrival (0: taken by a worker that was not asleep)",
+		"new connections", 0, 0, NULL
+	};
+	if (report_fig_reuse(f, file) || !plot_bars(file, &ax, names, top + 1, series, 1, v))
+		doc_figure(d, file, link, "The herd, connection by connection");
 }
 
 /* One row per worker: its share of the accepts and of the wakeups. */
@@ -177,7 +182,8 @@ static double log2_us(const struct rundir *rd, const char *hist, const char *p)
 
 /* A log2 histogram of nanoseconds as bars, one per power of two. */
 static void fig_log2(struct doc *d, const struct rundir *rd, const struct report_figs *f,
-		     const char *key, const char *name, const char *title)
+		     const char *key, const char *name, const struct plot_axes *ax,
+		     const char *caption)
 {
 	char file[PATH_MAX], link[PATH_MAX];
 	json_t *buckets = report_get(rd, key, MK_HIST_BUCKETS), *bk;
@@ -199,9 +205,8 @@ static void fig_log2(struct doc *d, const struct rundir *rd, const struct report
 			v[i] = json_number_value(json_array_get(bk, 2));
 		}
 		static const char *const series[] = { "count" };
-		if (report_fig_reuse(f, file) ||
-		    !plot_bars(file, title, "count", names, n, series, 1, v))
-			doc_figure(d, file, link, title);
+		if (report_fig_reuse(f, file) || !plot_bars(file, ax, names, n, series, 1, v))
+			doc_figure(d, file, link, caption);
 	}
 	free(labels);
 	free(names);
@@ -228,11 +233,36 @@ void section_sched(struct doc *d, const struct rundir *rd, const struct report_f
 		      log2_us(rd, T(MK_SCHED_RUNQ_LATENCY), MK_HIST_P99));
 	report_row_us(d, "time asleep p50 (at most)", log2_us(rd, T(MK_SCHED_OFFCPU), MK_HIST_P50));
 	doc_table_end(d);
-	fig_log2(d, rd, f, T(MK_SCHED_RUNQ_LATENCY), "runq-latency",
-		 "Run-queue latency: woken to running (log2 buckets)");
+	static const struct plot_axes runq = { "from wakeup to running, at least (log2 buckets)",
+					       "task wakeups", 0, 0, NULL };
+	fig_log2(d, rd, f, T(MK_SCHED_RUNQ_LATENCY), "runq-latency", &runq,
+		 "Run-queue latency: how long woken tasks waited for a CPU");
 }
 
 /* ---- processes ----------------------------------------------------------------------------- */
+
+/*
+ * Whether every zombie came after the load had ended: the workers' own exits at
+ * shutdown, a wall of them at the right edge and nothing to see. The trace begins
+ * before the load, so a zombie later than the load's length after the trace began
+ * is at or near the end of the load.
+ */
+static bool zombies_at_shutdown_only(const struct rundir *rd, json_t *pts)
+{
+	double load_ms = rundir_num(rd, MK_CLIENT_ELAPSED_S) * 1e3;
+	json_t *p;
+	size_t i;
+
+	if (!(load_ms > 0))
+		return false;
+	json_array_foreach(pts, i, p)
+	{
+		if (json_number_value(json_array_get(p, 1)) > 0 &&
+		    json_number_value(json_array_get(p, 0)) < load_ms)
+			return false;
+	}
+	return true;
+}
 
 static void fig_zombies(struct doc *d, const struct rundir *rd, const struct report_figs *f)
 {
@@ -240,8 +270,14 @@ static void fig_zombies(struct doc *d, const struct rundir *rd, const struct rep
 	json_t *pts = rundir_get(rd, T(MK_PROC_ZOMBIES_OVER_TIME)), *p;
 	size_t n = json_array_size(pts), i;
 
-	if (!n || !(rundir_num(rd, T(MK_PROC_ZOMBIES_PEAK)) > 0) ||
-	    !report_fig_paths(f, "zombies", file, link))
+	if (!n || !(rundir_num(rd, T(MK_PROC_ZOMBIES_PEAK)) > 0))
+		return;
+	if (zombies_at_shutdown_only(rd, pts)) {
+		doc_para(d, "Every zombie came at shutdown, after the load: the workers' own exits "
+			    "(no figure).");
+		return;
+	}
+	if (!report_fig_paths(f, "zombies", file, link))
 		return;
 	/* From the start of the trace (none yet) to its end (the last count holds). */
 	double *x = calloc(n + 2, sizeof(*x)), *y = calloc(n + 2, sizeof(*y));
@@ -254,10 +290,10 @@ static void fig_zombies(struct doc *d, const struct rundir *rd, const struct rep
 		double end = rundir_num(rd, T(MK_TRACER_DURATION_S));
 		x[n + 1] = end > x[n] ? end : x[n];
 		y[n + 1] = y[n];
-		if (report_fig_reuse(f, file) ||
-		    !plot_steps(file, "Zombies over time", "seconds since the trace began",
-				"zombie processes", x, y, n + 2))
-			doc_figure(d, file, link, "Zombies over time");
+		if (report_fig_reuse(f, file) || !plot_steps(file, "seconds since the trace began",
+							     "zombie processes", x, y, n + 2))
+			doc_figure(d, file, link,
+				   "Zombies over time: processes exited and not yet reaped");
 	}
 	free(x);
 	free(y);
