@@ -209,18 +209,42 @@ test-unit: build-all
 test-integration: build-all
 	$(Q)tests/run.sh integration
 
-# ---- fuzzing: libFuzzer (clang) on the HTTP parsers --------------------------
+# ---- fuzzing: libFuzzer (clang) on the HTTP parsers and the run directory's readers --
+# `make fuzz` runs every fuzzer for FUZZ_SECONDS each, from its seeds (tests/fuzz/):
+# http_fuzz (lib/http.c), csv_fuzz (requests.csv, connections.csv, tasks.csv and
+# their join) and runjson_fuzz (run.json through every report and comparison).
 FUZZ_SECONDS ?= 180
+FUZZ_CFLAGS  := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_HL	     := -Ibpf -I$(BUILD)/bpf -Iherdlab
+FUZZ_CSV_SRCS := herdlab/metrics/csv.c herdlab/metrics/join.c herdlab/metrics/records.c \
+		 lib/files.c lib/path.c lib/vec.c
+FUZZ_RUN_SRCS := $(wildcard herdlab/report/*.c) $(wildcard herdlab/metrics/*.c) \
+		 herdlab/session/rundir.c $(LIB_SRCS)
+FUZZERS := $(BUILD)/fuzz/http_fuzz $(BUILD)/fuzz/csv_fuzz $(BUILD)/fuzz/runjson_fuzz
+
 $(BUILD)/fuzz/http_fuzz: tests/fuzz/http_fuzz.c lib/http.c lib/http.h
 	@mkdir -p $(@D)
 	@echo "  FUZZ    $@"
-	$(Q)$(CLANG) $(CPPFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -o $@ \
-		tests/fuzz/http_fuzz.c lib/http.c
+	$(Q)$(CLANG) $(CPPFLAGS) $(FUZZ_CFLAGS) -o $@ tests/fuzz/http_fuzz.c lib/http.c
+$(BUILD)/fuzz/csv_fuzz: tests/fuzz/csv_fuzz.c $(FUZZ_CSV_SRCS) $(VMLINUX)
+	@mkdir -p $(@D)
+	@echo "  FUZZ    $@"
+	$(Q)$(CLANG) $(CPPFLAGS) $(FUZZ_HL) $(FUZZ_CFLAGS) -o $@ tests/fuzz/csv_fuzz.c \
+		$(FUZZ_CSV_SRCS)
+$(BUILD)/fuzz/runjson_fuzz: tests/fuzz/runjson_fuzz.c $(FUZZ_RUN_SRCS) $(VMLINUX)
+	@mkdir -p $(@D)
+	@echo "  FUZZ    $@"
+	$(Q)$(CLANG) $(CPPFLAGS) $(FUZZ_HL) $(FUZZ_CFLAGS) -o $@ tests/fuzz/runjson_fuzz.c \
+		$(filter-out herdlab/report/cmd_%.c,$(FUZZ_RUN_SRCS)) -ljansson -luring -lm -lpthread
 
-fuzz: deps-check $(BUILD)/fuzz/http_fuzz
-	@mkdir -p $(BUILD)/fuzz/corpus
+fuzz: deps-check $(FUZZERS)
+	@mkdir -p $(BUILD)/fuzz/corpus $(BUILD)/fuzz/csv_corpus $(BUILD)/fuzz/runjson_corpus
 	$(BUILD)/fuzz/http_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=12000 -dict=tests/fuzz/http.dict \
 		$(BUILD)/fuzz/corpus tests/fuzz/seeds
+	$(BUILD)/fuzz/csv_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -dict=tests/fuzz/csv.dict \
+		$(BUILD)/fuzz/csv_corpus tests/fuzz/csv_seeds
+	$(BUILD)/fuzz/runjson_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=16384 \
+		-dict=tests/fuzz/runjson.dict $(BUILD)/fuzz/runjson_corpus tests/fuzz/runjson_seeds
 
 # ---- benchmarks (results go to reports/bench/) -------------------------------
 bench: bench-servers bench-loadgen bench-tracer

@@ -165,7 +165,8 @@ ssize_t join_requests(const struct client_req *reqs, size_t n, const struct herd
 
 bool join_parts(const struct client_req *r, const struct herd_conn *c, struct join_parts *p)
 {
-	if (!c || !r->connect_start_ns || !r->last_byte_ns || r->status <= 0)
+	if (!c || !r->connect_start_ns || !r->last_byte_ns || r->status <= 0 ||
+	    r->connect_start_ns < r->scheduled_ns) /* else the parts outgrow the total */
 		return false;
 	if (!c->accepted_ns || c->accepted_ns < c->established_ns ||
 	    c->established_ns < r->connect_start_ns || r->first_byte_ns < c->accepted_ns ||

@@ -55,7 +55,7 @@ struct join_parts {
  * Cut request @r, joined to the kernel record @c (NULL: not joined), into @p. Only
  * a request that opened its connection (a kept-alive one after the first has no
  * handshake of its own) and got an HTTP response, on a timeline both sides agree
- * on (connect <= ESTABLISHED <= accepted <= first byte <= last byte), is cut;
+ * on (scheduled <= connect <= ESTABLISHED <= accepted <= first byte <= last byte), is cut;
  * false leaves @p alone: better left out than guessed.
  */
 bool join_parts(const struct client_req *r, const struct herd_conn *c, struct join_parts *p);

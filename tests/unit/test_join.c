@@ -3,14 +3,17 @@
  * test_join.c - the client/kernel join: port reuse, unmatched records on either
  * side, equal timestamps, kept-alive connections, and herdload's CSV; the parts
  * of a joined request (join_parts) and run.json's join object made of them;
- * connections.csv written and read back.
+ * connections.csv and tasks.csv written and read back; the readers' strictness
+ * (bad numbers, short rows, counted and said) and their refusal of a FIFO.
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <arpa/inet.h>
@@ -196,6 +199,10 @@ static void parts_only_of_agreeing_timelines(void **state)
 	assert_false(join_parts(&r, &c, &p));
 	r = clean_req(), r.last_byte_ns = 4999; /* the last byte before the first */
 	assert_false(join_parts(&r, &c, &p));
+	/* connect() before its scheduled start (csv_fuzz found it): the parts would
+	 * add up to more than the total, and the rest below zero. */
+	r = clean_req(), r.connect_start_ns = 899;
+	assert_false(join_parts(&r, &c, &p));
 	assert_int_equal(p.total_ns, 42); /* left alone */
 }
 
@@ -269,6 +276,110 @@ static void connections_csv_round_trip(void **state)
 	rmdir(dir);
 }
 
+#define REQ_HEADER                                                                          \
+	"scheduled_ns,connect_start_ns,connected_ns,first_byte_ns,last_byte_ns,local_addr," \
+	"local_port,bytes_sent,bytes_received,status,error,path,conn_seq,req_in_conn,thread\n"
+#define REQ_ROW(ts, port, status) \
+	ts ",11,12,13,14,127.0.0.1," port ",78,1100," status ",ok,/x,1,1,0\n"
+
+/*
+ * A number is digits only, the whole field, in its column's range: strtoull
+ * alone read "12-" as 12 (a mean latency of 9.2e12 us came of one), "-1" as
+ * 2^64 - 1 and "" as 0. Each bad row is left out and counted, the first one's
+ * line and reason kept; blank lines are nothing; a good row is read as it is.
+ */
+static void rejects_bad_numbers_and_counts_them(void **state)
+{
+	char text[] = REQ_HEADER REQ_ROW("10", "40000", "200")	/* line 2: good */
+		REQ_ROW("12-", "40001", "200")			/* 3: a trailing sign */
+		REQ_ROW("-1", "40002", "200")			/* 4: a sign */
+		REQ_ROW("", "40003", "200")			/* 5: empty */
+		REQ_ROW("20", "99999", "200")			/* 6: no such port */
+		REQ_ROW("21", "40005", "2x")			/* 7: not a status */
+		REQ_ROW("99999999999999999999", "40006", "200") /* 8: beyond 2^64 */
+		"22,11,12\n"					/* 9: too short */
+		"\n" REQ_ROW("30", "40008", "404");		/* 10 blank, 11 good */
+	struct client_req *v = NULL;
+	struct csv_stats st;
+
+	assert_int_equal(csv_parse_requests(text, &v, &st), 2);
+	assert_int_equal(st.rows, 2);
+	assert_int_equal(st.rejected, 7);
+	assert_int_equal(st.first_line, 3);
+	assert_non_null(strstr(st.why, "scheduled_ns is '12-'"));
+	assert_int_equal(v[0].scheduled_ns, 10);
+	assert_int_equal(v[1].scheduled_ns, 30);
+	assert_int_equal(v[1].status, 404);
+	free(v);
+}
+
+/* A header without a column the join needs: nothing read, and which column is said. */
+static void a_header_without_its_columns_is_refused(void **state)
+{
+	char text[] = "scheduled_ns,local_port\n1,2\n";
+	struct client_req *v = NULL;
+	struct csv_stats st;
+
+	assert_int_equal(csv_parse_requests(text, &v, &st), -EINVAL);
+	assert_null(v);
+	assert_non_null(strstr(st.why, "no column 'connect_start_ns'"));
+}
+
+/* A FIFO named as a table is refused at once (files_read), not waited on forever. */
+static void a_fifo_is_refused_not_waited_on(void **state)
+{
+	char dir[] = "/tmp/test_join.XXXXXX", path[64];
+	struct herd_conn *c = NULL;
+	struct csv_stats st;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/connections.csv", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	alarm(5); /* a reader that blocks fails the test instead of hanging it */
+	assert_int_equal(csv_read_connections(path, &c, &st), -EINVAL);
+	alarm(0);
+	assert_string_equal(st.why, "not a regular file");
+	unlink(path);
+	rmdir(dir);
+}
+
+/* tasks.csv read back: the counters, and a comm that had to be quoted. */
+static void tasks_csv_round_trip(void **state)
+{
+	char dir[] = "/tmp/test_join.XXXXXX", path[64];
+	struct trace_task t[2] = { { .tid = 7,
+				     .t = { .tgid = 7,
+					    .ppid = 1,
+					    .switches = 5,
+					    .accepted = 3,
+					    .futile = 2,
+					    .comm_set = 1 } },
+				   { .tid = 8,
+				     .t = { .tgid = 7, .ppid = 1, .run_ns = 9, .comm_set = 1 } } };
+	struct trace_result r = { .tasks = t, .ntasks = 2 };
+	struct trace_task *back = NULL;
+	struct csv_stats st;
+
+	memcpy(t[0].t.comm, "herdsrv", 7);
+	memcpy(t[1].t.comm, "a,\"b\"", 5);
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/tasks.csv", dir);
+	assert_int_equal(csv_write_tasks(path, &r), 0);
+	assert_int_equal(csv_read_tasks(path, &back, &st), 2);
+	assert_int_equal(st.rejected, 0);
+	assert_int_equal(back[0].tid, 7);
+	assert_int_equal(back[0].t.switches, 5);
+	assert_int_equal(back[0].t.accepted, 3);
+	assert_int_equal(back[0].t.futile, 2);
+	assert_string_equal(back[0].t.comm, "herdsrv");
+	assert_int_equal(back[1].t.tgid, 7);
+	assert_int_equal(back[1].t.run_ns, 9);
+	assert_string_equal(back[1].t.comm, "a,\"b\""); /* unquoted, quotes undoubled */
+	free(back);
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -283,6 +394,10 @@ int main(void)
 		cmocka_unit_test(parts_only_of_agreeing_timelines),
 		cmocka_unit_test(join_json_names_both_server_times),
 		cmocka_unit_test(connections_csv_round_trip),
+		cmocka_unit_test(rejects_bad_numbers_and_counts_them),
+		cmocka_unit_test(a_header_without_its_columns_is_refused),
+		cmocka_unit_test(a_fifo_is_refused_not_waited_on),
+		cmocka_unit_test(tasks_csv_round_trip),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -2,7 +2,10 @@
 /*
  * test_report.c - the report's pieces without a run: the document writer's
  * three renderings (exact output), the latency decomposition on requests built
- * by hand, compare's labels, values and marks, and connections.csv read back.
+ * by hand, compare's labels, values and marks, and connections.csv read back;
+ * a run that did not finish and a partial report said on the first line of
+ * every format; the best marked only within a family; the findings engine;
+ * a failed write named; a FIFO as run.json refused.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,13 +13,17 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "report/compare.h"
+#include "report/findings.h"
+#include "report/outfile.h"
 #include "report/doc.h"
 #include "metrics/join.h"
 #include "report/runreport.h"
@@ -372,6 +379,232 @@ static void test_compare_repeats_spread(void **state)
 	rundir_free(&runs[1]);
 }
 
+/* ---- what a report says first ---------------------------------------------------------------- */
+
+/* A traced run of model @model whose run.json says @complete (NULL: nothing). */
+static struct rundir status_run(const char *complete_reason)
+{
+	struct rundir rd = { 0 };
+
+	rd.run = json_pack("{s:s, s:{s:s}, s:{}}", "model", "prefork", "kernel", "release", "6.1",
+			   "trace");
+	if (complete_reason) {
+		json_object_set_new(rd.run, "complete", json_false());
+		json_object_set_new(rd.run, "incomplete_reason", json_string(complete_reason));
+	}
+	return rd;
+}
+
+static char *report_text(const struct rundir *rd, enum doc_format fmt)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_int_equal(report_write(rd, fmt, f, NULL, NULL, false), 0);
+	fclose(f);
+	return buf;
+}
+
+/* The first line of every format says the run did not finish, and why; JSON's first key. */
+static void test_incomplete_on_the_first_line(void **state)
+{
+	struct rundir rd = status_run("interrupted by SIGINT after 4.0 s");
+	static const char *const first[] = {
+		"herdlab report: prefork on Linux 6.1 (incomplete: interrupted by SIGINT after "
+		"4.0 s)\n",
+		"# herdlab report: prefork on Linux 6.1 (incomplete: interrupted by SIGINT after "
+		"4.0 s)\n",
+		"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>herdlab "
+		"report: prefork on Linux 6.1 (incomplete: interrupted by SIGINT after 4.0 s)",
+	};
+
+	(void)state;
+	for (int fmt = DOC_TEXT; fmt <= DOC_HTML; fmt++) {
+		char *s = report_text(&rd, (enum doc_format)fmt);
+		assert_memory_equal(s, first[fmt], strlen(first[fmt]));
+		free(s);
+	}
+	json_t *j = report_json(&rd);
+	void *it = json_object_iter(j);
+	assert_string_equal(json_object_iter_key(it), "complete");
+	assert_true(json_is_false(json_object_iter_value(it)));
+	assert_string_equal(json_string_value(json_object_get(j, "incomplete_reason")),
+			    "interrupted by SIGINT after 4.0 s");
+	json_decref(j);
+	rundir_free(&rd);
+
+	rd = status_run(NULL); /* absent: complete */
+	char *s = report_text(&rd, DOC_TEXT);
+	assert_memory_equal(s, "herdlab report: prefork on Linux 6.1\n", 37);
+	free(s);
+	rundir_free(&rd);
+}
+
+/* Rejected rows: the report says it is partial, first, and how many rows of which table. */
+static void test_partial_on_the_first_line(void **state)
+{
+	struct rundir rd = status_run(NULL);
+	char *s;
+
+	(void)state;
+	rd.reqs_read = (struct csv_stats){ .rows = 10, .rejected = 3, .first_line = 5 };
+	snprintf(rd.reqs_read.why, sizeof(rd.reqs_read.why), "scheduled_ns is '12-'");
+	s = report_text(&rd, DOC_MD);
+	assert_memory_equal(s,
+			    "# herdlab report: prefork on Linux 6.1 (partial: 3 of 13 rows of "
+			    "requests.csv rejected)\n",
+			    88);
+	assert_non_null(strstr(s, "(the first at line 5: scheduled_ns is '12-')"));
+	free(s);
+	json_t *j = report_json(&rd);
+	assert_true(json_is_true(json_object_get(j, "partial")));
+	json_decref(j);
+	rundir_free(&rd);
+}
+
+/* A FIFO as run.json is refused at once, not read (it would hang report and compare). */
+static void test_fifo_run_json_refused(void **state)
+{
+	char dir[] = "/tmp/herdtest-fifoXXXXXX", path[64];
+	struct rundir rd;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/run.json", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	alarm(5);
+	assert_int_equal(rundir_load(&rd, dir, true), -EINVAL);
+	alarm(0);
+	unlink(path);
+	rmdir(dir);
+}
+
+/* Writing into a full device fails, and says so (the errno is kept by our own stream). */
+static void test_outfile_full_device(void **state)
+{
+	struct outfile o;
+
+	(void)state;
+	assert_int_equal(outfile_open(&o, "/dev/full"), 0);
+	for (int i = 0; i < 10000; i++)
+		fputs("a line of the report\n", o.f);
+	assert_int_equal(outfile_close(&o, true), -1);
+}
+
+/* A fork's herd factor (one acceptor) is never "best" beside pools; incomplete runs say so. */
+static void test_compare_best_within_the_family(void **state)
+{
+	struct rundir runs[3] = { fake_run("fork", "6.1", 0.29, 0, 100, 100),
+				  fake_run("prefork", "6.1", 1.0, 30, 100, 8),
+				  fake_run("prefork-epoll", "6.1", 5.0, 400, 100, 8) };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	(void)state;
+	json_object_set_new(runs[2].run, "complete", json_false());
+	json_object_set_new(runs[2].run, "incomplete_reason", json_string("interrupted"));
+	assert_int_equal(compare_write(runs, 3, DOC_MD, f, NULL, NULL), 0);
+	fclose(f);
+	assert_non_null(strstr(buf, "# herdlab compare: 3 runs (1 incomplete)\n"));
+	assert_non_null(strstr(buf, "| fork | 0.29 | 0.00 |"));		   /* not marked */
+	assert_non_null(strstr(buf, "| prefork | **1.00** | **0.30** |")); /* the pools' best */
+	assert_non_null(strstr(buf, "| prefork-epoll (incomplete) | 5.00 |"));
+	assert_non_null(strstr(buf, "marked only among the pools"));
+	assert_non_null(strstr(buf, "prefork-epoll did not finish (interrupted)"));
+	free(buf);
+	json_t *j = compare_json(runs, 3);
+	json_t *r2 = json_array_get(json_object_get(j, "runs"), 2);
+	assert_true(json_is_false(json_object_get(r2, "complete")));
+	json_decref(j);
+	for (int i = 0; i < 3; i++)
+		rundir_free(&runs[i]);
+}
+
+/* The findings: a row is said when its bounds hold, its alternative otherwise. */
+static void test_findings_from_the_numbers(void **state)
+{
+	struct rundir runs[2] = { fake_run("prefork-epoll", "6.1", 5.0, 400, 100, 8),
+				  fake_run("prefork-epoll-exclusive", "6.1", 1.0, 20, 100, 8) };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	(void)state;
+	assert_int_equal(
+		compare_write_findings(runs, 2, DOC_MD, f, NULL, NULL, &herd_findings, false), 0);
+	fclose(f);
+	assert_non_null(strstr(buf, "| prefork-epoll | 1 | 5.00 | 4.00 |"));
+	assert_non_null(strstr(buf, "(prefork-epoll) woke 5.00 tasks for each new connection, "
+				    "4.00 of them for nothing"));
+	assert_non_null(strstr(buf, "cut that to 1.00 per connection, 5.0 times fewer wakeups "
+				    "than prefork-epoll's 5.00"));
+	assert_null(strstr(buf, "| run |"));	   /* the findings alone: no per-run table */
+	assert_null(strstr(buf, "prefork-mutex")); /* no run of it: not said */
+	free(buf);
+	rundir_free(&runs[0]);
+	rundir_free(&runs[1]);
+
+	/* No herd to speak of: the alternative sentence. */
+	runs[0] = fake_run("prefork-epoll", "6.1", 1.2, 10, 100, 8);
+	f = open_memstream(&buf, &len);
+	assert_int_equal(
+		compare_write_findings(runs, 1, DOC_TEXT, f, NULL, NULL, &herd_findings, false), 0);
+	fclose(f);
+	assert_non_null(strstr(buf, "woke only 1.20 tasks per connection, 0.10 of them futile."));
+	free(buf);
+	rundir_free(&runs[0]);
+}
+
+/* The sentence names the part whose share grew most from the median to the slowest. */
+static void test_decomposition_names_what_grew(void **state)
+{
+	struct rundir rd = status_run(NULL);
+	char *s;
+
+	(void)state;
+	rd.reqs = calloc(100, sizeof(*rd.reqs));
+	rd.conns = calloc(100, sizeof(*rd.conns));
+	rd.match = calloc(100, sizeof(*rd.match));
+	hundred(rd.reqs, rd.conns, rd.match); /* the queue wait grows, the server's time not */
+	rd.nreqs = rd.nconns = rd.matched = 100;
+	s = report_text(&rd, DOC_TEXT);
+	assert_non_null(strstr(s,
+			       "(85.0 us) to the slowest 1 of 100 (134.0 us), the accept-queue\n"
+			       "wait grew the most: from 59% to 74% of their time (50.0 us to 99.0 "
+			       "us)."));
+	free(s);
+	rundir_free(&rd);
+}
+
+/* A text table wider than 100 columns is cut into tables that fit, the first column repeated. */
+static void wide_table(struct doc *d)
+{
+	doc_table(d, "lrrrrrrrrrrr", "run", "aaaaaaaaaaaa", "bbbbbbbbbbbb", "cccccccccccc",
+		  "dddddddddddd", "eeeeeeeeeeee", "ffffffffffff", "gggggggggggg", "hhhhhhhhhhhh",
+		  "iiiiiiiiiiii", "jjjjjjjjjjjj", "kkkkkkkkkkkk");
+	doc_cell(d, false, "prefork-epoll-exclusive #1");
+	for (int i = 0; i < 11; i++)
+		doc_cell(d, false, "%d", i);
+	doc_table_end(d);
+}
+
+static void test_doc_text_tables_fit(void **state)
+{
+	char *s = render(DOC_TEXT, wide_table), *p = s;
+	int rows = 0;
+
+	(void)state;
+	for (char *nl; (nl = strchr(p, '\n')); p = nl + 1) {
+		assert_true(nl - p <= 100);
+		rows += !strncmp(p, "prefork-epoll-exclusive #1", 26);
+	}
+	assert_int_equal(rows, 3); /* 26 + 11 x 14 columns: three tables */
+	assert_non_null(strstr(s, "kkkkkkkkkkkk"));
+	free(s);
+}
+
 /* ---- connections.csv back ------------------------------------------------------------------ */
 
 static void test_read_connections(void **state)
@@ -422,6 +655,14 @@ int main(void)
 		cmocka_unit_test(test_compare_marks_and_ratios),
 		cmocka_unit_test(test_compare_repeats_spread),
 		cmocka_unit_test(test_read_connections),
+		cmocka_unit_test(test_incomplete_on_the_first_line),
+		cmocka_unit_test(test_partial_on_the_first_line),
+		cmocka_unit_test(test_fifo_run_json_refused),
+		cmocka_unit_test(test_outfile_full_device),
+		cmocka_unit_test(test_compare_best_within_the_family),
+		cmocka_unit_test(test_findings_from_the_numbers),
+		cmocka_unit_test(test_decomposition_names_what_grew),
+		cmocka_unit_test(test_doc_text_tables_fit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
