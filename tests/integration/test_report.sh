@@ -3,7 +3,13 @@
 # and says what run.json says; an old run directory (join.server_us) reports and
 # compares as before; the HTML report loads in headless Chromium with every
 # figure present and something drawn; compare marks the best and gives
-# ratios; --repeat gives mean and spread; bad input fails cleanly.
+# ratios; --repeat gives mean and spread; bad input fails cleanly. And the
+# faults: a run that did not finish said on every format's first line and in
+# compare's row; a full disk (a 64 KiB tmpfs) fails naming the file and leaves
+# nothing half written; corrupt tables (a timestamp ending in '-', short rows)
+# are rejected, counted and make a partial report; a FIFO as run.json or a
+# table is refused at once; the figures carry their values, reference lines and
+# labels; compare --findings says in words what the numbers show, in 100 columns.
 # Needs root and BPF (the runs are traced): skips otherwise, fails under CI=true.
 source "$(dirname "$0")/lib.sh"
 HERDLAB=$ROOT/$BUILD/herdlab
@@ -25,7 +31,7 @@ run "$R2" prefork-epoll-exclusive || fail "prefork-epoll-exclusive: herdlab run"
 
 # ---- what herdlab run leaves ---------------------------------------------------------------
 for f in report.md report.html plots/latency-cdf.svg plots/wakeups-per-connection.svg \
-	plots/accepts-per-worker.svg plots/runq-latency.svg plots/zombies.svg; do
+	plots/accepts-per-worker.svg plots/runq-latency.svg; do
 	ok "[ -s '$R1/$f' ]" "the run directory holds $f"
 done
 ok "! ls '$R1' '$R1/plots' | grep -q '\.tmp$'" "and no half-written file"
@@ -72,7 +78,9 @@ ok "head -1 '$HTML' | grep -q '<!DOCTYPE html>' && ! grep -q 'plot missing' '$HT
 	"html: a page with no missing figure"
 ok "! grep -Eq '(src|href)=\"' '$HTML'" "html: self-contained (no src= or href=)"
 figs=$(grep -c '<figure>' "$HTML")
-is "$figs" 5 "html: five figures inline"
+is "$figs" 4 "html: four figures inline (no zombies figure: only shutdown made zombies)"
+ok "grep -q 'Every zombie came at shutdown' '$HTML' && [ ! -e '$R1/plots/zombies.svg' ]" \
+	"html: says the zombies came at shutdown instead of drawing them"
 if command -v chromium >/dev/null; then
 	CHROME=(chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --user-data-dir="$TMP/chrome")
 	timeout 60 "${CHROME[@]}" --dump-dom "file://$HTML" >"$TMP/dom.html" 2>/dev/null
@@ -106,6 +114,15 @@ ok "[ ! -e '$TMP/cmp/c.html' ] && [ ! -e '$TMP/cmp/c.html.tmp' ]" \
 mkdir -p "$TMP/cmp"
 "$HERDLAB" compare --format html --out "$TMP/cmp/c.html" "$R1" "$R2"
 ok "[ $(grep -c '<svg' "$TMP/cmp/c.html") -ge 4 ]" "compare html: grouped figures inline"
+ok "grep -q '1: one task woken per connection' '$TMP/cmp/c.html' && grep -q '1: every worker accepted alike' '$TMP/cmp/c.html'" \
+	"compare html: reference lines at herd factor 1 and fairness 1, said in the key"
+if command -v chromium >/dev/null; then
+	timeout 60 "${CHROME[@]}" --window-size=1200,3000 --screenshot="$TMP/cshot.png" "file://$TMP/cmp/c.html" \
+		>/dev/null 2>&1
+	read -r w h inked < <("$PNGSTAT" "$TMP/cshot.png" 2>/dev/null || echo 0 0 0)
+	ok "[ $w -eq 1200 ] && [ $inked -gt $((w * h / 50)) ]" \
+		"chromium: the comparison's screenshot is not blank ($inked of $((w * h)) pixels drawn)"
+fi
 
 # ---- --repeat -------------------------------------------------------------------------------------
 "$HERDLAB" run --model prefork --workers 4 --clients 1 --requests 503 --repeat 3 \
@@ -131,3 +148,100 @@ is "$?" 2 "an unknown format: exit 2"
 is "$?" 2 "compare without runs: exit 2"
 out=$("$HERDLAB" compare "$R1" "$TMP/broken" 2>&1)
 ok "[ $? -eq 1 ]" "compare with a broken run: exit 1"
+
+# ---- the figures, as a reader sees them ------------------------------------------------------
+W=$R1/plots/wakeups-per-connection.svg
+ok "grep -q 'taken by a worker that was not asleep' '$W'" "wakeups figure: its x axis says what 0 is"
+ok "! grep -q 'Tasks woken by each new connection' '$W'" "wakeups figure: no title repeating the caption"
+ok "! grep -ho 'font-size=\"[0-9.]*\"' '$R1'/plots/*.svg | tr -dc '0-9.\n' | awk '\$1 < 12 { bad = 1 } END { exit !bad }'" \
+	"figures: no font smaller than 12 px"
+max=$(awk -F, 'NR > 1 { n[$8]++ } END { m = 0; for (k in n) if (n[k] > m) m = n[k]; print m }' "$R1/connections.csv")
+ok "grep -q '>$max<' '$W' || grep -q '>$((max / 1000))k<' '$W'" "wakeups figure: the tallest bar carries its value ($max)"
+
+# ---- a run that did not finish ----------------------------------------------------------------
+INC=$TMP/incomplete
+cp -r "$R1" "$INC"
+sed -i '0,/{/s//{ "complete": false, "incomplete_reason": "interrupted by SIGINT after 0.4 s",/' "$INC/run.json"
+is "$("$JSONGET" "$INC/run.json" complete)" false "an incomplete run.json made"
+first() { "$HERDLAB" report --no-plots "$@" "$INC" 2>/dev/null | sed -n 1p; }
+ok "first | grep -q '(incomplete: interrupted by SIGINT after 0.4 s)'" "text: the first line says the run did not finish"
+ok "first --format md | grep -q '^# .*(incomplete: interrupted by SIGINT'" "md: the first line says so"
+ok "'$HERDLAB' report --format html --no-plots '$INC' | grep -q '<h1>.*(incomplete: interrupted by SIGINT'" \
+	"html: the heading says so"
+ok "'$HERDLAB' report --format json '$INC' | sed -n 2p | grep -q '\"complete\": false'" \
+	"json: the first key is complete: false"
+"$HERDLAB" compare "$R2" "$INC" >"$TMP/inc.txt"
+ok "grep -q '^prefork-epoll (incomplete)' '$TMP/inc.txt' && head -1 '$TMP/inc.txt' | grep -q '(1 incomplete)'" \
+	"compare: the row and the title say it"
+
+# ---- corrupt tables: rejected, counted, a partial report --------------------------------------
+BAD=$TMP/corrupt
+cp -r "$R1" "$BAD"
+sed -i '3s/^\([0-9]*\),/\1-,/; 5s/^.*$/1,2,3/' "$BAD/requests.csv"
+"$HERDLAB" report --format json --out "$TMP/bad.json" "$BAD" 2>"$TMP/bad.err"
+is "$?" 1 "corrupt requests.csv: the report is written but exits 1 (partial)"
+ok "grep -q 'requests.csv: 2 of $N rows rejected (the first at line 3: scheduled_ns is' '$TMP/bad.err'" \
+	"and says which rows, and why"
+is "$("$JSONGET" "$TMP/bad.json" partial)" true "json: partial: true"
+ok "awk 'BEGIN { exit !($("$JSONGET" "$TMP/bad.json" latency_decomposition.all.total_us) < 1e6) }'" \
+	"no mean latency of months from a timestamp ending in '-'"
+"$HERDLAB" report --no-plots "$BAD" 2>/dev/null | sed -n 1p >"$TMP/bad.first"
+ok "grep -q '(partial: 2 of $N rows of requests.csv rejected)' '$TMP/bad.first'" "text: the first line says partial"
+
+# ---- a FIFO as an input: refused, never waited on ---------------------------------------------
+FIFO=$TMP/fifo
+cp -r "$R1" "$FIFO"
+rm "$FIFO/connections.csv" && mkfifo "$FIFO/connections.csv"
+timeout 20 "$HERDLAB" report --no-plots "$FIFO" >"$TMP/fifo.txt" 2>"$TMP/fifo.err"
+rc=$?
+ok "[ $rc -eq 1 ] && grep -q 'connections.csv: not a regular file' '$TMP/fifo.err'" \
+	"connections.csv a FIFO: no hang, exit 1, named (rc $rc)"
+ok "head -1 '$TMP/fifo.txt' | grep -q 'partial: connections.csv could not be read'" "and the report says partial"
+rm "$FIFO/run.json" && mkfifo "$FIFO/run.json"
+timeout 20 "$HERDLAB" report "$FIFO" >/dev/null 2>"$TMP/fifo.err"
+rc=$?
+ok "[ $rc -eq 1 ] && grep -q 'run.json: not a regular file' '$TMP/fifo.err'" "run.json a FIFO: report refuses it at once (rc $rc)"
+timeout 20 "$HERDLAB" compare "$R1" "$FIFO" >/dev/null 2>&1
+is "$?" 1 "and compare too"
+
+# ---- a full disk: fails naming the file, nothing half written ---------------------------------
+FULL=$TMP/full
+mkdir -p "$FULL"
+if mount -t tmpfs -o size=64k tmpfs "$FULL" 2>/dev/null; then
+	trap 'umount "$FULL" 2>/dev/null; srv_kill_quietly; rm -rf "$TMP"' EXIT
+	"$HERDLAB" compare --format md --out "$FULL/c.md" "$R1" "$R2" 2>"$TMP/full.err"
+	rc=$?
+	ok "[ $rc -eq 1 ] && grep -q '$FULL/' '$TMP/full.err'" "compare md on a 64 KiB tmpfs: exit 1, naming the file (rc $rc)"
+	ok "[ ! -e '$FULL/c.md' ] && ! ls -a '$FULL' '$FULL/plots' 2>/dev/null | grep -q '\.tmp\.'" \
+		"no comparison and no temporary file left"
+	ok "for f in '$FULL'/plots/*.svg; do [ -e \"\$f\" ] || continue; tail -c 8 \"\$f\" | grep -q '</svg>' || exit 1; done" \
+		"every figure left is whole (ends with </svg>)"
+	rm -rf "${FULL:?}"/*
+	"$HERDLAB" report --format html --out "$FULL/r.html" "$R1" 2>"$TMP/full.err"
+	rc=$?
+	ok "[ $rc -eq 1 ] && grep -q 'cannot write $FULL/r.html: No space left on device' '$TMP/full.err'" \
+		"report html: exit 1, 'cannot write FILE: No space left on device' (rc $rc)"
+	ok "[ -z \"\$(ls -A '$FULL')\" ]" "and nothing left behind"
+	dd if=/dev/zero of="$FULL/fill" bs=4k 2>/dev/null
+	"$HERDLAB" compare --format html --out "$FULL/c.html" "$R1" "$R2" 2>"$TMP/full.err"
+	rc=$?
+	ok "[ $rc -eq 1 ] && grep -q 'cannot write $FULL/c.html' '$TMP/full.err' && [ ! -e '$FULL/c.html' ]" \
+		"compare html on a full tmpfs: exit 1, named, nothing left (rc $rc)"
+	umount "$FULL"
+else
+	skip "a full disk" "cannot mount a tmpfs here"
+fi
+"$HERDLAB" report "$R1" >/dev/full 2>"$TMP/full.err"
+rc=$?
+ok "[ $rc -eq 1 ] && grep -q 'cannot write standard output: No space left on device' '$TMP/full.err'" \
+	"report text to /dev/full: exit 1, saying so (rc $rc)"
+
+# ---- findings: what the numbers show, in words, in 100 columns ---------------------------------
+"$HERDLAB" compare --findings-only "$R1" "$R2" >"$TMP/find.txt"
+is "$?" 0 "compare --findings-only succeeds"
+hf=$(printf %.2f "$("$JSONGET" "$R1/run.json" trace.accept.wakeups_per_accept)")
+ok "grep -Eq 'Per-worker epoll \(prefork-epoll\) woke (only )?$hf tasks' '$TMP/find.txt'" "findings: the herd in words, with run.json's number ($hf)"
+ok "grep -q 'EPOLLEXCLUSIVE (prefork-epoll-exclusive)' '$TMP/find.txt'" "findings: what EPOLLEXCLUSIVE changed"
+ok "awk 'length > 100 { exit 1 }' '$TMP/find.txt'" "findings: 100 columns at most"
+"$HERDLAB" compare "$R1" "$R2" "$OLD" >"$TMP/wide.txt"
+ok "awk 'length > 100 { exit 1 }' '$TMP/wide.txt'" "compare's text tables fit 100 columns"
