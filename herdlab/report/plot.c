@@ -211,13 +211,18 @@ struct bar_args {
 	const double *v;
 };
 
-/* A value as written on its bar: @prec decimals, large counts shortened (12k, 1.2M). */
-static void bar_value(char *buf, size_t len, double v, int prec)
+/*
+ * A value as written on its bar: @prec decimals, large counts shortened (12k,
+ * 1.2M); on a @crowded chart (bars too narrow for four digits) from 1000 on (8.1k).
+ */
+static void bar_value(char *buf, size_t len, double v, int prec, bool crowded)
 {
 	if (prec == 0 && fabs(v) >= 1e6)
 		snprintf(buf, len, "%.1fM", v / 1e6);
 	else if (prec == 0 && fabs(v) >= 1e4)
 		snprintf(buf, len, "%.0fk", v / 1e3);
+	else if (prec == 0 && crowded && fabs(v) >= 1e3)
+		snprintf(buf, len, "%.1fk", v / 1e3);
 	else
 		snprintf(buf, len, "%.*f", prec, v);
 }
@@ -272,7 +277,7 @@ static void write_bars(FILE *f, const void *arg)
 			fputc(*c == '\t' || *c == '\n' ? ' ' : *c, f);
 		for (size_t s = 0; s < a->nseries; s++) {
 			double v = a->v[g * a->nseries + s];
-			bar_value(text, sizeof(text), v, ax->prec);
+			bar_value(text, sizeof(text), v, ax->prec, a->ngroups * a->nseries > 12);
 			if (isnan(v))
 				fputs("\tNaN\t", f);
 			else
