@@ -44,7 +44,7 @@
  * reading registers, sk_data_ready, io_uring's tracepoint) is in compat.bpf.h,
  * each difference behind a helper or a knob the loader sets.
  *
- * One file of about 870 lines, on purpose: it is one BPF object, whose handlers
+ * One file of about 800 lines, on purpose: it is one BPF object, whose handlers
  * are all inlined into each program that uses them and share its maps, and it
  * reads top to bottom as the story above (helpers, scheduling, processes,
  * system calls, TCP, the programs).
@@ -702,89 +702,40 @@ static __always_inline int on_data_ready(struct sock *sk, bool btf)
 
 /* ---- the programs: each tp_btf with its raw_tp twin --------------------------------- */
 
-SEC("tp_btf/sched_switch")
-int BPF_PROG(sched_switch_btf, bool preempt, struct task_struct *prev, struct task_struct *next)
-{
-	return on_switch(preempt, prev, next, true);
-}
+/*
+ * TWINS(tracepoint, call, args...): the tp_btf program tracepoint_btf and its
+ * raw_tp twin tracepoint_raw, on the tracepoint's arguments @args, each
+ * returning @call with btf a constant (true in the tp_btf one).
+ */
+#define TWINS(tp, call, ...)                \
+	SEC("tp_btf/" #tp)                  \
+	int BPF_PROG(tp##_btf, __VA_ARGS__) \
+	{                                   \
+		const bool btf = true;      \
+		return call;                \
+	}                                   \
+	SEC("raw_tp/" #tp)                  \
+	int BPF_PROG(tp##_raw, __VA_ARGS__) \
+	{                                   \
+		const bool btf = false;     \
+		return call;                \
+	}
 
-SEC("raw_tp/sched_switch")
-int BPF_PROG(sched_switch_raw, bool preempt, struct task_struct *prev, struct task_struct *next)
-{
-	return on_switch(preempt, prev, next, false);
-}
+TWINS(sched_switch, on_switch(preempt, prev, next, btf), bool preempt, struct task_struct *prev,
+      struct task_struct *next)
 
-SEC("tp_btf/sched_waking")
-int BPF_PROG(sched_waking_btf, struct task_struct *p)
-{
-	return on_waking(p, true);
-}
+TWINS(sched_waking, on_waking(p, btf), struct task_struct *p)
 
-SEC("raw_tp/sched_waking")
-int BPF_PROG(sched_waking_raw, struct task_struct *p)
-{
-	return on_waking(p, false);
-}
+TWINS(sched_wakeup_new, on_waking(p, btf), struct task_struct *p)
 
-SEC("tp_btf/sched_wakeup_new")
-int BPF_PROG(sched_wakeup_new_btf, struct task_struct *p)
-{
-	return on_waking(p, true);
-}
+TWINS(sched_migrate_task, on_migrate(p, btf), struct task_struct *p)
 
-SEC("raw_tp/sched_wakeup_new")
-int BPF_PROG(sched_wakeup_new_raw, struct task_struct *p)
-{
-	return on_waking(p, false);
-}
+TWINS(sched_process_fork, on_fork(parent, child, btf), struct task_struct *parent,
+      struct task_struct *child)
 
-SEC("tp_btf/sched_migrate_task")
-int BPF_PROG(sched_migrate_task_btf, struct task_struct *p)
-{
-	return on_migrate(p, true);
-}
+TWINS(sched_process_exit, on_exit(p, btf), struct task_struct *p)
 
-SEC("raw_tp/sched_migrate_task")
-int BPF_PROG(sched_migrate_task_raw, struct task_struct *p)
-{
-	return on_migrate(p, false);
-}
-
-SEC("tp_btf/sched_process_fork")
-int BPF_PROG(sched_process_fork_btf, struct task_struct *parent, struct task_struct *child)
-{
-	return on_fork(parent, child, true);
-}
-
-SEC("raw_tp/sched_process_fork")
-int BPF_PROG(sched_process_fork_raw, struct task_struct *parent, struct task_struct *child)
-{
-	return on_fork(parent, child, false);
-}
-
-SEC("tp_btf/sched_process_exit")
-int BPF_PROG(sched_process_exit_btf, struct task_struct *p)
-{
-	return on_exit(p, true);
-}
-
-SEC("raw_tp/sched_process_exit")
-int BPF_PROG(sched_process_exit_raw, struct task_struct *p)
-{
-	return on_exit(p, false);
-}
-
-SEC("tp_btf/sched_process_free")
-int BPF_PROG(sched_process_free_btf, struct task_struct *p)
-{
-	return on_free(p, true);
-}
-
-SEC("raw_tp/sched_process_free")
-int BPF_PROG(sched_process_free_raw, struct task_struct *p)
-{
-	return on_free(p, false);
-}
+TWINS(sched_process_free, on_free(p, btf), struct task_struct *p)
 
 /*
  * System calls: one classic tracepoint per call that matters. The kernel tests a
@@ -812,29 +763,10 @@ int BPF_PROG(sched_process_free_raw, struct task_struct *p)
 
 HERD_SYSCALLS(SYSCALL_PROGS)
 
-SEC("tp_btf/inet_sock_set_state")
-int BPF_PROG(inet_sock_set_state_btf, struct sock *sk, int oldstate, int newstate)
-{
-	return on_set_state(sk, oldstate, newstate, true);
-}
+TWINS(inet_sock_set_state, on_set_state(sk, oldstate, newstate, btf), struct sock *sk, int oldstate,
+      int newstate)
 
-SEC("raw_tp/inet_sock_set_state")
-int BPF_PROG(inet_sock_set_state_raw, struct sock *sk, int oldstate, int newstate)
-{
-	return on_set_state(sk, oldstate, newstate, false);
-}
-
-SEC("tp_btf/sk_data_ready")
-int BPF_PROG(sk_data_ready_btf, struct sock *sk)
-{
-	return on_data_ready(sk, true);
-}
-
-SEC("raw_tp/sk_data_ready")
-int BPF_PROG(sk_data_ready_raw, struct sock *sk)
-{
-	return on_data_ready(sk, false);
-}
+TWINS(sk_data_ready, on_data_ready(sk, btf), struct sock *sk)
 
 /*
  * task_storage kernels: the loader's seeds in the tasks map become records (a
