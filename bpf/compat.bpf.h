@@ -134,7 +134,12 @@ static __always_inline int uring_complete_res(__u64 *args)
 {
 	if (uring_res == URING_RES_CQE)
 		return BPF_CORE_READ((struct io_uring_cqe *)args[2], res);
-	return (int)(uring_res == URING_RES_ARG3 ? args[3] : args[2]);
+	/* Volatile loads at fixed offsets: merged into one load at a computed offset
+	 * (which the compiler may do to plain ones), they would be a modified
+	 * context pointer, which the verifier refuses. */
+	if (uring_res == URING_RES_ARG3)
+		return (int)*(volatile __u64 *)&args[3];
+	return (int)*(volatile __u64 *)&args[2];
 }
 
 #endif
