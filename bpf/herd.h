@@ -14,6 +14,28 @@
 #include <stddef.h>
 #endif
 
+/*
+ * The kernel's constants both sides need. BPF gets the kernel's enums from
+ * vmlinux.h (TCP_LISTEN, IPPROTO_TCP, ...) but none of its macros, so those are
+ * defined here, once, with their uapi values; user space takes the same names
+ * from the system's headers.
+ */
+#ifdef __VMLINUX_H__
+#define FUTEX_WAIT	      0 /* include/uapi/linux/futex.h */
+#define FUTEX_LOCK_PI	      6
+#define FUTEX_WAIT_BITSET     9
+#define FUTEX_WAIT_REQUEUE_PI 11
+#define FUTEX_LOCK_PI2	      13
+#define FUTEX_PRIVATE_FLAG    128
+#define FUTEX_CLOCK_REALTIME  256
+#define F_SETLKW	      7 /* include/uapi/asm-generic/fcntl.h */
+#define F_OFD_SETLKW	      38
+#else
+#include <fcntl.h>	 /* F_SETLKW, F_OFD_SETLKW */
+#include <linux/futex.h> /* FUTEX_WAIT, ... */
+#include <netinet/tcp.h> /* TCP_LISTEN, the states of /proc/net/tcp */
+#endif
+
 #define HERD_MAX_TASKS	  65536 /* target tasks tracked at once */
 #define HERD_MAX_CONNS	  65536 /* connections between handshake and close */
 #define HERD_LOG2_SLOTS	  40	/* log2 histogram slots: 1 ns .. 2^40 ns (18 min) */
@@ -84,13 +106,15 @@ static __always_inline __u32 herd_wait_kind(long nr, long arg1)
 	case NR_poll:
 	case NR_ppoll:
 		return WAIT_POLL;
-	case NR_futex: { /* the waiting operations: WAIT, LOCK_PI, WAIT_BITSET, ... */
-		int op = (int)arg1 & ~(128 | 256);
-		return (op == 0 || op == 6 || op == 9 || op == 11 || op == 13) ? WAIT_LOCK
-									       : WAIT_NONE;
+	case NR_futex: { /* the operations that wait, whatever their flags */
+		int op = (int)arg1 & ~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME);
+		return (op == FUTEX_WAIT || op == FUTEX_LOCK_PI || op == FUTEX_WAIT_BITSET ||
+			op == FUTEX_WAIT_REQUEUE_PI || op == FUTEX_LOCK_PI2)
+			       ? WAIT_LOCK
+			       : WAIT_NONE;
 	}
-	case NR_fcntl: /* F_SETLKW, F_OFD_SETLKW */
-		return (arg1 == 7 || arg1 == 38) ? WAIT_LOCK : WAIT_NONE;
+	case NR_fcntl: /* the record locks that wait */
+		return (arg1 == F_SETLKW || arg1 == F_OFD_SETLKW) ? WAIT_LOCK : WAIT_NONE;
 	case NR_recvmsg:
 		return WAIT_PASSFD;
 	case NR_rt_sigtimedwait:
@@ -102,6 +126,55 @@ static __always_inline __u32 herd_wait_kind(long nr, long arg1)
 		return WAIT_NONE;
 	}
 }
+
+/*
+ * The system calls traced, each by an entry and an exit program (herd.bpf.c
+ * makes them from this list, the loader chooses among them from it):
+ * X(name, exit, regs). @exit is what the exit program does: CALL classifies
+ * the call by its number (on_sys_exit); ARG is futex or fcntl, whose wait
+ * depends on an argument only the entry sees (on_sys_exit_arg). @regs is which
+ * of the two still run where sched_switch reads waits from registers: NONE,
+ * EXIT (accept's result, the reaps wait4 returns) or BOTH (fork's latency).
+ */
+#define HERD_SYSCALLS(X)               \
+	X(accept, CALL, EXIT)          \
+	X(accept4, CALL, EXIT)         \
+	X(epoll_wait, CALL, NONE)      \
+	X(epoll_pwait, CALL, NONE)     \
+	X(epoll_pwait2, CALL, NONE)    \
+	X(select, CALL, NONE)          \
+	X(pselect6, CALL, NONE)        \
+	X(poll, CALL, NONE)            \
+	X(ppoll, CALL, NONE)           \
+	X(recvmsg, CALL, NONE)         \
+	X(rt_sigtimedwait, CALL, NONE) \
+	X(rt_sigsuspend, CALL, NONE)   \
+	X(io_uring_enter, CALL, NONE)  \
+	X(clone, CALL, BOTH)           \
+	X(clone3, CALL, BOTH)          \
+	X(fork, CALL, BOTH)            \
+	X(vfork, CALL, BOTH)           \
+	X(wait4, CALL, EXIT)           \
+	X(waitid, CALL, EXIT)          \
+	X(futex, ARG, NONE)            \
+	X(fcntl, ARG, NONE)
+
+/* HERD_SYSCALLS' @regs, as numbers: which programs run with waits from registers. */
+enum herd_syscall_regs {
+	SYSCALL_REGS_NONE, /* neither */
+	SYSCALL_REGS_EXIT, /* the exit program */
+	SYSCALL_REGS_BOTH, /* both */
+};
+
+/*
+ * Where io_uring_complete carries a completion's result, by the tracepoint's
+ * prototype in the kernel's BTF (the loader reads it; compat.bpf.h uses it).
+ */
+enum herd_uring_res {
+	URING_RES_ARG2, /* (ctx, user_data, res, ...): before 5.18 */
+	URING_RES_ARG3, /* (ctx, req, user_data, res, cflags, ...): 5.18 to 6.12 */
+	URING_RES_CQE,	/* (ctx, req, cqe): 6.13 on, the result in cqe->res */
+};
 
 /* Why a zombie stopped being one (proc.reaped_by). */
 enum herd_reaper {

@@ -57,7 +57,7 @@ struct trace_result {
 	bool wait_from_regs;	   /* waits read from registers at sleep, not sys_enter */
 	bool task_storage;	   /* records kept in task-local storage, not a hash */
 	bool uring_accepts;	   /* io_uring accept completions are counted */
-	bool exact_arrivals;	   /* sk_data_ready delimits arrival windows (6.6+) */
+	bool exact_arrivals;	   /* sk_data_ready delimits arrival windows (6.3+) */
 };
 
 struct tracer_opts {
