@@ -209,7 +209,7 @@ static void print_tracer(FILE *f, const struct trace_metrics *m, const struct tr
 	print_row(f, "arrivals", "%s",
 		  r->exact_arrivals
 			  ? "delimited by sk_data_ready (exact)"
-			  : "within 200 us of the handshake (no sk_data_ready before 6.6)");
+			  : "within 200 us of the handshake (no sk_data_ready before 6.3)");
 	if (m->lost_events || m->map_full)
 		fprintf(f,
 			"WARNING: the tracer missed events (%" PRIu64 " lost, %" PRIu64

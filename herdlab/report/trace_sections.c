@@ -370,7 +370,7 @@ void section_tracer(struct doc *d, const struct rundir *rd)
 			? "its registers, read as it sleeps"
 			: "its system call, recorded on entry");
 	report_row(d, "arrival attribution",
-		   json_is_true(exact) ? "exact (sock:sk_data_ready)" : "time window (before 6.6)");
+		   json_is_true(exact) ? "exact (sock:sk_data_ready)" : "time window (before 6.3)");
 	doc_table_end(d);
 	if (rundir_num(rd, T(MK_TRACER_LOST_EVENTS)) > 0 ||
 	    rundir_num(rd, T(MK_TRACER_MAP_FULL)) > 0)
