@@ -65,12 +65,22 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
  * The kernel's macros this file needs (vmlinux.h has its enums: TCP_LISTEN,
  * IPPROTO_TCP, ...; herd.h the constants user space needs too).
  */
-#define TASK_RUNNING 0x0000 /* include/linux/sched.h: task_struct::__state */
-#define TASK_DEAD    0x0080
-#define EXIT_DEAD    0x0010	  /* ... task_struct::exit_state */
-#define AF_INET	     2		  /* include/linux/socket.h */
-#define EAGAIN	     11		  /* include/uapi/asm-generic/errno-base.h */
-#define WINDOW_NS    (200 * 1000) /* an arrival window never lasts longer */
+#define TASK_RUNNING	0x0000 /* include/linux/sched.h: task_struct::__state */
+#define TASK_DEAD	0x0080
+#define EXIT_DEAD	0x0010 /* ... task_struct::exit_state */
+#define AF_INET		2      /* include/linux/socket.h */
+#define EAGAIN		11     /* include/uapi/asm-generic/errno-base.h */
+#define SIGCHLD		17     /* arch/x86/include/uapi/asm/signal.h */
+#define SIG_IGN_HANDLER 1      /* ... SIG_IGN, as a handler's address */
+#define SA_NOCLDWAIT	0x00000002
+/*
+ * What a program on a classic tracepoint returns: 0 would drop the event for
+ * every other consumer of the tracepoint (perf_trace_run_bpf_submit: perf,
+ * bpftrace, ftrace's perf side), and the tracer must leave what others see
+ * unchanged.
+ */
+#define TP_KEEP_EVENT 1
+#define WINDOW_NS     (200 * 1000) /* an arrival window never lasts longer */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -144,8 +154,41 @@ struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, HISTS);
 	__type(key, __u32);
-	__type(value, struct herd_log2);
+	__type(value, struct herd_histogram);
 } hists SEC(".maps");
+
+/*
+ * Target processes between their exit and their reaping, by pid: what the
+ * reaping must know. A zombie's record may be gone by then (task storage leaves
+ * at the last switch), and whoever reaps it need not be a target (herdlab
+ * reaping the server it started, init reaping an orphan), so the reap is matched
+ * here, by the pid wait4 or waitid returns, in any task.
+ */
+struct zombie {
+	__u32 ppid; /* its parent at exit: a reap by it is REAPED_PARENT */
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, HERD_MAX_ZOMBIES);
+	__type(key, __u32);
+	__type(value, struct zombie);
+} zombies SEC(".maps");
+
+/* A waitid in progress, by TID: where its siginfo goes (the reaped pid is there). */
+struct waitid_call {
+	__u64 infop;   /* the user's siginfo_t */
+	__u32 options; /* WNOWAIT leaves the child a zombie */
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, struct waitid_call);
+} waitids SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -169,39 +212,16 @@ static __always_inline void count_map_full(void)
 		t->map_full++;
 }
 
-/* floor(log2(v)) without a loop (libbpf-tools' log2l). */
-static __always_inline __u32 log2_u64(__u64 v)
-{
-	__u32 r = 0, shift;
-
-	shift = (v > 0xffffffffULL) << 5;
-	v >>= shift;
-	r |= shift;
-	shift = (v > 0xffff) << 4;
-	v >>= shift;
-	r |= shift;
-	shift = (v > 0xff) << 3;
-	v >>= shift;
-	r |= shift;
-	shift = (v > 0xf) << 2;
-	v >>= shift;
-	r |= shift;
-	shift = (v > 0x3) << 1;
-	v >>= shift;
-	r |= shift;
-	r |= (v >> 1);
-	return r;
-}
-
 static __always_inline void hist_add(__u32 which, __u64 ns)
 {
-	struct herd_log2 *h = bpf_map_lookup_elem(&hists, &which);
-	__u64 slot = log2_u64(ns);
+	struct herd_histogram *h = bpf_map_lookup_elem(&hists, &which);
+	__u32 slot = herd_hist_slot(ns);
 
-	if (!h)
+	/* The bound, for the verifier (herd_hist_slot never exceeds it), checked on the
+	 * register that indexes: barrier_var keeps clang from testing a copy. */
+	barrier_var(slot);
+	if (!h || slot >= HERD_HIST_SLOTS)
 		return;
-	if (slot >= HERD_LOG2_SLOTS)
-		slot = HERD_LOG2_SLOTS - 1;
 	h->slot[slot]++;
 }
 
@@ -311,9 +331,11 @@ static __always_inline void task_gone(struct herd_task *task, __u32 tid, __u64 n
 
 /*
  * Target @t's last switch: it never runs again. A process is a zombie from now
- * on (exit_notify set EXIT_ZOMBIE), or never was one (auto-reaped: EXIT_DEAD).
- * A record in task storage leaves now: the kernel may free the storage before
- * sched_process_free (seen on 6.18), and nothing after this switch changes it.
+ * on, or never was one: auto-reaped, as on_exit found its parent's SIGCHLD
+ * disposition. (Not from exit_state: EXIT_DEAD is also what a parent's wait4
+ * that won the race to this switch leaves.) A record in task storage leaves
+ * now: the kernel may free the storage before sched_process_free (seen on
+ * 6.18), and nothing after this switch changes it.
  */
 static __always_inline void last_switch(struct task_struct *t, struct herd_task *p, __u64 now,
 					bool btf)
@@ -326,8 +348,8 @@ static __always_inline void last_switch(struct task_struct *t, struct herd_task 
 			e->type = EV_EXIT;
 			e->pid = tid;
 			e->ts = now;
-			e->by = !!(RD(btf, t, exit_state) & EXIT_DEAD);
-			e->reaper = p->ppid;
+			e->by = p->autoreap;
+			e->reaper = BPF_CORE_READ(t, real_parent, tgid);
 			event_submit(e);
 		}
 	}
@@ -453,26 +475,81 @@ static __always_inline int on_fork(struct task_struct *parent, struct task_struc
 	return 0;
 }
 
-/* A target process exits (its zombie time starts at its last switch: on_switch). */
+/*
+ * Whether @p's parent releases it the moment it exits, as do_notify_parent()
+ * decides (kernel/signal.c): it exits with SIGCHLD and its parent ignores
+ * SIGCHLD or set SA_NOCLDWAIT. Read at sched_process_exit, just before
+ * exit_notify() reads the same.
+ */
+static __always_inline bool parent_autoreaps(struct task_struct *p)
+{
+	struct sighand_struct *sh = BPF_CORE_READ(p, real_parent, sighand);
+	unsigned long handler = (unsigned long)BPF_CORE_READ(sh, action[SIGCHLD - 1].sa.sa_handler);
+	unsigned long flags = BPF_CORE_READ(sh, action[SIGCHLD - 1].sa.sa_flags);
+
+	return BPF_CORE_READ(p, exit_signal) == SIGCHLD &&
+	       (handler == SIG_IGN_HANDLER || (flags & SA_NOCLDWAIT));
+}
+
+/*
+ * A target process exits: its zombie time starts at its last switch (on_switch),
+ * and from now on a wait4 or waitid of any task may reap it (zombies).
+ */
 static __always_inline int on_exit(struct task_struct *p, bool btf)
 {
 	struct herd_task *task = target(p, btf);
 	struct herd_totals *t;
+	__u32 pid = RD(btf, p, pid);
 
-	if (task && RD(btf, p, pid) == task->tgid && (t = tot()))
+	if (!task || pid != task->tgid)
+		return 0;
+	if ((t = tot()))
 		t->exits++;
+	task->autoreap = parent_autoreaps(p);
+	if (!task->autoreap) {
+		struct zombie z = { .ppid = BPF_CORE_READ(p, real_parent, tgid) };
+		if (bpf_map_update_elem(&zombies, &pid, &z, BPF_ANY))
+			count_map_full();
+	}
 	return 0;
 }
 
-/* The task is gone for good: hand its record to user space (records in a map). */
+/*
+ * A task is gone for good. A zombie of ours that no wait4/waitid was seen to
+ * reap was released some other way: say so. With records in a map, the task's
+ * final record leaves now (in task storage it left at the last switch).
+ */
 static __always_inline int on_free(struct task_struct *p, bool btf)
 {
+	__u32 pid = RD(btf, p, pid);
 	struct herd_task *task;
 
-	if (task_storage) /* the record left at the last switch (not loaded then) */
-		return 0;
-	if ((task = target(p, btf)))
-		task_gone(task, RD(btf, p, pid), bpf_ktime_get_ns());
+	if (bpf_map_lookup_elem(&zombies, &pid)) {
+		struct herd_event *e = event_reserve();
+		if (e) {
+			e->type = EV_FREE;
+			e->pid = pid;
+			e->ts = bpf_ktime_get_ns();
+			e->by = REAPED_INIT;
+			e->reaper = 0;
+			event_submit(e);
+		}
+		bpf_map_delete_elem(&zombies, &pid);
+	}
+	if (!task_storage && (task = target(p, btf)))
+		task_gone(task, pid, bpf_ktime_get_ns());
+	return 0;
+}
+
+/* A target exec()ed: its record takes the new program's name (comm follows exec). */
+static __always_inline int on_exec(struct task_struct *p, bool btf)
+{
+	struct herd_task *task = target(p, btf);
+
+	if (task) {
+		BPF_CORE_READ_STR_INTO(&task->comm, p, comm);
+		task->comm_set = 1;
+	}
 	return 0;
 }
 
@@ -499,21 +576,64 @@ static __always_inline int on_sys_enter(long id, long arg1)
 	return 0;
 }
 
-static __always_inline void reaped(__u32 pid, __u32 reaper, __u64 now)
+/* The current task's wait4/waitid returned @pid: if it is a zombie of ours, say who reaped it. */
+static __always_inline void reaped(__u32 pid)
 {
-	struct herd_event *e = event_reserve();
+	struct zombie *z = bpf_map_lookup_elem(&zombies, &pid);
 
-	if (!e)
+	if (!z)
 		return;
-	e->type = EV_REAP;
-	e->pid = pid;
-	e->ts = now;
-	e->by = REAPED_PARENT;
-	e->reaper = reaper;
-	event_submit(e);
+	__u32 reaper = (__u32)(bpf_get_current_pid_tgid() >> 32);
+	struct herd_event *e = event_reserve_size(EVENT_HEAD + sizeof(e->comm));
+	if (e) {
+		e->type = EV_REAP;
+		e->pid = pid;
+		e->ts = bpf_ktime_get_ns();
+		e->by = reaper == z->ppid ? REAPED_PARENT : REAPED_INIT;
+		e->reaper = reaper;
+		bpf_get_current_comm(e->comm, sizeof(e->comm));
+		event_submit(e);
+	}
+	bpf_map_delete_elem(&zombies, &pid);
 }
 
-/* futex/fcntl: whether the call was a wait is what the task recorded on entry. */
+/*
+ * wait4 and waitid, in every task. wait4 returns the reaped pid. waitid returns
+ * 0 and puts the pid in the caller's siginfo (si_pid, at offset 16 on x86-64),
+ * whose address only the entry sees; WNOWAIT leaves the child a zombie.
+ */
+#define WNOWAIT		0x01000000 /* include/uapi/linux/wait.h */
+#define SIGINFO_PID_OFF 16
+static __always_inline int on_sys_enter_reap(long id, struct syscall_trace_enter *ctx)
+{
+	if (id != NR_waitid)
+		return 0;
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct waitid_call w = { .infop = ctx->args[2], .options = (__u32)ctx->args[3] };
+	if (w.infop && !(w.options & WNOWAIT))
+		bpf_map_update_elem(&waitids, &tid, &w, BPF_ANY);
+	return 0;
+}
+
+static __always_inline int on_sys_exit_reap(long id, long ret)
+{
+	if (id == NR_wait4) {
+		if (ret > 0)
+			reaped((__u32)ret);
+		return 0;
+	}
+	__u32 tid = (__u32)bpf_get_current_pid_tgid(), pid = 0;
+	struct waitid_call *w = bpf_map_lookup_elem(&waitids, &tid);
+	if (!w)
+		return 0;
+	if (ret == 0 &&
+	    !bpf_probe_read_user(&pid, sizeof(pid), (void *)(w->infop + SIGINFO_PID_OFF)) && pid)
+		reaped(pid);
+	bpf_map_delete_elem(&waitids, &tid);
+	return 0;
+}
+
+/* A lock: whether the call was a wait is what the task recorded on entry. */
 static __always_inline int on_sys_exit_arg(long id, long ret)
 {
 	struct herd_task *task = current_target();
@@ -542,12 +662,6 @@ static __always_inline int on_sys_exit(long id, long arg1, long ret)
 		task->fork_enter_ns = 0;
 		return 0;
 	}
-	if (id == NR_wait4 && ret > 0) {
-		reaped((__u32)ret, tid, now);
-		return 0;
-	}
-	if (id == NR_waitid) /* its pid is in the siginfo; user space matches exits */
-		return 0;
 	/* Classified by the call itself: a task may have entered it before tracing began. */
 	__u32 wait = herd_wait_kind(id, arg1);
 	task->wait = WAIT_NONE;
@@ -653,12 +767,27 @@ static __always_inline void conn_close(__u64 skaddr)
 	bpf_map_delete_elem(&conns, &skaddr);
 }
 
+static __always_inline void close_window(void)
+{
+	__u32 zero = 0;
+	struct window *w = bpf_map_lookup_elem(&windows, &zero);
+
+	if (w)
+		w->open = 0;
+}
+
 /* A TCP state change: learn listening ports, open and close connections. */
 static __always_inline int on_set_state(struct sock *sk, int oldstate, int newstate, bool btf)
 {
 	/* Ten state changes per connection on the machine (both ends); three matter.
 	 * Decide on the arguments before touching the socket. */
 	bool opened = oldstate == TCP_SYN_RECV && newstate == TCP_ESTABLISHED;
+	/* An arrival's wakeups all happen inside the listener's sk_data_ready, before
+	 * any other state change: one closes the window, so a task woken next by a
+	 * connection's own change (a FIN waking a poll on it: apache's lingering
+	 * close) is not taken for a woken acceptor. */
+	if (!opened)
+		close_window();
 	if (!opened && newstate != TCP_CLOSE && newstate != TCP_LISTEN)
 		return 0;
 	if (RD(btf, sk, sk_protocol) != IPPROTO_TCP)
@@ -737,6 +866,9 @@ TWINS(sched_process_exit, on_exit(p, btf), struct task_struct *p)
 
 TWINS(sched_process_free, on_free(p, btf), struct task_struct *p)
 
+TWINS(sched_process_exec, on_exec(p, btf), struct task_struct *p, pid_t old_pid,
+      struct linux_binprm *bprm)
+
 /*
  * System calls: one classic tracepoint per call that matters. The kernel tests a
  * bitmap before running anything for the others, so the server's recv and send,
@@ -745,20 +877,29 @@ TWINS(sched_process_free, on_free(p, btf), struct task_struct *p)
  * The calls are herd.h's HERD_SYSCALLS; a call a kernel does not have
  * (epoll_pwait2 before 5.11) is skipped at attach.
  */
-#define SYSCALL_WITH_EXIT(name, on_exit_call)                 \
-	SEC("tracepoint/syscalls/sys_enter_" #name)           \
-	int enter_##name(struct syscall_trace_enter *ctx)     \
-	{                                                     \
-		return on_sys_enter(NR_##name, ctx->args[1]); \
-	}                                                     \
-	SEC("tracepoint/syscalls/sys_exit_" #name)            \
-	int exit_##name(struct syscall_trace_exit *ctx)       \
-	{                                                     \
-		return on_exit_call;                          \
+#define SYSCALL_WITH_EXIT(name, on_enter_call, on_exit_call) \
+	SEC("tracepoint/syscalls/sys_enter_" #name)          \
+	int enter_##name(struct syscall_trace_enter *ctx)    \
+	{                                                    \
+		on_enter_call;                               \
+		return TP_KEEP_EVENT;                        \
+	}                                                    \
+	SEC("tracepoint/syscalls/sys_exit_" #name)           \
+	int exit_##name(struct syscall_trace_exit *ctx)      \
+	{                                                    \
+		on_exit_call;                                \
+		return TP_KEEP_EVENT;                        \
 	}
-#define SYSCALL_CALL(name) SYSCALL_WITH_EXIT(name, on_sys_exit(NR_##name, 0, ctx->ret))
-/* futex and fcntl wait or not depending on an argument: their exit needs it too. */
-#define SYSCALL_ARG(name)		SYSCALL_WITH_EXIT(name, on_sys_exit_arg(NR_##name, ctx->ret))
+#define SYSCALL_ENTER(name) on_sys_enter(NR_##name, ctx->args[1])
+#define SYSCALL_CALL(name) \
+	SYSCALL_WITH_EXIT(name, SYSCALL_ENTER(name), on_sys_exit(NR_##name, 0, ctx->ret))
+/* The locks wait or not depending on an argument: their exit needs the entry's verdict. */
+#define SYSCALL_ARG(name) \
+	SYSCALL_WITH_EXIT(name, SYSCALL_ENTER(name), on_sys_exit_arg(NR_##name, ctx->ret))
+/* wait4 and waitid: in every task, for the zombies they reap. */
+#define SYSCALL_REAP(name)                                         \
+	SYSCALL_WITH_EXIT(name, on_sys_enter_reap(NR_##name, ctx), \
+			  on_sys_exit_reap(NR_##name, ctx->ret))
 #define SYSCALL_PROGS(name, exit, regs) SYSCALL_##exit(name)
 
 HERD_SYSCALLS(SYSCALL_PROGS)

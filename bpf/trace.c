@@ -17,8 +17,8 @@
  * where the kernel loads tp_btf programs. Where it also has bpf_task_pt_regs
  * (5.15+), sched_switch reads what a sleeping task waits in from its registers
  * and records live in task-local storage; only the system calls herd.h's
- * HERD_SYSCALLS marks for it are then traced, sched_process_free is not needed
- * (records leave at the last switch), and the two iterators carry records
+ * HERD_SYSCALLS marks for it are then traced, records leave at the last switch
+ * (sched_process_free then only ends zombies), and the two iterators carry records
  * between the tasks map and task storage (run_iter): adopt after seeding,
  * snapshot before collecting. User space always reads and writes the tasks map.
  * HERDLAB_RAW_TP=1 forces the raw_tp twins and HERDLAB_SYS_ENTER=1 the entry
@@ -164,29 +164,26 @@ static int on_event(void *ctx, void *data, size_t size)
 	struct trace_proc *p;
 
 	switch (e->type) {
-	case EV_TASK_GONE: {
+	case EV_TASK_GONE: { /* a final record: never a reap (a zombie's record leaves early) */
 		struct trace_task *g = vec_push(&t->gone);
 		if (g) {
 			g->tid = e->pid;
 			g->t = e->task;
 		}
-		/* A zombie freed without any target reaping it: init (or a subreaper) did. */
-		if (e->task.tgid == e->pid && (p = find_proc(t, e->pid, true)) && p->exit_ns) {
-			p->reap_ns = e->ts;
-			p->reaped_by = REAPED_INIT;
-		}
 		break;
 	}
 	case EV_EXIT:
-		/* Its parent may have reaped it in the instant before its last switch. */
+		/* Its reaper's wait4 may have returned in the instant before its last switch. */
 		p = find_proc(t, e->pid, false);
 		if (p && p->reap_ns && !p->exit_ns) {
 			p->exit_ns = p->reap_ns;
+			p->parent = e->reaper;
 			break;
 		}
 		if (!(p = vec_push(&t->procs)))
 			break;
 		p->pid = e->pid;
+		p->parent = e->reaper;
 		p->exit_ns = e->ts;
 		p->reaped_by = -1;
 		if (e->by) { /* auto-reaped: released before it could be a zombie */
@@ -195,18 +192,19 @@ static int on_event(void *ctx, void *data, size_t size)
 		}
 		break;
 	case EV_REAP:
-		p = find_proc(t, e->pid, true);
-		if (!p) { /* it exited before tracing began, or the reap overtook */
-			p = find_proc(t, e->pid, false);
-			if (!p || p->reaped_by != REAPED_INIT) {
-				if (!(p = vec_push(&t->procs)))
-					break;
-				p->pid = e->pid;
-			}
+	case EV_FREE:
+		/* Only zombies that exited while traced are reaped or freed (herd.bpf.c's
+		 * zombies map): a reap that overtook its exit comes first. */
+		if (!(p = find_proc(t, e->pid, true))) {
+			if (!(p = vec_push(&t->procs)))
+				break;
+			p->pid = e->pid;
 		}
 		p->reap_ns = e->ts;
 		p->reaped_by = (int)e->by;
 		p->reaper = e->reaper;
+		if (e->type == EV_REAP)
+			memcpy(p->reaper_comm, e->comm, sizeof(p->reaper_comm) - 1);
 		break;
 	case EV_CONN: {
 		struct herd_conn *c = vec_push(&t->conns);
@@ -301,9 +299,8 @@ static void configure(struct tracer *t)
 		{ s->progs.sched_migrate_task_btf, s->progs.sched_migrate_task_raw, true },
 		{ s->progs.sched_process_fork_btf, s->progs.sched_process_fork_raw, true },
 		{ s->progs.sched_process_exit_btf, s->progs.sched_process_exit_raw, true },
-		/* records in task storage leave at the last switch instead */
-		{ s->progs.sched_process_free_btf, s->progs.sched_process_free_raw,
-		  !t->task_storage },
+		{ s->progs.sched_process_free_btf, s->progs.sched_process_free_raw, true },
+		{ s->progs.sched_process_exec_btf, s->progs.sched_process_exec_raw, true },
 		{ s->progs.inet_sock_set_state_btf, s->progs.inet_sock_set_state_raw, true },
 		{ s->progs.sk_data_ready_btf, s->progs.sk_data_ready_raw, t->data_ready },
 	};
@@ -443,7 +440,7 @@ static int collect_percpu(struct tracer *t, struct trace_result *r)
 {
 	int ncpu = libbpf_num_possible_cpus();
 	struct herd_totals *tv = ncpu > 0 ? calloc((size_t)ncpu, sizeof(*tv)) : NULL;
-	struct herd_log2 *hv = ncpu > 0 ? calloc((size_t)ncpu, sizeof(*hv)) : NULL;
+	struct herd_histogram *hv = ncpu > 0 ? calloc((size_t)ncpu, sizeof(*hv)) : NULL;
 	__u32 zero = 0;
 
 	if (!tv || !hv) {
@@ -462,7 +459,7 @@ static int collect_percpu(struct tracer *t, struct trace_result *r)
 		if (bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.hists), &h, hv))
 			continue;
 		for (int c = 0; c < ncpu; c++)
-			for (int s = 0; s < HERD_LOG2_SLOTS; s++)
+			for (int s = 0; s < HERD_HIST_SLOTS; s++)
 				r->hist[h].slot[s] += hv[c].slot[s];
 	}
 	free(tv);
@@ -521,6 +518,38 @@ oom:
 	return -ENOMEM;
 }
 
+/*
+ * The kernel's ids of this tracer's programs and links: what a check that
+ * nothing outlived it looks for (by id, never by counting every program on
+ * the machine, which another tracer changes).
+ */
+static int collect_ids(struct tracer *t, struct trace_result *r)
+{
+	struct bpf_program *prog;
+	size_t n = 0;
+
+	bpf_object__for_each_program(prog, t->skel->obj)
+		n++;
+	if (!(r->prog_ids = calloc(n + 1, sizeof(*r->prog_ids))) ||
+	    !(r->link_ids = calloc(t->links.len + 1, sizeof(*r->link_ids))))
+		return -ENOMEM;
+	bpf_object__for_each_program(prog, t->skel->obj) {
+		struct bpf_prog_info info = { 0 };
+		__u32 len = sizeof(info);
+		if (bpf_program__fd(prog) >= 0 &&
+		    !bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len))
+			r->prog_ids[r->nprog_ids++] = info.id;
+	}
+	for (size_t i = 0; i < t->links.len; i++) {
+		struct bpf_link_info info = { 0 };
+		__u32 len = sizeof(info);
+		if (!bpf_obj_get_info_by_fd(bpf_link__fd(*(struct bpf_link **)vec_at(&t->links, i)),
+					    &info, &len))
+			r->link_ids[r->nlink_ids++] = info.id;
+	}
+	return 0;
+}
+
 int tracer_collect(struct tracer *t, struct trace_result *r)
 {
 	struct vec alive = VEC_INIT(struct trace_task);
@@ -575,7 +604,8 @@ int tracer_collect(struct tracer *t, struct trace_result *r)
 	if (t->procs.len)
 		memcpy(r->procs, t->procs.data, t->procs.len * sizeof(*r->procs));
 	r->nprocs = t->procs.len;
-	err = collect_conns(t, r);
+	if ((err = collect_conns(t, r)) == 0)
+		err = collect_ids(t, r);
 cleanup:
 	vec_free(&alive);
 	return err;
@@ -586,5 +616,7 @@ void trace_result_free(struct trace_result *r)
 	free(r->tasks);
 	free(r->procs);
 	free(r->conns);
+	free(r->prog_ids);
+	free(r->link_ids);
 	memset(r, 0, sizeof(*r));
 }
