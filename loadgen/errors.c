@@ -18,11 +18,16 @@
 #include <errno.h>
 
 static const char *const names[ERR_KINDS] = {
-	[ERR_NONE] = "ok",	   [ERR_REFUSED] = "refused",
-	[ERR_RESET] = "reset",	   [ERR_CONNECT_TIMEOUT] = "connect_timeout",
-	[ERR_TIMEOUT] = "timeout", [ERR_SHORT] = "short",
-	[ERR_HTTP] = "http",	   [ERR_ADDR] = "addr",
-	[ERR_INTERRUPTED] = "interrupted", [ERR_OTHER] = "other",
+	[ERR_NONE] = "ok",
+	[ERR_REFUSED] = "refused",
+	[ERR_RESET] = "reset",
+	[ERR_CONNECT_TIMEOUT] = "connect_timeout",
+	[ERR_TIMEOUT] = "timeout",
+	[ERR_SHORT] = "short",
+	[ERR_HTTP] = "http",
+	[ERR_ADDR] = "addr",
+	[ERR_INTERRUPTED] = "interrupted",
+	[ERR_OTHER] = "other",
 };
 
 const char *err_name(enum err_kind kind)

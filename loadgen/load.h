@@ -109,17 +109,17 @@ struct load_slow_counts {
 };
 
 struct load_result {
-	struct load_counts c;	     /* counts over every thread */
-	struct load_latency lat;     /* latencies over every thread (latency.h) */
+	struct load_counts c;	      /* counts over every thread */
+	struct load_latency lat;      /* latencies over every thread (latency.h) */
 	struct load_slow_counts slow; /* --slow: the slowloris connections */
-	struct load_record *records; /* --csv: every measured request, by scheduled time */
-	size_t nrecords;	     /* entries in @records */
-	uint64_t start_ns;	     /* the run started */
-	uint64_t measure_ns;	     /* the warmup ended: measuring from here */
-	uint64_t end_ns;	     /* the last request ended */
-	bool interrupted;	     /* stopped by SIGINT / SIGTERM */
-	bool deadline;		     /* stopped by the global deadline */
-	bool records_lost;	     /* --csv: some records could not be kept (ENOMEM) */
+	struct load_record *records;  /* --csv: every measured request, by scheduled time */
+	size_t nrecords;	      /* entries in @records */
+	uint64_t start_ns;	      /* the run started */
+	uint64_t measure_ns;	      /* the warmup ended: measuring from here */
+	uint64_t end_ns;	      /* the last request ended */
+	bool interrupted;	      /* stopped by SIGINT / SIGTERM */
+	bool deadline;		      /* stopped by the global deadline */
+	bool records_lost;	      /* --csv: some records could not be kept (ENOMEM) */
 };
 
 /* Run the load described by @o; fills @r (free it with load_result_free). 0, or -1 fatal. */
