@@ -73,6 +73,7 @@
 #define MK_CLIENT_ERRORS_ADDR		       "client.errors.addr"
 #define MK_CLIENT_ERRORS_CONNECT_TIMEOUT       "client.errors.connect_timeout"
 #define MK_CLIENT_ERRORS_HTTP		       "client.errors.http"
+#define MK_CLIENT_ERRORS_INTERRUPTED	       "client.errors.interrupted"
 #define MK_CLIENT_ERRORS_OTHER		       "client.errors.other"
 #define MK_CLIENT_ERRORS_REFUSED	       "client.errors.refused"
 #define MK_CLIENT_ERRORS_RESET		       "client.errors.reset"
