@@ -519,7 +519,7 @@ oom:
 }
 
 /*
- * The kernel's ids of this tracer's programs and links: what a check that
+ * The kernel's ids of this tracer's programs, links and maps: what a check that
  * nothing outlived it looks for (by id, never by counting every program on
  * the machine, which another tracer changes).
  */
@@ -539,6 +539,18 @@ static int collect_ids(struct tracer *t, struct trace_result *r)
 		if (bpf_program__fd(prog) >= 0 &&
 		    !bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len))
 			r->prog_ids[r->nprog_ids++] = info.id;
+	}
+	struct bpf_map *map;
+	n = 0;
+	bpf_object__for_each_map(map, t->skel->obj)
+		n++;
+	if (!(r->map_ids = calloc(n + 1, sizeof(*r->map_ids))))
+		return -ENOMEM;
+	bpf_object__for_each_map(map, t->skel->obj) {
+		struct bpf_map_info info = { 0 };
+		__u32 len = sizeof(info);
+		if (bpf_map__fd(map) >= 0 && !bpf_obj_get_info_by_fd(bpf_map__fd(map), &info, &len))
+			r->map_ids[r->nmap_ids++] = info.id;
 	}
 	for (size_t i = 0; i < t->links.len; i++) {
 		struct bpf_link_info info = { 0 };
@@ -618,5 +630,6 @@ void trace_result_free(struct trace_result *r)
 	free(r->conns);
 	free(r->prog_ids);
 	free(r->link_ids);
+	free(r->map_ids);
 	memset(r, 0, sizeof(*r));
 }

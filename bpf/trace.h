@@ -54,8 +54,10 @@ struct trace_result {
 	size_t nconns;
 	uint32_t *prog_ids; /* the kernel's ids of the tracer's loaded programs */
 	size_t nprog_ids;
-	uint32_t *link_ids; /* ... and of its links */
+	uint32_t *link_ids; /* ... of its links */
 	size_t nlink_ids;
+	uint32_t *map_ids; /* ... and of its maps */
+	size_t nmap_ids;
 	uint64_t start_ns, end_ns; /* the traced interval (CLOCK_MONOTONIC) */
 	uint64_t listen_overflows; /* TcpExt ListenOverflows, delta (system-wide) */
 	uint64_t listen_drops;	   /* TcpExt ListenDrops, delta (system-wide) */

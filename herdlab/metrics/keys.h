@@ -175,6 +175,7 @@
 #define MK_TRACER_LOST_EVENTS		"tracer.lost_events"
 #define MK_TRACER_MAP_FULL		"tracer.map_full"
 #define MK_TRACER_PROGRAM_IDS		"tracer.program_ids"
+#define MK_TRACER_MAP_IDS		"tracer.map_ids"
 #define MK_TRACER_LINK_IDS		"tracer.link_ids"
 #define MK_TRACER_RAW_TP		"tracer.raw_tp"
 #define MK_TRACER_RECORDS		"tracer.records"

@@ -314,7 +314,8 @@ json_t *metrics_json(const struct trace_metrics *m, const struct trace_result *r
 	if (put_numbers(o, m) | put_objects(o, m, r) | put_tracer(o, r) |
 	    jsonio_set_path(o, MK_PROC_REAPERS, reapers_json(m)) |
 	    jsonio_set_path(o, MK_TRACER_PROGRAM_IDS, ids_json(r->prog_ids, r->nprog_ids)) |
-	    jsonio_set_path(o, MK_TRACER_LINK_IDS, ids_json(r->link_ids, r->nlink_ids))) {
+	    jsonio_set_path(o, MK_TRACER_LINK_IDS, ids_json(r->link_ids, r->nlink_ids)) |
+	    jsonio_set_path(o, MK_TRACER_MAP_IDS, ids_json(r->map_ids, r->nmap_ids))) {
 		json_decref(o);
 		errno = ENOMEM;
 		return NULL;
