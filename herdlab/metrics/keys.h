@@ -23,23 +23,25 @@
 #define MK_DOT(a, b) a "." b
 
 /* run.json's top level: the run's metadata, and the three objects of metrics. */
-#define MK_CLIENT	     "client"
-#define MK_COMPLETE	     "complete" /* false: cut short (incomplete_reason says why) */
-#define MK_CPUS		     "cpus"
-#define MK_HERDLAB_VERSION   "herdlab_version"
-#define MK_INCOMPLETE_REASON "incomplete_reason" /* why, in words; absent when complete */
-#define MK_JOIN		     "join"
-#define MK_KERNEL	     "kernel"
-#define MK_KERNEL_HZ	     "kernel.hz"
-#define MK_KERNEL_PREEMPT    "kernel.preempt"
-#define MK_KERNEL_RELEASE    "kernel.release"
-#define MK_MODEL	     "model"
-#define MK_OPTIONS	     "options"
-#define MK_OPTIONS_LOAD	     "options.load"
-#define MK_OPTIONS_SERVER    "options.server"
-#define MK_START_TIME	     "start_time"
-#define MK_TRACE	     "trace"
-#define MK_TRACED	     "traced"
+#define MK_CLIENT	   "client"
+#define MK_CPUS		   "cpus"
+#define MK_HERDLAB_VERSION "herdlab_version"
+#define MK_JOIN		   "join"
+#define MK_KERNEL	   "kernel"
+#define MK_KERNEL_HZ	   "kernel.hz"
+#define MK_KERNEL_PREEMPT  "kernel.preempt"
+#define MK_KERNEL_RELEASE  "kernel.release"
+#define MK_MODEL	   "model"
+#define MK_OPTIONS	   "options"
+#define MK_OPTIONS_LOAD	   "options.load"
+#define MK_OPTIONS_SERVER  "options.server"
+#define MK_START_TIME	   "start_time"
+#define MK_TRACE	   "trace"
+#define MK_TRACED	   "traced"
+
+/* run.json's top level: whether the run finished; if not, why, in words (absent when complete). */
+#define MK_COMPLETE	     "complete"
+#define MK_INCOMPLETE_REASON "incomplete_reason"
 
 /* `herdlab report --format json`: the run, the summary, the sections, the decomposition. */
 #define MK_RUN_CPUS	  "run.cpus"
