@@ -6,8 +6,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
-/* "SIGSEGV" for 11; "signal 77" for a number glibc has no name for. */
-static const char *signame(int sig, char *buf, size_t len)
+const char *waitstatus_signame(int sig, char *buf, size_t len)
 {
 	const char *abbrev = sigabbrev_np(sig);
 
@@ -27,10 +26,12 @@ const char *waitstatus_str(int status, char *buf, size_t len)
 	else if (WIFEXITED(status))
 		snprintf(buf, len, "exited with status %d", WEXITSTATUS(status));
 	else if (WIFSIGNALED(status))
-		snprintf(buf, len, "killed by %s%s", signame(WTERMSIG(status), sig, sizeof(sig)),
+		snprintf(buf, len, "killed by %s%s",
+			 waitstatus_signame(WTERMSIG(status), sig, sizeof(sig)),
 			 WCOREDUMP(status) ? " (core dumped)" : "");
 	else if (WIFSTOPPED(status))
-		snprintf(buf, len, "stopped by %s", signame(WSTOPSIG(status), sig, sizeof(sig)));
+		snprintf(buf, len, "stopped by %s",
+			 waitstatus_signame(WSTOPSIG(status), sig, sizeof(sig)));
 	else
 		snprintf(buf, len, "ended with wait status %#x", (unsigned)status);
 	return buf;

@@ -18,4 +18,7 @@
  */
 const char *waitstatus_str(int status, char *buf, size_t len);
 
+/* "SIGSEGV" for 11 ("signal 77" for one without a name) into @buf; returns @buf. */
+const char *waitstatus_signame(int sig, char *buf, size_t len);
+
 #endif

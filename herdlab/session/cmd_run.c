@@ -7,17 +7,27 @@
  *
  * Start herdsrv under the tracer (held until it is a target), wait until it
  * announces its port, drive it with herdload, stop it, and write:
- *	run.json         what ran (model, options, kernel, CPUs, version, time), the
- *	                 tracer's metrics (trace.*), the client's (client.*), the join
+ *	run.json         whether the run is complete (and if not, why), what ran
+ *	                 (model, options, kernel, CPUs, version, time), the tracer's
+ *	                 metrics (trace.*), the client's (client.*), the join
  *	requests.csv     herdload's record of every request
  *	connections.csv  the kernel's record of every connection
  *	tasks.csv        every server task
  *	server.log       the server's stderr
+ *	load.log         herdload's stderr (also shown on ours as it comes)
  *	report.md, report.html, plots/   the run explained (runreport.h)
  * With --repeat K, K such directories DIR/rep-1 ... and their comparison.
+ *
  * Which option goes to herdsrv and which to herdload, herdsrv and herdload say
- * themselves (runopts.h). Anything that fails stops everything this command
- * started, and says what failed; both programs die with herdlab if it is killed.
+ * themselves, and they check the values too, before anything starts
+ * (runopts.h): a mistake leaves no directory and no process behind. So does a
+ * run whose server does not start, or that is stopped before its load begins.
+ * Once the load began, the directory is the run's record, whatever ends it:
+ * run.json is written at the start saying the run did not finish, and replaced
+ * at the end, complete or with the reason it is not ("interrupted by SIGINT
+ * after 4.0 s of --duration 20", "herdload exited with status 1: ..."). A
+ * SIGKILL'ed herdlab writes nothing more, so its directory still says it is
+ * incomplete; both programs die with it (PR_SET_PDEATHSIG, lib/spawn.h).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -80,30 +90,21 @@ static char **make_argv(char *const *head, size_t nhead, const struct vec *args,
 /* One run's end: whether its record is kept, and whether it is whole. */
 struct outcome {
 	bool started;	  /* the load began: the directory is the run's record, kept */
-	bool failed;	  /* something failed (not a signal): herdlab run exits 1 */
 	char reason[768]; /* why the run is incomplete, in words ("": it is complete) */
 };
 
 /* The first reason given is the one that cut the run short; later ones follow from it. */
-static void cut_short(struct outcome *out, bool failed, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void cut_short(struct outcome *out, bool failed, const char *fmt, ...)
+static void cut_short(struct outcome *out, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void cut_short(struct outcome *out, const char *fmt, ...)
 {
 	va_list ap;
 
 	if (out->reason[0])
 		return;
-	out->failed = failed;
 	va_start(ap, fmt);
 	vsnprintf(out->reason, sizeof(out->reason), fmt, ap);
 	va_end(ap);
-}
-
-/* "SIGINT" for the signal that stopped us. */
-static const char *signal_name(int sig, char *buf, size_t len)
-{
-	snprintf(buf, len, "SIG%s", sigabbrev_np(sig) ? sigabbrev_np(sig) : "?");
-	return buf;
 }
 
 /* The value the load was given for @name ("--duration"): the last one, as getopt takes it. */
@@ -123,16 +124,15 @@ static void interrupted(const struct run_opts *o, double seconds, struct outcome
 	const char *duration = load_value(o, "--duration"), *requests = load_value(o, "--requests");
 	char sig[24];
 
-	signal_name(stop_signal, sig, sizeof(sig));
+	waitstatus_signame(stop_signal, sig, sizeof(sig));
 	if (duration)
-		cut_short(out, false, "interrupted by %s after %.1f s of --duration %s", sig,
-			  seconds, duration);
+		cut_short(out, "interrupted by %s after %.1f s of --duration %s", sig, seconds,
+			  duration);
 	else if (requests)
-		cut_short(out, false,
-			  "interrupted by %s after %.1f s, before --requests %s were done", sig,
-			  seconds, requests);
+		cut_short(out, "interrupted by %s after %.1f s, before --requests %s were done",
+			  sig, seconds, requests);
 	else
-		cut_short(out, false, "interrupted by %s after %.1f s of the load", sig, seconds);
+		cut_short(out, "interrupted by %s after %.1f s of the load", sig, seconds);
 }
 
 /* "herdsrv exited with status 1: herdsrv[12]: cannot listen on ..." from its status and log. */
@@ -195,12 +195,12 @@ static void run_load(const struct run_opts *o, int port, const char *dir, struct
 	if (path_join(csv, sizeof(csv), dir, "requests.csv") < 0 ||
 	    path_join(json, sizeof(json), dir, "client.json") < 0 ||
 	    path_join(log, sizeof(log), dir, "load.log") < 0) {
-		cut_short(out, true, "the run directory's name is too long");
+		cut_short(out, "the run directory's name is too long");
 		return;
 	}
 	/* herdload appends its stderr to load.log; we read it back as it comes. */
 	if ((fd = open(log, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0) {
-		cut_short(out, true, "cannot create %s: %s", log, strerror(errno));
+		cut_short(out, "cannot create %s: %s", log, strerror(errno));
 		return;
 	}
 	char **argv = make_argv((char *[]){ "herdload", "--port", portarg }, 3, &o->load,
@@ -210,7 +210,7 @@ static void run_load(const struct run_opts *o, int port, const char *dir, struct
 	free(argv);
 	if (pid < 0) {
 		close(fd);
-		cut_short(out, true, "herdload could not be started");
+		cut_short(out, "herdload could not be started");
 		return;
 	}
 	out->started = true;
@@ -230,7 +230,7 @@ static void run_load(const struct run_opts *o, int port, const char *dir, struct
 	close(fd);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		describe_end("herdload", status, log, what, sizeof(what));
-		cut_short(out, true, "%s", what);
+		cut_short(out, "%s", what);
 	}
 }
 
@@ -241,7 +241,7 @@ static void serve_and_load(const struct run_opts *o, const char *dir, struct ses
 	char log[PATH_MAX], sig[24], what[sizeof(out->reason)];
 
 	if (path_join(log, sizeof(log), dir, "server.log") < 0) {
-		cut_short(out, true, "the run directory's name is too long");
+		cut_short(out, "the run directory's name is too long");
 		return;
 	}
 	char **argv = make_argv(
@@ -251,19 +251,19 @@ static void serve_and_load(const struct run_opts *o, const char *dir, struct ses
 			       true);
 	free(argv);
 	if (rc < 0) {
-		cut_short(out, true, "the server (model %s) could not be started", o->model);
+		cut_short(out, "the server (model %s) could not be started", o->model);
 		return;
 	}
 	int port = wait_listening(s);
 	if (!port && stop_signal) {
-		cut_short(out, false, "interrupted by %s before the load began",
-			  signal_name(stop_signal, sig, sizeof(sig)));
+		cut_short(out, "interrupted by %s before the load began",
+			  waitstatus_signame(stop_signal, sig, sizeof(sig)));
 		return;
 	}
 	if (!port) {
 		bool alive = session_process_alive(s->child);
 		describe_end("herdsrv", session_stop(s), log, what, sizeof(what));
-		cut_short(out, true, "the server did not start (model %s): %s", o->model,
+		cut_short(out, "the server did not start (model %s): %s", o->model,
 			  alive ? "it did not say it was listening within 10 s" : what);
 		return;
 	}
@@ -272,7 +272,7 @@ static void serve_and_load(const struct run_opts *o, const char *dir, struct ses
 	run_load(o, port, dir, s, out);
 	if (s->reaped) { /* the server ended by itself, before we stopped it */
 		describe_end("herdsrv", s->status, log, what, sizeof(what));
-		cut_short(out, true, "the server ended before the load did: %s", what);
+		cut_short(out, "the server ended before the load did: %s", what);
 	}
 }
 
@@ -294,13 +294,13 @@ static void collect(struct session *s, const char *dir, json_t **trace, json_t *
 		    struct outcome *out)
 {
 	if (session_collect(s) < 0) {
-		cut_short(out, true, "collecting the tracer's results failed");
+		cut_short(out, "collecting the tracer's results failed");
 		return;
 	}
 	*trace = metrics_json(&s->metrics, &s->result);
 	*join = runjson_join(dir, &s->result);
 	if (session_write(s, dir) < 0)
-		cut_short(out, true, "connections.csv or tasks.csv could not be written");
+		cut_short(out, "connections.csv or tasks.csv could not be written");
 }
 
 /*

@@ -73,12 +73,22 @@ static void test_synthetic(void **state)
 	assert_null(strstr(waitstatus_str(2 << 8, buf, sizeof(buf)), "0x"));
 }
 
+static void test_signame(void **state)
+{
+	char buf[32];
+
+	assert_string_equal(waitstatus_signame(SIGINT, buf, sizeof(buf)), "SIGINT");
+	assert_string_equal(waitstatus_signame(SIGTERM, buf, sizeof(buf)), "SIGTERM");
+	assert_string_equal(waitstatus_signame(77, buf, sizeof(buf)), "signal 77");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_exit),
 		cmocka_unit_test(test_signal),
 		cmocka_unit_test(test_synthetic),
+		cmocka_unit_test(test_signame),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
