@@ -147,7 +147,7 @@ static void describe_end(const char *who, int status, const char *log, char *buf
 
 /* ---- the server and the load ---------------------------------------------------- */
 
-/* Read the server's "listening on ADDR:PORT" within 10 s; 0 if it never came. */
+/* Read the server's "listening on ADDR:PORT" within 10 s: the port; 0 if it ended, -1 if late. */
 static int wait_listening(struct session *s)
 {
 	char buf[256];
@@ -169,7 +169,7 @@ static int wait_listening(struct session *s)
 		if (!session_process_alive(s->child))
 			return 0;
 	}
-	return 0;
+	return stop_signal ? 0 : -1;
 }
 
 /* What herdload wrote to load.log since the last call, onto our stderr as well. */
@@ -226,6 +226,8 @@ static void run_load(const struct run_opts *o, int port, const char *dir, struct
 			stopped = true;
 		}
 	}
+	if (stop_signal && !stopped) /* a terminal's ^C reached herdload too, and it ended first */
+		interrupted(o, (double)(clock_now_ns() - start) / 1e9, out);
 	forward(fd);
 	close(fd);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
@@ -255,16 +257,15 @@ static void serve_and_load(const struct run_opts *o, const char *dir, struct ses
 		return;
 	}
 	int port = wait_listening(s);
-	if (!port && stop_signal) {
+	if (port <= 0 && stop_signal) {
 		cut_short(out, "interrupted by %s before the load began",
 			  waitstatus_signame(stop_signal, sig, sizeof(sig)));
 		return;
 	}
-	if (!port) {
-		bool alive = session_process_alive(s->child);
+	if (port <= 0) { /* it ended (its stdout closed first, perhaps), or it is late */
 		describe_end("herdsrv", session_stop(s), log, what, sizeof(what));
 		cut_short(out, "the server did not start (model %s): %s", o->model,
-			  alive ? "it did not say it was listening within 10 s" : what);
+			  port < 0 ? "it did not say it was listening within 10 s" : what);
 		return;
 	}
 	session_add_port(s, port);
