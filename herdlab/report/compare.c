@@ -342,8 +342,8 @@ int compare_write(const struct rundir *runs, size_t n, enum doc_format fmt, FILE
 	}
 	doc_para(d, "herd factor: tasks woken per accepted connection; futile: wakeups that found "
 		    "nothing to accept; fairness: Jain's index of the workers' accepts (1 = even); "
-		    "p99: the client's total latency; runq, fork and first-run latencies are the "
-		    "upper bounds of log2 buckets.");
+		    "p99: the client's total latency; runq, fork and first-run latencies come from "
+		    "the kernel's histograms, each value within 1/16 of the truth.");
 	if (plot_dir && fmt != DOC_TEXT && (mkdir(plot_dir, 0755) == 0 || errno == EEXIST)) {
 		static const char *const figs[] = { "herd factor", "switches/request", "fairness",
 						    "p99 us" };
