@@ -79,7 +79,8 @@ static void usage(FILE *f)
 		"  --csv FILE           one row per request\n"
 		"  --seed N             for Poisson gaps, --mix and --body draws      [fixed]\n"
 		"  --quiet              no summary (nor progress line)\n"
-		"  --options            these long options, one a line (for herdlab run)\n");
+		"  --options            these long options, one a line (for herdlab run)\n"
+		"  --check              check the options, send nothing: exit 0 if good\n");
 }
 
 /* A bad flag: say which, and exit 2. */
@@ -150,6 +151,7 @@ enum {
 	OPT_SLOW,
 	OPT_SLOW_INTERVAL,
 	OPT_OPTIONS,
+	OPT_CHECK,
 	OPT_HELP,
 };
 
@@ -180,6 +182,7 @@ static const struct option long_opts[] = {
 	{ "slow", required_argument, 0, OPT_SLOW },
 	{ "slow-interval", required_argument, 0, OPT_SLOW_INTERVAL },
 	{ "options", no_argument, 0, OPT_OPTIONS },
+	{ "check", no_argument, 0, OPT_CHECK },
 	{ "help", no_argument, 0, OPT_HELP },
 	{ 0, 0, 0, 0 },
 };
@@ -195,6 +198,9 @@ struct given {
 	unsigned threads;    /* --threads, or 0 */
 	bool hold;	     /* --hold given */
 };
+
+/* --check: parse and validate every option, then exit 0 without running (herdlab run). */
+static bool check_only;
 
 /* One flag into @o or @g. */
 static void take_flag(int opt, const char *arg, struct load_opts *o, struct given *g)
@@ -280,6 +286,9 @@ static void take_flag(int opt, const char *arg, struct load_opts *o, struct give
 	case OPT_OPTIONS: /* the table itself, so herdlab run passes on what we parse */
 		optlist_print(stdout, long_opts);
 		exit(0);
+	case OPT_CHECK:
+		check_only = true;
+		break;
 	case OPT_HELP:
 		usage(stdout);
 		exit(0);
@@ -462,6 +471,10 @@ int main(int argc, char **argv)
 
 	log_init(argv[0]);
 	parse_args(argc, argv, &o, url_buf, sizeof(url_buf));
+	if (check_only) {
+		workload_free(&o.work);
+		return 0;
+	}
 	if (load_run(&o, &r) < 0) {
 		load_result_free(&r);
 		workload_free(&o.work);

@@ -39,6 +39,10 @@
 #define MK_TRACE	   "trace"
 #define MK_TRACED	   "traced"
 
+/* run.json's top level: whether the run finished; if not, why, in words (absent when complete). */
+#define MK_COMPLETE	     "complete"
+#define MK_INCOMPLETE_REASON "incomplete_reason"
+
 /* `herdlab report --format json`: the run, the summary, the sections, the decomposition. */
 #define MK_RUN_CPUS	  "run.cpus"
 #define MK_RUN_KERNEL	  "run.kernel"
