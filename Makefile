@@ -71,7 +71,7 @@ $(VMLINUX):
 	$(Q)test -r /sys/kernel/btf/vmlinux || { echo "no /sys/kernel/btf/vmlinux: this kernel has no BTF" >&2; exit 1; }
 	$(Q)bpftool btf dump file /sys/kernel/btf/vmlinux format c >$@.tmp && mv $@.tmp $@
 
-$(BPF_OBJ): bpf/herd.bpf.c bpf/herd.h $(VMLINUX)
+$(BPF_OBJ): bpf/herd.bpf.c bpf/herd.h bpf/compat.bpf.h $(VMLINUX)
 	@echo "  BPF     $@"
 	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -I$(BUILD)/bpf -Ibpf \
 		-Wall -Wno-unused-function -c $< -o $@
@@ -98,14 +98,15 @@ PROGS += $(BUILD)/herdload
 
 # ---- herdlab/: the commands on top, in rooms by job (session/, metrics/, report/, kernels/)
 # Headers are named by their room: #include "metrics/join.h".
-TRACE_OBJ := $(OBJ)/bpf/trace.o
+# The tracer's loader is every bpf/*.c but the kernel side (trace.c, kfeatures.c, procseed.c).
+TRACE_OBJS := $(patsubst %.c,$(OBJ)/%.o,$(filter-out %.bpf.c,$(wildcard bpf/*.c)))
 HL_MAIN	  := herdlab/herdlab.c
 HL_SRCS	  := $(filter-out $(HL_MAIN),$(wildcard herdlab/*.c herdlab/*/*.c))
 HL_OBJS	  := $(HL_SRCS:%.c=$(OBJ)/%.o)
 LIBHL	  := $(BUILD)/libherdlab.a
 LDLIBS_HL := -lbpf -lelf -lz -ljansson -lm
 
-$(TRACE_OBJ) $(HL_OBJS) $(OBJ)/herdlab/herdlab.o: CPPFLAGS += -Ibpf -I$(BUILD)/bpf -Iherdlab
+$(TRACE_OBJS) $(HL_OBJS) $(OBJ)/herdlab/herdlab.o: CPPFLAGS += -Ibpf -I$(BUILD)/bpf -Iherdlab
 
 # The version (git describe) lives in one object, rebuilt whenever it changes.
 HERDLAB_VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
@@ -115,10 +116,10 @@ $(BUILD)/version.stamp: FORCE
 	@mkdir -p $(@D)
 	@echo '$(HERDLAB_VERSION)' | cmp -s - $@ || echo '$(HERDLAB_VERSION)' >$@
 FORCE:
-# Only the loader includes the skeleton.
-$(TRACE_OBJ): $(BPF_SKEL)
+# Only trace.c includes the skeleton.
+$(OBJ)/bpf/trace.o: $(BPF_SKEL)
 
-$(LIBHL): $(HL_OBJS) $(TRACE_OBJ)
+$(LIBHL): $(HL_OBJS) $(TRACE_OBJS)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
 $(BUILD)/herdlab: $(OBJ)/herdlab/herdlab.o $(LIBHL) $(LIBHERD)

@@ -39,6 +39,15 @@
  *
  * Records go to user space through one ring buffer without a wakeup each: the
  * reader drains it on a timer (event_submit).
+ *
+ * What differs between kernels (task_struct's state field, task storage,
+ * reading registers, sk_data_ready, io_uring's tracepoint) is in compat.bpf.h,
+ * each difference behind a helper or a knob the loader sets.
+ *
+ * One file of about 800 lines, on purpose: it is one BPF object, whose handlers
+ * are all inlined into each program that uses them and share its maps, and it
+ * reads top to bottom as the story above (helpers, scheduling, processes,
+ * system calls, TCP, the programs).
  */
 #include "vmlinux.h"
 
@@ -47,30 +56,31 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
+#include "compat.bpf.h"
 #include "herd.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 /*
- * Reading a kernel field. tp_btf programs get BTF-typed pointers and load fields
- * directly (the verifier makes the load fault-safe; no helper call); their raw_tp
- * twins must go through bpf_probe_read_kernel. Handlers are inlined with @btf a
- * constant, so each program keeps only its own path. This is most of the cost of
- * the hot programs (sched_switch, sys_exit): keep it cheap.
+ * The kernel's macros this file needs (vmlinux.h has its enums: TCP_LISTEN,
+ * IPPROTO_TCP, ...; herd.h the constants user space needs too).
  */
-#define RD(btf, ptr, field) ((btf) ? (ptr)->field : BPF_CORE_READ(ptr, field))
-
-#define TASK_RUNNING	 0x0000
-#define TASK_DEAD	 0x0080
-#define EXIT_DEAD	 0x0010
-#define TCP_ESTABLISHED	 1
-#define TCP_SYN_RECV	 3
-#define TCP_CLOSE	 7
-#define TCP_LISTEN	 10
-#define IPPROTO_TCP	 6
-#define EAGAIN		 11
-#define IORING_OP_ACCEPT 13
-#define WINDOW_NS	 (200 * 1000) /* an arrival window never lasts longer */
+#define TASK_RUNNING	0x0000 /* include/linux/sched.h: task_struct::__state */
+#define TASK_DEAD	0x0080
+#define EXIT_DEAD	0x0010 /* ... task_struct::exit_state */
+#define AF_INET		2      /* include/linux/socket.h */
+#define EAGAIN		11     /* include/uapi/asm-generic/errno-base.h */
+#define SIGCHLD		17     /* arch/x86/include/uapi/asm/signal.h */
+#define SIG_IGN_HANDLER 1      /* ... SIG_IGN, as a handler's address */
+#define SA_NOCLDWAIT	0x00000002
+/*
+ * What a program on a classic tracepoint returns: 0 would drop the event for
+ * every other consumer of the tracepoint (perf_trace_run_bpf_submit: perf,
+ * bpftrace, ftrace's perf side), and the tracer must leave what others see
+ * unchanged.
+ */
+#define TP_KEEP_EVENT 1
+#define WINDOW_NS     (200 * 1000) /* without sk_data_ready, a window lasts no longer */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -83,18 +93,16 @@ struct {
  * Where the records are counted. sched_switch looks up two tasks, and
  * sched_waking one, on every switch and wakeup of the machine, most of them
  * nobody's target: a hash lookup by TID is the largest part of their cost. With
- * task_storage (set by the loader with wait_from_regs: Linux 5.15+, which has
- * task-local storage for tracing programs and bpf_get_current_task_btf), each
- * target carries its record in task_store instead, and for a task without one
- * the lookup finds the task's storage pointer empty and returns. The tasks map then only lists the targets for user
- * space: fork adds to it as before, the last switch removes from it, the loader's
- * seeds become records through the adopt iterator, and the snapshot iterator
- * copies the records back into it before user space reads them. Without task_storage
- * the map is created without task_store and the branches that use it are dead
- * code to the verifier (a constant of .rodata).
+ * task_storage (compat.bpf.h: set by the loader where it can read waits from
+ * registers), each target carries its record in task_store instead, and for a
+ * task without one the lookup finds the task's storage pointer empty and
+ * returns. The tasks map then only lists the targets for user space: fork adds
+ * to it as before, the last switch removes from it, the loader's seeds become
+ * records through the adopt iterator, and the snapshot iterator copies the
+ * records back into it before user space reads them. Without task_storage the
+ * object is loaded without task_store and the branches that use it are dead
+ * code to the verifier.
  */
-const volatile bool task_storage = false;
-
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
@@ -126,14 +134,8 @@ struct window {
 	__u32 open; /* wakeups now are for this arrival */
 };
 
-/*
- * Linux 6.6+ has sock:sk_data_ready: the window then opens exactly when the
- * listener's sk_data_ready runs and closes at the next socket's, so the data of
- * the same client, processed a moment later in the same context, is never
- * mistaken for its arrival. Without it the window stays open WINDOW_NS.
- */
-const volatile bool have_data_ready = false;
-
+/* The arrival window of each CPU: opened at a handshake (conn_open), closed by
+ * sk_data_ready where the kernel has it (have_data_ready), else by WINDOW_NS. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
@@ -152,8 +154,41 @@ struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, HISTS);
 	__type(key, __u32);
-	__type(value, struct herd_log2);
+	__type(value, struct herd_histogram);
 } hists SEC(".maps");
+
+/*
+ * Target processes between their exit and their reaping, by pid: what the
+ * reaping must know. A zombie's record may be gone by then (task storage leaves
+ * at the last switch), and whoever reaps it need not be a target (herdlab
+ * reaping the server it started, init reaping an orphan), so the reap is matched
+ * here, by the pid wait4 or waitid returns, in any task.
+ */
+struct zombie {
+	__u32 ppid; /* its parent at exit: a reap by it is REAPED_PARENT */
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, HERD_MAX_ZOMBIES);
+	__type(key, __u32);
+	__type(value, struct zombie);
+} zombies SEC(".maps");
+
+/* A waitid in progress, by TID: where its siginfo goes (the reaped pid is there). */
+struct waitid_call {
+	__u64 infop;   /* the user's siginfo_t */
+	__u32 options; /* WNOWAIT leaves the child a zombie */
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, struct waitid_call);
+} waitids SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -177,69 +212,17 @@ static __always_inline void count_map_full(void)
 		t->map_full++;
 }
 
-/* floor(log2(v)) without a loop (libbpf-tools' log2l). */
-static __always_inline __u32 log2_u64(__u64 v)
-{
-	__u32 r = 0, shift;
-
-	shift = (v > 0xffffffffULL) << 5;
-	v >>= shift;
-	r |= shift;
-	shift = (v > 0xffff) << 4;
-	v >>= shift;
-	r |= shift;
-	shift = (v > 0xff) << 3;
-	v >>= shift;
-	r |= shift;
-	shift = (v > 0xf) << 2;
-	v >>= shift;
-	r |= shift;
-	shift = (v > 0x3) << 1;
-	v >>= shift;
-	r |= shift;
-	r |= (v >> 1);
-	return r;
-}
-
 static __always_inline void hist_add(__u32 which, __u64 ns)
 {
-	struct herd_log2 *h = bpf_map_lookup_elem(&hists, &which);
-	__u64 slot = log2_u64(ns);
+	struct herd_histogram *h = bpf_map_lookup_elem(&hists, &which);
+	__u32 slot = herd_hist_slot(ns);
 
-	if (!h)
+	/* The bound, for the verifier (herd_hist_slot never exceeds it), checked on the
+	 * register that indexes: barrier_var keeps clang from testing a copy. */
+	barrier_var(slot);
+	if (!h || slot >= HERD_HIST_SLOTS)
 		return;
-	if (slot >= HERD_LOG2_SLOTS)
-		slot = HERD_LOG2_SLOTS - 1;
 	h->slot[slot]++;
-}
-
-/* A task's state (TASK_RUNNING, ...): __state since 5.14, state before. */
-struct task_struct___pre514 {
-	long state;
-} __attribute__((preserve_access_index));
-
-static __always_inline __u32 task_state(struct task_struct *t, bool btf)
-{
-	if (bpf_core_field_exists(t->__state))
-		return RD(btf, t, __state);
-	return (__u32)BPF_CORE_READ((struct task_struct___pre514 *)t, state);
-}
-
-/*
- * What a task sleeps in, read from its saved user registers the moment it
- * sleeps: the system call number (orig_ax) and its second argument (si, futex's
- * op, fcntl's cmd), x86-64. This needs bpf_task_pt_regs (Linux 5.15) and a
- * BTF-typed task, so only the tp_btf sched_switch uses it; where the loader
- * cannot set it, the sys_enter programs record each waiting call on entry
- * instead, at the cost of a tracepoint hit per call.
- */
-const volatile bool wait_from_regs = false;
-
-static __always_inline __u32 sleeping_in(struct task_struct *t)
-{
-	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(t);
-
-	return herd_wait_kind((long)regs->orig_ax, (long)regs->si);
 }
 
 /* Task @t's record if it is a target (@btf: @t is a BTF-typed pointer). */
@@ -293,26 +276,16 @@ static __always_inline void event_submit(struct herd_event *e)
 #define event_reserve_task() event_reserve_size(EVENT_HEAD + sizeof(struct herd_task))
 
 /*
- * The socket behind descriptor @fd of the current task. Where the current task
- * comes BTF-typed (task_storage kernels), the walk to its descriptor table is
- * plain loads; the slot, the file and the socket still need probe reads (the
- * table is an array of pointers, which BTF does not type).
+ * The socket behind descriptor @fd of the current task. The slot, the file and
+ * the socket need probe reads whatever the kernel (the table is an array of
+ * pointers, which BTF does not type).
  */
 static __always_inline __u64 fd_to_sk(int fd)
 {
 	struct file **fds, *f = NULL;
 	unsigned int max_fds;
 
-	if (task_storage) {
-		struct fdtable *fdt = bpf_get_current_task_btf()->files->fdt;
-		fds = fdt->fd;
-		max_fds = fdt->max_fds;
-	} else {
-		struct task_struct *t = (struct task_struct *)bpf_get_current_task();
-		struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
-		fds = BPF_CORE_READ(fdt, fd);
-		max_fds = BPF_CORE_READ(fdt, max_fds);
-	}
+	current_fds(&fds, &max_fds);
 	if (fd < 0 || (unsigned)fd >= max_fds || bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) ||
 	    !f)
 		return 0;
@@ -358,9 +331,11 @@ static __always_inline void task_gone(struct herd_task *task, __u32 tid, __u64 n
 
 /*
  * Target @t's last switch: it never runs again. A process is a zombie from now
- * on (exit_notify set EXIT_ZOMBIE), or never was one (auto-reaped: EXIT_DEAD).
- * A record in task storage leaves now: the kernel may free the storage before
- * sched_process_free (seen on 6.18), and nothing after this switch changes it.
+ * on, or never was one: auto-reaped, as on_exit found its parent's SIGCHLD
+ * disposition. (Not from exit_state: EXIT_DEAD is also what a parent's wait4
+ * that won the race to this switch leaves.) A record in task storage leaves
+ * now: the kernel may free the storage before sched_process_free (seen on
+ * 6.18), and nothing after this switch changes it.
  */
 static __always_inline void last_switch(struct task_struct *t, struct herd_task *p, __u64 now,
 					bool btf)
@@ -373,8 +348,8 @@ static __always_inline void last_switch(struct task_struct *t, struct herd_task 
 			e->type = EV_EXIT;
 			e->pid = tid;
 			e->ts = now;
-			e->by = !!(RD(btf, t, exit_state) & EXIT_DEAD);
-			e->reaper = p->ppid;
+			e->by = p->autoreap;
+			e->reaper = BPF_CORE_READ(t, real_parent, tgid);
 			event_submit(e);
 		}
 	}
@@ -396,7 +371,7 @@ static __always_inline int on_switch(bool preempt, struct task_struct *prev,
 			p->voluntary++;
 			p->offcpu_ns = now;
 			if (btf && wait_from_regs)
-				p->wait = sleeping_in(prev);
+				p->wait = task_wait_kind(prev);
 			if (p->pending && p->wait != WAIT_NONE) { /* asleep again, same call */
 				p->futile++;
 				p->pending = 0;
@@ -454,7 +429,10 @@ static __always_inline int on_waking(struct task_struct *p, bool btf)
 	}
 	__u32 zero = 0;
 	struct window *w = bpf_map_lookup_elem(&windows, &zero);
-	if (!w || !w->open || w->ctx != bpf_get_current_pid_tgid() || now - w->ts > WINDOW_NS)
+	/* Where sk_data_ready delimits the window, no clock bounds it: a vCPU the host
+	 * preempts between the handshake and the wakeups would otherwise lose them. */
+	if (!w || !w->open || w->ctx != bpf_get_current_pid_tgid() ||
+	    (!have_data_ready && now - w->ts > WINDOW_NS))
 		return 0; /* not woken by a connection's arrival */
 	task->wakeups[wait]++;
 	task->pending = 1;
@@ -500,26 +478,81 @@ static __always_inline int on_fork(struct task_struct *parent, struct task_struc
 	return 0;
 }
 
-/* A target process exits (its zombie time starts at its last switch: on_switch). */
+/*
+ * Whether @p's parent releases it the moment it exits, as do_notify_parent()
+ * decides (kernel/signal.c): it exits with SIGCHLD and its parent ignores
+ * SIGCHLD or set SA_NOCLDWAIT. Read at sched_process_exit, just before
+ * exit_notify() reads the same.
+ */
+static __always_inline bool parent_autoreaps(struct task_struct *p)
+{
+	struct sighand_struct *sh = BPF_CORE_READ(p, real_parent, sighand);
+	unsigned long handler = (unsigned long)BPF_CORE_READ(sh, action[SIGCHLD - 1].sa.sa_handler);
+	unsigned long flags = BPF_CORE_READ(sh, action[SIGCHLD - 1].sa.sa_flags);
+
+	return BPF_CORE_READ(p, exit_signal) == SIGCHLD &&
+	       (handler == SIG_IGN_HANDLER || (flags & SA_NOCLDWAIT));
+}
+
+/*
+ * A target process exits: its zombie time starts at its last switch (on_switch),
+ * and from now on a wait4 or waitid of any task may reap it (zombies).
+ */
 static __always_inline int on_exit(struct task_struct *p, bool btf)
 {
 	struct herd_task *task = target(p, btf);
 	struct herd_totals *t;
+	__u32 pid = RD(btf, p, pid);
 
-	if (task && RD(btf, p, pid) == task->tgid && (t = tot()))
+	if (!task || pid != task->tgid)
+		return 0;
+	if ((t = tot()))
 		t->exits++;
+	task->autoreap = parent_autoreaps(p);
+	if (!task->autoreap) {
+		struct zombie z = { .ppid = BPF_CORE_READ(p, real_parent, tgid) };
+		if (bpf_map_update_elem(&zombies, &pid, &z, BPF_ANY))
+			count_map_full();
+	}
 	return 0;
 }
 
-/* The task is gone for good: hand its record to user space (records in a map). */
+/*
+ * A task is gone for good. A zombie of ours that no wait4/waitid was seen to
+ * reap was released some other way: say so. With records in a map, the task's
+ * final record leaves now (in task storage it left at the last switch).
+ */
 static __always_inline int on_free(struct task_struct *p, bool btf)
 {
+	__u32 pid = RD(btf, p, pid);
 	struct herd_task *task;
 
-	if (task_storage) /* the record left at the last switch (not loaded then) */
-		return 0;
-	if ((task = target(p, btf)))
-		task_gone(task, RD(btf, p, pid), bpf_ktime_get_ns());
+	if (bpf_map_lookup_elem(&zombies, &pid)) {
+		struct herd_event *e = event_reserve();
+		if (e) {
+			e->type = EV_FREE;
+			e->pid = pid;
+			e->ts = bpf_ktime_get_ns();
+			e->by = REAPED_INIT;
+			e->reaper = 0;
+			event_submit(e);
+		}
+		bpf_map_delete_elem(&zombies, &pid);
+	}
+	if (!task_storage && (task = target(p, btf)))
+		task_gone(task, pid, bpf_ktime_get_ns());
+	return 0;
+}
+
+/* A target exec()ed: its record takes the new program's name (comm follows exec). */
+static __always_inline int on_exec(struct task_struct *p, bool btf)
+{
+	struct herd_task *task = target(p, btf);
+
+	if (task) {
+		BPF_CORE_READ_STR_INTO(&task->comm, p, comm);
+		task->comm_set = 1;
+	}
 	return 0;
 }
 
@@ -546,21 +579,64 @@ static __always_inline int on_sys_enter(long id, long arg1)
 	return 0;
 }
 
-static __always_inline void reaped(__u32 pid, __u32 reaper, __u64 now)
+/* The current task's wait4/waitid returned @pid: if it is a zombie of ours, say who reaped it. */
+static __always_inline void reaped(__u32 pid)
 {
-	struct herd_event *e = event_reserve();
+	struct zombie *z = bpf_map_lookup_elem(&zombies, &pid);
 
-	if (!e)
+	if (!z)
 		return;
-	e->type = EV_REAP;
-	e->pid = pid;
-	e->ts = now;
-	e->by = REAPED_PARENT;
-	e->reaper = reaper;
-	event_submit(e);
+	__u32 reaper = (__u32)(bpf_get_current_pid_tgid() >> 32);
+	struct herd_event *e = event_reserve_size(EVENT_HEAD + sizeof(e->comm));
+	if (e) {
+		e->type = EV_REAP;
+		e->pid = pid;
+		e->ts = bpf_ktime_get_ns();
+		e->by = reaper == z->ppid ? REAPED_PARENT : REAPED_INIT;
+		e->reaper = reaper;
+		bpf_get_current_comm(e->comm, sizeof(e->comm));
+		event_submit(e);
+	}
+	bpf_map_delete_elem(&zombies, &pid);
 }
 
-/* futex/fcntl: whether the call was a wait is what the task recorded on entry. */
+/*
+ * wait4 and waitid, in every task. wait4 returns the reaped pid. waitid returns
+ * 0 and puts the pid in the caller's siginfo (si_pid, at offset 16 on x86-64),
+ * whose address only the entry sees; WNOWAIT leaves the child a zombie.
+ */
+#define WNOWAIT		0x01000000 /* include/uapi/linux/wait.h */
+#define SIGINFO_PID_OFF 16
+static __always_inline int on_sys_enter_reap(long id, struct syscall_trace_enter *ctx)
+{
+	if (id != NR_waitid)
+		return 0;
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct waitid_call w = { .infop = ctx->args[2], .options = (__u32)ctx->args[3] };
+	if (w.infop && !(w.options & WNOWAIT))
+		bpf_map_update_elem(&waitids, &tid, &w, BPF_ANY);
+	return 0;
+}
+
+static __always_inline int on_sys_exit_reap(long id, long ret)
+{
+	if (id == NR_wait4) {
+		if (ret > 0)
+			reaped((__u32)ret);
+		return 0;
+	}
+	__u32 tid = (__u32)bpf_get_current_pid_tgid(), pid = 0;
+	struct waitid_call *w = bpf_map_lookup_elem(&waitids, &tid);
+	if (!w)
+		return 0;
+	if (ret == 0 &&
+	    !bpf_probe_read_user(&pid, sizeof(pid), (void *)(w->infop + SIGINFO_PID_OFF)) && pid)
+		reaped(pid);
+	bpf_map_delete_elem(&waitids, &tid);
+	return 0;
+}
+
+/* A lock: whether the call was a wait is what the task recorded on entry. */
 static __always_inline int on_sys_exit_arg(long id, long ret)
 {
 	struct herd_task *task = current_target();
@@ -589,12 +665,6 @@ static __always_inline int on_sys_exit(long id, long arg1, long ret)
 		task->fork_enter_ns = 0;
 		return 0;
 	}
-	if (id == NR_wait4 && ret > 0) {
-		reaped((__u32)ret, tid, now);
-		return 0;
-	}
-	if (id == NR_waitid) /* its pid is in the siginfo; user space matches exits */
-		return 0;
 	/* Classified by the call itself: a task may have entered it before tracing began. */
 	__u32 wait = herd_wait_kind(id, arg1);
 	task->wait = WAIT_NONE;
@@ -621,16 +691,11 @@ static __always_inline int on_sys_exit(long id, long arg1, long ret)
  * accept posts its completions without a request (req is NULL), so an accept is
  * recognised by its result instead: a descriptor of this task whose socket is a
  * connection that completed its handshake and has not been accepted yet. Where
- * the result lives depends on the kernel (the loader says which):
- *   5.19 - 6.3:  io_uring_complete(ctx, req, user_data, res, cflags, ...)
- *   6.4 +:       io_uring_complete(ctx, req, cqe)
+ * the result lives depends on the kernel (compat.bpf.h, uring_complete_res).
  */
-const volatile bool uring_res_in_cqe = true;
-
 static __always_inline int on_uring_complete(__u64 *args)
 {
-	int res = uring_res_in_cqe ? BPF_CORE_READ((struct io_uring_cqe *)args[2], res)
-				   : (int)args[3];
+	int res = uring_complete_res(args);
 	struct herd_task *task;
 
 	if (res < 0 || !(task = current_target()))
@@ -661,7 +726,7 @@ static __always_inline int conn_open(struct sock *sk, __u64 skaddr, __u32 sport,
 		.server_port = (__u16)sport,
 	};
 
-	if (family == 2) { /* AF_INET */
+	if (family == AF_INET) {
 		__u32 daddr = RD(btf, sk, __sk_common.skc_daddr);
 		__builtin_memcpy(c.client_addr, &daddr, 4);
 	} else {
@@ -705,12 +770,27 @@ static __always_inline void conn_close(__u64 skaddr)
 	bpf_map_delete_elem(&conns, &skaddr);
 }
 
+static __always_inline void close_window(void)
+{
+	__u32 zero = 0;
+	struct window *w = bpf_map_lookup_elem(&windows, &zero);
+
+	if (w)
+		w->open = 0;
+}
+
 /* A TCP state change: learn listening ports, open and close connections. */
 static __always_inline int on_set_state(struct sock *sk, int oldstate, int newstate, bool btf)
 {
 	/* Ten state changes per connection on the machine (both ends); three matter.
 	 * Decide on the arguments before touching the socket. */
 	bool opened = oldstate == TCP_SYN_RECV && newstate == TCP_ESTABLISHED;
+	/* An arrival's wakeups all happen inside the listener's sk_data_ready, before
+	 * any other state change: one closes the window, so a task woken next by a
+	 * connection's own change (a FIN waking a poll on it: apache's lingering
+	 * close) is not taken for a woken acceptor. */
+	if (!opened)
+		close_window();
 	if (!opened && newstate != TCP_CLOSE && newstate != TCP_LISTEN)
 		return 0;
 	if (RD(btf, sk, sk_protocol) != IPPROTO_TCP)
@@ -754,157 +834,83 @@ static __always_inline int on_data_ready(struct sock *sk, bool btf)
 
 /* ---- the programs: each tp_btf with its raw_tp twin --------------------------------- */
 
-SEC("tp_btf/sched_switch")
-int BPF_PROG(sched_switch_btf, bool preempt, struct task_struct *prev, struct task_struct *next)
-{
-	return on_switch(preempt, prev, next, true);
-}
+/*
+ * TWINS(tracepoint, call, args...): the tp_btf program tracepoint_btf and its
+ * raw_tp twin tracepoint_raw, on the tracepoint's arguments @args, each
+ * returning @call with btf a constant (true in the tp_btf one).
+ */
+#define TWINS(tp, call, ...)                \
+	SEC("tp_btf/" #tp)                  \
+	int BPF_PROG(tp##_btf, __VA_ARGS__) \
+	{                                   \
+		const bool btf = true;      \
+		return call;                \
+	}                                   \
+	SEC("raw_tp/" #tp)                  \
+	int BPF_PROG(tp##_raw, __VA_ARGS__) \
+	{                                   \
+		const bool btf = false;     \
+		return call;                \
+	}
 
-SEC("raw_tp/sched_switch")
-int BPF_PROG(sched_switch_raw, bool preempt, struct task_struct *prev, struct task_struct *next)
-{
-	return on_switch(preempt, prev, next, false);
-}
+TWINS(sched_switch, on_switch(preempt, prev, next, btf), bool preempt, struct task_struct *prev,
+      struct task_struct *next)
 
-SEC("tp_btf/sched_waking")
-int BPF_PROG(sched_waking_btf, struct task_struct *p)
-{
-	return on_waking(p, true);
-}
+TWINS(sched_waking, on_waking(p, btf), struct task_struct *p)
 
-SEC("raw_tp/sched_waking")
-int BPF_PROG(sched_waking_raw, struct task_struct *p)
-{
-	return on_waking(p, false);
-}
+TWINS(sched_wakeup_new, on_waking(p, btf), struct task_struct *p)
 
-SEC("tp_btf/sched_wakeup_new")
-int BPF_PROG(sched_wakeup_new_btf, struct task_struct *p)
-{
-	return on_waking(p, true);
-}
+TWINS(sched_migrate_task, on_migrate(p, btf), struct task_struct *p)
 
-SEC("raw_tp/sched_wakeup_new")
-int BPF_PROG(sched_wakeup_new_raw, struct task_struct *p)
-{
-	return on_waking(p, false);
-}
+TWINS(sched_process_fork, on_fork(parent, child, btf), struct task_struct *parent,
+      struct task_struct *child)
 
-SEC("tp_btf/sched_migrate_task")
-int BPF_PROG(sched_migrate_task_btf, struct task_struct *p)
-{
-	return on_migrate(p, true);
-}
+TWINS(sched_process_exit, on_exit(p, btf), struct task_struct *p)
 
-SEC("raw_tp/sched_migrate_task")
-int BPF_PROG(sched_migrate_task_raw, struct task_struct *p)
-{
-	return on_migrate(p, false);
-}
+TWINS(sched_process_free, on_free(p, btf), struct task_struct *p)
 
-SEC("tp_btf/sched_process_fork")
-int BPF_PROG(sched_process_fork_btf, struct task_struct *parent, struct task_struct *child)
-{
-	return on_fork(parent, child, true);
-}
-
-SEC("raw_tp/sched_process_fork")
-int BPF_PROG(sched_process_fork_raw, struct task_struct *parent, struct task_struct *child)
-{
-	return on_fork(parent, child, false);
-}
-
-SEC("tp_btf/sched_process_exit")
-int BPF_PROG(sched_process_exit_btf, struct task_struct *p)
-{
-	return on_exit(p, true);
-}
-
-SEC("raw_tp/sched_process_exit")
-int BPF_PROG(sched_process_exit_raw, struct task_struct *p)
-{
-	return on_exit(p, false);
-}
-
-SEC("tp_btf/sched_process_free")
-int BPF_PROG(sched_process_free_btf, struct task_struct *p)
-{
-	return on_free(p, true);
-}
-
-SEC("raw_tp/sched_process_free")
-int BPF_PROG(sched_process_free_raw, struct task_struct *p)
-{
-	return on_free(p, false);
-}
+TWINS(sched_process_exec, on_exec(p, btf), struct task_struct *p, pid_t old_pid,
+      struct linux_binprm *bprm)
 
 /*
  * System calls: one classic tracepoint per call that matters. The kernel tests a
  * bitmap before running anything for the others, so the server's recv and send,
  * and every call of every other process on the machine, cost no BPF at all.
  * arg1 is the second argument: futex's op, fcntl's cmd (see herd_wait_kind).
- * Calls a kernel does not have (epoll_pwait2 before 5.11) are skipped at attach.
+ * The calls are herd.h's HERD_SYSCALLS; a call a kernel does not have
+ * (epoll_pwait2 before 5.11) is skipped at attach.
  */
-#define SYSCALL_WITH_EXIT(name, on_exit_call)                 \
-	SEC("tracepoint/syscalls/sys_enter_" #name)           \
-	int enter_##name(struct syscall_trace_enter *ctx)     \
-	{                                                     \
-		return on_sys_enter(NR_##name, ctx->args[1]); \
-	}                                                     \
-	SEC("tracepoint/syscalls/sys_exit_" #name)            \
-	int exit_##name(struct syscall_trace_exit *ctx)       \
-	{                                                     \
-		return on_exit_call;                          \
+#define SYSCALL_WITH_EXIT(name, on_enter_call, on_exit_call) \
+	SEC("tracepoint/syscalls/sys_enter_" #name)          \
+	int enter_##name(struct syscall_trace_enter *ctx)    \
+	{                                                    \
+		on_enter_call;                               \
+		return TP_KEEP_EVENT;                        \
+	}                                                    \
+	SEC("tracepoint/syscalls/sys_exit_" #name)           \
+	int exit_##name(struct syscall_trace_exit *ctx)      \
+	{                                                    \
+		on_exit_call;                                \
+		return TP_KEEP_EVENT;                        \
 	}
-#define SYSCALL(name) SYSCALL_WITH_EXIT(name, on_sys_exit(NR_##name, 0, ctx->ret))
-/* futex and fcntl wait or not depending on an argument: their exit needs it too. */
-#define SYSCALL_ARG(name) SYSCALL_WITH_EXIT(name, on_sys_exit_arg(NR_##name, ctx->ret))
+#define SYSCALL_ENTER(name) on_sys_enter(NR_##name, ctx->args[1])
+#define SYSCALL_CALL(name) \
+	SYSCALL_WITH_EXIT(name, SYSCALL_ENTER(name), on_sys_exit(NR_##name, 0, ctx->ret))
+/* The locks wait or not depending on an argument: their exit needs the entry's verdict. */
+#define SYSCALL_ARG(name) \
+	SYSCALL_WITH_EXIT(name, SYSCALL_ENTER(name), on_sys_exit_arg(NR_##name, ctx->ret))
+/* wait4 and waitid: in every task, for the zombies they reap. */
+#define SYSCALL_REAP(name)                                         \
+	SYSCALL_WITH_EXIT(name, on_sys_enter_reap(NR_##name, ctx), \
+			  on_sys_exit_reap(NR_##name, ctx->ret))
+#define SYSCALL_PROGS(name, exit, regs) SYSCALL_##exit(name)
 
-SYSCALL(accept)
-SYSCALL(accept4)
-SYSCALL(epoll_wait)
-SYSCALL(epoll_pwait)
-SYSCALL(epoll_pwait2)
-SYSCALL(select)
-SYSCALL(pselect6)
-SYSCALL(poll)
-SYSCALL(ppoll)
-SYSCALL(recvmsg)
-SYSCALL(rt_sigtimedwait)
-SYSCALL(rt_sigsuspend)
-SYSCALL(io_uring_enter)
-SYSCALL(clone)
-SYSCALL(clone3)
-SYSCALL(fork)
-SYSCALL(vfork)
-SYSCALL(wait4)
-SYSCALL(waitid)
-SYSCALL_ARG(futex)
-SYSCALL_ARG(fcntl)
+HERD_SYSCALLS(SYSCALL_PROGS)
 
-SEC("tp_btf/inet_sock_set_state")
-int BPF_PROG(inet_sock_set_state_btf, struct sock *sk, int oldstate, int newstate)
-{
-	return on_set_state(sk, oldstate, newstate, true);
-}
+TWINS(inet_sock_set_state, on_set_state(sk, oldstate, newstate, btf), struct sock *sk, int oldstate,
+      int newstate)
 
-SEC("raw_tp/inet_sock_set_state")
-int BPF_PROG(inet_sock_set_state_raw, struct sock *sk, int oldstate, int newstate)
-{
-	return on_set_state(sk, oldstate, newstate, false);
-}
-
-SEC("tp_btf/sk_data_ready")
-int BPF_PROG(sk_data_ready_btf, struct sock *sk)
-{
-	return on_data_ready(sk, true);
-}
-
-SEC("raw_tp/sk_data_ready")
-int BPF_PROG(sk_data_ready_raw, struct sock *sk)
-{
-	return on_data_ready(sk, false);
-}
+TWINS(sk_data_ready, on_data_ready(sk, btf), struct sock *sk)
 
 /*
  * task_storage kernels: the loader's seeds in the tasks map become records (a

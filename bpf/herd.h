@@ -14,9 +14,35 @@
 #include <stddef.h>
 #endif
 
+/*
+ * The kernel's constants both sides need. BPF gets the kernel's enums from
+ * vmlinux.h (TCP_LISTEN, IPPROTO_TCP, ...) but none of its macros, so those are
+ * defined here, once, with their uapi values; user space takes the same names
+ * from the system's headers.
+ */
+#ifdef __VMLINUX_H__
+#define FUTEX_WAIT	      0 /* include/uapi/linux/futex.h */
+#define FUTEX_LOCK_PI	      6
+#define FUTEX_WAIT_BITSET     9
+#define FUTEX_WAIT_REQUEUE_PI 11
+#define FUTEX_LOCK_PI2	      13
+#define FUTEX_PRIVATE_FLAG    128
+#define FUTEX_CLOCK_REALTIME  256
+#define F_SETLKW	      7 /* include/uapi/asm-generic/fcntl.h */
+#define F_OFD_SETLKW	      38
+#define LOCK_SH		      1 /* ... flock(2)'s operations */
+#define LOCK_EX		      2
+#define LOCK_NB		      4
+#else
+#include <fcntl.h>	 /* F_SETLKW, F_OFD_SETLKW */
+#include <sys/file.h>	 /* LOCK_SH, LOCK_EX, LOCK_NB */
+#include <linux/futex.h> /* FUTEX_WAIT, ... */
+#include <netinet/tcp.h> /* TCP_LISTEN, the states of /proc/net/tcp */
+#endif
+
 #define HERD_MAX_TASKS	  65536 /* target tasks tracked at once */
 #define HERD_MAX_CONNS	  65536 /* connections between handshake and close */
-#define HERD_LOG2_SLOTS	  40	/* log2 histogram slots: 1 ns .. 2^40 ns (18 min) */
+#define HERD_MAX_ZOMBIES  65536 /* target processes between exit and reaping */
 #define HERD_RINGBUF_SIZE (4 << 20)
 #define HERD_RINGBUF_WAKE (HERD_RINGBUF_SIZE / 4) /* wake the reader past this */
 
@@ -30,7 +56,7 @@ enum herd_wait {
 	WAIT_EPOLL,  /* epoll_wait, epoll_pwait, epoll_pwait2 */
 	WAIT_SELECT, /* select, pselect6 */
 	WAIT_POLL,   /* poll, ppoll */
-	WAIT_LOCK,   /* a lock around accept: futex wait, fcntl F_SETLKW */
+	WAIT_LOCK,   /* a lock around accept: futex wait, fcntl F_SETLKW, flock, SysV semop */
 	WAIT_PASSFD, /* recvmsg: the descriptor-passing socket */
 	WAIT_SIGNAL, /* rt_sigtimedwait, sigsuspend: signal-driven I/O */
 	WAIT_URING,  /* io_uring_enter */
@@ -47,10 +73,13 @@ enum herd_nr {
 	NR_fork = 57,
 	NR_vfork = 58,
 	NR_wait4 = 61,
+	NR_semop = 65,
 	NR_fcntl = 72,
+	NR_flock = 73,
 	NR_rt_sigtimedwait = 128,
 	NR_rt_sigsuspend = 130,
 	NR_futex = 202,
+	NR_semtimedop = 220,
 	NR_epoll_wait = 232,
 	NR_waitid = 247,
 	NR_pselect6 = 270,
@@ -84,13 +113,20 @@ static __always_inline __u32 herd_wait_kind(long nr, long arg1)
 	case NR_poll:
 	case NR_ppoll:
 		return WAIT_POLL;
-	case NR_futex: { /* the waiting operations: WAIT, LOCK_PI, WAIT_BITSET, ... */
-		int op = (int)arg1 & ~(128 | 256);
-		return (op == 0 || op == 6 || op == 9 || op == 11 || op == 13) ? WAIT_LOCK
-									       : WAIT_NONE;
+	case NR_futex: { /* the operations that wait, whatever their flags */
+		int op = (int)arg1 & ~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME);
+		return (op == FUTEX_WAIT || op == FUTEX_LOCK_PI || op == FUTEX_WAIT_BITSET ||
+			op == FUTEX_WAIT_REQUEUE_PI || op == FUTEX_LOCK_PI2)
+			       ? WAIT_LOCK
+			       : WAIT_NONE;
 	}
-	case NR_fcntl: /* F_SETLKW, F_OFD_SETLKW */
-		return (arg1 == 7 || arg1 == 38) ? WAIT_LOCK : WAIT_NONE;
+	case NR_fcntl: /* the record locks that wait */
+		return (arg1 == F_SETLKW || arg1 == F_OFD_SETLKW) ? WAIT_LOCK : WAIT_NONE;
+	case NR_flock: /* a lock taken without LOCK_NB waits */
+		return (arg1 & (LOCK_SH | LOCK_EX)) && !(arg1 & LOCK_NB) ? WAIT_LOCK : WAIT_NONE;
+	case NR_semop:	    /* a SysV semaphore (apache's Mutex sysvsem): a task that */
+	case NR_semtimedop: /* sleeps in one waits for its holder, whatever the sops */
+		return WAIT_LOCK;
 	case NR_recvmsg:
 		return WAIT_PASSFD;
 	case NR_rt_sigtimedwait:
@@ -103,18 +139,121 @@ static __always_inline __u32 herd_wait_kind(long nr, long arg1)
 	}
 }
 
+/*
+ * The system calls traced, each by an entry and an exit program (herd.bpf.c
+ * makes them from this list, the loader chooses among them from it):
+ * X(name, exit, regs). @exit is what the exit program does: CALL classifies
+ * the call by its number (on_sys_exit); ARG is a lock (futex, fcntl, flock,
+ * semop), whose wait may depend on an argument only the entry sees
+ * (on_sys_exit_arg); REAP returns a reaped child (on_sys_exit_reap, for every
+ * task: who reaps a target's zombie need not be a target). @regs is which of
+ * the two still run where sched_switch reads waits from registers: NONE, EXIT
+ * (accept's result, the reaps wait4 returns) or BOTH (fork's latency; waitid's
+ * siginfo, known only at entry).
+ */
+#define HERD_SYSCALLS(X)               \
+	X(accept, CALL, EXIT)          \
+	X(accept4, CALL, EXIT)         \
+	X(epoll_wait, CALL, NONE)      \
+	X(epoll_pwait, CALL, NONE)     \
+	X(epoll_pwait2, CALL, NONE)    \
+	X(select, CALL, NONE)          \
+	X(pselect6, CALL, NONE)        \
+	X(poll, CALL, NONE)            \
+	X(ppoll, CALL, NONE)           \
+	X(recvmsg, CALL, NONE)         \
+	X(rt_sigtimedwait, CALL, NONE) \
+	X(rt_sigsuspend, CALL, NONE)   \
+	X(io_uring_enter, CALL, NONE)  \
+	X(clone, CALL, BOTH)           \
+	X(clone3, CALL, BOTH)          \
+	X(fork, CALL, BOTH)            \
+	X(vfork, CALL, BOTH)           \
+	X(wait4, REAP, EXIT)           \
+	X(waitid, REAP, BOTH)          \
+	X(futex, ARG, NONE)            \
+	X(fcntl, ARG, NONE)            \
+	X(flock, ARG, NONE)            \
+	X(semop, ARG, NONE)            \
+	X(semtimedop, ARG, NONE)
+
+/* HERD_SYSCALLS' @regs, as numbers: which programs run with waits from registers. */
+enum herd_syscall_regs {
+	SYSCALL_REGS_NONE, /* neither */
+	SYSCALL_REGS_EXIT, /* the exit program */
+	SYSCALL_REGS_BOTH, /* both */
+};
+
+/*
+ * Where io_uring_complete carries a completion's result, by the tracepoint's
+ * prototype in the kernel's BTF (the loader reads it; compat.bpf.h uses it).
+ */
+enum herd_uring_res {
+	URING_RES_ARG2, /* (ctx, user_data, res, ...): before 5.18 */
+	URING_RES_ARG3, /* (ctx, req, user_data, res, cflags, ...): 5.18 to 6.12 */
+	URING_RES_CQE,	/* (ctx, req, cqe): 6.13 on, the result in cqe->res */
+};
+
 /* Why a zombie stopped being one (proc.reaped_by). */
 enum herd_reaper {
-	REAPED_PARENT, /* a target's wait4/waitid returned its pid */
-	REAPED_AUTO,   /* SIGCHLD ignored or SA_NOCLDWAIT: released at exit */
-	REAPED_INIT,   /* freed without a target waiting for it (reparented) */
+	REAPED_PARENT, /* its parent's wait4/waitid returned it (a target or not: herdlab) */
+	REAPED_AUTO,   /* its parent ignores SIGCHLD or set SA_NOCLDWAIT: released at exit */
+	REAPED_INIT,   /* reaped by another process (init, a subreaper: it was orphaned) */
 	REAPERS,
 };
 
-/* A log2 histogram of nanoseconds: slot i counts values in [2^i, 2^(i+1)). */
-struct herd_log2 {
-	__u64 slot[HERD_LOG2_SLOTS];
+/*
+ * The kernel-side histograms of nanoseconds: log-linear, in lib/hist.h's layout
+ * with 5 sub-bucket bits (hist_init_bits(h, HERD_HIST_HIGHEST, HERD_HIST_BITS)),
+ * so user space reads them with the client's percentile code. Values below 32 ns
+ * have a slot each; above, each power of two is cut into 16 slots, so a value
+ * and its slot's top differ by at most 1/16 of it. 592 slots reach 2^40 ns
+ * (18 minutes); longer values count in the last.
+ */
+#define HERD_HIST_BITS	  5
+#define HERD_HIST_HALF	  16 /* 2^(HERD_HIST_BITS - 1) slots per power of two */
+#define HERD_HIST_HIGHEST ((1ULL << 40) - 1)
+#define HERD_HIST_SLOTS	  592 /* (36 + 1) * 16: lib/hist's counts_len for HIGHEST */
+
+struct herd_histogram {
+	__u64 slot[HERD_HIST_SLOTS];
 };
+
+/* floor(log2(v)) for v > 0, without a loop (libbpf-tools' log2l): BPF has no clz. */
+static __always_inline __u32 herd_log2(__u64 v)
+{
+	__u32 r = 0, shift;
+
+	shift = (v > 0xffffffffULL) << 5;
+	v >>= shift;
+	r |= shift;
+	shift = (v > 0xffff) << 4;
+	v >>= shift;
+	r |= shift;
+	shift = (v > 0xff) << 3;
+	v >>= shift;
+	r |= shift;
+	shift = (v > 0xf) << 2;
+	v >>= shift;
+	r |= shift;
+	shift = (v > 0x3) << 1;
+	v >>= shift;
+	r |= shift;
+	r |= (v >> 1);
+	return r;
+}
+
+/*
+ * The slot of @ns: lib/hist.c's index(v) = ((bucket + 1) << 4) + (sub - 16), where
+ * bucket = 64 - clz(v | 31) - 5 = log2(v | 31) - 4 and sub = v >> bucket.
+ */
+static __always_inline __u32 herd_hist_slot(__u64 ns)
+{
+	if (ns > HERD_HIST_HIGHEST)
+		ns = HERD_HIST_HIGHEST;
+	__u32 bucket = herd_log2(ns | (2 * HERD_HIST_HALF - 1)) - (HERD_HIST_BITS - 1);
+	return ((bucket + 1) * HERD_HIST_HALF) + (__u32)(ns >> bucket) - HERD_HIST_HALF;
+}
 
 /* One target task (a thread; a process is its thread-group leader), by TID. */
 struct herd_task {
@@ -139,14 +278,16 @@ struct herd_task {
 	__u32 wait;	     /* enum herd_wait of the call it is in, or WAIT_NONE */
 	__u32 pending;	     /* woken by an arrival, not yet accepted since */
 	__u32 comm_set;	     /* comm below was filled */
-	char comm[16];	     /* its name */
+	__u32 autoreap;	     /* set at exit: its parent ignores SIGCHLD, no zombie follows */
+	char comm[16];	     /* its name (from its last exec) */
 };
 
 /* What the ring buffer carries. */
 enum herd_event_type {
-	EV_TASK_GONE, /* a target task was freed: its final record */
+	EV_TASK_GONE, /* a target task's final record (at its free, or its last switch) */
 	EV_EXIT,      /* a target process exited (became a zombie, or was auto-reaped) */
-	EV_REAP,      /* a zombie was reaped */
+	EV_REAP,      /* a target's zombie was reaped by a wait4/waitid: who reaped it */
+	EV_FREE,      /* a target's zombie was freed with no reap seen (init's, or unseen) */
 	EV_CONN,      /* a connection on the server port closed: its record */
 };
 
@@ -169,10 +310,11 @@ struct herd_event {
 	__u32 pid;    /* the task or process concerned */
 	__u64 ts;     /* bpf_ktime_get_ns() */
 	__u32 by;     /* EV_REAP: enum herd_reaper; EV_EXIT: 1 if auto-reaped */
-	__u32 reaper; /* EV_REAP: the reaping task (parent) */
+	__u32 reaper; /* EV_REAP: the reaping process; EV_EXIT: the parent */
 	union {
 		struct herd_task task; /* EV_TASK_GONE */
 		struct herd_conn conn; /* EV_CONN */
+		char comm[16];	       /* EV_REAP: the reaper's name */
 	};
 };
 

@@ -2,64 +2,64 @@
 /*
  * trace.c - the loader: one straight line from open to close (see trace.h).
  *
- * open -> choose tp_btf or raw_tp -> load -> attach each program -> seed the
- * targets from /proc -> poll the ring buffer -> collect the maps -> destroy.
+ *	open       herd_bpf__open
+ *	configure  probe the kernel once (kfeatures.c), set compat.bpf.h's knobs,
+ *		   choose every program by name (set_autoload)
+ *	load       herd_bpf__load, once
+ *	attach     every chosen program but the iterators
+ *	seed       the targets and their ports from /proc (procseed.c)
+ *	poll       drain the ring buffer into growable arrays
+ *	collect    the maps and the arrays into a trace_result
+ *	close      links, ring buffer, object, in reverse
  *
- * Where targets' records live (herd.bpf.c, task_storage): in the tasks map, or,
- * on the kernels that read waits from registers, in each task's own storage.
- * User space always reads and writes the tasks map; with task storage two
- * iterator programs carry records across (run_iter): adopt after seeding,
- * snapshot before collecting.
- *
- * tp_btf programs get typed tracepoint arguments and are the default; kernels
- * that cannot load them (no BTF for the tracepoint, or an older verifier) get
- * the raw_tp twins, which read the same arguments with CO-RE. The choice is made
- * by trying: load with the tp_btf set, and on failure reopen with the raw_tp set.
+ * Which programs. Each tp_btf program has a raw_tp twin reading the same
+ * arguments with CO-RE; exactly one of each pair is loaded, the tp_btf one
+ * where the kernel loads tp_btf programs. Where it also has bpf_task_pt_regs
+ * (5.15+), sched_switch reads what a sleeping task waits in from its registers
+ * and records live in task-local storage; only the system calls herd.h's
+ * HERD_SYSCALLS marks for it are then traced, records leave at the last switch
+ * (sched_process_free then only ends zombies), and the two iterators carry records
+ * between the tasks map and task storage (run_iter): adopt after seeding,
+ * snapshot before collecting. User space always reads and writes the tasks map.
+ * HERDLAB_RAW_TP=1 forces the raw_tp twins and HERDLAB_SYS_ENTER=1 the entry
+ * programs and the hash (the tests check every path on one kernel).
  */
 #include "trace.h"
 
 #include <bpf/bpf.h>
-#include <bpf/btf.h>
 #include <bpf/libbpf.h>
-#include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
+#include <linux/capability.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <linux/capability.h>
 #include <sys/mount.h>
 #include <sys/syscall.h>
-#include <sys/resource.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "clock.h"
+#include "kfeatures.h"
 #include "herd.skel.h"
 #include "log.h"
+#include "procseed.h"
+#include "vec.h"
 
 struct tracer {
-	struct herd_bpf *skel;	 /* the loaded programs and maps */
-	struct bpf_link **links; /* one per attached program */
-	size_t nlinks;
+	struct herd_bpf *skel;	     /* the loaded programs and maps */
+	struct vec links;	     /* struct bpf_link *: one per attached program */
 	struct ring_buffer *rb;	     /* the events ring buffer */
 	bool raw_tp;		     /* the raw_tp twins are in use */
 	bool wait_from_regs;	     /* sched_switch reads the waiting call from registers */
 	bool task_storage;	     /* records live in task-local storage */
-	bool data_ready;	     /* the kernel has sock:sk_data_ready (6.6+) */
+	bool data_ready;	     /* the kernel has sock:sk_data_ready */
 	bool uring;		     /* io_uring_complete is attached */
-	bool verbose;		     /* libbpf's chatter on stderr */
 	uint64_t start_ns;	     /* when tracing began */
 	uint64_t overflows0, drops0; /* TcpExt counters at the start */
 	/* what the ring buffer brought */
-	struct trace_task *gone; /* tasks freed while tracing */
-	size_t ngone, capgone;
-	struct trace_proc *procs; /* process exits and reaps */
-	size_t nprocs, capprocs;
-	struct herd_conn *conns; /* closed connections */
-	size_t nconns, capconns;
+	struct vec gone;  /* struct trace_task: tasks freed while tracing */
+	struct vec procs; /* struct trace_proc: process exits and reaps */
+	struct vec conns; /* struct herd_conn: closed connections */
 };
 
 static bool verbose_libbpf;
@@ -71,120 +71,7 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	return vfprintf(stderr, fmt, ap);
 }
 
-/* Grow a dynamic array by one element; returns it zeroed, or NULL. */
-static void *push(void **arr, size_t *n, size_t *cap, size_t size)
-{
-	if (*n == *cap) {
-		size_t c = *cap ? *cap * 2 : 256;
-		void *p = realloc(*arr, c * size);
-		if (!p)
-			return NULL;
-		*arr = p;
-		*cap = c;
-	}
-	void *e = (char *)*arr + (*n)++ * size;
-	memset(e, 0, size);
-	return e;
-}
-
-/* ---- /proc ------------------------------------------------------------------ */
-
-/* TcpExt ListenOverflows and ListenDrops (system-wide counters). */
-static void read_listen_counters(uint64_t *overflows, uint64_t *drops)
-{
-	FILE *f = fopen("/proc/net/netstat", "r");
-	char names[4096], values[4096];
-
-	*overflows = *drops = 0;
-	if (!f)
-		return;
-	while (fgets(names, sizeof(names), f) && fgets(values, sizeof(values), f)) {
-		if (strncmp(names, "TcpExt:", 7))
-			continue;
-		char *ns, *vs, *n = strtok_r(names, " \n", &ns), *v = strtok_r(values, " \n", &vs);
-		for (; n && v; n = strtok_r(NULL, " \n", &ns), v = strtok_r(NULL, " \n", &vs)) {
-			if (!strcmp(n, "ListenOverflows"))
-				*overflows = strtoull(v, NULL, 10);
-			else if (!strcmp(n, "ListenDrops"))
-				*drops = strtoull(v, NULL, 10);
-		}
-	}
-	fclose(f);
-}
-
-/* ppid and comm of a process from /proc/PID/stat; -1 if it is gone. */
-static int proc_stat(pid_t pid, pid_t *ppid, char comm[16])
-{
-	char path[64], buf[512];
-	int fd, n;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return -1;
-	n = (int)read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = 0;
-	char *l = strchr(buf, '('), *r = strrchr(buf, ')');
-	if (!l || !r || r < l)
-		return -1;
-	size_t len = (size_t)(r - l - 1) < 15 ? (size_t)(r - l - 1) : 15;
-	memcpy(comm, l + 1, len);
-	comm[len] = 0;
-	return sscanf(r + 2, "%*c %d", ppid) == 1 ? 0 : -1;
-}
-
-static bool is_number(const char *s)
-{
-	for (; *s; s++)
-		if (!isdigit((unsigned char)*s))
-			return false;
-	return true;
-}
-
-/* Every process on the system with its parent, for walking a tree. */
-struct procent {
-	pid_t pid, ppid; /* the process and its parent */
-};
-
-static size_t list_processes(struct procent **out)
-{
-	DIR *d = opendir("/proc");
-	struct dirent *de;
-	size_t n = 0, cap = 0;
-	struct procent *v = NULL;
-	char comm[16];
-
-	while (d && (de = readdir(d))) {
-		pid_t pid, ppid;
-		if (!is_number(de->d_name) || proc_stat(pid = atoi(de->d_name), &ppid, comm) < 0)
-			continue;
-		struct procent *e = push((void **)&v, &n, &cap, sizeof(*v));
-		if (e)
-			*e = (struct procent){ pid, ppid };
-	}
-	if (d)
-		closedir(d);
-	*out = v;
-	return n;
-}
-
-/* What a task is blocked in right now (/proc/TID/syscall: "NR ARG0 ARG1 ..."). */
-static __u32 current_wait(pid_t pid, __u32 tid)
-{
-	char path[96];
-	long nr, arg0, arg1;
-	FILE *f;
-	int n;
-
-	snprintf(path, sizeof(path), "/proc/%d/task/%u/syscall", pid, tid);
-	if (!(f = fopen(path, "r")))
-		return WAIT_NONE;
-	n = fscanf(f, "%ld %lx %lx", &nr, &arg0, &arg1);
-	fclose(f);
-	return n == 3 ? herd_wait_kind(nr, arg1) : WAIT_NONE;
-}
+/* ---- targets and ports ---------------------------------------------------------- */
 
 /* Run iterator program @prog over every task once (its work is in its side effects). */
 static int run_iter(struct bpf_program *prog)
@@ -211,70 +98,6 @@ static int run_iter(struct bpf_program *prog)
 	return err;
 }
 
-/* Make every thread of process @pid a target. */
-static int add_threads(struct tracer *t, pid_t pid, pid_t ppid)
-{
-	char path[64], comm[16];
-	DIR *d;
-	struct dirent *de;
-	int fd = bpf_map__fd(t->skel->maps.tasks), added = 0;
-
-	snprintf(path, sizeof(path), "/proc/%d/task", pid);
-	if (!(d = opendir(path)))
-		return -errno;
-	while ((de = readdir(d))) {
-		if (!is_number(de->d_name))
-			continue;
-		__u32 tid = (__u32)atoi(de->d_name);
-		struct herd_task task = { .tgid = (__u32)pid,
-					  .ppid = (__u32)ppid,
-					  .comm_set = 1,
-					  .wait = current_wait(pid, tid) };
-		pid_t dummy;
-		if (proc_stat((pid_t)tid, &dummy, comm) == 0)
-			memcpy(task.comm, comm, sizeof(task.comm));
-		if (bpf_map_update_elem(fd, &tid, &task, BPF_NOEXIST) == 0)
-			added++;
-	}
-	closedir(d);
-	return added;
-}
-
-/* One pass of tracer_add_tree: the tree as /proc shows it now; returns tasks added. */
-static int add_tree_once(struct tracer *t, pid_t root)
-{
-	struct procent *all;
-	size_t n = list_processes(&all);
-	pid_t *queue = calloc(n + 1, sizeof(*queue));
-	size_t head = 0, tail = 0;
-	int added = 0;
-	pid_t ppid = 0;
-	char comm[16];
-
-	if (!queue || proc_stat(root, &ppid, comm) < 0) {
-		free(all);
-		free(queue);
-		return -ESRCH;
-	}
-	queue[tail++] = root;
-	while (head < tail) { /* breadth first over the process tree */
-		pid_t p = queue[head++];
-		pid_t pp = p == root ? ppid : 0;
-		for (size_t i = 0; i < n; i++) {
-			if (all[i].pid == p)
-				pp = all[i].ppid;
-			if (all[i].ppid == p && tail < n)
-				queue[tail++] = all[i].pid;
-		}
-		int r = add_threads(t, p, pp);
-		if (r > 0)
-			added += r;
-	}
-	free(all);
-	free(queue);
-	return added;
-}
-
 /*
  * Seeds become targets at once in the tasks map, but in task storage only when
  * adopt runs: a target that forks in between is not one yet to sched_process_fork,
@@ -288,7 +111,7 @@ int tracer_add_tree(struct tracer *t, pid_t root)
 	int added = 0;
 
 	for (int pass = 0; pass < 16; pass++) {
-		int n = add_tree_once(t, root);
+		int n = procseed_tree(bpf_map__fd(t->skel->maps.tasks), root);
 		if (n < 0)
 			return added ? added : n;
 		if (n == 0)
@@ -309,74 +132,16 @@ int tracer_add_port(struct tracer *t, uint16_t port)
 											  : 0;
 }
 
-/* Socket inodes held open by target processes. */
-static size_t target_socket_inodes(struct tracer *t, unsigned long **out)
-{
-	int fd = bpf_map__fd(t->skel->maps.tasks);
-	__u32 key, next, *prev = NULL;
-	size_t n = 0, cap = 0;
-	unsigned long *v = NULL;
-	struct herd_task task;
-
-	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &task) || task.tgid != key)
-			continue; /* processes only: their threads share the table */
-		char dir[64], link[320], target[64];
-		snprintf(dir, sizeof(dir), "/proc/%u/fd", key);
-		DIR *d = opendir(dir);
-		struct dirent *de;
-		while (d && (de = readdir(d))) {
-			snprintf(link, sizeof(link), "%s/%s", dir, de->d_name);
-			ssize_t len = readlink(link, target, sizeof(target) - 1);
-			unsigned long ino;
-			if (len <= 0)
-				continue;
-			target[len] = 0;
-			if (sscanf(target, "socket:[%lu]", &ino) == 1) {
-				unsigned long *e = push((void **)&v, &n, &cap, sizeof(*v));
-				if (e)
-					*e = ino;
-			}
-		}
-		if (d)
-			closedir(d);
-	}
-	*out = v;
-	return n;
-}
-
 int tracer_add_listening_ports(struct tracer *t)
 {
-	static const char *const files[] = { "/proc/net/tcp", "/proc/net/tcp6" };
-	unsigned long *inodes;
-	size_t n = target_socket_inodes(t, &inodes);
+	struct vec ports = VEC_INIT(uint16_t);
 	int added = 0;
 
-	for (size_t f = 0; f < 2; f++) {
-		FILE *fp = fopen(files[f], "r");
-		char line[512];
-		while (fp && fgets(line, sizeof(line), fp)) {
-			unsigned port, state;
-			unsigned long ino;
-			/* sl local_address(addr:PORT) rem_address st tx:rx tr:when retr uid timeout inode */
-			if (sscanf(line,
-				   " %*d: %*[0-9A-Fa-f]:%x %*[0-9A-Fa-f]:%*x %x %*x:%*x %*x:%*x "
-				   "%*x %*u %*u %lu",
-				   &port, &state, &ino) != 3 ||
-			    state != 0x0A)
-				continue;
-			for (size_t i = 0; i < n; i++)
-				if (inodes[i] == ino && tracer_add_port(t, (uint16_t)port) == 0) {
-					added++;
-					break;
-				}
-		}
-		if (fp)
-			fclose(fp);
-	}
-	free(inodes);
+	procseed_listening_ports(bpf_map__fd(t->skel->maps.tasks), &ports);
+	for (size_t i = 0; i < ports.len; i++)
+		if (tracer_add_port(t, *(uint16_t *)vec_at(&ports, i)) == 0)
+			added++;
+	vec_free(&ports);
 	return added;
 }
 
@@ -384,9 +149,11 @@ int tracer_add_listening_ports(struct tracer *t)
 
 static struct trace_proc *find_proc(struct tracer *t, uint32_t pid, bool unreaped)
 {
-	for (size_t i = t->nprocs; i-- > 0;) /* the latest first: pids are reused */
-		if (t->procs[i].pid == pid && (!unreaped || !t->procs[i].reap_ns))
-			return &t->procs[i];
+	for (size_t i = t->procs.len; i-- > 0;) { /* the latest first: pids are reused */
+		struct trace_proc *p = vec_at(&t->procs, i);
+		if (p->pid == pid && (!unreaped || !p->reap_ns))
+			return p;
+	}
 	return NULL;
 }
 
@@ -397,30 +164,26 @@ static int on_event(void *ctx, void *data, size_t size)
 	struct trace_proc *p;
 
 	switch (e->type) {
-	case EV_TASK_GONE: {
-		struct trace_task *g = push((void **)&t->gone, &t->ngone, &t->capgone, sizeof(*g));
+	case EV_TASK_GONE: { /* a final record: never a reap (a zombie's record leaves early) */
+		struct trace_task *g = vec_push(&t->gone);
 		if (g) {
 			g->tid = e->pid;
 			g->t = e->task;
 		}
-		/* A zombie freed without any target reaping it: init (or a subreaper) did. */
-		if (e->task.tgid == e->pid && (p = find_proc(t, e->pid, true)) && p->exit_ns) {
-			p->reap_ns = e->ts;
-			p->reaped_by = REAPED_INIT;
-		}
 		break;
 	}
 	case EV_EXIT:
-		/* Its parent may have reaped it in the instant before its last switch. */
+		/* Its reaper's wait4 may have returned in the instant before its last switch. */
 		p = find_proc(t, e->pid, false);
 		if (p && p->reap_ns && !p->exit_ns) {
 			p->exit_ns = p->reap_ns;
+			p->parent = e->reaper;
 			break;
 		}
-		p = push((void **)&t->procs, &t->nprocs, &t->capprocs, sizeof(*p));
-		if (!p)
+		if (!(p = vec_push(&t->procs)))
 			break;
 		p->pid = e->pid;
+		p->parent = e->reaper;
 		p->exit_ns = e->ts;
 		p->reaped_by = -1;
 		if (e->by) { /* auto-reaped: released before it could be a zombie */
@@ -429,23 +192,22 @@ static int on_event(void *ctx, void *data, size_t size)
 		}
 		break;
 	case EV_REAP:
-		p = find_proc(t, e->pid, true);
-		if (!p) { /* it exited before tracing began, or the reap overtook */
-			p = find_proc(t, e->pid, false);
-			if (!p || p->reaped_by != REAPED_INIT) {
-				p = push((void **)&t->procs, &t->nprocs, &t->capprocs, sizeof(*p));
-				if (!p)
-					break;
-				p->pid = e->pid;
-			}
+	case EV_FREE:
+		/* Only zombies that exited while traced are reaped or freed (herd.bpf.c's
+		 * zombies map): a reap that overtook its exit comes first. */
+		if (!(p = find_proc(t, e->pid, true))) {
+			if (!(p = vec_push(&t->procs)))
+				break;
+			p->pid = e->pid;
 		}
 		p->reap_ns = e->ts;
 		p->reaped_by = (int)e->by;
 		p->reaper = e->reaper;
+		if (e->type == EV_REAP)
+			memcpy(p->reaper_comm, e->comm, sizeof(p->reaper_comm) - 1);
 		break;
 	case EV_CONN: {
-		struct herd_conn *c =
-			push((void **)&t->conns, &t->nconns, &t->capconns, sizeof(*c));
+		struct herd_conn *c = vec_push(&t->conns);
 		if (c)
 			*c = e->conn;
 		break;
@@ -466,7 +228,7 @@ int tracer_poll(struct tracer *t, int timeout_ms)
 	return ring_buffer__consume(t->rb);
 }
 
-/* ---- open and close ------------------------------------------------------------ */
+/* ---- open, configure, load, attach, close ------------------------------------------ */
 
 /* Whether this process holds what loading and attaching the programs takes. */
 static bool may_trace(void)
@@ -480,8 +242,8 @@ static bool may_trace(void)
 		return false;
 	uint64_t eff = (uint64_t)data[1].effective << 32 | data[0].effective;
 	bool admin = eff & (1ULL << CAP_SYS_ADMIN);
-	bool bpf = admin || (eff & (1ULL << 39 /* CAP_BPF */));
-	bool perfmon = admin || (eff & (1ULL << 38 /* CAP_PERFMON */));
+	bool bpf = admin || (eff & (1ULL << CAP_BPF));
+	bool perfmon = admin || (eff & (1ULL << CAP_PERFMON));
 	return bpf && perfmon;
 }
 
@@ -491,141 +253,123 @@ static int ensure_tracefs(void)
 	    access("/sys/kernel/debug/tracing/events", F_OK) == 0)
 		return 0;
 	if (mount("nodev", "/sys/kernel/tracing", "tracefs", 0, NULL) < 0) {
-		log_warn("tracefs is not mounted and mount() failed: %m");
-		return -errno;
+		int err = -errno;
+		log_warn("tracefs is not mounted and mount() failed: %s", strerror(-err));
+		return err;
 	}
 	return 0;
 }
 
-/* Whether the kernel has tracepoint @name (its btf_trace_ typedef in vmlinux BTF). */
-static bool kernel_has_tracepoint(const struct btf *btf, const char *name)
+static bool env_is_1(const char *name)
 {
-	char type[128];
+	const char *v = getenv(name);
 
-	snprintf(type, sizeof(type), "btf_trace_%s", name);
-	return btf && btf__find_by_name_kind(btf, type, BTF_KIND_TYPEDEF) > 0;
+	return v && *v == '1';
 }
 
 /*
- * Whether io_uring_complete passes the CQE (Linux 6.4+: ctx, req, cqe) rather
- * than its fields (ctx, req, user_data, res, ...): count the tracepoint's
- * parameters in the kernel's BTF.
+ * Choose what this kernel runs, from one probe, before the one load: the
+ * knobs of compat.bpf.h, the task_store map, and every program by name.
  */
-static bool uring_res_in_cqe(void)
+static void configure(struct tracer *t)
 {
-	struct btf *btf = btf__load_vmlinux_btf();
-	bool cqe = true;
+	struct herd_bpf *s = t->skel;
+	struct kfeatures f;
 
-	if (!btf)
-		return cqe;
-	int id = btf__find_by_name_kind(btf, "btf_trace_io_uring_complete", BTF_KIND_TYPEDEF);
-	const struct btf_type *ty = id > 0 ? btf__type_by_id(btf, id) : NULL;
-	if (ty)
-		ty = btf__type_by_id(btf, ty->type); /* the pointer */
-	if (ty && btf_is_ptr(ty))
-		ty = btf__type_by_id(btf, ty->type); /* the function prototype */
-	if (ty && btf_is_func_proto(ty))
-		cqe = btf_vlen(ty) <= 4; /* void *, ctx, req, cqe */
-	btf__free(btf);
-	return cqe;
-}
+	kfeatures_probe(&f);
+	t->raw_tp = !f.tp_btf || env_is_1("HERDLAB_RAW_TP");
+	t->wait_from_regs = !t->raw_tp && f.task_regs && !env_is_1("HERDLAB_SYS_ENTER");
+	t->task_storage = t->wait_from_regs; /* every kernel with the one has the other */
+	t->data_ready = f.data_ready;
 
-/*
- * The system calls still traced when sched_switch reads what a task waits in
- * from its registers: accept's exit (the connection accepted, or EAGAIN),
- * fork's entry and exit (its latency), and the reaps wait4 returns. The exits
- * of epoll_wait, poll, select, ... add nothing then: a wakeup that came to
- * nothing shows as the task sleeping in a waiting call again before it
- * accepted (on_switch), whether the call came back empty first or not.
- */
-static bool needed_with_regs(const char *sec)
-{
-	static const char *const calls[] = {
-		"sys_exit_accept",  "sys_exit_accept4", "sys_enter_clone", "sys_exit_clone",
-		"sys_enter_clone3", "sys_exit_clone3",	"sys_enter_fork",  "sys_exit_fork",
-		"sys_enter_vfork",  "sys_exit_vfork",	"sys_exit_wait4",  "sys_exit_waitid",
+	s->rodata->wait_from_regs = t->wait_from_regs;
+	s->rodata->task_storage = t->task_storage;
+	s->rodata->have_data_ready = t->data_ready;
+	s->rodata->uring_res = f.uring_res;
+	bpf_map__set_autocreate(s->maps.task_store, t->task_storage);
+
+	/* Each tracepoint's tp_btf program and its raw_tp twin: one of them, if any. */
+	const struct {
+		struct bpf_program *btf, *raw;
+		bool wanted;
+	} twins[] = {
+		{ s->progs.sched_switch_btf, s->progs.sched_switch_raw, true },
+		{ s->progs.sched_waking_btf, s->progs.sched_waking_raw, true },
+		{ s->progs.sched_wakeup_new_btf, s->progs.sched_wakeup_new_raw, true },
+		{ s->progs.sched_migrate_task_btf, s->progs.sched_migrate_task_raw, true },
+		{ s->progs.sched_process_fork_btf, s->progs.sched_process_fork_raw, true },
+		{ s->progs.sched_process_exit_btf, s->progs.sched_process_exit_raw, true },
+		{ s->progs.sched_process_free_btf, s->progs.sched_process_free_raw, true },
+		{ s->progs.sched_process_exec_btf, s->progs.sched_process_exec_raw, true },
+		{ s->progs.inet_sock_set_state_btf, s->progs.inet_sock_set_state_raw, true },
+		{ s->progs.sk_data_ready_btf, s->progs.sk_data_ready_raw, t->data_ready },
 	};
-	const char *name = sec + strlen("tracepoint/syscalls/");
+	for (size_t i = 0; i < sizeof(twins) / sizeof(twins[0]); i++) {
+		bpf_program__set_autoload(twins[i].btf, twins[i].wanted && !t->raw_tp);
+		bpf_program__set_autoload(twins[i].raw, twins[i].wanted && t->raw_tp);
+	}
 
-	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++)
-		if (!strcmp(name, calls[i]))
-			return true;
-	return false;
+	/* The system calls: all of them, or with waits from registers those marked. */
+	bool regs = t->wait_from_regs;
+#define CHOOSE_SYSCALL(name, exit, keep)                                              \
+	bpf_program__set_autoload(s->progs.enter_##name,                              \
+				  !regs || SYSCALL_REGS_##keep == SYSCALL_REGS_BOTH); \
+	bpf_program__set_autoload(s->progs.exit_##name,                               \
+				  !regs || SYSCALL_REGS_##keep != SYSCALL_REGS_NONE);
+	HERD_SYSCALLS(CHOOSE_SYSCALL)
+#undef CHOOSE_SYSCALL
+
+	/* Task storage's iterators (run on demand, never attached). */
+	bpf_program__set_autoload(s->progs.adopt, t->task_storage);
+	bpf_program__set_autoload(s->progs.snapshot, t->task_storage);
+	/* io_uring_complete_raw is raw_tp on every kernel: loaded as it is. */
 }
 
-/*
- * Load with the tp_btf set (@raw false) or the raw_tp set. With @regs (tp_btf
- * only), sched_switch reads the call a task sleeps in from its registers, and
- * only the system calls of needed_with_regs() are traced.
- */
-static int load(struct tracer *t, bool raw, bool regs)
+static int load(struct tracer *t)
 {
-	struct bpf_program *prog;
-
-	t->skel = herd_bpf__open();
-	if (!t->skel)
-		return -errno;
-	struct btf *btf = btf__load_vmlinux_btf();
-	t->data_ready = kernel_has_tracepoint(btf, "sk_data_ready");
-	btf__free(btf);
-	t->skel->rodata->uring_res_in_cqe = uring_res_in_cqe();
-	t->skel->rodata->have_data_ready = t->data_ready;
-	t->skel->rodata->wait_from_regs = regs;
-	t->skel->rodata->task_storage = regs; /* 5.15+ has what either needs */
-	bpf_map__set_autocreate(t->skel->maps.task_store, regs);
-	bpf_object__for_each_program(prog, t->skel->obj) {
-		const char *sec = bpf_program__section_name(prog);
-		bool missing = strstr(sec, "sk_data_ready") && !t->data_ready; /* before 6.6 */
-		if (!strncmp(sec, "iter/", 5)) /* adopt and snapshot: task storage only */
-			bpf_program__set_autoload(prog, regs);
-		else if (regs && !strcmp(sec, "tp_btf/sched_process_free")) /* records leave */
-			bpf_program__set_autoload(prog, false); /* at the last switch instead */
-		else if (!strncmp(sec, "tp_btf/", 7))
-			bpf_program__set_autoload(prog, !raw && !missing);
-		else if (!strncmp(sec, "raw_tp/", 7) && strcmp(sec, "raw_tp/io_uring_complete"))
-			bpf_program__set_autoload(prog, raw && !missing);
-		else if (!strncmp(sec, "tracepoint/syscalls/", 20))
-			bpf_program__set_autoload(prog, !regs || needed_with_regs(sec));
-	}
 	int err = herd_bpf__load(t->skel);
-	if (err) {
-		herd_bpf__destroy(t->skel);
-		t->skel = NULL;
-	}
-	t->raw_tp = raw;
-	t->wait_from_regs = regs;
-	t->task_storage = regs;
+
+	if (err == -EPERM)
+		log_warn("loading BPF programs was refused (%s): herdlab trace needs root "
+			 "(or CAP_BPF and CAP_PERFMON)",
+			 strerror(-err));
+	else if (err)
+		log_warn("loading the BPF programs failed: %s (run with -v for the verifier log)",
+			 strerror(-err));
 	return err;
 }
 
+/*
+ * Attach every loaded program but the iterators. Two may fail without harm:
+ * io_uring_complete where the kernel has no io_uring (io_uring accepts then go
+ * uncounted), and a system call the kernel does not have (epoll_pwait2).
+ */
 static int attach(struct tracer *t)
 {
 	struct bpf_program *prog;
-	size_t max = 0;
 
-	bpf_object__for_each_program(prog, t->skel->obj)
-		max++;
-	t->links = calloc(max, sizeof(*t->links));
-	if (!t->links)
-		return -ENOMEM;
 	bpf_object__for_each_program(prog, t->skel->obj) {
 		if (!bpf_program__autoload(prog) ||
-		    !strncmp(bpf_program__section_name(prog), "iter/", 5))
+		    bpf_program__expected_attach_type(prog) == BPF_TRACE_ITER)
 			continue; /* not loaded, or run on demand (run_iter) */
-		struct bpf_link *l = bpf_program__attach(prog);
-		const char *sec = bpf_program__section_name(prog);
-		bool uring = !strcmp(bpf_program__name(prog), "io_uring_complete_raw");
+		struct bpf_link *l = bpf_program__attach(prog), **slot;
+		bool uring = prog == t->skel->progs.io_uring_complete_raw;
 		if (!l) {
 			int err = -errno;
-			if (uring) /* no io_uring tracepoints here: io_uring accepts go uncounted */
+			if (uring)
 				continue;
-			if (err == -ENOENT && !strncmp(sec, "tracepoint/syscalls/", 20))
-				continue; /* a system call this kernel does not have (epoll_pwait2) */
-			log_warn("attaching %s failed: %s", sec, strerror(-err));
+			if (err == -ENOENT && bpf_program__type(prog) == BPF_PROG_TYPE_TRACEPOINT)
+				continue;
+			log_warn("attaching %s failed: %s", bpf_program__section_name(prog),
+				 strerror(-err));
 			return err;
 		}
+		if (!(slot = vec_push(&t->links))) {
+			bpf_link__destroy(l);
+			return -ENOMEM;
+		}
+		*slot = l;
 		t->uring |= uring;
-		t->links[t->nlinks++] = l;
 	}
 	return 0;
 }
@@ -637,53 +381,40 @@ int tracer_open(struct tracer **out, const struct tracer_opts *opts)
 
 	if (!t)
 		return -ENOMEM;
+	t->links = VEC_INIT(struct bpf_link *);
+	t->gone = VEC_INIT(struct trace_task);
+	t->procs = VEC_INIT(struct trace_proc);
+	t->conns = VEC_INIT(struct herd_conn);
 	verbose_libbpf = opts && opts->verbose;
 	libbpf_set_print(libbpf_print);
 	if (!may_trace()) {
 		log_warn("herdlab trace needs root (or CAP_BPF and CAP_PERFMON): run it with sudo");
 		err = -EPERM;
-		goto fail;
+		goto cleanup;
 	}
 	if ((err = ensure_tracefs()) < 0)
-		goto fail;
-	/* HERDLAB_RAW_TP=1 forces the raw_tp twins, HERDLAB_SYS_ENTER=1 the entry
-	 * programs with tp_btf (the tests check every path). */
-	const char *force_raw = getenv("HERDLAB_RAW_TP");
-	const char *force_entry = getenv("HERDLAB_SYS_ENTER");
-	bool raw = force_raw && *force_raw == '1';
-	bool regs = !raw && !(force_entry && *force_entry == '1');
-	err = -ENOTSUP;
-	if (regs) /* Linux 5.15+: no entry programs */
-		err = load(t, false, true);
-	if (err && !raw && err != -EPERM)
-		err = load(t, false, false);
-	if (err) {
-		if (err == -EPERM) {
-			log_warn("loading BPF programs was refused (%s): herdlab trace needs root "
-				 "(or CAP_BPF and CAP_PERFMON)",
-				 strerror(-err));
-			goto fail;
-		}
-		if ((err = load(t, true, false))) {
-			log_warn("loading the BPF programs failed: %s (run with -v for the "
-				 "verifier log)",
-				 strerror(-err));
-			goto fail;
-		}
+		goto cleanup;
+	if (!(t->skel = herd_bpf__open())) {
+		err = -errno;
+		log_warn("opening the BPF object failed: %s", strerror(-err));
+		goto cleanup;
 	}
+	configure(t);
+	if ((err = load(t)) < 0)
+		goto cleanup;
 	if ((err = attach(t)) < 0)
-		goto fail;
+		goto cleanup;
 	t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.events), on_event, t, NULL);
 	if (!t->rb) {
 		err = -errno;
 		log_warn("ring_buffer__new() failed: %s", strerror(-err));
-		goto fail;
+		goto cleanup;
 	}
-	read_listen_counters(&t->overflows0, &t->drops0);
+	procseed_listen_counters(&t->overflows0, &t->drops0);
 	t->start_ns = clock_now_ns();
 	*out = t;
 	return 0;
-fail:
+cleanup:
 	tracer_close(t);
 	return err;
 }
@@ -693,13 +424,13 @@ void tracer_close(struct tracer *t)
 	if (!t)
 		return;
 	ring_buffer__free(t->rb);
-	for (size_t i = 0; i < t->nlinks; i++)
-		bpf_link__destroy(t->links[i]);
-	free(t->links);
+	for (size_t i = 0; i < t->links.len; i++)
+		bpf_link__destroy(*(struct bpf_link **)vec_at(&t->links, i));
+	vec_free(&t->links);
 	herd_bpf__destroy(t->skel);
-	free(t->gone);
-	free(t->procs);
-	free(t->conns);
+	vec_free(&t->gone);
+	vec_free(&t->procs);
+	vec_free(&t->conns);
 	free(t);
 }
 
@@ -708,11 +439,11 @@ void tracer_close(struct tracer *t)
 static int collect_percpu(struct tracer *t, struct trace_result *r)
 {
 	int ncpu = libbpf_num_possible_cpus();
-	struct herd_totals *tv = calloc((size_t)ncpu, sizeof(*tv));
-	struct herd_log2 *hv = calloc((size_t)ncpu, sizeof(*hv));
+	struct herd_totals *tv = ncpu > 0 ? calloc((size_t)ncpu, sizeof(*tv)) : NULL;
+	struct herd_histogram *hv = ncpu > 0 ? calloc((size_t)ncpu, sizeof(*hv)) : NULL;
 	__u32 zero = 0;
 
-	if (!tv || !hv || ncpu <= 0) {
+	if (!tv || !hv) {
 		free(tv);
 		free(hv);
 		return -ENOMEM;
@@ -728,7 +459,7 @@ static int collect_percpu(struct tracer *t, struct trace_result *r)
 		if (bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.hists), &h, hv))
 			continue;
 		for (int c = 0; c < ncpu; c++)
-			for (int s = 0; s < HERD_LOG2_SLOTS; s++)
+			for (int s = 0; s < HERD_HIST_SLOTS; s++)
 				r->hist[h].slot[s] += hv[c].slot[s];
 	}
 	free(tv);
@@ -736,13 +467,105 @@ static int collect_percpu(struct tracer *t, struct trace_result *r)
 	return 0;
 }
 
-int tracer_collect(struct tracer *t, struct trace_result *r)
+/* Every task in the tasks map into @alive (struct trace_task); 0 or -ENOMEM. */
+static int collect_alive(struct tracer *t, struct vec *alive)
 {
 	int fd = bpf_map__fd(t->skel->maps.tasks);
 	__u32 key, next, *prev = NULL;
 	struct herd_task task;
-	struct trace_task *alive = NULL;
-	size_t nalive = 0, acap = 0;
+
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &task))
+			continue;
+		struct trace_task *e = vec_push(alive);
+		if (!e)
+			return -ENOMEM;
+		e->tid = key;
+		e->alive = true;
+		e->t = task;
+	}
+	return 0;
+}
+
+/* Closed connections, then those still open (in the conns map), into @r. */
+static int collect_conns(struct tracer *t, struct trace_result *r)
+{
+	struct vec all = VEC_INIT(struct herd_conn);
+	int fd = bpf_map__fd(t->skel->maps.conns);
+	__u64 key, next, *prev = NULL;
+	struct herd_conn c, *e;
+
+	for (size_t i = 0; i < t->conns.len; i++) {
+		if (!(e = vec_push(&all)))
+			goto oom;
+		*e = *(struct herd_conn *)vec_at(&t->conns, i);
+	}
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &c))
+			continue;
+		if (!(e = vec_push(&all)))
+			goto oom;
+		*e = c;
+	}
+	r->conns = vec_take(&all, &r->nconns);
+	return 0;
+oom:
+	vec_free(&all);
+	return -ENOMEM;
+}
+
+/*
+ * The kernel's ids of this tracer's programs, links and maps: what a check that
+ * nothing outlived it looks for (by id, never by counting every program on
+ * the machine, which another tracer changes).
+ */
+static int collect_ids(struct tracer *t, struct trace_result *r)
+{
+	struct bpf_program *prog;
+	size_t n = 0;
+
+	bpf_object__for_each_program(prog, t->skel->obj)
+		n++;
+	if (!(r->prog_ids = calloc(n + 1, sizeof(*r->prog_ids))) ||
+	    !(r->link_ids = calloc(t->links.len + 1, sizeof(*r->link_ids))))
+		return -ENOMEM;
+	bpf_object__for_each_program(prog, t->skel->obj) {
+		struct bpf_prog_info info = { 0 };
+		__u32 len = sizeof(info);
+		if (bpf_program__fd(prog) >= 0 &&
+		    !bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len))
+			r->prog_ids[r->nprog_ids++] = info.id;
+	}
+	struct bpf_map *map;
+	n = 0;
+	bpf_object__for_each_map(map, t->skel->obj)
+		n++;
+	if (!(r->map_ids = calloc(n + 1, sizeof(*r->map_ids))))
+		return -ENOMEM;
+	bpf_object__for_each_map(map, t->skel->obj) {
+		struct bpf_map_info info = { 0 };
+		__u32 len = sizeof(info);
+		if (bpf_map__fd(map) >= 0 && !bpf_obj_get_info_by_fd(bpf_map__fd(map), &info, &len))
+			r->map_ids[r->nmap_ids++] = info.id;
+	}
+	for (size_t i = 0; i < t->links.len; i++) {
+		struct bpf_link_info info = { 0 };
+		__u32 len = sizeof(info);
+		if (!bpf_obj_get_info_by_fd(bpf_link__fd(*(struct bpf_link **)vec_at(&t->links, i)),
+					    &info, &len))
+			r->link_ids[r->nlink_ids++] = info.id;
+	}
+	return 0;
+}
+
+int tracer_collect(struct tracer *t, struct trace_result *r)
+{
+	struct vec alive = VEC_INIT(struct trace_task);
+	int err;
 
 	memset(r, 0, sizeof(*r)); /* whatever fails below, @r is safe to free */
 	/*
@@ -753,23 +576,10 @@ int tracer_collect(struct tracer *t, struct trace_result *r)
 	 */
 	if (t->task_storage && run_iter(t->skel->progs.snapshot) < 0)
 		return -EIO;
-	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &task))
-			continue;
-		struct trace_task *e = push((void **)&alive, &nalive, &acap, sizeof(*e));
-		if (!e) {
-			free(alive);
-			return -ENOMEM;
-		}
-		e->tid = key;
-		e->alive = true;
-		e->t = task;
-	}
-	size_t ngone0 = t->ngone;
+	if ((err = collect_alive(t, &alive)) < 0)
+		goto cleanup;
+	size_t ngone0 = t->gone.len;
 	tracer_poll(t, 0); /* the last records: the counts below include them */
-	size_t cap = t->ngone + nalive;
 	r->start_ns = t->start_ns;
 	r->end_ns = clock_now_ns();
 	r->raw_tp = t->raw_tp;
@@ -778,58 +588,39 @@ int tracer_collect(struct tracer *t, struct trace_result *r)
 	r->uring_accepts = t->uring;
 	r->exact_arrivals = t->data_ready;
 	uint64_t ov, dr;
-	read_listen_counters(&ov, &dr);
+	procseed_listen_counters(&ov, &dr);
 	r->listen_overflows = ov - t->overflows0;
 	r->listen_drops = dr - t->drops0;
-	if (collect_percpu(t, r) < 0) {
-		free(alive);
-		return -ENOMEM;
-	}
+	if ((err = collect_percpu(t, r)) < 0)
+		goto cleanup;
 
 	/* Tasks: those that are gone, then those still alive (unless gone meanwhile). */
-	r->tasks = malloc((cap ? cap : 1) * sizeof(*r->tasks));
-	if (!r->tasks) {
-		free(alive);
-		return -ENOMEM;
+	const struct trace_task *gone = t->gone.data, *live = alive.data;
+	size_t cap = t->gone.len + alive.len;
+	err = -ENOMEM;
+	if (!(r->tasks = malloc((cap ? cap : 1) * sizeof(*r->tasks))))
+		goto cleanup;
+	if (t->gone.len)
+		memcpy(r->tasks, gone, t->gone.len * sizeof(*r->tasks));
+	r->ntasks = t->gone.len;
+	for (size_t i = 0; i < alive.len; i++) {
+		bool freed = false;
+		for (size_t g = ngone0; g < t->gone.len && !freed; g++)
+			freed = gone[g].tid == live[i].tid;
+		if (!freed)
+			r->tasks[r->ntasks++] = live[i];
 	}
-	memcpy(r->tasks, t->gone, t->ngone * sizeof(*r->tasks));
-	r->ntasks = t->ngone;
-	for (size_t i = 0; i < nalive; i++) {
-		bool gone = false;
-		for (size_t g = ngone0; g < t->ngone && !gone; g++)
-			gone = t->gone[g].tid == alive[i].tid;
-		if (!gone)
-			r->tasks[r->ntasks++] = alive[i];
-	}
-	free(alive);
 
-	r->procs = malloc((t->nprocs ? t->nprocs : 1) * sizeof(*r->procs));
-	if (!r->procs)
-		return -ENOMEM;
-	memcpy(r->procs, t->procs, t->nprocs * sizeof(*r->procs));
-	r->nprocs = t->nprocs;
-
-	/* Connections: closed ones, then those still open. */
-	size_t ccap = t->nconns;
-	r->conns = malloc((ccap ? ccap : 1) * sizeof(*r->conns));
-	if (!r->conns)
-		return -ENOMEM;
-	memcpy(r->conns, t->conns, t->nconns * sizeof(*r->conns));
-	r->nconns = t->nconns;
-	int cfd = bpf_map__fd(t->skel->maps.conns);
-	__u64 ck, cnext, *cprev = NULL;
-	struct herd_conn c;
-	while (bpf_map_get_next_key(cfd, cprev, &cnext) == 0) {
-		ck = cnext;
-		cprev = &ck;
-		if (bpf_map_lookup_elem(cfd, &ck, &c))
-			continue;
-		struct herd_conn *e = push((void **)&r->conns, &r->nconns, &ccap, sizeof(*e));
-		if (!e)
-			return -ENOMEM;
-		*e = c;
-	}
-	return 0;
+	if (!(r->procs = malloc((t->procs.len ? t->procs.len : 1) * sizeof(*r->procs))))
+		goto cleanup;
+	if (t->procs.len)
+		memcpy(r->procs, t->procs.data, t->procs.len * sizeof(*r->procs));
+	r->nprocs = t->procs.len;
+	if ((err = collect_conns(t, r)) == 0)
+		err = collect_ids(t, r);
+cleanup:
+	vec_free(&alive);
+	return err;
 }
 
 void trace_result_free(struct trace_result *r)
@@ -837,5 +628,8 @@ void trace_result_free(struct trace_result *r)
 	free(r->tasks);
 	free(r->procs);
 	free(r->conns);
+	free(r->prog_ids);
+	free(r->link_ids);
+	free(r->map_ids);
 	memset(r, 0, sizeof(*r));
 }

@@ -34,22 +34,30 @@ struct trace_task {
 
 /* A target process's life after exit: zombie from exit_ns to reap_ns. */
 struct trace_proc {
-	uint32_t pid;	  /* the process */
-	uint32_t reaper;  /* who reaped it (REAPED_PARENT) */
-	uint64_t exit_ns; /* it exited (0: not seen) */
-	uint64_t reap_ns; /* it was reaped (0: not yet) */
-	int reaped_by;	  /* enum herd_reaper, or -1 */
+	uint32_t pid;	      /* the process */
+	uint32_t parent;      /* its parent when it exited */
+	uint32_t reaper;      /* the process whose wait4/waitid reaped it (0: none seen) */
+	char reaper_comm[16]; /* ... its name */
+	uint64_t exit_ns;     /* it exited (0: not seen) */
+	uint64_t reap_ns;     /* it was reaped (0: not yet) */
+	int reaped_by;	      /* enum herd_reaper, or -1 while a zombie */
 };
 
 struct trace_result {
-	struct herd_totals totals;    /* summed over CPUs */
-	struct herd_log2 hist[HISTS]; /* summed over CPUs */
-	struct trace_task *tasks;     /* every target task seen */
+	struct herd_totals totals;	   /* summed over CPUs */
+	struct herd_histogram hist[HISTS]; /* summed over CPUs */
+	struct trace_task *tasks;	   /* every target task seen */
 	size_t ntasks;
 	struct trace_proc *procs; /* every target process that exited */
 	size_t nprocs;
 	struct herd_conn *conns; /* every connection, closed or still open */
 	size_t nconns;
+	uint32_t *prog_ids; /* the kernel's ids of the tracer's loaded programs */
+	size_t nprog_ids;
+	uint32_t *link_ids; /* ... of its links */
+	size_t nlink_ids;
+	uint32_t *map_ids; /* ... and of its maps */
+	size_t nmap_ids;
 	uint64_t start_ns, end_ns; /* the traced interval (CLOCK_MONOTONIC) */
 	uint64_t listen_overflows; /* TcpExt ListenOverflows, delta (system-wide) */
 	uint64_t listen_drops;	   /* TcpExt ListenDrops, delta (system-wide) */
@@ -57,7 +65,7 @@ struct trace_result {
 	bool wait_from_regs;	   /* waits read from registers at sleep, not sys_enter */
 	bool task_storage;	   /* records kept in task-local storage, not a hash */
 	bool uring_accepts;	   /* io_uring accept completions are counted */
-	bool exact_arrivals;	   /* sk_data_ready delimits arrival windows (6.6+) */
+	bool exact_arrivals;	   /* sk_data_ready delimits arrival windows (6.3+) */
 };
 
 struct tracer_opts {

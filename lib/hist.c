@@ -42,8 +42,7 @@ size_t hist_index(const struct hist *h, uint64_t v)
 	return ((size_t)(bucket + 1) << HALF_BITS(h)) + (size_t)(sub - HALF_COUNT(h));
 }
 
-/* The lowest value that counter @i stands for: the inverse of hist_index(). */
-static uint64_t value_from_index(const struct hist *h, size_t i)
+uint64_t hist_index_low(const struct hist *h, size_t i)
 {
 	int bucket = (int)(i >> HALF_BITS(h)) - 1;
 	uint64_t sub = (i & (HALF_COUNT(h) - 1)) + HALF_COUNT(h);
@@ -180,7 +179,7 @@ uint64_t hist_percentile(const struct hist *h, double p)
 		if (seen >= rank)
 			break;
 	}
-	v = hist_highest_equivalent(h, value_from_index(h, i));
+	v = hist_highest_equivalent(h, hist_index_low(h, i));
 	if (v > h->max)
 		v = h->max;
 	return v < h->min ? h->min : v; /* a bucket's top is never below min: a guard only */
@@ -239,7 +238,7 @@ void hist_foreach(const struct hist *h, hist_visit_fn fn, void *arg)
 
 		if (!h->counts[i])
 			continue;
-		low = value_from_index(h, i);
+		low = hist_index_low(h, i);
 		if (!fn(low, hist_highest_equivalent(h, low), h->counts[i], arg))
 			return;
 	}

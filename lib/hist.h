@@ -39,8 +39,10 @@ struct hist {
 int hist_init(struct hist *h, uint64_t highest);
 /* The same with 2^@sub_bits sub-buckets (2 <= @sub_bits <= 16): resolution 2^-(sub_bits - 1). */
 int hist_init_bits(struct hist *h, uint64_t highest, int sub_bits);
-/* The counter @value is counted in (the layout every histogram of these bits shares). */
+/* The counter @value is counted in (the layout every histogram of these bits shares),
+ * and the lowest value counter @i stands for (its inverse). */
 size_t hist_index(const struct hist *h, uint64_t value);
+uint64_t hist_index_low(const struct hist *h, size_t i);
 void hist_free(struct hist *h);
 void hist_reset(struct hist *h);
 

@@ -243,6 +243,18 @@ static void finish(struct load_thread *t, struct client *c, enum err_kind err, u
 
 static void conn_open(struct load_thread *t, struct client *c, uint64_t now);
 
+/* The kind of a failed call; the first "other" is logged, as that kind says nothing itself. */
+static enum err_kind note_kind(enum req_phase phase, int err)
+{
+	static atomic_bool warned;
+	enum err_kind kind = err_from_errno(phase, err);
+
+	if (kind == ERR_OTHER && !atomic_exchange(&warned, true))
+		log_warn("a request failed while %s: %s (counted as \"other\")",
+			 err_phase_name(phase), strerror(err));
+	return kind;
+}
+
 /* A call failed with @err (0: EOF) in @phase: retry on a new connection, or fail it. */
 static void fail(struct load_thread *t, struct client *c, enum req_phase phase, int err)
 {
@@ -257,7 +269,7 @@ static void fail(struct load_thread *t, struct client *c, enum req_phase phase, 
 		conn_open(t, c, clock_now_ns());
 		return;
 	}
-	finish(t, c, err_from_errno(phase, err), clock_now_ns(), false);
+	finish(t, c, note_kind(phase, err), clock_now_ns(), false);
 }
 
 /* ---- the request ------------------------------------------------------------------------- */
@@ -764,7 +776,7 @@ static void dispatch(struct load_thread *t, const struct epoll_event *evs, int n
 	}
 }
 
-/* The run ends now: whatever is in flight fails, as a timeout or (signal) as aborted. */
+/* The run ends now: whatever is in flight fails, as a timeout or (signal) as interrupted. */
 static void abort_in_flight(struct load_thread *t, uint64_t now, bool signalled)
 {
 	for (unsigned i = 0; i < t->nslots; i++) {
@@ -773,7 +785,7 @@ static void abort_in_flight(struct load_thread *t, uint64_t now, bool signalled)
 
 		if (c->state < CL_FDWAIT || c->state > CL_READING_BODY)
 			continue;
-		finish(t, c, signalled ? ERR_OTHER : err, now, false);
+		finish(t, c, signalled ? ERR_INTERRUPTED : err, now, false);
 	}
 }
 

@@ -10,22 +10,41 @@
  *	EADDRNOTAVAIL, EADDRINUSE at socket/connect	addr
  *	EOF (err 0) while sending or reading		short
  *	anything else					other
+ * and, not from a call at all: a request in flight when a signal stopped the run is
+ * interrupted (client.c's abort_in_flight).
  */
 #include "errors.h"
 
 #include <errno.h>
 
 static const char *const names[ERR_KINDS] = {
-	[ERR_NONE] = "ok",	   [ERR_REFUSED] = "refused",
-	[ERR_RESET] = "reset",	   [ERR_CONNECT_TIMEOUT] = "connect_timeout",
-	[ERR_TIMEOUT] = "timeout", [ERR_SHORT] = "short",
-	[ERR_HTTP] = "http",	   [ERR_ADDR] = "addr",
+	[ERR_NONE] = "ok",
+	[ERR_REFUSED] = "refused",
+	[ERR_RESET] = "reset",
+	[ERR_CONNECT_TIMEOUT] = "connect_timeout",
+	[ERR_TIMEOUT] = "timeout",
+	[ERR_SHORT] = "short",
+	[ERR_HTTP] = "http",
+	[ERR_ADDR] = "addr",
+	[ERR_INTERRUPTED] = "interrupted",
 	[ERR_OTHER] = "other",
 };
 
 const char *err_name(enum err_kind kind)
 {
 	return (unsigned)kind < ERR_KINDS ? names[kind] : "other";
+}
+
+const char *err_phase_name(enum req_phase phase)
+{
+	static const char *const phases[] = {
+		[PHASE_SOCKET] = "opening a socket",
+		[PHASE_CONNECT] = "connecting",
+		[PHASE_SEND] = "sending",
+		[PHASE_RECV] = "reading the response",
+	};
+
+	return (unsigned)phase < sizeof(phases) / sizeof(phases[0]) ? phases[phase] : "?";
 }
 
 enum err_kind err_from_errno(enum req_phase phase, int err)

@@ -7,8 +7,10 @@
  * port is gone, a reset says the server dropped the connection, a connect timeout says
  * SYNs were dropped, a response timeout says the server is stuck. So every failure is
  * classified, from where the request was (its phase) and what the kernel said (errno),
- * or from what came back (the response). The functions are pure: a table in the unit
- * test pins every rule down.
+ * or from what came back (the response). One kind is not the server's doing at all:
+ * a request still in flight when the run was stopped by a signal is "interrupted", so
+ * that a run cut short never reads as a server fault. The functions are pure: a table
+ * in the unit test pins every rule down.
  */
 #ifndef HERD_LOAD_ERRORS_H
 #define HERD_LOAD_ERRORS_H
@@ -25,7 +27,8 @@ enum err_kind {
 	ERR_SHORT,	     /* EOF before the response ended, a garbled one, a --verify mismatch */
 	ERR_HTTP,	     /* a complete response with status >= 400 */
 	ERR_ADDR,	     /* no local address or port left (EADDRNOTAVAIL, EADDRINUSE) */
-	ERR_OTHER,	     /* anything else (and requests aborted by a signal) */
+	ERR_INTERRUPTED,     /* in flight when SIGINT / SIGTERM stopped the run */
+	ERR_OTHER,	     /* any other errno (ENETUNREACH, EIO, ...); the first is logged */
 	ERR_KINDS,	     /* the number of kinds */
 };
 
@@ -39,6 +42,9 @@ enum req_phase {
 
 /* "refused", "reset", ...: the names used in JSON and CSV ("ok" for ERR_NONE). */
 const char *err_name(enum err_kind kind);
+
+/* "connecting", "sending", ...: a phase in words, for messages. */
+const char *err_phase_name(enum req_phase phase);
 
 /* A failed call in @phase with @err; @err 0 means the peer closed the connection (EOF). */
 enum err_kind err_from_errno(enum req_phase phase, int err);

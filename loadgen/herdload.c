@@ -7,13 +7,25 @@
  *	herdload --url http://HOST:PORT/path --rate R [--poisson] ...
  *
  * main() is the whole story: flags into struct load_opts, one run (run.c: threads,
- * client.c: their event loops), then the report (report.c): a summary on stdout, --json
- * and --csv. Exit status: 0 when the run completed, whatever the requests' errors (they
- * are the measurement); 1 on a fatal error (a bad URL, no threads, an output that cannot
- * be written); 2 on bad flags.
+ * client.c: their event loops, slow.c: the --slow connections), then the report
+ * (report.c): a summary on stdout, --json and --csv. The outputs are checked before
+ * the load starts, so that a --csv into a missing directory fails at once rather than
+ * after the whole run.
+ *
+ * Exit status:
+ *	0  the run ended and at least one measured request succeeded: failures beside
+ *	   successes are the measurement (a server shedding load refuses or times out
+ *	   some requests), counted by kind in the summary and the JSON, not an error of
+ *	   the tool; so also a run stopped by SIGINT / SIGTERM ("interrupted" in both)
+ *	1  a fatal error: a bad URL, the run could not be set up, an output that cannot
+ *	   be written (checked before the load) or could not be written (after it)
+ *	2  bad flags
+ *	3  no measured request succeeded (every one failed, or none ran): said on
+ *	   stderr, with the errors by kind; the outputs are written all the same
  */
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -22,6 +34,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "files.h"
 #include "load.h"
 #include "log.h"
 #include "optlist.h"
@@ -31,6 +44,8 @@
 #define DEFAULT_SEED	 0x4865726442756c6cULL /* any fixed value: runs repeat by default */
 #define MAX_CLIENTS	 1000000
 #define MAX_THREADS	 1024
+#define MAX_SLOW	 1000000
+#define EXIT_NONE_OK	 3 /* no measured request succeeded */
 
 static void usage(FILE *f)
 {
@@ -53,6 +68,8 @@ static void usage(FILE *f)
 		"  --body MIN-MAX       POST bodies of MIN..MAX bytes (to /echo unless --path)\n"
 		"  --sources A-B        source addresses, e.g. 127.0.0.1-127.0.0.8\n"
 		"  --verify             check /size and /echo bodies byte by byte\n"
+		"  --slow N             N more connections trickling a GET (slowloris)    [0]\n"
+		"  --slow-interval MS   --slow: one byte of the request every MS ms    [1000]\n"
 		"limits:\n"
 		"  --timeout S          a response must be complete S after sending      [10]\n"
 		"  --connect-timeout S  a connect must be done within S                   [5]\n"
@@ -62,7 +79,8 @@ static void usage(FILE *f)
 		"  --csv FILE           one row per request\n"
 		"  --seed N             for Poisson gaps, --mix and --body draws      [fixed]\n"
 		"  --quiet              no summary (nor progress line)\n"
-		"  --options            these long options, one a line (for herdlab run)\n");
+		"  --options            these long options, one a line (for herdlab run)\n"
+		"  --check              check the options, send nothing: exit 0 if good\n");
 }
 
 /* A bad flag: say which, and exit 2. */
@@ -130,7 +148,10 @@ enum {
 	OPT_SEED,
 	OPT_QUIET,
 	OPT_VERIFY,
+	OPT_SLOW,
+	OPT_SLOW_INTERVAL,
 	OPT_OPTIONS,
+	OPT_CHECK,
 	OPT_HELP,
 };
 
@@ -158,7 +179,10 @@ static const struct option long_opts[] = {
 	{ "seed", required_argument, 0, OPT_SEED },
 	{ "quiet", no_argument, 0, OPT_QUIET },
 	{ "verify", no_argument, 0, OPT_VERIFY },
+	{ "slow", required_argument, 0, OPT_SLOW },
+	{ "slow-interval", required_argument, 0, OPT_SLOW_INTERVAL },
 	{ "options", no_argument, 0, OPT_OPTIONS },
+	{ "check", no_argument, 0, OPT_CHECK },
 	{ "help", no_argument, 0, OPT_HELP },
 	{ 0, 0, 0, 0 },
 };
@@ -174,6 +198,9 @@ struct given {
 	unsigned threads;    /* --threads, or 0 */
 	bool hold;	     /* --hold given */
 };
+
+/* --check: parse and validate every option, then exit 0 without running (herdlab run). */
+static bool check_only;
 
 /* One flag into @o or @g. */
 static void take_flag(int opt, const char *arg, struct load_opts *o, struct given *g)
@@ -250,9 +277,18 @@ static void take_flag(int opt, const char *arg, struct load_opts *o, struct give
 	case OPT_VERIFY:
 		o->verify = true;
 		break;
+	case OPT_SLOW:
+		o->slow = (unsigned)parse_num("--slow", arg, 0, MAX_SLOW);
+		break;
+	case OPT_SLOW_INTERVAL:
+		o->slow_interval_ns = parse_real("--slow-interval", arg, 1, 3.6e6, 1e6);
+		break;
 	case OPT_OPTIONS: /* the table itself, so herdlab run passes on what we parse */
 		optlist_print(stdout, long_opts);
 		exit(0);
+	case OPT_CHECK:
+		check_only = true;
+		break;
 	case OPT_HELP:
 		usage(stdout);
 		exit(0);
@@ -355,6 +391,13 @@ static void settle(struct load_opts *o, const struct given *g)
 	o->progress = !o->quiet && isatty(STDERR_FILENO);
 }
 
+/* An output must be writable now, not only once the load is over. */
+static void check_output(const char *flag, const char *path)
+{
+	if (path && files_check_writable(path) < 0)
+		die("cannot write %s '%s': %m", flag, path);
+}
+
 static void parse_args(int argc, char **argv, struct load_opts *o, char *url_buf, size_t cap)
 {
 	struct given g = { .port = -1 };
@@ -367,6 +410,8 @@ static void parse_args(int argc, char **argv, struct load_opts *o, char *url_buf
 	set_target(o, &g, url_buf, cap);
 	settle(o, &g);
 	set_workload(o, &g);
+	check_output("--json", o->json_path);
+	check_output("--csv", o->csv_path);
 	check_ports(o);
 }
 
@@ -390,6 +435,25 @@ static int write_outputs(const struct load_opts *o, const struct load_result *r)
 	return rc;
 }
 
+/* No measured request succeeded: say so, with what happened to them (EXIT_NONE_OK). */
+static int none_ok(const struct load_result *r)
+{
+	char kinds[256] = "";
+	size_t used = 0;
+
+	for (int k = ERR_NONE + 1; k < ERR_KINDS && used < sizeof(kinds); k++)
+		if (r->c.errors[k])
+			used += (size_t)snprintf(kinds + used, sizeof(kinds) - used,
+						 "%s%s %" PRIu64, used ? ", " : "",
+						 err_name((enum err_kind)k), r->c.errors[k]);
+	if (r->c.failed)
+		log_warn("no request succeeded: %" PRIu64 " failed (%s)", r->c.failed, kinds);
+	else
+		log_warn("no request succeeded: none was measured%s",
+			 r->interrupted ? " before the run was interrupted" : "");
+	return EXIT_NONE_OK;
+}
+
 int main(int argc, char **argv)
 {
 	struct load_opts o = {
@@ -399,6 +463,7 @@ int main(int argc, char **argv)
 		.connect_timeout_ns = 5 * NSEC_PER_SEC,
 		.max_time_ns = 600 * NSEC_PER_SEC,
 		.seed = DEFAULT_SEED,
+		.slow_interval_ns = NSEC_PER_SEC,
 	};
 	struct load_result r;
 	char url_buf[64];
@@ -406,12 +471,18 @@ int main(int argc, char **argv)
 
 	log_init(argv[0]);
 	parse_args(argc, argv, &o, url_buf, sizeof(url_buf));
+	if (check_only) {
+		workload_free(&o.work);
+		return 0;
+	}
 	if (load_run(&o, &r) < 0) {
 		load_result_free(&r);
 		workload_free(&o.work);
 		return 1;
 	}
 	rc = write_outputs(&o, &r);
+	if (rc == 0 && r.c.ok == 0)
+		rc = none_ok(&r);
 	load_result_free(&r);
 	workload_free(&o.work);
 	return rc;

@@ -7,7 +7,9 @@
  * client thread per --threads (client.c: an epoll loop each, owning its connections,
  * timers, histograms and records, sharing nothing on the hot path), waits for them while
  * printing progress, and merges what they measured into struct load_result; report.c
- * writes the summary, the JSON and the CSV from it.
+ * writes the summary, the JSON and the CSV from it. With --slow, one more thread
+ * (slow.c) holds the slowloris connections beside the load, counted on their own and
+ * never in the requests' counts or latencies.
  *
  * Every time is CLOCK_MONOTONIC nanoseconds, the clock the kernel tracer reads, and
  * every request carries its local address and port, so that each row of the CSV can be
@@ -53,6 +55,8 @@ struct load_opts {
 	bool quiet;		     /* no summary on stdout */
 	bool verify;		     /* check /size and /echo bodies against the pattern */
 	bool progress;		     /* a progress line on stderr each second */
+	unsigned slow;		     /* --slow: connections trickling their request */
+	uint64_t slow_interval_ns;   /* --slow-interval: between two bytes of one */
 };
 
 /* One request, as the CSV has it. Fixed size: kept in arrays of millions. */
@@ -89,17 +93,33 @@ struct load_counts {
 	uint64_t warmup;	    /* requests done during the warmup (not measured) */
 };
 
+/*
+ * The --slow connections, over the whole run (warmup included): every connection opened
+ * ends up completed, failed or still held at the end, so opened = completed + failed +
+ * held. Their latencies are not kept: what they measure is what they do to the others.
+ */
+struct load_slow_counts {
+	uint64_t opened;	    /* connections begun (socket() and connect()) */
+	uint64_t connected;	    /* of which established */
+	uint64_t completed;	    /* sent the whole request and got a response below 400 */
+	uint64_t failed;	    /* ended otherwise */
+	uint64_t errors[ERR_KINDS]; /* @failed by kind (a 408 for the trickle is "http") */
+	uint64_t held;		    /* still open when the run ended */
+	uint64_t bytes_sent;	    /* request bytes trickled */
+};
+
 struct load_result {
-	struct load_counts c;	     /* counts over every thread */
-	struct load_latency lat;     /* latencies over every thread (latency.h) */
-	struct load_record *records; /* --csv: every measured request, by scheduled time */
-	size_t nrecords;	     /* entries in @records */
-	uint64_t start_ns;	     /* the run started */
-	uint64_t measure_ns;	     /* the warmup ended: measuring from here */
-	uint64_t end_ns;	     /* the last request ended */
-	bool interrupted;	     /* stopped by SIGINT / SIGTERM */
-	bool deadline;		     /* stopped by the global deadline */
-	bool records_lost;	     /* --csv: some records could not be kept (ENOMEM) */
+	struct load_counts c;	      /* counts over every thread */
+	struct load_latency lat;      /* latencies over every thread (latency.h) */
+	struct load_slow_counts slow; /* --slow: the slowloris connections */
+	struct load_record *records;  /* --csv: every measured request, by scheduled time */
+	size_t nrecords;	      /* entries in @records */
+	uint64_t start_ns;	      /* the run started */
+	uint64_t measure_ns;	      /* the warmup ended: measuring from here */
+	uint64_t end_ns;	      /* the last request ended */
+	bool interrupted;	      /* stopped by SIGINT / SIGTERM */
+	bool deadline;		      /* stopped by the global deadline */
+	bool records_lost;	      /* --csv: some records could not be kept (ENOMEM) */
 };
 
 /* Run the load described by @o; fills @r (free it with load_result_free). 0, or -1 fatal. */

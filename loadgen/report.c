@@ -14,6 +14,12 @@
  * due (its scheduled start: coordinated omission corrected), and in an open loop total
  * also from when it actually started (uncorrected). In a closed loop a request is due
  * when it starts, so the two are the same and only "total" is reported.
+ *
+ * The files go through lib/files' afile: a regular file (or a new name) is written
+ * beside its name and renamed over it once complete, so a reader never sees half of
+ * one; a device or a FIFO (--json /dev/stdout, --csv /dev/null) is written straight
+ * into and never replaced; a directory is refused. herdload.c checks both paths with
+ * files_check_writable() before the load, so that a bad one fails at once.
  */
 #include "report.h"
 
@@ -22,6 +28,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "files.h"
 #include "jsonio.h"
 
 /* The throughput figures (see above). */
@@ -114,19 +121,34 @@ static void describe_load(FILE *f, const struct load_opts *o)
 		fprintf(f, "a new connection per request\n");
 }
 
-static void print_errors(FILE *f, const struct load_result *r)
+/* Failures by kind, "refused 3, timeout 1", or "none". */
+static void print_errors(FILE *f, const char *label, const uint64_t errors[ERR_KINDS])
 {
 	bool any = false;
 
-	fprintf(f, "  errors      ");
+	fprintf(f, "  %-12s", label);
 	for (int k = ERR_NONE + 1; k < ERR_KINDS; k++) {
-		if (!r->c.errors[k])
+		if (!errors[k])
 			continue;
-		fprintf(f, "%s%s %" PRIu64, any ? ", " : "", err_name((enum err_kind)k),
-			r->c.errors[k]);
+		fprintf(f, "%s%s %" PRIu64, any ? ", " : "", err_name((enum err_kind)k), errors[k]);
 		any = true;
 	}
 	fprintf(f, "%s\n", any ? "" : "none");
+}
+
+/* --slow: what became of the slowloris connections, apart from the requests. */
+static void print_slow(FILE *f, const struct load_opts *o, const struct load_result *r)
+{
+	const struct load_slow_counts *s = &r->slow;
+
+	fprintf(f,
+		"  slow        %u connections, a byte every %.0f ms: %" PRIu64 " opened, %" PRIu64
+		" connected, %" PRIu64 " completed, %" PRIu64 " failed, %" PRIu64
+		" held at the end\n",
+		o->slow, (double)o->slow_interval_ns / 1e6, s->opened, s->connected, s->completed,
+		s->failed, s->held);
+	if (s->failed)
+		print_errors(f, "slow errors", s->errors);
 }
 
 static void print_latency(FILE *f, const struct load_opts *o, const struct load_result *r)
@@ -169,7 +191,9 @@ void report_summary(FILE *f, const struct load_opts *o, const struct load_result
 	if (r->c.warmup)
 		fprintf(f, " (+%" PRIu64 " in the warmup)", r->c.warmup);
 	fprintf(f, "\n");
-	print_errors(f, r);
+	print_errors(f, "errors", r->c.errors);
+	if (o->slow)
+		print_slow(f, o, r);
 	fprintf(f,
 		"  throughput  %.1f requests/s, %.1f connections/s, %.2f MB/s, %.0f clients/min\n",
 		x.requests_per_s, x.connections_per_s, x.bytes_per_s / 1e6, x.clients_per_min);
@@ -181,7 +205,7 @@ void report_summary(FILE *f, const struct load_opts *o, const struct load_result
 		fprintf(f, "  the global deadline ended the run: requests in flight then count as "
 			   "timeouts\n");
 	if (r->interrupted)
-		fprintf(f, "  interrupted: requests in flight then count as \"other\"\n");
+		fprintf(f, "  interrupted: requests in flight then count as \"interrupted\"\n");
 }
 
 /* ---- JSON -------------------------------------------------------------------------------- */
@@ -247,17 +271,30 @@ static json_t *config_json(const struct load_opts *o, const struct rates *x)
 		(int)o->sources.count, "seed", (json_int_t)o->seed, "verify", o->verify);
 }
 
-static json_t *errors_json(const struct load_result *r)
+static json_t *errors_json(const uint64_t errors[ERR_KINDS])
 {
 	json_t *e = json_object();
 
 	for (int k = ERR_NONE + 1; e && k < ERR_KINDS; k++)
 		if (json_object_set_new(e, err_name((enum err_kind)k),
-					json_integer((json_int_t)r->c.errors[k])) < 0) {
+					json_integer((json_int_t)errors[k])) < 0) {
 			json_decref(e);
 			return NULL;
 		}
 	return e;
+}
+
+/* --slow's counts (all 0 without it, so that the document has one shape). */
+static json_t *slow_json(const struct load_opts *o, const struct load_result *r)
+{
+	const struct load_slow_counts *s = &r->slow;
+
+	return json_pack("{s:i, s:f, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "connections",
+			 (int)o->slow, "interval_ms", (double)o->slow_interval_ns / 1e6, "opened",
+			 (json_int_t)s->opened, "connected", (json_int_t)s->connected, "completed",
+			 (json_int_t)s->completed, "failed", (json_int_t)s->failed, "held",
+			 (json_int_t)s->held, "bytes_sent", (json_int_t)s->bytes_sent, "errors",
+			 errors_json(s->errors));
 }
 
 static json_t *latencies_json(const struct load_opts *o, const struct load_result *r)
@@ -280,18 +317,41 @@ json_t *report_json(const struct load_opts *o, const struct load_result *r)
 	const struct load_counts *c = &r->c;
 
 	return json_pack("{s:o, s:f, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I}, s:o, "
-			 "s:{s:f, s:f, s:f, s:f}, s:{s:I, s:I}, s:I, s:o, s:b, s:b}",
+			 "s:{s:f, s:f, s:f, s:f}, s:{s:I, s:I}, s:I, s:o, s:b, s:b, s:o}",
 			 "config", config_json(o, &x), "elapsed_s", x.elapsed_s, "requests", "ok",
 			 (json_int_t)c->ok, "failed", (json_int_t)c->failed, "total",
 			 (json_int_t)(c->ok + c->failed), "unsent", (json_int_t)c->unsent,
 			 "retries", (json_int_t)c->retries, "fd_waits", (json_int_t)c->fd_waits,
-			 "warmup", (json_int_t)c->warmup, "errors", errors_json(r), "throughput",
-			 "requests_per_s", x.requests_per_s, "connections_per_s",
+			 "warmup", (json_int_t)c->warmup, "errors", errors_json(c->errors),
+			 "throughput", "requests_per_s", x.requests_per_s, "connections_per_s",
 			 x.connections_per_s, "bytes_per_s", x.bytes_per_s, "clients_per_min",
 			 x.clients_per_min, "bytes", "sent", (json_int_t)c->bytes_sent, "received",
 			 (json_int_t)c->bytes_received, "connections", (json_int_t)c->connections,
 			 "latency_us", latencies_json(o, r), "interrupted", r->interrupted,
-			 "deadline_hit", r->deadline);
+			 "deadline_hit", r->deadline, "slow", slow_json(o, r));
+}
+
+/* Write @path through @fill (afile: see the top of this file); 0, or -1 with errno. */
+static int write_file(const char *path, int (*fill)(FILE *f, const void *arg), const void *arg)
+{
+	struct afile a;
+	int ok;
+
+	if (afile_open(&a, path) < 0)
+		return -1;
+	errno = 0;
+	ok = fill(a.f, arg) == 0 && fflush(a.f) == 0;
+	if (!ok && !errno)
+		errno = EIO;
+	return afile_close(&a, ok);
+}
+
+/* The JSON laid out as lib/jsonio lays out every other document of herdlab's. */
+static int fill_json(FILE *f, const void *root)
+{
+	if (json_dumpf(root, f, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(15)) < 0)
+		return -1;
+	return fputc('\n', f) == EOF ? -1 : 0;
 }
 
 int report_write_json(const char *path, const struct load_opts *o, const struct load_result *r)
@@ -303,7 +363,7 @@ int report_write_json(const char *path, const struct load_opts *o, const struct 
 		errno = ENOMEM;
 		return -1;
 	}
-	rc = jsonio_save(root, path);
+	rc = write_file(path, fill_json, root);
 	json_decref(root);
 	return rc;
 }
@@ -330,7 +390,7 @@ static void put_row(FILE *f, const struct load_record *x, const char *path)
 		err_name((enum err_kind)x->error), path, x->conn_seq, x->req_in_conn, x->thread);
 }
 
-static int fill_csv(FILE *f, void *arg)
+static int fill_csv(FILE *f, const void *arg)
 {
 	const struct csv_job *job = arg;
 
@@ -374,7 +434,7 @@ int report_write_csv(const char *path, const struct load_opts *o, const struct l
 	for (unsigned i = 0; i < n; i++)
 		if (!(quoted[i] = csv_field(o->work.paths[i].path)))
 			goto out;
-	rc = jsonio_save_with(path, fill_csv, &job);
+	rc = write_file(path, fill_csv, &job);
 out:
 	for (unsigned i = 0; i < n; i++)
 		free((char *)quoted[i]);

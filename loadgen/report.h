@@ -5,7 +5,8 @@
  *
  * The JSON is what herdlab reads back (client.* in run.json) and the CSV is what the
  * tracer's records are joined with, one row per measured request; both are written
- * through lib/jsonio, so a reader never sees half a file.
+ * through lib/files' afile, so a reader never sees half a file and a device named as
+ * an output is written into, never replaced.
  */
 #ifndef HERD_LOAD_REPORT_H
 #define HERD_LOAD_REPORT_H

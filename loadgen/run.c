@@ -11,6 +11,11 @@
  * measurement; a thread that returns sends SIGUSR1; and once a second, on a terminal,
  * the progress line is drawn from the threads' relaxed counters. When all have
  * returned, their counters, histograms and records are merged into one result.
+ *
+ * With --slow, the slowloris connections (slow.c) are opened first, on a thread of
+ * their own started under the same signal mask, and the run's times are fixed only
+ * once they are held: the measured load starts against a server already holding them.
+ * They are let go when the load's threads have all returned.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -27,6 +32,7 @@
 #include "load.h"
 #include "log.h"
 #include "net.h"
+#include "slow.h"
 
 #define START_DELAY_NS (2 * NSEC_PER_MSEC) /* from the last set-up to the first request */
 #define FD_SPARE       16		   /* descriptors beyond one per client and thread */
@@ -44,7 +50,7 @@ static void *thread_main(void *arg)
 /* Enough descriptors for every client; say so if the limit stays too low. */
 static void raise_fd_limit(const struct load_opts *o)
 {
-	long want = (long)o->clients + o->threads + FD_SPARE;
+	long want = (long)o->clients + o->slow + o->threads + FD_SPARE;
 	long got = net_raise_nofile(want);
 
 	if (got < 0)
@@ -305,8 +311,10 @@ int load_run(const struct load_opts *o, struct load_result *r)
 {
 	struct load_shared sh = { .o = o, .main = pthread_self() };
 	struct load_thread *th = calloc(o->threads, sizeof(*th));
+	struct slow_load slow;
 	sigset_t set, old;
 	unsigned started = 0;
+	bool slow_on = false, slow_failed = false;
 	int rc = -1;
 
 	memset(r, 0, sizeof(*r)); /* load_result_free() works whatever fails below */
@@ -323,8 +331,13 @@ int load_run(const struct load_opts *o, struct load_result *r)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGUSR1);
 	pthread_sigmask(SIG_BLOCK, &set, &old);
+	slow_on = o->slow > 0;
+	slow_failed = slow_on && slow_start(&slow, o) < 0;
+	if (slow_failed)
+		log_warn("cannot start the --slow connections: %m");
 	set_times(&sh, o);
-	started = start_threads(th, o->threads);
+	if (!slow_failed)
+		started = start_threads(th, o->threads);
 	if (started < o->threads) {
 		atomic_store(&sh.stop, 1);
 		atomic_store(&sh.finished, o->threads - started); /* count the missing ones */
@@ -335,6 +348,8 @@ int load_run(const struct load_opts *o, struct load_result *r)
 	r->interrupted = wait_threads(th, &sh, &set);
 	for (unsigned i = 0; i < started; i++)
 		pthread_join(th[i].tid, NULL);
+	if (slow_on)
+		slow_stop(&slow, &r->slow);
 	drain_signals(&set);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (started == o->threads && merge(r, th, &sh) == 0)

@@ -40,6 +40,8 @@ static void usage(FILE *f)
 	fprintf(f, "usage: herdsrv --model NAME [options]\n"
 		   "       herdsrv --list\n"
 		   "       herdsrv --options    its long options, one a line (for herdlab run)\n"
+		   "       herdsrv --check --model NAME [options]   check them, start nothing:\n"
+		   "                            exit 0 if they are good (herdlab run asks first)\n"
 		   "\n"
 		   "common options:                                                [default]\n"
 		   "  --port P            0 picks a free port, printed on stdout       [0]\n"
@@ -116,6 +118,7 @@ enum {
 	OPT_MAX_REQUESTS,
 	OPT_QUIET,
 	OPT_OPTIONS,
+	OPT_CHECK,
 	OPT_HELP,
 };
 
@@ -141,6 +144,7 @@ static const struct option long_opts[] = {
 	{ "max-requests", required_argument, 0, OPT_MAX_REQUESTS },
 	{ "quiet", no_argument, 0, OPT_QUIET },
 	{ "options", no_argument, 0, OPT_OPTIONS },
+	{ "check", no_argument, 0, OPT_CHECK },
 	{ "help", no_argument, 0, OPT_HELP },
 	{ 0, 0, 0, 0 },
 };
@@ -148,6 +152,7 @@ static const struct option long_opts[] = {
 /* Which model-specific options were given, to warn about those the model ignores. */
 struct given {
 	bool reap, trigger, exclusive, dynamic;
+	bool check; /* --check: validate the options and the paths they name, then exit 0 */
 };
 
 static void parse_args(int argc, char **argv, struct server *srv, struct given *g)
@@ -165,6 +170,9 @@ static void parse_args(int argc, char **argv, struct server *srv, struct given *
 		case OPT_HELP:
 			usage(stdout);
 			exit(0);
+		case OPT_CHECK:
+			g->check = true;
+			break;
 		case OPT_MODEL:
 			srv->model = model_find(optarg);
 			if (!srv->model) {
@@ -326,6 +334,8 @@ int main(int argc, char **argv)
 		if (!srv.stats)
 			die("mmap() of the --stats table failed: %m");
 	}
+	if (given.check)
+		return 0; /* every option is good: the run may start */
 	if (server_init_pattern(&srv) < 0)
 		die("cannot set up the /size pattern: %m");
 	proc_signals_init();

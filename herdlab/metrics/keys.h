@@ -39,7 +39,7 @@
 #define MK_TRACE	   "trace"
 #define MK_TRACED	   "traced"
 
-/* Top level too: whether the run finished (absent: it did), and why not, in words. */
+/* run.json's top level: whether the run finished; if not, why, in words (absent when complete). */
 #define MK_COMPLETE	     "complete"
 #define MK_INCOMPLETE_REASON "incomplete_reason"
 
@@ -83,6 +83,7 @@
 #define MK_CLIENT_ERRORS_ADDR		       "client.errors.addr"
 #define MK_CLIENT_ERRORS_CONNECT_TIMEOUT       "client.errors.connect_timeout"
 #define MK_CLIENT_ERRORS_HTTP		       "client.errors.http"
+#define MK_CLIENT_ERRORS_INTERRUPTED	       "client.errors.interrupted"
 #define MK_CLIENT_ERRORS_OTHER		       "client.errors.other"
 #define MK_CLIENT_ERRORS_REFUSED	       "client.errors.refused"
 #define MK_CLIENT_ERRORS_RESET		       "client.errors.reset"
@@ -160,6 +161,11 @@
 #define MK_PROC_FORK_LATENCY	  "proc.fork_latency"
 #define MK_PROC_FORKS		  "proc.forks"
 #define MK_PROC_PROCESSES	  "proc.processes"
+#define MK_PROC_REAPERS		  "proc.reapers"
+#define MK_REAPER_PID		  "pid"
+#define MK_REAPER_COMM		  "comm"
+#define MK_REAPER_REAPED	  "reaped"
+#define MK_REAPER_BY		  "by"
 #define MK_PROC_REAPED_BY	  "proc.reaped_by"
 #define MK_PROC_THREADS		  "proc.threads"
 #define MK_PROC_UNREAPED	  "proc.unreaped"
@@ -178,6 +184,9 @@
 #define MK_TRACER_EXACT_ARRIVALS	"tracer.exact_arrivals"
 #define MK_TRACER_LOST_EVENTS		"tracer.lost_events"
 #define MK_TRACER_MAP_FULL		"tracer.map_full"
+#define MK_TRACER_PROGRAM_IDS		"tracer.program_ids"
+#define MK_TRACER_MAP_IDS		"tracer.map_ids"
+#define MK_TRACER_LINK_IDS		"tracer.link_ids"
 #define MK_TRACER_RAW_TP		"tracer.raw_tp"
 #define MK_TRACER_RECORDS		"tracer.records"
 #define MK_TRACER_URING_ACCEPTS_COUNTED "tracer.uring_accepts_counted"
@@ -195,16 +204,17 @@
  * count, p50, p99) or an exact one (jsonio_hist(): count, max, mean, p50, p90, p99,
  * p999 and more; the client's latencies also hold the "histogram" itself).
  */
-#define MK_HIST_BUCKETS	  "buckets"
-#define MK_HIST_COUNT	  "count"
-#define MK_HIST_HISTOGRAM "histogram"
-#define MK_HIST_MAX	  "max"
-#define MK_HIST_MEAN	  "mean"
-#define MK_HIST_P50	  "p50"
-#define MK_HIST_P90	  "p90"
-#define MK_HIST_P99	  "p99"
-#define MK_HIST_P999	  "p999"
-#define MK_HIST_UNIT	  "unit"
+#define MK_HIST_BUCKETS	   "buckets"
+#define MK_HIST_COUNT	   "count"
+#define MK_HIST_HISTOGRAM  "histogram"
+#define MK_HIST_MAX	   "max"
+#define MK_HIST_MEAN	   "mean"
+#define MK_HIST_P50	   "p50"
+#define MK_HIST_P90	   "p90"
+#define MK_HIST_P99	   "p99"
+#define MK_HIST_P999	   "p999"
+#define MK_HIST_RESOLUTION "resolution"
+#define MK_HIST_UNIT	   "unit"
 
 /* `herdlab compare --format json` (and summary.json): the runs, and the repeats' spread. */
 #define MK_COMPARE_REPEATS "repeats"

@@ -230,6 +230,28 @@ static void proc_fates(const struct trace_result *r, struct trace_metrics *m)
 	}
 }
 
+/* proc.reapers: each process whose wait4/waitid reaped a zombie, in order of its first reap. */
+static int reapers(const struct trace_result *r, struct trace_metrics *m)
+{
+	if (!(m->reapers = calloc(r->nprocs + 1, sizeof(*m->reapers))))
+		return -1;
+	for (size_t i = 0; i < r->nprocs; i++) {
+		const struct trace_proc *p = &r->procs[i];
+		size_t k = 0;
+		if (!p->reaper || p->reaped_by < 0)
+			continue;
+		while (k < m->nreapers && m->reapers[k].pid != p->reaper)
+			k++;
+		if (k == m->nreapers) {
+			m->reapers[k] = (struct reaper){ .pid = p->reaper, .by = p->reaped_by };
+			memcpy(m->reapers[k].comm, p->reaper_comm, sizeof(m->reapers[k].comm));
+			m->nreapers++;
+		}
+		m->reapers[k].reaped++;
+	}
+	return 0;
+}
+
 /* One step of a count over time: zombies (exits and reaps), the accept queue. */
 struct step {
 	uint64_t t_ns; /* zombies: since the start of the trace */
@@ -346,7 +368,8 @@ int metrics_compute(const struct trace_result *r, struct trace_metrics *m)
 	m->herd_factor = metrics_ratio(m->wakeups, m->accepted);
 	m->switches_per_request = metrics_ratio(m->switches, m->accepted);
 	proc_fates(r, m);
-	if (find_workers(r, m) < 0 || zombie_series(r, m) < 0 || queue_peak(r, m) < 0) {
+	if (find_workers(r, m) < 0 || zombie_series(r, m) < 0 || queue_peak(r, m) < 0 ||
+	    reapers(r, m) < 0) {
 		metrics_free(m);
 		return -ENOMEM;
 	}
@@ -357,6 +380,7 @@ void metrics_free(struct trace_metrics *m)
 {
 	free(m->workers);
 	free(m->zombies);
+	free(m->reapers);
 	hist_free(&m->zombie_lifetime);
 	memset(m, 0, sizeof(*m));
 }

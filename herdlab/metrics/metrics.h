@@ -44,6 +44,14 @@ struct zombie_point {
 	uint32_t count; /* zombies from then on */
 };
 
+/* A process that reaped zombies of the targets (proc.reapers). */
+struct reaper {
+	uint32_t pid;	 /* the reaping process */
+	char comm[16];	 /* its name */
+	int by;		 /* enum herd_reaper: its relation to them (parent, or an adopter) */
+	uint64_t reaped; /* zombies it reaped */
+};
+
 struct trace_metrics {
 	/* accept.* */
 	uint64_t accepted;		 /* accept.accepted */
@@ -61,12 +69,14 @@ struct trace_metrics {
 	double switches_per_request; /* switches / accepted */
 	uint64_t run_ns;	     /* CPU time of all targets */
 	/* proc.* */
-	uint64_t processes, threads;  /* target tasks seen, by kind */
-	uint64_t forks;		      /* fork/clone calls that created a task */
-	uint64_t exits;		      /* target processes that exited */
-	uint64_t zombies_peak;	      /* proc.zombies_peak */
-	uint64_t unreaped;	      /* proc.unreaped: zombies at the end */
-	uint64_t reaped_by[REAPERS];  /* proc.reaped_by */
+	uint64_t processes, threads; /* target tasks seen, by kind */
+	uint64_t forks;		     /* fork/clone calls that created a task */
+	uint64_t exits;		     /* target processes that exited */
+	uint64_t zombies_peak;	     /* proc.zombies_peak */
+	uint64_t unreaped;	     /* proc.unreaped: zombies at the end */
+	uint64_t reaped_by[REAPERS]; /* proc.reaped_by */
+	struct reaper *reapers;	     /* proc.reapers: who reaped, by process */
+	size_t nreapers;
 	struct hist zombie_lifetime;  /* ns, exact (HdrHistogram) */
 	struct zombie_point *zombies; /* proc.zombies_over_time */
 	size_t nzombies;

@@ -82,11 +82,11 @@ static const struct number numbers[] = {
 	REAL(MK_TRACER_DURATION_S, duration_s),
 };
 
-/* The kernel's log2 histograms, by key. */
+/* The kernel's histograms, by key. */
 static const struct {
 	const char *key;
 	int hist; /* HIST_* */
-} log2_hists[] = {
+} kernel_hists[] = {
 	{ MK_SCHED_RUNQ_LATENCY, HIST_RUNQ },
 	{ MK_SCHED_OFFCPU, HIST_OFFCPU },
 	{ MK_PROC_FORK_LATENCY, HIST_FORK },
@@ -95,29 +95,25 @@ static const struct {
 
 /* ---- histograms ----------------------------------------------------------------------------- */
 
-/* [[low, high, count], ...] for the non-empty slots. */
-static json_t *log2_buckets(const struct herd_log2 *h)
+/*
+ * A kernel histogram in nanoseconds: lib/hist's JSON (count, percentiles, [[low, high,
+ * count], ...]) and its resolution: every value is within 1/16 of the truth.
+ */
+static json_t *kernel_hist_json(const struct herd_histogram *kh)
 {
-	json_t *a = json_array();
+	struct hist h;
+	json_t *o;
 
-	for (int i = 0; a && i < HERD_LOG2_SLOTS; i++) {
-		if (h->slot[i] &&
-		    json_array_append_new(a, json_pack("[o,o,o]", jcount(metrics_log2_low(i)),
-						       jcount(metrics_log2_high(i)),
-						       jcount(h->slot[i])))) {
-			json_decref(a);
-			return NULL;
-		}
+	if (metrics_kernel_hist(kh, &h) < 0)
+		return NULL;
+	o = jsonio_hist(&h, 1.0);
+	hist_free(&h);
+	if (o && (json_object_set_new(o, MK_HIST_UNIT, json_string("ns")) ||
+		  json_object_set_new(o, MK_HIST_RESOLUTION, json_real(1.0 / HERD_HIST_HALF)))) {
+		json_decref(o);
+		return NULL;
 	}
-	return a;
-}
-
-static json_t *log2_json(const struct herd_log2 *h)
-{
-	return json_pack("{s:s, s:o, s:o, s:o, s:o}", MK_HIST_UNIT, "ns", MK_HIST_BUCKETS,
-			 log2_buckets(h), MK_HIST_COUNT, jcount(metrics_log2_count(h)), MK_HIST_P50,
-			 jcount(metrics_log2_percentile(h, 50)), MK_HIST_P99,
-			 jcount(metrics_log2_percentile(h, 99)));
+	return o;
 }
 
 /* An exact histogram of nanoseconds, in microseconds; with @buckets or without. */
@@ -242,9 +238,9 @@ static int put_objects(json_t *o, const struct trace_metrics *m, const struct tr
 {
 	int err = 0;
 
-	for (size_t i = 0; i < sizeof(log2_hists) / sizeof(log2_hists[0]); i++)
-		err |= jsonio_set_path(o, log2_hists[i].key,
-				       log2_json(&r->hist[log2_hists[i].hist]));
+	for (size_t i = 0; i < sizeof(kernel_hists) / sizeof(kernel_hists[0]); i++)
+		err |= jsonio_set_path(o, kernel_hists[i].key,
+				       kernel_hist_json(&r->hist[kernel_hists[i].hist]));
 	err |= jsonio_set_path(
 		o, MK_ACCEPT_WAKEUPS_BY_WAIT,
 		named_counts(metrics_wait_name, WAIT_NONE + 1, m->wakeups_by + 1, WAIT_KINDS - 1));
@@ -278,13 +274,48 @@ static int put_tracer(json_t *o, const struct trace_result *r)
 	return err;
 }
 
+/* An array of @n ids. */
+static json_t *ids_json(const uint32_t *ids, size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < n; i++)
+		if (json_array_append_new(a, json_integer(ids[i]))) {
+			json_decref(a);
+			return NULL;
+		}
+	return a;
+}
+
+/* proc.reapers: [{pid, comm, reaped, by}], so that "reaped by parent" names the parent. */
+static json_t *reapers_json(const struct trace_metrics *m)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < m->nreapers; i++) {
+		const struct reaper *p = &m->reapers[i];
+		if (json_array_append_new(a, json_pack("{s:I, s:s, s:I, s:s}", MK_REAPER_PID,
+						       (json_int_t)p->pid, MK_REAPER_COMM, p->comm,
+						       MK_REAPER_REAPED, (json_int_t)p->reaped,
+						       MK_REAPER_BY, metrics_reaper_name(p->by)))) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
 json_t *metrics_json(const struct trace_metrics *m, const struct trace_result *r)
 {
 	json_t *o = json_object();
 
 	if (!o)
 		return NULL;
-	if (put_numbers(o, m) | put_objects(o, m, r) | put_tracer(o, r)) {
+	if (put_numbers(o, m) | put_objects(o, m, r) | put_tracer(o, r) |
+	    jsonio_set_path(o, MK_PROC_REAPERS, reapers_json(m)) |
+	    jsonio_set_path(o, MK_TRACER_PROGRAM_IDS, ids_json(r->prog_ids, r->nprog_ids)) |
+	    jsonio_set_path(o, MK_TRACER_LINK_IDS, ids_json(r->link_ids, r->nlink_ids)) |
+	    jsonio_set_path(o, MK_TRACER_MAP_IDS, ids_json(r->map_ids, r->nmap_ids))) {
 		json_decref(o);
 		errno = ENOMEM;
 		return NULL;

@@ -3,7 +3,7 @@
  * metrics_text.c - the text report of `herdlab trace`, and its -i lines (metrics.h).
  *
  * In the style of BCC's tools: sections of "label  value" rows in one column,
- * log2 histograms in nanoseconds (labelled "nsecs", so that slot boundaries stay
+ * histograms in nanoseconds (labelled "nsecs", so that slot boundaries stay
  * exact integers) with a bar of stars, and warnings whenever the tracer missed
  * something, so that a lower bound never passes for a count.
  */
@@ -60,40 +60,52 @@ static void print_stars(FILE *f, uint64_t v, uint64_t max)
 }
 
 /*
- * A log2 histogram in BCC's layout, in nanoseconds. Unlike BCC it starts at the first
- * non-empty slot rather than at 0: in ns, a latency of microseconds would otherwise sit
- * under ten rows of zeros.
+ * A kernel histogram in BCC's layout, in nanoseconds: one row per power of two (its 16
+ * slots added up), from the first non-empty row rather than from 0 -- in ns, a latency
+ * of microseconds would otherwise sit under ten rows of zeros. The percentiles come from
+ * the slots themselves, within 1/16.
  */
-static void print_log2(FILE *f, const char *title, const struct herd_log2 *h)
+static void print_hist(FILE *f, const char *title, const struct herd_histogram *kh)
 {
+	uint64_t rows[64] = { 0 }, max = 0;
 	int first = -1, last = -1, width;
-	uint64_t max = 0;
-	char p50[32], p99[32];
+	char p50[32], p90[32], p99[32];
+	struct hist h;
 
-	for (int i = 0; i < HERD_LOG2_SLOTS; i++) {
-		if (h->slot[i] && first < 0)
+	if (metrics_kernel_hist(kh, &h) < 0)
+		return;
+	for (size_t i = 0; i < h.counts_len; i++) {
+		uint64_t low = hist_index_low(&h, i);
+		int row = low ? 63 - __builtin_clzll(low) : 0;
+		rows[row] += h.counts[i];
+	}
+	for (int i = 0; i < 64; i++) {
+		if (rows[i] && first < 0)
 			first = i;
-		if (h->slot[i])
+		if (rows[i])
 			last = i;
-		if (h->slot[i] > max)
-			max = h->slot[i];
+		if (rows[i] > max)
+			max = rows[i];
 	}
 	fprintf(f, "\n  %s", title);
 	if (last < 0) {
 		fprintf(f, ": no samples\n");
+		hist_free(&h);
 		return;
 	}
-	fprintf(f, " (%" PRIu64 " samples, p50 <= %s, p99 <= %s)\n", metrics_log2_count(h),
-		fmt_ns(p50, sizeof(p50), metrics_log2_percentile(h, 50)),
-		fmt_ns(p99, sizeof(p99), metrics_log2_percentile(h, 99)));
+	fprintf(f, " (%" PRIu64 " samples, p50 %s, p90 %s, p99 %s)\n", h.total,
+		fmt_ns(p50, sizeof(p50), hist_percentile(&h, 50)),
+		fmt_ns(p90, sizeof(p90), hist_percentile(&h, 90)),
+		fmt_ns(p99, sizeof(p99), hist_percentile(&h, 99)));
 	width = last < 33 ? 10 : 20; /* 2^33 - 1 has 10 digits */
 	fprintf(f, "%*s%-*s : count     distribution\n", width - 5, "", width + 9, "nsecs");
 	for (int i = first; i <= last; i++) {
-		fprintf(f, "%*" PRIu64 " -> %-*" PRIu64 " : %-9llu ", width, metrics_log2_low(i),
-			width, metrics_log2_high(i), h->slot[i]);
-		print_stars(f, h->slot[i], max);
+		fprintf(f, "%*llu -> %-*llu : %-9" PRIu64 " ", width, i ? 1ULL << i : 0ULL, width,
+			(2ULL << i) - 1, rows[i]);
+		print_stars(f, rows[i], max);
 		fputc('\n', f);
 	}
+	hist_free(&h);
 }
 
 static void print_workers(FILE *f, const struct trace_metrics *m)
@@ -144,8 +156,8 @@ static void print_sched(FILE *f, const struct trace_metrics *m, const struct tra
 	print_row(f, "per request", "%.2f", m->switches_per_request);
 	print_count(f, "migrations", m->migrations);
 	print_row(f, "CPU time", "%s", fmt_ns(buf, sizeof(buf), m->run_ns));
-	print_log2(f, "run-queue latency", &r->hist[HIST_RUNQ]);
-	print_log2(f, "off-CPU time", &r->hist[HIST_OFFCPU]);
+	print_hist(f, "run-queue latency", &r->hist[HIST_RUNQ]);
+	print_hist(f, "off-CPU time", &r->hist[HIST_OFFCPU]);
 }
 
 static void print_zombies(FILE *f, const struct trace_metrics *m)
@@ -169,6 +181,18 @@ static void print_zombies(FILE *f, const struct trace_metrics *m)
 		  fmt_ns(max, sizeof(max), h->max), h->total);
 }
 
+/* Who reaped: "herdsrv (1234) 1009, herdlab (99) 1". */
+static void print_reapers(FILE *f, const struct trace_metrics *m)
+{
+	if (!m->nreapers)
+		return;
+	fprintf(f, "  %-18s ", "reapers");
+	for (size_t i = 0; i < m->nreapers; i++)
+		fprintf(f, "%s%s (%u) %" PRIu64, i ? ", " : "", m->reapers[i].comm,
+			m->reapers[i].pid, m->reapers[i].reaped);
+	fputc('\n', f);
+}
+
 static void print_proc(FILE *f, const struct trace_metrics *m, const struct trace_result *r)
 {
 	fprintf(f, "\nprocesses\n");
@@ -177,8 +201,9 @@ static void print_proc(FILE *f, const struct trace_metrics *m, const struct trac
 	print_count(f, "forks", m->forks);
 	print_count(f, "exits", m->exits);
 	print_zombies(f, m);
-	print_log2(f, "fork latency (in the parent)", &r->hist[HIST_FORK]);
-	print_log2(f, "first-run latency (child created -> on a CPU)", &r->hist[HIST_FIRST_RUN]);
+	print_reapers(f, m);
+	print_hist(f, "fork latency (in the parent)", &r->hist[HIST_FORK]);
+	print_hist(f, "first-run latency (child created -> on a CPU)", &r->hist[HIST_FIRST_RUN]);
 }
 
 static void print_tcp(FILE *f, const struct trace_metrics *m)
@@ -209,7 +234,7 @@ static void print_tracer(FILE *f, const struct trace_metrics *m, const struct tr
 	print_row(f, "arrivals", "%s",
 		  r->exact_arrivals
 			  ? "delimited by sk_data_ready (exact)"
-			  : "within 200 us of the handshake (no sk_data_ready before 6.6)");
+			  : "within 200 us of the handshake (no sk_data_ready before 6.3)");
 	if (m->lost_events || m->map_full)
 		fprintf(f,
 			"WARNING: the tracer missed events (%" PRIu64 " lost, %" PRIu64

@@ -26,41 +26,29 @@ const char *metrics_reaper_name(int reaper)
 	return reaper >= 0 && reaper < REAPERS ? reaper_names[reaper] : "unknown";
 }
 
-/* ---- log2 histograms ------------------------------------------------------------------------ */
+/* ---- the kernel's histograms ---------------------------------------------------------------- */
 
-uint64_t metrics_log2_low(int slot)
+int metrics_kernel_hist(const struct herd_histogram *h, struct hist *out)
 {
-	return slot ? 1ULL << slot : 0;
-}
-
-uint64_t metrics_log2_high(int slot)
-{
-	return (1ULL << (slot + 1)) - 1;
-}
-
-uint64_t metrics_log2_count(const struct herd_log2 *h)
-{
-	uint64_t n = 0;
-
-	for (int i = 0; i < HERD_LOG2_SLOTS; i++)
-		n += h->slot[i];
-	return n;
-}
-
-/* Nearest rank ceil(@pct/100 * count), as the top of its slot. */
-uint64_t metrics_log2_percentile(const struct herd_log2 *h, unsigned int pct)
-{
-	uint64_t count = metrics_log2_count(h), seen = 0, rank;
-
-	if (!count)
-		return 0;
-	rank = count / 100 * pct + (count % 100 * pct + 99) / 100;
-	for (int i = 0; i < HERD_LOG2_SLOTS; i++) {
-		seen += h->slot[i];
-		if (seen >= rank)
-			return metrics_log2_high(i);
+	if (hist_init_bits(out, HERD_HIST_HIGHEST, HERD_HIST_BITS) < 0)
+		return -1;
+	/* The same layout on both sides: slot i is counter i (herd_hist_slot = hist_index). */
+	for (size_t i = 0; i < HERD_HIST_SLOTS && i < out->counts_len; i++) {
+		if (!h->slot[i])
+			continue;
+		uint64_t n = h->slot[i], low = hist_index_low(out, i);
+		uint64_t high = hist_highest_equivalent(out, low);
+		long double mid = ((long double)low + (long double)high) / 2;
+		out->counts[i] += n;
+		out->total += n;
+		out->sum += mid * n;
+		out->sum_sq += mid * mid * n;
+		if (low < out->min)
+			out->min = low;
+		if (high > out->max)
+			out->max = high;
 	}
-	return metrics_log2_high(HERD_LOG2_SLOTS - 1);
+	return 0;
 }
 
 uint64_t metrics_task_wakeups(const struct herd_task *t)

@@ -3,7 +3,7 @@
  * records.h - what the tracer's raw records mean, for everything built on them.
  *
  * The computation (metrics.c), its outputs (metrics_json.c, metrics_text.c) and
- * the tables (csv.c) all read struct herd_task and struct herd_log2 the same
+ * the tables (csv.c) all read struct herd_task and struct herd_histogram the same
  * way: these are the few definitions they share, in a file below all of them.
  * The names are the metrics module's (metrics_), as its callers know them.
  */
@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "herd.h"
+#include "hist.h"
 
 /* The name of a wait kind ("accept", "epoll", ...) or a reaper ("parent", ...), as used in
  * JSON and reports; "unknown" out of range. */
@@ -23,13 +24,12 @@ const char *metrics_reaper_name(int reaper);
 uint64_t metrics_task_wakeups(const struct herd_task *t);
 
 /*
- * The kernel's log2 histograms: slot 0 holds [0, 1], slot i [2^i, 2^(i+1) - 1] (the last
- * slot also everything longer). A percentile is the top of the slot holding its nearest
- * rank: an upper bound, good to a factor of two; 0 for an empty histogram.
+ * A kernel-side histogram (herd.h: log-linear, 16 slots per power of two) as a lib/hist
+ * histogram of the same layout, so that its percentiles come from the client's code:
+ * a value it reports is the top of the slot holding it, within 1/16 of the truth. The
+ * extremes are those of the first and last non-empty slots, the mean uses each slot's
+ * middle. 0, or -1 when out of memory; free @out with hist_free.
  */
-uint64_t metrics_log2_low(int slot);
-uint64_t metrics_log2_high(int slot);
-uint64_t metrics_log2_count(const struct herd_log2 *h);
-uint64_t metrics_log2_percentile(const struct herd_log2 *h, unsigned int pct);
+int metrics_kernel_hist(const struct herd_histogram *h, struct hist *out);
 
 #endif

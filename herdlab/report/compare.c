@@ -438,8 +438,8 @@ static void tables_part(struct doc *d, const struct rundir *runs, size_t n, char
 	}
 	doc_para(d, "herd factor: tasks woken per accepted connection; futile: wakeups that found "
 		    "nothing to accept; fairness: Jain's index of the workers' accepts (1 = even); "
-		    "p99: the client's total latency; runq, fork and first-run latencies are the "
-		    "upper bounds of log2 buckets.");
+		    "p99: the client's total latency; runq, fork and first-run latencies come from "
+		    "the kernel's histograms, each value within 1/16 of the truth.");
 }
 
 /* The figures, in order: one bar chart per headline metric. */

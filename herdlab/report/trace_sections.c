@@ -174,43 +174,53 @@ void section_accept(struct doc *d, const struct rundir *rd, const struct report_
 
 /* ---- scheduling ---------------------------------------------------------------------------- */
 
-/* A log2 histogram's percentile, as run.json gives it (the bucket's upper bound, ns), in us. */
-static double log2_us(const struct rundir *rd, const char *hist, const char *p)
+/* A kernel histogram's percentile, as run.json gives it (ns, within 1/16), in us. */
+static double khist_us(const struct rundir *rd, const char *hist, const char *p)
 {
 	return report_num(rd, hist, p) / 1e3;
 }
 
-/* A log2 histogram of nanoseconds as bars, one per power of two. */
-static void fig_log2(struct doc *d, const struct rundir *rd, const struct report_figs *f,
-		     const char *key, const char *name, const struct plot_axes *ax,
-		     const char *caption)
+/* A kernel histogram of nanoseconds as bars, one per power of two (its slots added up). */
+static void fig_khist(struct doc *d, const struct rundir *rd, const struct report_figs *f,
+		      const char *key, const char *name, const struct plot_axes *ax,
+		      const char *caption)
 {
 	char file[PATH_MAX], link[PATH_MAX];
 	json_t *buckets = report_get(rd, key, MK_HIST_BUCKETS), *bk;
-	size_t n, i;
+	double v[64] = { 0 };
+	int first = -1, last = -1;
+	size_t i;
 
-	if (!(n = json_array_size(buckets)) || !report_fig_paths(f, name, file, link))
+	json_array_foreach(buckets, i, bk)
+	{
+		double low = json_number_value(json_array_get(bk, 0));
+		int row = low >= 1 ? 63 - __builtin_clzll((unsigned long long)low) : 0;
+		v[row] += json_number_value(json_array_get(bk, 2));
+		if (first < 0 || row < first)
+			first = row;
+		if (row > last)
+			last = row;
+	}
+	if (last < 0 || !report_fig_paths(f, name, file, link))
 		return;
+	size_t n = (size_t)(last - first + 1);
 	char(*labels)[LABEL_MAX] = calloc(n, sizeof(*labels));
 	const char **names = calloc(n, sizeof(*names));
-	double *v = calloc(n, sizeof(*v));
-	if (labels && names && v) {
-		json_array_foreach(buckets, i, bk)
-		{
+	if (labels && names) {
+		for (size_t r = 0; r < n; r++) {
 			char us[24];
-			double low = json_number_value(json_array_get(bk, 0));
-			report_fmt_us(us, sizeof(us), low / 1e3);
-			snprintf(labels[i], sizeof(labels[i]), ">= %s", us);
-			names[i] = labels[i];
-			v[i] = json_number_value(json_array_get(bk, 2));
+			int row = first + (int)r;
+			report_fmt_us(us, sizeof(us), (row ? (double)(1ULL << row) : 0) / 1e3);
+			snprintf(labels[r], sizeof(labels[r]), ">= %s", us);
+			names[r] = labels[r];
 		}
 		static const char *const series[] = { "count" };
-		if (report_fig_reuse(f, file) || !plot_bars(file, ax, names, n, series, 1, v))
+		if (report_fig_reuse(f, file) ||
+		    !plot_bars(file, ax, names, n, series, 1, v + first))
 			doc_figure(d, file, link, caption);
 	}
 	free(labels);
 	free(names);
-	free(v);
 }
 
 static const struct report_row sched_rows[] = {
@@ -227,16 +237,17 @@ void section_sched(struct doc *d, const struct rundir *rd, const struct report_f
 	doc_table(d, "lr", "metric", "value");
 	report_rows(d, rd, sched_rows, N(sched_rows));
 	report_row_us(d, "CPU time of the server", rundir_num(rd, T(MK_SCHED_RUN_NS)) / 1e3);
-	report_row_us(d, "run-queue latency p50 (at most)",
-		      log2_us(rd, T(MK_SCHED_RUNQ_LATENCY), MK_HIST_P50));
-	report_row_us(d, "run-queue latency p99 (at most)",
-		      log2_us(rd, T(MK_SCHED_RUNQ_LATENCY), MK_HIST_P99));
-	report_row_us(d, "time asleep p50 (at most)", log2_us(rd, T(MK_SCHED_OFFCPU), MK_HIST_P50));
+	report_row_us(d, "run-queue latency p50",
+		      khist_us(rd, T(MK_SCHED_RUNQ_LATENCY), MK_HIST_P50));
+	report_row_us(d, "run-queue latency p99",
+		      khist_us(rd, T(MK_SCHED_RUNQ_LATENCY), MK_HIST_P99));
+	report_row_us(d, "time asleep p50", khist_us(rd, T(MK_SCHED_OFFCPU), MK_HIST_P50));
 	doc_table_end(d);
-	static const struct plot_axes runq = { "from wakeup to running, at least (log2 buckets)",
+	static const struct plot_axes runq = { "from wakeup to running, at least (one bar per "
+					       "power of two)",
 					       "task wakeups", 0, 0, NULL };
-	fig_log2(d, rd, f, T(MK_SCHED_RUNQ_LATENCY), "runq-latency", &runq,
-		 "Run-queue latency: how long woken tasks waited for a CPU");
+	fig_khist(d, rd, f, T(MK_SCHED_RUNQ_LATENCY), "runq-latency", &runq,
+		  "Run-queue latency: how long woken tasks waited for a CPU");
 }
 
 /* ---- processes ----------------------------------------------------------------------------- */
@@ -321,17 +332,17 @@ static const struct {
 	{ "reaped by init", REAPED_INIT },
 };
 
-/* A latency's p50 and p99 rows ("LABEL p50 (at most)"), when it has samples. */
+/* A latency's p50 and p99 rows ("LABEL p50"), when it has samples. */
 static void latency_rows(struct doc *d, const struct rundir *rd, const char *label, const char *key)
 {
 	char l[96];
 
 	if (!(report_num(rd, key, MK_HIST_COUNT) > 0))
 		return;
-	snprintf(l, sizeof(l), "%s p50 (at most)", label);
-	report_row_us(d, l, log2_us(rd, key, MK_HIST_P50));
-	snprintf(l, sizeof(l), "%s p99 (at most)", label);
-	report_row_us(d, l, log2_us(rd, key, MK_HIST_P99));
+	snprintf(l, sizeof(l), "%s p50", label);
+	report_row_us(d, l, khist_us(rd, key, MK_HIST_P50));
+	snprintf(l, sizeof(l), "%s p99", label);
+	report_row_us(d, l, khist_us(rd, key, MK_HIST_P99));
 }
 
 void section_proc(struct doc *d, const struct rundir *rd, const struct report_figs *f)
@@ -406,7 +417,7 @@ void section_tracer(struct doc *d, const struct rundir *rd)
 			? "its registers, read as it sleeps"
 			: "its system call, recorded on entry");
 	report_row(d, "arrival attribution",
-		   json_is_true(exact) ? "exact (sock:sk_data_ready)" : "time window (before 6.6)");
+		   json_is_true(exact) ? "exact (sock:sk_data_ready)" : "time window (before 6.3)");
 	doc_table_end(d);
 	if (rundir_num(rd, T(MK_TRACER_LOST_EVENTS)) > 0 ||
 	    rundir_num(rd, T(MK_TRACER_MAP_FULL)) > 0)

@@ -7,22 +7,34 @@
  *
  * Start herdsrv under the tracer (held until it is a target), wait until it
  * announces its port, drive it with herdload, stop it, and write:
- *	run.json         what ran (model, options, kernel, CPUs, version, time), the
- *	                 tracer's metrics (trace.*), the client's (client.*), the join
+ *	run.json         whether the run is complete (and if not, why), what ran
+ *	                 (model, options, kernel, CPUs, version, time), the tracer's
+ *	                 metrics (trace.*), the client's (client.*), the join
  *	requests.csv     herdload's record of every request
  *	connections.csv  the kernel's record of every connection
  *	tasks.csv        every server task
  *	server.log       the server's stderr
+ *	load.log         herdload's stderr (also shown on ours as it comes)
  *	report.md, report.html, plots/   the run explained (runreport.h)
  * With --repeat K, K such directories DIR/rep-1 ... and their comparison.
+ *
  * Which option goes to herdsrv and which to herdload, herdsrv and herdload say
- * themselves (runopts.h). Anything that fails stops everything this command
- * started, and says what failed; both programs die with herdlab if it is killed.
+ * themselves, and they check the values too, before anything starts
+ * (runopts.h): a mistake leaves no directory and no process behind. So does a
+ * run whose server does not start, or that is stopped before its load begins.
+ * Once the load began, the directory is the run's record, whatever ends it:
+ * run.json is written at the start saying the run did not finish, and replaced
+ * at the end, complete or with the reason it is not ("interrupted by SIGINT
+ * after 4.0 s of --duration 20", "herdload exited with status 1: ..."). A
+ * SIGKILL'ed herdlab writes nothing more, so its directory still says it is
+ * incomplete; both programs die with it (PR_SET_PDEATHSIG, lib/spawn.h).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +45,7 @@
 
 #include "clock.h"
 #include "commands.h"
+#include "files.h"
 #include "jsonio.h"
 #include "log.h"
 #include "path.h"
@@ -44,6 +57,7 @@
 #include "session/runopts.h"
 #include "session/session.h"
 #include "spawn.h"
+#include "waitstatus.h"
 
 /* The longest name written below a run directory ("rep-100/connections.csv"). */
 #define LONGEST_NAME 32
@@ -71,9 +85,69 @@ static char **make_argv(char *const *head, size_t nhead, const struct vec *args,
 	return argv;
 }
 
+/* ---- what became of the run ---------------------------------------------------------- */
+
+/* One run's end: whether its record is kept, and whether it is whole. */
+struct outcome {
+	bool started;	  /* the load began: the directory is the run's record, kept */
+	char reason[768]; /* why the run is incomplete, in words ("": it is complete) */
+};
+
+/* The first reason given is the one that cut the run short; later ones follow from it. */
+static void cut_short(struct outcome *out, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void cut_short(struct outcome *out, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (out->reason[0])
+		return;
+	va_start(ap, fmt);
+	vsnprintf(out->reason, sizeof(out->reason), fmt, ap);
+	va_end(ap);
+}
+
+/* The value the load was given for @name ("--duration"): the last one, as getopt takes it. */
+static const char *load_value(const struct run_opts *o, const char *name)
+{
+	const char *v = NULL;
+
+	for (size_t i = 0; i + 1 < o->load.len; i++)
+		if (!strcmp(*(char **)vec_at(&o->load, i), name))
+			v = *(char **)vec_at(&o->load, i + 1);
+	return v;
+}
+
+/* "interrupted by SIGINT after 4.0 s of --duration 20" (or of --requests N, or of the load). */
+static void interrupted(const struct run_opts *o, double seconds, struct outcome *out)
+{
+	const char *duration = load_value(o, "--duration"), *requests = load_value(o, "--requests");
+	char sig[24];
+
+	waitstatus_signame(stop_signal, sig, sizeof(sig));
+	if (duration)
+		cut_short(out, "interrupted by %s after %.1f s of --duration %s", sig, seconds,
+			  duration);
+	else if (requests)
+		cut_short(out, "interrupted by %s after %.1f s, before --requests %s were done",
+			  sig, seconds, requests);
+	else
+		cut_short(out, "interrupted by %s after %.1f s of the load", sig, seconds);
+}
+
+/* "herdsrv exited with status 1: herdsrv[12]: cannot listen on ..." from its status and log. */
+static void describe_end(const char *who, int status, const char *log, char *buf, size_t len)
+{
+	char how[64], last[512];
+
+	files_last_line(log, NULL, last, sizeof(last));
+	snprintf(buf, len, "%s %s%s%s", who, waitstatus_str(status, how, sizeof(how)),
+		 last[0] ? ": " : "", last);
+}
+
 /* ---- the server and the load ---------------------------------------------------- */
 
-/* Read the server's "listening on ADDR:PORT" within 10 s; 0 if it never came. */
+/* Read the server's "listening on ADDR:PORT" within 10 s: the port; 0 if it ended, -1 if late. */
 static int wait_listening(struct session *s)
 {
 	char buf[256];
@@ -95,107 +169,189 @@ static int wait_listening(struct session *s)
 		if (!session_process_alive(s->child))
 			return 0;
 	}
-	return 0;
+	return stop_signal ? 0 : -1;
 }
 
-/* Run herdload to the end, draining the tracer meanwhile; its wait status, or -1. */
-static int run_load(const struct run_opts *o, int port, const char *dir, struct session *s)
+/* What herdload wrote to load.log since the last call, onto our stderr as well. */
+static void forward(int fd)
 {
-	char portarg[16], csv[PATH_MAX], json[PATH_MAX];
-	int status = -1;
-	bool interrupted = false;
+	char buf[4096];
+	ssize_t n;
+
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		if (write(STDERR_FILENO, buf, (size_t)n) < 0)
+			break;
+}
+
+/* Run herdload to its end, draining the tracer meanwhile; a SIGINT or SIGTERM stops it. */
+static void run_load(const struct run_opts *o, int port, const char *dir, struct session *s,
+		     struct outcome *out)
+{
+	char portarg[16], csv[PATH_MAX], json[PATH_MAX], log[PATH_MAX], what[sizeof(out->reason)];
+	int status = -1, fd;
+	bool stopped = false;
 
 	snprintf(portarg, sizeof(portarg), "%d", port);
 	if (path_join(csv, sizeof(csv), dir, "requests.csv") < 0 ||
-	    path_join(json, sizeof(json), dir, "client.json") < 0)
-		return -1;
+	    path_join(json, sizeof(json), dir, "client.json") < 0 ||
+	    path_join(log, sizeof(log), dir, "load.log") < 0) {
+		cut_short(out, "the run directory's name is too long");
+		return;
+	}
+	/* herdload appends its stderr to load.log; we read it back as it comes. */
+	if ((fd = open(log, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0) {
+		cut_short(out, "cannot create %s: %s", log, strerror(errno));
+		return;
+	}
 	char **argv = make_argv((char *[]){ "herdload", "--port", portarg }, 3, &o->load,
 				(char *[]){ "--csv", csv, "--json", json, "--quiet" }, 5);
-	pid_t pid = spawn_start(&(struct spawn){ .argv = argv, .sibling = true });
+	pid_t pid = spawn_start(
+		&(struct spawn){ .argv = argv, .sibling = true, .err = log, .append = true });
 	free(argv);
-	if (pid < 0)
-		return -1;
+	if (pid < 0) {
+		close(fd);
+		cut_short(out, "herdload could not be started");
+		return;
+	}
+	out->started = true;
+	uint64_t start = clock_now_ns();
 	for (;;) {
 		session_poll(s, 100);
+		forward(fd);
 		if (waitpid(pid, &status, WNOHANG) == pid)
-			return status;
-		if (stop_signal && !interrupted) {
+			break;
+		if (stop_signal && !stopped) {
 			kill(pid, SIGINT); /* herdload writes what it measured and exits */
-			interrupted = true;
+			interrupted(o, (double)(clock_now_ns() - start) / 1e9, out);
+			stopped = true;
 		}
+	}
+	if (stop_signal && !stopped) /* a terminal's ^C reached herdload too, and it ended first */
+		interrupted(o, (double)(clock_now_ns() - start) / 1e9, out);
+	forward(fd);
+	close(fd);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		describe_end("herdload", status, log, what, sizeof(what));
+		cut_short(out, "%s", what);
+	}
+}
+
+/* The server under the tracer, and the load; @out says how far it got. */
+static void serve_and_load(const struct run_opts *o, const char *dir, struct session *s,
+			   struct outcome *out)
+{
+	char log[PATH_MAX], sig[24], what[sizeof(out->reason)];
+
+	if (path_join(log, sizeof(log), dir, "server.log") < 0) {
+		cut_short(out, "the run directory's name is too long");
+		return;
+	}
+	char **argv = make_argv(
+		(char *[]){ "herdsrv", "--model", (char *)o->model, "--port", "0", "--quiet" }, 6,
+		&o->server, NULL, 0);
+	int rc = session_start(s, &(struct spawn){ .argv = argv, .sibling = true, .err = log },
+			       true);
+	free(argv);
+	if (rc < 0) {
+		cut_short(out, "the server (model %s) could not be started", o->model);
+		return;
+	}
+	int port = wait_listening(s);
+	if (port <= 0 && stop_signal) {
+		cut_short(out, "interrupted by %s before the load began",
+			  waitstatus_signame(stop_signal, sig, sizeof(sig)));
+		return;
+	}
+	if (port <= 0) { /* it ended (its stdout closed first, perhaps), or it is late */
+		describe_end("herdsrv", session_stop(s), log, what, sizeof(what));
+		cut_short(out, "the server did not start (model %s): %s", o->model,
+			  port < 0 ? "it did not say it was listening within 10 s" : what);
+		return;
+	}
+	session_add_port(s, port);
+	log_info("%s listening on port %d; running the load", o->model, port);
+	run_load(o, port, dir, s, out);
+	if (s->reaped) { /* the server ended by itself, before we stopped it */
+		describe_end("herdsrv", s->status, log, what, sizeof(what));
+		cut_short(out, "the server ended before the load did: %s", what);
 	}
 }
 
 /* ---- the run ------------------------------------------------------------------------------ */
 
-/* The server under the tracer, the load; 0 when the load ran to its end. */
-static int serve_and_load(const struct run_opts *o, const char *dir, struct session *s)
+/* Create @dir; *@created says whether it is new (a run that never starts removes it then). */
+static int make_dir(const char *dir, bool *created)
 {
-	char log_path[PATH_MAX];
-
-	if (path_join(log_path, sizeof(log_path), dir, "server.log") < 0)
-		return -1;
-	char **argv = make_argv(
-		(char *[]){ "herdsrv", "--model", (char *)o->model, "--port", "0", "--quiet" }, 6,
-		&o->server, NULL, 0);
-	int rc = session_start(s, &(struct spawn){ .argv = argv, .sibling = true, .err = log_path },
-			       true);
-	free(argv);
-	if (rc < 0)
-		return -1;
-	int port = wait_listening(s);
-	if (!port) {
-		log_warn("the server did not start (model %s): see %s", o->model, log_path);
-		return -1;
-	}
-	session_add_port(s, port);
-	log_info("%s listening on port %d; running the load", o->model, port);
-	int load = run_load(o, port, dir, s);
-	if (load == -1 || !WIFEXITED(load) || WEXITSTATUS(load) != 0) {
-		log_warn("herdload failed (status %#x)", load);
+	*created = mkdir(dir, 0755) == 0;
+	if (!*created && errno != EEXIST) {
+		log_warn("cannot create the run directory '%s': %m", dir);
 		return -1;
 	}
 	return 0;
 }
 
-/* One run into @dir: the server under the tracer, the load, the files. 0 or 1. */
+/* The tracer's record into @dir: connections.csv, tasks.csv, and run.json's trace and join. */
+static void collect(struct session *s, const char *dir, json_t **trace, json_t **join,
+		    struct outcome *out)
+{
+	if (session_collect(s) < 0) {
+		cut_short(out, "collecting the tracer's results failed");
+		return;
+	}
+	*trace = metrics_json(&s->metrics, &s->result);
+	*join = runjson_join(dir, &s->result);
+	if (session_write(s, dir) < 0)
+		cut_short(out, "connections.csv or tasks.csv could not be written");
+}
+
+/*
+ * One run into @dir: the server under the tracer, the load, the files. 0 when it
+ * is complete, 1 otherwise. A run that never started leaves no directory; one
+ * that did keeps what it measured, and its run.json says whether it is complete.
+ */
 static int run_once(const struct run_opts *o, const char *dir)
 {
 	struct session s;
+	struct outcome out = { 0 };
 	char started[32];
 	time_t now = time(NULL);
 	json_t *trace = NULL, *join = NULL;
+	bool created;
 
 	strftime(started, sizeof(started), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
-	if (session_open(&s, !o->no_trace, false) < 0)
-		return 1; /* before anything is created: a refused run leaves nothing */
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-		log_warn("cannot create the run directory '%s': %m", dir);
+	int err = session_open(&s, !o->no_trace, false);
+	if (err < 0) { /* before anything is created: a refused run leaves nothing */
+		log_warn("%s herdlab run --no-trace makes the same run without the tracer%s",
+			 err == -EPERM ? "tracing needs root;" : "the tracer cannot be loaded;",
+			 err == -EPERM ? ", and needs no root" : "");
+		return 1;
+	}
+	if (make_dir(dir, &created) < 0 ||
+	    runjson_write_started(dir, runjson_metadata(o, started)) < 0) {
+		if (created)
+			files_rmtree(dir);
 		session_close(&s);
 		return 1;
 	}
-	int rc = serve_and_load(o, dir, &s) < 0 ? 1 : 0;
+	serve_and_load(o, dir, &s, &out);
 	session_stop(&s);
-	if (s.tracer && rc == 0) {
-		if (session_collect(&s) < 0) {
-			rc = 1;
-		} else {
-			trace = metrics_json(&s.metrics, &s.result);
-			join = runjson_join(dir, &s.result);
-			if (session_write(&s, dir) < 0)
-				rc = 1;
-		}
-	}
-	session_close(&s);
-	if (rc != 0) {
-		json_decref(trace);
-		json_decref(join);
-		return rc;
-	}
-	if (runjson_write(dir, runjson_metadata(o, started), trace, join) < 0 ||
-	    report_files(dir) < 0)
+	if (!out.started) {
+		session_close(&s);
+		if (created)
+			files_rmtree(dir);
+		log_warn("%s; nothing was measured%s", out.reason,
+			 created ? ", and no run directory is left" : "");
 		return 1;
-	return 0;
+	}
+	if (s.tracer)
+		collect(&s, dir, &trace, &join, &out);
+	session_close(&s);
+	const char *reason = out.reason[0] ? out.reason : NULL;
+	int rc = runjson_write(dir, runjson_metadata(o, started), trace, join, reason) < 0 ||
+		 report_files(dir) < 0;
+	if (reason)
+		log_warn("the run was cut short (%s): what it measured is in %s", reason, dir);
+	return rc || reason ? 1 : 0;
 }
 
 /* --repeat K: DIR/summary.{md,html,json}, the K runs compared, mean and spread. */
@@ -242,17 +398,18 @@ out:
 static int run_repeats(const struct run_opts *o, const char *dir)
 {
 	int rc = 0;
+	bool created;
 
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-		log_warn("cannot create the run directory '%s': %m", dir);
+	if (make_dir(dir, &created) < 0)
 		return 1;
-	}
 	for (int i = 1; i <= o->repeat && !rc && !stop_signal; i++) {
 		char rep[PATH_MAX];
 		path_fmt(rep, sizeof(rep), "%s/rep-%d", dir, i); /* fits: checked in cmd_run */
 		log_info("run %d of %d", i, o->repeat);
 		rc = run_once(o, rep);
 	}
+	if (created)
+		rmdir(dir); /* only if empty: no repetition started */
 	if (!rc && !stop_signal && write_summary(dir, o->repeat) < 0)
 		rc = 1;
 	return rc;
@@ -263,9 +420,10 @@ int cmd_run(int argc, char **argv)
 	struct run_opts o;
 	char dir[PATH_MAX - LONGEST_NAME];
 	time_t now = time(NULL);
+	bool made_runs = false;
 	int rc, n;
 
-	run_opts_parse(argc, argv, &o);
+	run_opts_parse(argc, argv, &o); /* every value checked: a refused run starts nothing */
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
@@ -275,13 +433,15 @@ int cmd_run(int argc, char **argv)
 		char stamp[32];
 		strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", gmtime(&now));
 		n = path_fmt(dir, sizeof(dir), "runs/%s-%s", o.model, stamp);
-		mkdir("runs", 0755);
+		made_runs = mkdir("runs", 0755) == 0;
 	}
 	if (n < 0)
 		die("the run directory's name is too long: %s", o.out ? o.out : o.model);
 	rc = o.repeat == 1 ? run_once(&o, dir) : run_repeats(&o, dir);
 	if (!rc && !stop_signal)
 		printf("%s\n", dir);
+	if (made_runs)
+		rmdir("runs"); /* only if empty: the first run never started */
 	run_opts_free(&o);
-	return stop_signal ? 130 : rc;
+	return stop_signal ? 128 + stop_signal : rc;
 }

@@ -12,6 +12,11 @@
  * the server's exit, collect, report, detach. Whatever ends the run, the
  * programs are detached and a server we started is stopped and reaped; it dies
  * with herdlab even if herdlab is killed.
+ *
+ * It says at once, on stderr, what it attached to (pid, name, tasks, the ports
+ * whose connections it counts) and how it stops, since the report comes only
+ * at the end. A target that listens on no TCP port has no connection to count:
+ * that is said at once too, and at the end instead of a report of zeros.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,11 +33,13 @@
 
 #include "clock.h"
 #include "commands.h"
+#include "files.h"
 #include "jsonio.h"
 #include "log.h"
 #include "metrics/metrics.h"
 #include "path.h"
 #include "session/session.h"
+#include "sockets.h"
 
 struct trace_opts {
 	pid_t pid;	    /* --pid: an existing process (0: start CMD) */
@@ -170,10 +177,140 @@ static void print_interval(struct session *s, struct trace_metrics *prev, double
 	*prev = now;
 }
 
+/* ---- what was attached ----------------------------------------------------------------- */
+
+#define MAX_PORTS 16 /* listening ports named in the announcement */
+
+/* What the targets were found to be, for the announcement and the end. */
+struct found {
+	int tasks;		   /* tasks made targets at the start */
+	int processes;		   /* --cgroup: processes */
+	uint16_t ports[MAX_PORTS]; /* the ports the targets listen on now */
+	int nports;		   /* how many (may exceed MAX_PORTS) */
+	bool listening;		   /* they listen on at least one TCP port */
+};
+
+/* @pid's ports into @f, each once. */
+static void add_ports(struct found *f, pid_t pid)
+{
+	uint16_t ports[MAX_PORTS];
+	int n = sockets_listening_ports(pid, ports, MAX_PORTS);
+
+	for (int i = 0; i < n && i < MAX_PORTS; i++) {
+		bool seen = false;
+		for (int j = 0; j < f->nports && j < MAX_PORTS; j++)
+			seen |= f->ports[j] == ports[i];
+		if (!seen && f->nports < MAX_PORTS)
+			f->ports[f->nports++] = ports[i];
+	}
+	f->listening |= n > 0;
+}
+
+/* The listening ports of --pid's process, or of every process of --cgroup. */
+static void find_ports(const struct trace_opts *o, struct found *f)
+{
+	char path[PATH_MAX];
+	FILE *procs;
+	int pid;
+
+	if (o->pid) {
+		add_ports(f, o->pid);
+		return;
+	}
+	if (path_join(path, sizeof(path), o->cgroup, "cgroup.procs") < 0 ||
+	    !(procs = fopen(path, "re")))
+		return;
+	while (fscanf(procs, "%d", &pid) == 1)
+		add_ports(f, pid);
+	fclose(procs);
+}
+
+/* "port 8080" or "ports 8080, 8443" into @buf. */
+static const char *ports_str(const struct found *f, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	snprintf(buf, len, f->nports ? (f->nports > 1 ? "ports" : "port") : "no port");
+	used = strlen(buf);
+	for (int i = 0; i < f->nports && i < MAX_PORTS && used < len; i++)
+		used += (size_t)snprintf(buf + used, len - used, "%s %u", i ? "," : "",
+					 f->ports[i]);
+	return buf;
+}
+
+/* @pid's name from /proc/PID/comm, or "?". */
+static const char *comm_of(pid_t pid, char *buf, size_t len)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	files_last_line(path, NULL, buf, len);
+	if (!buf[0])
+		snprintf(buf, len, "?");
+	return buf;
+}
+
+/*
+ * Say on stderr what was attached and how it stops: "attached to pid 812
+ * (herdsrv): 9 tasks; counting connections on port 8080; Ctrl-C stops it".
+ * A target with no listening socket (or none on --port) is warned about.
+ */
+static void announce(const struct trace_opts *o, const struct session *s, struct found *f)
+{
+	char what[PATH_MAX + 96], comm[64], ports[128], stop[96];
+
+	if (o->duration)
+		snprintf(stop, sizeof(stop), "it stops after %g s, or at Ctrl-C or SIGTERM",
+			 o->duration);
+	else
+		snprintf(stop, sizeof(stop), "Ctrl-C or SIGTERM stops it (or give --duration S)");
+	if (o->cmd) {
+		const char *slash = strrchr(o->cmd[0], '/');
+		fprintf(stderr,
+			"herdlab trace: started pid %d (%s), traced from its first instruction, "
+			"and every task it starts; counting connections on %s%sthe ports it "
+			"listens on; %s\n",
+			(int)s->child, slash ? slash + 1 : o->cmd[0],
+			o->port ? (snprintf(ports, sizeof(ports), "port %d", o->port), ports) : "",
+			o->port ? " and " : "", stop);
+		return;
+	}
+	find_ports(o, f);
+	if (o->pid)
+		snprintf(what, sizeof(what), "pid %d (%s): %d task%s", (int)o->pid,
+			 comm_of(o->pid, comm, sizeof(comm)), f->tasks, f->tasks == 1 ? "" : "s");
+	else
+		snprintf(what, sizeof(what), "cgroup %s: %d process%s, %d task%s", o->cgroup,
+			 f->processes, f->processes == 1 ? "" : "es", f->tasks,
+			 f->tasks == 1 ? "" : "s");
+	bool on_port = !o->port;
+	for (int i = 0; i < f->nports && i < MAX_PORTS; i++)
+		on_port |= f->ports[i] == o->port;
+	if (!f->listening && o->port)
+		snprintf(ports, sizeof(ports), "port %d", o->port);
+	else if (!f->listening)
+		snprintf(ports, sizeof(ports), "the ports it will listen on");
+	else
+		ports_str(f, ports, sizeof(ports));
+	if (f->listening && !on_port)
+		snprintf(ports + strlen(ports), sizeof(ports) - strlen(ports), " and --port %d",
+			 o->port);
+	fprintf(stderr, "herdlab trace: attached to %s; counting connections on %s; %s\n", what,
+		ports, stop);
+	if (!f->listening)
+		log_warn("%s has no listening TCP socket: no connection will be counted unless it "
+			 "starts listening while traced",
+			 o->pid ? "the process" : "no process of the cgroup");
+	else if (!on_port)
+		log_warn("nothing traced listens on --port %d (it listens on %s): no connection "
+			 "will come on that port",
+			 o->port, ports_str(f, ports, sizeof(ports)));
+}
+
 /* ---- the run ------------------------------------------------------------------------- */
 
 /* The target: CMD started held, --pid's tree, or --cgroup's processes; 0 or -1 (logged). */
-static int attach(struct session *s, const struct trace_opts *o)
+static int attach(struct session *s, const struct trace_opts *o, struct found *f)
 {
 	if (o->cmd) {
 		/* A user's command keeps the terminal's stdin (spawn's default is /dev/null). */
@@ -186,11 +323,11 @@ static int attach(struct session *s, const struct trace_opts *o)
 	}
 	if (o->pid) {
 		s->root = o->pid;
-		if (session_attach_pid(s, o->pid) < 0) {
+		if ((f->tasks = session_attach_pid(s, o->pid)) < 0) {
 			log_warn("--pid %d: cannot read its tasks", o->pid);
 			return -1;
 		}
-	} else if (session_attach_cgroup(s, o->cgroup) < 0) {
+	} else if ((f->processes = session_attach_cgroup(s, o->cgroup, &f->tasks)) < 0) {
 		log_warn("--cgroup '%s': cannot read cgroup.procs: %m", o->cgroup);
 		return -1;
 	}
@@ -203,6 +340,7 @@ int cmd_trace(int argc, char **argv)
 	struct trace_opts o = { 0 };
 	struct trace_metrics prev = { 0 };
 	struct session s;
+	struct found found = { 0 };
 	int rc = 1;
 
 	parse(argc, argv, &o);
@@ -213,9 +351,10 @@ int cmd_trace(int argc, char **argv)
 		die("--pid %d: no such process", o.pid);
 	if (session_open(&s, true, o.verbose) < 0)
 		return 1;
-	if (attach(&s, &o) < 0)
+	if (attach(&s, &o, &found) < 0)
 		goto out;
 	session_add_port(&s, o.port);
+	announce(&o, &s, &found);
 
 	uint64_t start = clock_now_ns(), next_tick = start + (uint64_t)(o.interval * 1e9);
 	uint64_t end = o.duration ? start + (uint64_t)(o.duration * 1e9) : UINT64_MAX;
@@ -225,7 +364,8 @@ int cmd_trace(int argc, char **argv)
 		if (o.pid && !session_process_alive(o.pid))
 			break;
 		if (o.cgroup)
-			session_attach_cgroup(&s, o.cgroup); /* processes started in it since */
+			session_attach_cgroup(&s, o.cgroup,
+					      NULL); /* processes started in it since */
 		if (o.interval && clock_now_ns() >= next_tick) {
 			print_interval(&s, &prev, o.interval);
 			next_tick += (uint64_t)(o.interval * 1e9);
@@ -234,8 +374,17 @@ int cmd_trace(int argc, char **argv)
 	session_stop(&s); /* the server we started stops with us */
 	if (session_collect(&s) < 0)
 		goto out;
-	metrics_print(stdout, &s.metrics, &s.result);
-	rc = (o.out && write_outputs(o.out, &s) < 0) ? 1 : 0;
+	rc = 0;
+	if (!o.cmd && !found.listening && !s.metrics.accepted && !s.metrics.established) {
+		log_warn("nothing to report: the traced processes listened on no TCP port and "
+			 "accepted no connection in %.1f s",
+			 s.metrics.duration_s);
+		rc = 1;
+	} else {
+		metrics_print(stdout, &s.metrics, &s.result);
+	}
+	if (o.out && write_outputs(o.out, &s) < 0)
+		rc = 1;
 	if (s.child && WIFEXITED(s.status) && WEXITSTATUS(s.status) == 127)
 		rc = 127; /* CMD could not be run */
 out:

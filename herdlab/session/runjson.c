@@ -19,6 +19,7 @@
 
 #include "jsonio.h"
 #include "log.h"
+#include "metrics/keys.h"
 #include "metrics/metrics.h"
 #include "path.h"
 #include "version.h"
@@ -89,12 +90,41 @@ json_t *runjson_join(const char *dir, const struct trace_result *r)
 	return metrics_join_json(path, r);
 }
 
-int runjson_write(const char *dir, json_t *meta, json_t *trace, json_t *join)
+/* @meta, marked complete or not, into DIR/run.json (replaced whole: jsonio_save). */
+static int save(const char *dir, json_t *meta, const char *incomplete)
+{
+	char path[PATH_MAX];
+	int rc = -1;
+
+	json_object_set_new(meta, MK_COMPLETE, json_boolean(!incomplete));
+	if (incomplete)
+		json_object_set_new(meta, MK_INCOMPLETE_REASON, json_string(incomplete));
+	if (path_join(path, sizeof(path), dir, "run.json") == 0)
+		rc = jsonio_save(meta, path);
+	if (rc < 0)
+		log_warn("cannot write %s/run.json: %m", dir);
+	json_decref(meta);
+	return rc;
+}
+
+int runjson_write_started(const char *dir, json_t *meta)
+{
+	if (!meta) {
+		log_warn("cannot write %s/run.json: out of memory", dir);
+		return -1;
+	}
+	json_object_set_new(meta, MK_CLIENT, json_null());
+	json_object_set_new(meta, MK_TRACE, json_null());
+	json_object_set_new(meta, MK_JOIN, json_null());
+	return save(dir, meta, RUNJSON_UNFINISHED);
+}
+
+int runjson_write(const char *dir, json_t *meta, json_t *trace, json_t *join,
+		  const char *incomplete)
 {
 	char path[PATH_MAX];
 	json_error_t err;
 	json_t *client = NULL;
-	int rc = -1;
 
 	if (!meta) {
 		json_decref(trace), json_decref(join);
@@ -103,13 +133,8 @@ int runjson_write(const char *dir, json_t *meta, json_t *trace, json_t *join)
 	}
 	if (path_join(path, sizeof(path), dir, "client.json") == 0)
 		client = json_load_file(path, 0, &err);
-	json_object_set_new(meta, "client", client ? client : json_null());
-	json_object_set_new(meta, "trace", trace ? trace : json_null());
-	json_object_set_new(meta, "join", join ? join : json_null());
-	if (path_join(path, sizeof(path), dir, "run.json") == 0)
-		rc = jsonio_save(meta, path);
-	if (rc < 0)
-		log_warn("cannot write %s/run.json: %m", dir);
-	json_decref(meta);
-	return rc;
+	json_object_set_new(meta, MK_CLIENT, client ? client : json_null());
+	json_object_set_new(meta, MK_TRACE, trace ? trace : json_null());
+	json_object_set_new(meta, MK_JOIN, join ? join : json_null());
+	return save(dir, meta, incomplete);
 }

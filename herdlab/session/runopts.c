@@ -1,5 +1,14 @@
 /* SPDX-License-Identifier: MIT */
-/* runopts.c - herdlab run's command line (runopts.h). */
+/*
+ * runopts.c - herdlab run's command line (runopts.h).
+ *
+ * Three questions to the two programs, all before anything starts: their
+ * option tables (--options) to route each option, herdsrv's models (--list)
+ * to refuse a mistyped one with the nearest name, and whether the values are
+ * good (`herdsrv --check`, `herdload --check`: each parses and validates as it
+ * would for a run, and exits). Only the program that owns an option knows what
+ * its value may be, so the check is asked, never repeated here.
+ */
 #include "session/runopts.h"
 
 #include <errno.h>
@@ -9,12 +18,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "clock.h"
 #include "log.h"
 #include "optlist.h"
 #include "spawn.h"
+#include "suggest.h"
+#include "waitstatus.h"
 
 /* An option's val in the parsing table says who takes it. */
 enum {
@@ -52,6 +64,7 @@ static const struct refused {
 	{ "json", "herdlab run writes client.json into the run directory" },
 	{ "list", "herdlab models lists the models" },
 	{ "options", "herdlab run asks for the option tables itself" },
+	{ "check", "herdlab run checks the options itself before it starts anything" },
 	{ "help", "see herdsrv --help and herdload --help" },
 };
 
@@ -65,36 +78,49 @@ struct owners {
 
 /* ---- asking the programs ------------------------------------------------------------------ */
 
+/*
+ * Run @argv (a program beside herdlab) to its end, its stdout (and with
+ * @with_err its stderr) into @out; its wait status, or -1 if it could not run.
+ */
+static int capture(char *const *argv, bool with_err, struct strbuf *out)
+{
+	char buf[4096];
+	ssize_t n;
+	int fds[2];
+
+	if (pipe2(fds, O_CLOEXEC) < 0) {
+		log_warn("pipe2() failed: %m");
+		return -1;
+	}
+	/* "/dev/stdout" is opened in the child after its stdout became the pipe. */
+	pid_t pid = spawn_start(&(struct spawn){ .argv = argv,
+						 .sibling = true,
+						 .out_fd = fds[1],
+						 .err = with_err ? "/dev/stdout" : NULL });
+	close(fds[1]);
+	while (pid > 0 && ((n = read(fds[0], buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR)))
+		if (n > 0)
+			strbuf_addf(out, "%.*s", (int)n, buf);
+	close(fds[0]);
+	if (pid < 0)
+		return -1;
+	return spawn_wait(pid, NULL, clock_now_ns() + 10 * NSEC_PER_SEC, NULL);
+}
+
 /* @prog's table, from `PROG --options` run beside herdlab; NULL (logged) if it cannot say. */
 static struct option *ask_options(const char *prog)
 {
 	struct strbuf text = { 0 };
 	struct option *opts = NULL;
-	char buf[4096];
-	ssize_t n;
-	int fds[2];
 	size_t count;
+	char how[64];
 
-	if (pipe2(fds, O_CLOEXEC) < 0) {
-		log_warn("pipe2() failed: %m");
-		return NULL;
-	}
-	pid_t pid = spawn_start(
-		&(struct spawn){ .argv = (char *const[]){ (char *)prog, "--options", NULL },
-				 .sibling = true,
-				 .out_fd = fds[1] });
-	close(fds[1]);
-	while (pid > 0 && ((n = read(fds[0], buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR)))
-		if (n > 0)
-			strbuf_addf(&text, "%.*s", (int)n, buf);
-	close(fds[0]);
-	if (pid < 0)
-		return NULL;
-	int code = spawn_code(spawn_wait(pid, NULL, clock_now_ns() + 10 * NSEC_PER_SEC, NULL));
-	if (code == 0 && !text.oom)
+	int status = capture((char *const[]){ (char *)prog, "--options", NULL }, false, &text);
+	if (spawn_code(status) == 0 && !text.oom)
 		opts = optlist_parse(text.s ? text.s : "", &count);
 	if (!opts)
-		log_warn("%s --options did not give its option table (exit %d)", prog, code);
+		log_warn("%s --options did not give its option table (it %s)", prog,
+			 waitstatus_str(status, how, sizeof(how)));
 	strbuf_free(&text);
 	return opts;
 }
@@ -253,6 +279,28 @@ static void take_own(int val, const char *arg, struct run_opts *o, const struct 
 	}
 }
 
+/* "; did you mean --clients?" for a mistyped "--clinets[=VALUE]" of @table, or "". */
+static const char *did_you_mean(const struct option *table, const char *tok, char *buf, size_t len)
+{
+	struct vec names = VEC_INIT(const char *);
+	char word[64];
+	const char **slot;
+
+	buf[0] = 0;
+	if (strncmp(tok, "--", 2) ||
+	    snprintf(word, sizeof(word), "%s", tok + 2) >= (int)sizeof(word))
+		return buf;
+	word[strcspn(word, "=")] = 0;
+	for (; table->name; table++)
+		if (refused_index(table->name) < 0 && (slot = vec_push(&names)))
+			*slot = table->name;
+	const char *near = suggest_nearest(word, names.data, names.len);
+	if (near)
+		snprintf(buf, len, "; did you mean --%s?", near);
+	vec_free(&names);
+	return buf;
+}
+
 /*
  * Parse argv[start..argc) with @table up to its end or a "--": the index after
  * that "--", or -1 at the end. @section names the program of a -- section
@@ -264,6 +312,7 @@ static int parse_part(int argc, char **argv, int start, const struct option *tab
 {
 	char **av = argv + start - 1; /* getopt's argv[0]: never read */
 	int ac = argc - start + 1, c, last = 1;
+	char hint[96];
 
 	optind = 0; /* a fresh scan (glibc) */
 	opterr = 0;
@@ -273,10 +322,12 @@ static int parse_part(int argc, char **argv, int start, const struct option *tab
 		if (c == '?' && optopt && !strncmp(tok, "--", 2))
 			bad_usage(w, "%s: that option takes no value", tok);
 		if (c == '?' && section)
-			bad_usage(w, "'%s' is not an option of %s (%s --help), or is ambiguous",
-				  tok, section, section);
+			bad_usage(w, "'%s' is not an option of %s (%s --help), or is ambiguous%s",
+				  tok, section, section,
+				  did_you_mean(table, tok, hint, sizeof(hint)));
 		if (c == '?')
-			bad_usage(w, "unknown (or ambiguous) option '%s'", tok);
+			bad_usage(w, "unknown (or ambiguous) option '%s'%s", tok,
+				  did_you_mean(table, tok, hint, sizeof(hint)));
 		if (c == ':')
 			bad_usage(w, "%s needs a value", tok);
 		if (owner == TO_BOTH)
@@ -301,6 +352,95 @@ static int parse_part(int argc, char **argv, int start, const struct option *tab
 	if (optind < ac && !dashes)
 		bad_usage(w, "unexpected argument '%s'", av[optind]);
 	return dashes ? start - 1 + optind : -1;
+}
+
+/* ---- checking the values -------------------------------------------------------------- */
+
+/* --model against `herdsrv --list`: an unknown one exits 2, with the nearest name. */
+static void check_model(const char *model)
+{
+	struct strbuf list = { 0 };
+	struct vec names = VEC_INIT(char *);
+	char how[64];
+
+	int status = capture((char *const[]){ "herdsrv", "--list", NULL }, false, &list);
+	if (spawn_code(status) != 0 || !list.s)
+		die("cannot list the models with herdsrv --list (it %s)",
+		    waitstatus_str(status, how, sizeof(how)));
+	for (char *line = strtok(list.s, "\n"); line; line = strtok(NULL, "\n")) {
+		char **slot = vec_push(&names);
+		if (!slot)
+			die("out of memory");
+		line[strcspn(line, " \t")] = 0; /* "NAME   summary" */
+		*slot = line;
+	}
+	for (size_t i = 0; i < names.len; i++)
+		if (!strcmp(*(char **)vec_at(&names, i), model))
+			goto known;
+	const char *near = suggest_nearest(model, names.data, names.len);
+	if (near) {
+		fprintf(stderr,
+			"herdlab run: unknown model '%s': did you mean %s? (herdlab models "
+			"lists them)\n",
+			model, near);
+	} else {
+		fprintf(stderr, "herdlab run: unknown model '%s'; the models are:", model);
+		for (size_t i = 0; i < names.len; i++)
+			fprintf(stderr, "%s %s", i ? "," : "", *(char **)vec_at(&names, i));
+		fprintf(stderr, "\n");
+	}
+	exit(2);
+known:
+	vec_free(&names);
+	strbuf_free(&list);
+}
+
+/* "herdsrv[123]: invalid ..." as "herdsrv: invalid ...": the pid of a check means nothing. */
+static const char *without_pid(char *line, const char *prog)
+{
+	size_t n = strlen(prog), digits;
+
+	if (strncmp(line, prog, n) || line[n] != '[')
+		return line;
+	digits = strspn(line + n + 1, "0123456789");
+	if (!digits || strncmp(line + n + 1 + digits, "]:", 2))
+		return line;
+	memmove(line + n, line + n + 1 + digits + 1, strlen(line + n + 1 + digits + 1) + 1);
+	return line;
+}
+
+/*
+ * `@prog --check @head... @args...`: the program parses and validates the
+ * options as it would for the run, and exits. A refusal exits 2 here, with
+ * what the program said (its own message names the option and what it takes).
+ */
+static void check_values(const char *prog, char *const *head, size_t nhead, const struct vec *args)
+{
+	struct strbuf said = { 0 };
+	char **argv = calloc(2 + nhead + args->len + 1, sizeof(*argv));
+	char how[64];
+
+	if (!argv)
+		die("out of memory");
+	argv[0] = (char *)prog;
+	argv[1] = "--check";
+	memcpy(argv + 2, head, nhead * sizeof(*argv));
+	for (size_t i = 0; i < args->len; i++)
+		argv[2 + nhead + i] = *(char **)vec_at(args, i);
+	int status = capture(argv, true, &said);
+	free(argv);
+	if (status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		strbuf_free(&said); /* its warnings come again from the run itself */
+		return;
+	}
+	if (said.s && said.len) {
+		for (char *line = strtok(said.s, "\n"); line; line = strtok(NULL, "\n"))
+			fprintf(stderr, "herdlab run: %s\n", without_pid(line, prog));
+	} else {
+		fprintf(stderr, "herdlab run: %s --check %s\n", prog,
+			waitstatus_str(status, how, sizeof(how)));
+	}
+	exit(2);
 }
 
 void run_opts_parse(int argc, char **argv, struct run_opts *o)
@@ -334,6 +474,11 @@ void run_opts_parse(int argc, char **argv, struct run_opts *o)
 	/* The options passed on were copied: the tables can go. */
 	optlist_free(w.server);
 	optlist_free(w.load);
+	/* Every value is good, or the run is refused here: nothing has started yet. */
+	check_model(o->model);
+	check_values("herdsrv", (char *[]){ "--model", (char *)o->model, "--port", "0", "--quiet" },
+		     5, &o->server);
+	check_values("herdload", (char *[]){ "--port", "1", "--quiet" }, 3, &o->load);
 }
 
 void run_opts_free(struct run_opts *o)

@@ -60,22 +60,30 @@ int session_start(struct session *s, struct spawn *sp, bool pipe_out)
 
 int session_attach_pid(struct session *s, pid_t pid)
 {
-	return tracer_add_tree(s->tracer, pid) > 0 ? 0 : -1;
+	int n = tracer_add_tree(s->tracer, pid);
+
+	return n > 0 ? n : -1;
 }
 
-int session_attach_cgroup(struct session *s, const char *dir)
+int session_attach_cgroup(struct session *s, const char *dir, int *tasks)
 {
 	char path[PATH_MAX];
 	FILE *f;
-	int pid, n = 0;
+	int pid, n = 0, added;
 
+	if (tasks)
+		*tasks = 0;
 	if (path_join(path, sizeof(path), dir, "cgroup.procs") < 0)
 		return -errno;
 	if (!(f = fopen(path, "r")))
 		return -errno;
-	while (fscanf(f, "%d", &pid) == 1)
-		if (tracer_add_tree(s->tracer, pid) > 0)
-			n++;
+	while (fscanf(f, "%d", &pid) == 1) {
+		if ((added = tracer_add_tree(s->tracer, pid)) <= 0)
+			continue;
+		n++;
+		if (tasks)
+			*tasks += added;
+	}
 	fclose(f);
 	return n;
 }

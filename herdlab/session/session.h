@@ -50,11 +50,14 @@ int session_open(struct session *s, bool traced, bool verbose);
  */
 int session_start(struct session *s, struct spawn *sp, bool pipe_out);
 
-/* An existing process, its threads and descendants as targets; 0, or -1 if none could be read. */
+/* An existing process, its threads and descendants as targets; the tasks found, or -1. */
 int session_attach_pid(struct session *s, pid_t pid);
 
-/* Every process of cgroup directory @dir (again: those started since); how many, or -errno. */
-int session_attach_cgroup(struct session *s, const char *dir);
+/*
+ * Every process of cgroup directory @dir (again: those started since); how many
+ * processes became targets, or -errno. *@tasks (if not NULL) gets their tasks.
+ */
+int session_attach_cgroup(struct session *s, const char *dir, int *tasks);
 
 /* Count handshakes on @port (learned from the targets' listen() as well). */
 void session_add_port(struct session *s, int port);

@@ -75,6 +75,128 @@ is "$(csv_count "$TMP/t.csv" error timeout)" 10 "the CSV names the error kind"
 is "$(json "$TMP/h.json" errors.http)" 20 "404s are counted as HTTP errors"
 ok "srv_stop" "server stops cleanly"
 
+# ---- exit status: nothing succeeded is not success ---------------------------------
+port=$(free_port)
+"$HERDLOAD" --port "$port" --clients 4 --requests 101 --json "$TMP/n.json" --quiet 2>"$TMP/n.err"
+rc=$?
+is "$rc" 3 "nobody listening: herdload exits 3 (no request succeeded)"
+is "$(json "$TMP/n.json" errors.refused)" 101 "... every one of the 101 counted refused"
+ok "grep -q 'no request succeeded: 101 failed (refused 101)' '$TMP/n.err'" "... and says so on stderr"
+srv_start epoll || fail "epoll starts"
+"$HERDLOAD" --port "$SRV_PORT" --clients 4 --requests 101 --mix /size/1K:1,/nope:1 \
+	--json "$TMP/p.json" --quiet
+rc=$?
+ok "[ $rc = 0 ] && [ $(json "$TMP/p.json" requests.ok) -gt 0 ] && [ $(json "$TMP/p.json" errors.http) -gt 0 ]" \
+	"partial failure (some 404s among 200s) is the measurement: exit 0 ($rc)"
+
+# ---- a run cut short: requests in flight are "interrupted", not "other" ------------
+interrupt_after_1s() { # PATH JSON: SIGINT one second into a 20 s run; prints its status
+	"$HERDLOAD" --port "$SRV_PORT" --clients 5 --duration 20 --path "$1" --json "$2" \
+		--quiet 2>/dev/null &
+	local pid=$!
+	sleep 1
+	kill -INT $pid
+	wait $pid
+}
+t0=$(date +%s%N)
+interrupt_after_1s /sleep/300 "$TMP/i.json"
+rc=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
+n=$(json "$TMP/i.json" errors.interrupted)
+ok "[ $n -ge 1 ] && [ $n -le 5 ]" "SIGINT: the requests in flight count as interrupted ($n of 5 clients)"
+is "$(json "$TMP/i.json" errors.other)" 0 "... none as other"
+is "$(json "$TMP/i.json" interrupted)" true "... the JSON says the run was interrupted"
+ok "[ $rc = 0 ] && [ $(json "$TMP/i.json" requests.ok) -gt 0 ]" \
+	"... and with requests done before it, herdload exits 0 as the README says ($rc)"
+ok "[ $ms -lt 3000 ]" "... promptly ($ms ms for a 20 s run stopped at 1 s)"
+interrupt_after_1s /sleep/5000 "$TMP/i2.json"
+rc=$?
+is "$rc/$(json "$TMP/i2.json" requests.ok)/$(json "$TMP/i2.json" errors.interrupted)" 3/0/5 \
+	"SIGINT before any request ended: exit 3, 0 ok, 5 interrupted"
+ok "srv_stop" "server stops cleanly"
+
+# Every error kind herdload can report is in the README's table of them.
+missing=
+for kind in $("$ROOT/$BUILD/tests/tools/jsonget" "$TMP/i.json" errors | tr -d '{}" ' | tr ',' '\n' | cut -d: -f1); do
+	grep -q "^| \`$kind\` |" "$ROOT/README.md" || missing="$missing $kind"
+done
+is "${missing:-none}" none "the README lists every error kind herdload reports"
+
+# ---- outputs: a device is written into, never replaced; a bad path fails at once ----
+srv_start epoll --stats "$TMP/s.csv" || fail "epoll starts"
+runs=1 # the runs that could write their outputs, 11 requests each
+if [ "$(id -u)" -eq 0 ] && mknod "$TMP/null" c 1 3 2>/dev/null; then
+	"$HERDLOAD" --port "$SRV_PORT" --clients 2 --requests 11 --json "$TMP/null" \
+		--csv "$TMP/null" --quiet
+	runs=$((runs + 1))
+	ok "[ -c '$TMP/null' ] && ! ls '$TMP'/null.tmp.* 2>/dev/null" \
+		"--json and --csv into a character device (a /dev/null of our own) leave it a device"
+	if [ -c "$TMP/null" ]; then # only then dare the machine's own
+		"$HERDLOAD" --port "$SRV_PORT" --clients 2 --requests 11 --json /dev/null --quiet
+		runs=$((runs + 1))
+		ok "[ -c /dev/null ]" "--json /dev/null leaves /dev/null a character device"
+	fi
+else
+	skip "--json into a device node" "needs root to make one (mknod)"
+fi
+mkfifo "$TMP/fifo"
+timeout 20 cat "$TMP/fifo" >"$TMP/fifo.out" &
+cat_pid=$!
+"$HERDLOAD" --port "$SRV_PORT" --clients 2 --requests 11 --json "$TMP/fifo" --quiet
+wait $cat_pid
+ok "[ -p '$TMP/fifo' ] && grep -q '\"requests\"' '$TMP/fifo.out'" \
+	"--json into a FIFO: the JSON goes through it, the FIFO stays"
+t0=$(date +%s%N)
+"$HERDLOAD" --port "$SRV_PORT" --clients 2 --duration 5 --csv /missing/dir/x.csv --quiet \
+	2>"$TMP/m.err"
+rc=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
+ok "[ $rc = 1 ] && [ $ms -lt 1000 ]" "--csv into a missing directory fails at once (exit $rc after $ms ms of a 5 s run)"
+ok "grep -q \"cannot write --csv '/missing/dir/x.csv': No such file or directory\" '$TMP/m.err'" \
+	"... in one clear line: $(head -1 "$TMP/m.err")"
+"$HERDLOAD" --port "$SRV_PORT" --clients 2 --requests 11 --json "$TMP" --quiet 2>"$TMP/d.err"
+ok "[ $? = 1 ] && grep -q 'Is a directory' '$TMP/d.err'" "--json naming a directory is refused"
+ok "srv_stop" "server stops cleanly"
+is "$(stats_requests "$TMP/s.csv")" $((runs * 11)) \
+	"no connection from the runs refused: the server saw only the others' ($runs x 11 requests)"
+
+# ---- slowloris: --slow connections trickle beside the load -------------------------
+# 41 connections sending a byte a second hold all 4 workers of prefork (each until the
+# 10 s read timeout) and queue ahead of the load; epoll holds them for a descriptor each.
+slowloris() { # JSON: 4 clients for 3 s beside 41 slow connections
+	"$HERDLOAD" --port "$SRV_PORT" --clients 4 --duration 3 --timeout 1 --slow 41 \
+		--json "$1" --quiet 2>/dev/null
+}
+if srv_start prefork --workers 4 && srv_wait_children 4; then
+	slowloris "$TMP/sl.prefork.json"
+	n=$(json "$TMP/sl.prefork.json" requests.ok)
+	ok "[ $n -le 3 ]" "prefork --workers 4 beside 41 slow connections: the load is starved ($n ok in 3 s)"
+	is "$(json "$TMP/sl.prefork.json" slow.opened)/$(json "$TMP/sl.prefork.json" slow.connected)/$(json "$TMP/sl.prefork.json" slow.held)" \
+		41/41/41 "... the slow connections are counted: 41 opened, connected, held to the end"
+	ok "srv_stop" "server stops cleanly"
+else
+	fail "prefork --workers 4 starts"
+fi
+srv_start epoll || fail "epoll starts"
+slowloris "$TMP/sl.epoll.json"
+n=$(json "$TMP/sl.epoll.json" requests.ok)
+ok "[ $n -ge 1000 ]" "epoll beside 41 slow connections: the load is served ($n ok in 3 s)"
+is "$(json "$TMP/sl.epoll.json" slow.opened)/$(json "$TMP/sl.epoll.json" slow.held)" 41/41 \
+	"... 41 slow connections opened and held"
+is "$(json "$TMP/sl.epoll.json" latency_us.total.count)" "$n" \
+	"... and only the load's requests are in its latency"
+# A fast trickle completes: the server gets the whole request a byte at a time.
+"$HERDLOAD" --port "$SRV_PORT" --clients 1 --duration 3 --slow 3 --slow-interval 20 \
+	--json "$TMP/sl.fast.json" --quiet
+ok "[ $(json "$TMP/sl.fast.json" slow.completed) -ge 3 ] && [ $(json "$TMP/sl.fast.json" slow.failed) = 0 ]" \
+	"a byte every 20 ms: each slow request completes ($(json "$TMP/sl.fast.json" slow.completed) completed)"
+ok "srv_stop" "server stops cleanly"
+srv_start epoll --read-timeout 1 || fail "epoll --read-timeout 1 starts"
+"$HERDLOAD" --port "$SRV_PORT" --clients 1 --duration 3 --slow 3 --json "$TMP/sl.408.json" --quiet
+ok "[ $(json "$TMP/sl.408.json" slow.errors.http) -ge 3 ]" \
+	"a byte a second against a 1 s read timeout: the server's 408s count as http ($(json "$TMP/sl.408.json" slow.errors.http))"
+ok "srv_stop" "server stops cleanly"
+
 # ---- 20,000 concurrent keep-alive connections against the epoll model -----------
 # One process can hold no more descriptors than RLIMIT_NOFILE's hard limit, and
 # raising it takes CAP_SYS_RESOURCE: hold 20,000 where the machine allows it, and

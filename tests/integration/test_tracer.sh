@@ -18,15 +18,30 @@ TRACE_PID=
 trap '[ -n "$TRACE_PID" ] && kill -INT $TRACE_PID 2>/dev/null && wait $TRACE_PID; srv_kill_quietly; rm -rf "$TMP"' EXIT
 
 j() { "$JSONGET" "$TRACE_DIR/trace.json" "$1"; }
-our_progs() { bpftool prog list 2>/dev/null | grep -cE 'sched_switch_|enter_accept|inet_sock_set_state'; }
-# Programs are freed asynchronously after their last link closes: allow 2 s.
-progs_back_to() {
-	local i
+# The ids of the programs, links or maps this tracer had (trace.json), one per line.
+own_ids() {
+	local kind=$1 i=0 id
+	while id=$(j "tracer.${kind}_ids.$i" 2>/dev/null) && [ -n "$id" ]; do
+		echo "$id"
+		i=$((i + 1))
+	done
+}
+# How many of them the kernel still has. Programs are freed asynchronously after
+# their last link closes: allow 2 s. By id, so that another tracer on the machine
+# cannot change the answer.
+left_loaded() {
+	local progs links maps i n=0 id
+	progs=$(own_ids program) links=$(own_ids link) maps=$(own_ids map)
+	[ -n "$progs" ] || { echo "no ids in trace.json"; return; }
 	for i in $(seq 40); do
-		[ "$(our_progs)" = "$1" ] && break
+		n=0
+		for id in $progs; do bpftool prog show id "$id" >/dev/null 2>&1 && n=$((n + 1)); done
+		for id in $links; do bpftool link show id "$id" >/dev/null 2>&1 && n=$((n + 1)); done
+		for id in $maps; do bpftool map show id "$id" >/dev/null 2>&1 && n=$((n + 1)); done
+		[ $n -eq 0 ] && break
 		sleep 0.05
 	done
-	our_progs
+	echo $n
 }
 
 # trace_start MODEL ARGS...: herdlab trace -- herdsrv ...; sets TRACE_PID, SRV_PORT, TRACE_DIR.
@@ -67,8 +82,6 @@ traced() {
 	trace_stop INT
 	[ -s "$TRACE_DIR/trace.json" ] || { fail "$m: the tracer wrote trace.json"; return 1; }
 }
-
-before=$(our_progs)
 
 # ---- every model: accepted and established, exactly -------------------------------
 for m in $(all_models); do
@@ -164,6 +177,95 @@ traced fork --reap sigchld
 is "$(j proc.zombie_lifetime.count)" $N "fork --reap sigchld: a zombie lifetime for every child"
 is "$(j proc.reaped_by.parent)" $N "fork --reap sigchld: every child reaped by its parent"
 
+# ---- zombies of a server traced by --pid, the trace ending before the server ---------------
+# The answer is what ps sees when the trace ends: with no reaping, every child a
+# zombie still; with a SIGCHLD handler, every exit reaped by the parent and none
+# released at exit; with SIGCHLD ignored, every exit released at exit.
+for reap in none sigchld ignore; do
+	srv_start fork --reap $reap --quiet || { fail "fork --reap $reap starts"; continue; }
+	TRACE_DIR=$TMP/trace.zpid.$reap
+	"$HERDLAB" trace --pid "$SRV_PID" --out "$TRACE_DIR" >"$TRACE_DIR.out" 2>&1 &
+	TRACE_PID=$!
+	sleep 1
+	sequential $N || fail "fork --reap $reap: $N sequential requests"
+	sleep 0.3
+	trace_stop INT
+	TRACE_PID=
+	zombies=$(srv_zombies)
+	exits=$(j proc.exits)
+	case $reap in
+	none)
+		is "$(j proc.unreaped)/$(j proc.zombies_peak)/$exits" "$N/$N/$N" \
+			"--pid, --reap none: unreaped = zombies peak = exits = $N"
+		is "$zombies" $N "--pid, --reap none: and ps shows $N zombie children" ;;
+	sigchld)
+		is "$(j proc.reaped_by.auto)/$(j proc.reaped_by.parent)/$exits" "0/$N/$N" \
+			"--pid, --reap sigchld: auto 0, parent = exits = $N"
+		is "$(j proc.reapers.0.pid)/$(j proc.reapers.0.reaped)" "$SRV_PID/$N" \
+			"--pid, --reap sigchld: the reaper named is the server ($SRV_PID)" ;;
+	ignore)
+		is "$(j proc.reaped_by.auto)/$(j proc.reaped_by.parent)/$exits" "$N/0/$N" \
+			"--pid, --reap ignore: auto = exits = $N" ;;
+	esac
+	ok srv_stop "fork --reap $reap: the server stops cleanly after being traced"
+done
+
+# ---- names follow exec; who reaped is named -------------------------------------------------
+# herdlab run forks the server held and makes it a target before it execs herdsrv.
+RUN_DIR=$TMP/run.comm
+if "$HERDLAB" run --model fork --reap none --requests 101 --clients 1 --out "$RUN_DIR" \
+	>"$RUN_DIR.out" 2>&1; then
+	is "$(awk -F, 'NR > 1 && $4 != "herdsrv"' "$RUN_DIR/tasks.csv" | wc -l)" 0 \
+		"herdlab run: every task is named herdsrv, the server's own too (comm follows exec)"
+	rj() { "$JSONGET" "$RUN_DIR/run.json" "$1"; }
+	ok "[ \"\$(rj trace.proc.reapers.1.comm)\" = herdlab ] && [ \"\$(rj trace.proc.reaped_by.init)\" = 0 ]" \
+		"herdlab run: the server, reaped by herdlab, is reaped by its parent, not by init"
+else
+	fail "herdlab run --model fork --reap none" "$(tail -3 "$RUN_DIR.out")"
+fi
+
+# ---- the kernel's histograms against bpftrace's count of the same --------------------------
+# Run-queue latency (woken or preempted -> on a CPU) of the server's tasks, every
+# sample printed by bpftrace; p50 and p99 of ours within one of our slots (1/16). A
+# preempted task's prev_state is TASK_REPORT_MAX, no sleeping bit (0x7f) set.
+if command -v bpftrace >/dev/null; then
+	srv_start prefork --workers 4 --quiet && srv_wait_children 4
+	cond=""
+	for p in $SRV_PID $(ps -o pid= --ppid $SRV_PID); do cond="$cond${cond:+ || }\$p == $p"; done
+	cat >"$TMP/runq.bt" <<-EOF
+		tracepoint:sched:sched_waking { \$p = args->pid; if ($cond) { @q[\$p] = nsecs; } }
+		tracepoint:sched:sched_wakeup_new { \$p = args->pid; if ($cond) { @q[\$p] = nsecs; } }
+		tracepoint:sched:sched_switch {
+			\$p = args->prev_pid;
+			if (($cond) && (args->prev_state & 0x7f) == 0) { @q[\$p] = nsecs; }
+			\$n = args->next_pid;
+			if (@q[\$n]) { printf("%d\\n", nsecs - @q[\$n]); delete(@q[\$n]); }
+		}
+	EOF
+	bpftrace "$TMP/runq.bt" >"$TMP/runq.out" 2>"$TMP/runq.err" &
+	bt=$!
+	for i in $(seq 200); do grep -q '^Attaching' "$TMP/runq.out" && break; sleep 0.05; done
+	TRACE_DIR=$TMP/trace.hist
+	"$HERDLAB" trace --pid "$SRV_PID" --out "$TRACE_DIR" >"$TRACE_DIR.out" 2>&1 &
+	TRACE_PID=$!
+	sleep 1
+	sequential $N
+	trace_stop INT
+	TRACE_PID=
+	kill -TERM $bt
+	wait $bt
+	grep -E '^[0-9]+$' "$TMP/runq.out" | sort -n >"$TMP/runq.sorted"
+	pct() { awk -v p="$1" '{ v[NR] = $1 } END { r = int(p / 100 * NR); if (r < p / 100 * NR) r++; if (r < 1) r = 1; print v[r] }' "$TMP/runq.sorted"; }
+	for p in 50 99; do
+		ours=$(j sched.runq_latency.p$p) theirs=$(pct $p)
+		ok "awk 'BEGIN { d = $ours - ${theirs:-0}; if (d < 0) d = -d; exit !(${theirs:-0} > 0 && d <= $ours / 16 + 1) }'" \
+			"run-queue latency p$p: ours $ours ns, bpftrace ${theirs:-?} ns (within one slot)"
+	done
+	ok srv_stop "prefork stops cleanly"
+else
+	fail "run-queue latency against bpftrace" "bpftrace is not installed (scripts/deps.sh)"
+fi
+
 # ---- context switches against perf stat, same tasks, same interval ----------------------
 srv_start prefork-epoll --workers 8 --quiet || fail "prefork-epoll starts"
 srv_wait_children 8 || fail "prefork-epoll forks its 8 workers"
@@ -192,7 +294,7 @@ ok "srv_stop" "the server stops cleanly after being traced"
 # task storage). perf stat cannot check these: a task's counters are detached in
 # do_exit before its last switch (and before the preemption its SIGCHLD to the
 # parent often causes). So the independent count is perf record -a over the same
-# interval: every sched_switch whose prev_comm is the server's.
+# interval: every sched_switch whose prev task is one of the server's (by tgid).
 for spec in "thread" "fork --reap sigchld"; do
 	srv_start $spec --quiet || { fail "$spec starts"; continue; }
 	perf_data=$TMP/perf.${spec%% *}.data
@@ -207,7 +309,10 @@ for spec in "thread" "fork --reap sigchld"; do
 	trace_stop INT
 	kill -INT $perf_pid
 	wait $perf_pid
-	perf_n=$(perf script -i "$perf_data" -F trace 2>/dev/null | grep -c 'prev_comm=herdsrv ')
+	# Only this server's tasks (by tgid), not every herdsrv on the machine.
+	tgids=" $(awk -F, 'NR > 1 { print $2 }' "$TRACE_DIR/tasks.csv" | sort -u | tr '\n' ' ') "
+	perf_n=$(perf script -i "$perf_data" -F pid,trace 2>/dev/null |
+		awk -v set="$tgids" '/prev_comm=herdsrv / && index(set, " " $1 " ") { n++ } END { print n + 0 }')
 	ours=$(j sched.switches)
 	ok "awk 'BEGIN { d = ${ours:-0} - ${perf_n:-0}; if (d < 0) d = -d; exit !(${perf_n:-0} > $N && d <= 0.02 * ${perf_n:-0}) }'" \
 		"$spec: switches of tasks that ended: ours ${ours:-?}, perf record ${perf_n:-?} (within 2%)"
@@ -247,12 +352,10 @@ fi
 
 # ---- nothing left loaded ----------------------------------------------------------------
 trace_start prefork --workers 2 && trace_stop TERM
-is "$(progs_back_to $before)" "$before" "SIGTERM: no BPF program left loaded"
+is "$(left_loaded)" 0 "SIGTERM: none of its programs, links and maps left ($(own_ids program | wc -l) programs, by id)"
 trace_start prefork --workers 2 && trace_stop INT
-is "$(progs_back_to $before)" "$before" "SIGINT: no BPF program left loaded"
+is "$(left_loaded)" 0 "SIGINT: none of its programs, links and maps left"
 trace_start prefork --workers 2
 kill -KILL $(ps -o pid= --ppid $TRACE_PID) 2>/dev/null
 wait $TRACE_PID
-is "$(progs_back_to $before)" "$before" "the target crashing: the tracer exits and leaves no BPF program"
-ok "! bpftool map list 2>/dev/null | grep -q 'name herd_\\|name tasks\\|name windows'" \
-	"and no map either"
+is "$(left_loaded)" 0 "the target crashing: the tracer exits and leaves none of them"

@@ -112,12 +112,29 @@ static void test_names_match_the_json_keys(void **state)
 {
 	static const char *const want[ERR_KINDS] = {
 		"ok",	 "refused", "reset", "connect_timeout", "timeout",
-		"short", "http",    "addr",  "other",
+		"short", "http",    "addr",  "interrupted",	"other",
 	};
 
 	for (int k = 0; k < ERR_KINDS; k++)
 		assert_string_equal(err_name((enum err_kind)k), want[k]);
 	assert_string_equal(err_name((enum err_kind)99), "other");
+}
+
+/* A request cut off by a signal has a kind of its own, which no errno gives. */
+static void test_interrupted_is_its_own_kind(void **state)
+{
+	assert_int_not_equal(ERR_INTERRUPTED, ERR_OTHER);
+	assert_string_equal(err_name(ERR_INTERRUPTED), "interrupted");
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+		assert_int_not_equal(err_from_errno(table[i].phase, table[i].err), ERR_INTERRUPTED);
+	assert_int_not_equal(err_from_errno(PHASE_RECV, EINTR), ERR_INTERRUPTED);
+}
+
+static void test_phases_have_names(void **state)
+{
+	assert_string_equal(err_phase_name(PHASE_CONNECT), "connecting");
+	assert_string_equal(err_phase_name(PHASE_RECV), "reading the response");
+	assert_string_equal(err_phase_name((enum req_phase)99), "?");
 }
 
 int main(void)
@@ -134,6 +151,8 @@ int main(void)
 		cmocka_unit_test(test_no_retry_once_the_response_began),
 		cmocka_unit_test(test_no_retry_for_other_errors),
 		cmocka_unit_test(test_names_match_the_json_keys),
+		cmocka_unit_test(test_interrupted_is_its_own_kind),
+		cmocka_unit_test(test_phases_have_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -486,7 +486,7 @@ static void fill_sample(struct fake *f)
 	f->r.totals =
 		(struct herd_totals){ .accepted = 4, .established = 4, .forks = 1, .exits = 1 };
 	add_proc(f, 200, START_NS + MS(10), START_NS + MS(12), REAPED_PARENT);
-	f->r.hist[HIST_RUNQ].slot[3] = 2;
+	f->r.hist[HIST_RUNQ].slot[herd_hist_slot(15)] = 2;
 	f->r.listen_drops = 7;
 	f->r.raw_tp = true;
 }
@@ -605,21 +605,26 @@ static void test_json_zombie_lifetime_in_us(void **state)
  * Slots 0, 3, 10 holding 1, 2, 1: buckets [0,1], [8,15], [1024,2047]. p50 is rank 2, in
  * slot 3 (top 15); p99 is rank ceil(3.96) = 4, in slot 10 (top 2047).
  */
-static void test_json_log2_histogram(void **state)
+/*
+ * A kernel histogram: exact below 32 ns, then 16 slots per power of two. 1 ns, 10 ns
+ * twice and 1500 ns: 1500 lies in [1472, 1535] (64 ns wide), the p99 is that slot's top.
+ */
+static void test_json_kernel_histogram(void **state)
 {
 	struct fake *f = *state;
-	static const json_int_t want[3][3] = { { 0, 1, 1 }, { 8, 15, 2 }, { 1024, 2047, 1 } };
+	static const json_int_t want[3][3] = { { 1, 1, 1 }, { 10, 10, 2 }, { 1472, 1535, 1 } };
 	json_t *j, *b;
 
-	f->r.hist[HIST_OFFCPU].slot[0] = 1;
-	f->r.hist[HIST_OFFCPU].slot[3] = 2;
-	f->r.hist[HIST_OFFCPU].slot[10] = 1;
+	f->r.hist[HIST_OFFCPU].slot[herd_hist_slot(1)] = 1;
+	f->r.hist[HIST_OFFCPU].slot[herd_hist_slot(10)] = 2;
+	f->r.hist[HIST_OFFCPU].slot[herd_hist_slot(1500)] = 1;
 	j = metrics_json(compute(f), &f->r);
 	assert_non_null(j);
 	assert_string_equal(json_string_value(at(j, "sched.offcpu.unit")), "ns");
 	assert_int_equal(int_at(j, "sched.offcpu.count"), 4);
-	assert_int_equal(int_at(j, "sched.offcpu.p50"), 15);
-	assert_int_equal(int_at(j, "sched.offcpu.p99"), 2047);
+	assert_int_equal(int_at(j, "sched.offcpu.p50"), 10);
+	assert_int_equal(int_at(j, "sched.offcpu.p99"), 1535);
+	assert_true(json_real_value(at(j, "sched.offcpu.resolution")) == 1.0 / 16);
 	b = at(j, "sched.offcpu.buckets");
 	assert_int_equal(json_array_size(b), 3);
 	for (size_t i = 0; i < 3; i++)
@@ -628,6 +633,24 @@ static void test_json_log2_histogram(void **state)
 				json_integer_value(json_array_get(json_array_get(b, i), k)),
 				want[i][k]);
 	json_decref(j);
+}
+
+/* The kernel's slot of a value is lib/hist's counter of it, for every magnitude. */
+static void test_kernel_slots_are_hist_counters(void **state)
+{
+	struct hist h;
+
+	assert_int_equal(hist_init_bits(&h, HERD_HIST_HIGHEST, HERD_HIST_BITS), 0);
+	assert_int_equal(h.counts_len, HERD_HIST_SLOTS);
+	for (int k = 0; k < 41; k++)
+		for (uint64_t d = 0; d < 3; d++) {
+			uint64_t v = ((1ULL << k) - 1 + d) & HERD_HIST_HIGHEST;
+			assert_int_equal(herd_hist_slot(v), hist_index(&h, v));
+		}
+	for (uint64_t v = 1; v < (1ULL << 40); v = v * 3 + 7)
+		assert_int_equal(herd_hist_slot(v), hist_index(&h, v));
+	assert_int_equal(herd_hist_slot(1ULL << 45), HERD_HIST_SLOTS - 1); /* clamped */
+	hist_free(&h);
 }
 
 /* [[t_ms, count], ...]: one exit 10 ms after the start. */
@@ -861,7 +884,8 @@ static void test_print_sections(void **state)
 	assert_string_equal(row_value(out, "accepted", v, sizeof(v)), "4");
 	assert_string_equal(row_value(out, "listen drops", v, sizeof(v)), "7 (system-wide)");
 	assert_string_equal(row_value(out, "zombies peak", v, sizeof(v)), "1");
-	assert_non_null(strstr(out, "run-queue latency (2 samples, p50 <= 15 ns, p99 <= 15 ns)"));
+	assert_non_null(
+		strstr(out, "run-queue latency (2 samples, p50 15 ns, p90 15 ns, p99 15 ns)"));
 	assert_non_null(strstr(out, " 12 in epoll\n"));
 	assert_null(strstr(out, "in lock")); /* kinds without wakeups are not listed */
 	free(out);
@@ -906,15 +930,15 @@ static void test_print_workers_capped(void **state)
 	free(out);
 }
 
-/* Slots 0..2 holding 4, 2, 1: BCC's layout, the biggest slot a full bar. */
-static void test_print_log2_bcc_style(void **state)
+/* Rows 0..2 holding 4, 2, 1: BCC's layout (a row per power of two), the biggest a full bar. */
+static void test_print_hist_bcc_style(void **state)
 {
 	struct fake *f = *state;
 	char *out;
 
-	f->r.hist[HIST_RUNQ].slot[0] = 4;
-	f->r.hist[HIST_RUNQ].slot[1] = 2;
-	f->r.hist[HIST_RUNQ].slot[2] = 1;
+	f->r.hist[HIST_RUNQ].slot[herd_hist_slot(0)] = 4;
+	f->r.hist[HIST_RUNQ].slot[herd_hist_slot(2)] = 2;
+	f->r.hist[HIST_RUNQ].slot[herd_hist_slot(4)] = 1;
 	out = report(f);
 	assert_non_null(strstr(out, "     nsecs               : count     distribution\n"));
 	assert_non_null(strstr(out, "         0 -> 1          : 4         "
@@ -928,12 +952,12 @@ static void test_print_log2_bcc_style(void **state)
 }
 
 /* Leading empty slots are left out: a histogram of microseconds starts at its first sample. */
-static void test_print_log2_starts_at_first_sample(void **state)
+static void test_print_hist_starts_at_first_sample(void **state)
 {
 	struct fake *f = *state;
 	char *out;
 
-	f->r.hist[HIST_FORK].slot[15] = 5;
+	f->r.hist[HIST_FORK].slot[herd_hist_slot(40000)] = 5;
 	out = report(f);
 	assert_non_null(strstr(out, "\n     32768 -> 65535      : 5         |*"));
 	assert_null(strstr(out, "16384 -> 32767"));
@@ -1007,7 +1031,8 @@ int main(void)
 		T(test_json_design_keys_present),
 		T(test_json_values_match),
 		T(test_json_zombie_lifetime_in_us),
-		T(test_json_log2_histogram),
+		T(test_json_kernel_histogram),
+		cmocka_unit_test(test_kernel_slots_are_hist_counters),
 		T(test_json_zombies_over_time_in_ms),
 		T(test_json_zombies_downsampled_keep_peak),
 		T_CSV(test_connections_csv),
@@ -1016,8 +1041,8 @@ int main(void)
 		T(test_print_tracer_zero_not_silent),
 		T(test_print_warns_on_lost_events),
 		T(test_print_workers_capped),
-		T(test_print_log2_bcc_style),
-		T(test_print_log2_starts_at_first_sample),
+		T(test_print_hist_bcc_style),
+		T(test_print_hist_starts_at_first_sample),
 		cmocka_unit_test(test_print_interval_deltas),
 		cmocka_unit_test(test_wait_names),
 	};

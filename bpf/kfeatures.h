@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * kfeatures.h - what this kernel offers the tracer, probed once before the load.
+ *
+ * The loader chooses its programs and sets compat.bpf.h's knobs from these, and
+ * then loads the object once: no load is tried to see whether it fails. Each
+ * probe asks for exactly the thing the programs need (a tiny program loaded and
+ * closed, a map type, a type in the kernel's BTF), the way libbpf-tools'
+ * runqlat probes tp_btf before choosing between its twins.
+ */
+#ifndef HERD_KFEATURES_H
+#define HERD_KFEATURES_H
+
+#include <stdbool.h>
+
+#include "herd.h"
+
+struct kfeatures {
+	bool tp_btf;	 /* BTF-typed tracepoint programs load (else the raw_tp twins) */
+	bool task_regs;	 /* bpf_task_pt_regs and task-local storage for tracing programs */
+	bool data_ready; /* the sock:sk_data_ready tracepoint exists */
+	enum herd_uring_res uring_res; /* where io_uring_complete carries its result */
+};
+
+/* Probe the running kernel (needs what loading the programs needs: root or CAP_BPF). */
+void kfeatures_probe(struct kfeatures *f);
+
+#endif
