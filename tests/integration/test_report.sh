@@ -161,6 +161,7 @@ ok "grep -q '>$max<' '$W' || grep -q '>$((max / 1000))k<' '$W'" "wakeups figure:
 # ---- a run that did not finish ----------------------------------------------------------------
 INC=$TMP/incomplete
 cp -r "$R1" "$INC"
+sed -i '/^  "complete": /d; /^  "incomplete_reason": /d' "$INC/run.json" # herdlab run's own, if any
 sed -i '0,/{/s//{ "complete": false, "incomplete_reason": "interrupted by SIGINT after 0.4 s",/' "$INC/run.json"
 is "$("$JSONGET" "$INC/run.json" complete)" false "an incomplete run.json made"
 first() { "$HERDLAB" report --no-plots "$@" "$INC" 2>/dev/null | sed -n 1p; }
