@@ -242,18 +242,22 @@ if command -v bpftrace >/dev/null; then
 			if (@q[\$n]) { printf("%d\\n", nsecs - @q[\$n]); delete(@q[\$n]); }
 		}
 	EOF
-	bpftrace "$TMP/runq.bt" >"$TMP/runq.out" 2>"$TMP/runq.err" &
-	bt=$!
-	for i in $(seq 200); do grep -q '^Attaching' "$TMP/runq.out" && break; sleep 0.05; done
+	# herdlab first: programs on one tracepoint run in the order they were attached,
+	# and each reads the clock when it runs, so the later one's times include the
+	# earlier one's own run time (bpftrace's printf first would add microseconds to ours).
 	TRACE_DIR=$TMP/trace.hist
 	"$HERDLAB" trace --pid "$SRV_PID" --out "$TRACE_DIR" >"$TRACE_DIR.out" 2>&1 &
 	TRACE_PID=$!
 	sleep 1
+	bpftrace "$TMP/runq.bt" >"$TMP/runq.out" 2>"$TMP/runq.err" &
+	bt=$!
+	for i in $(seq 200); do grep -q '^Attaching' "$TMP/runq.out" && break; sleep 0.05; done
+	sleep 0.5
 	sequential $N
-	trace_stop INT
-	TRACE_PID=
 	kill -TERM $bt
 	wait $bt
+	trace_stop INT
+	TRACE_PID=
 	grep -E '^[0-9]+$' "$TMP/runq.out" | sort -n >"$TMP/runq.sorted"
 	pct() { awk -v p="$1" '{ v[NR] = $1 } END { r = int(p / 100 * NR); if (r < p / 100 * NR) r++; if (r < 1) r = 1; print v[r] }' "$TMP/runq.sorted"; }
 	for p in 50 99; do
