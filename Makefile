@@ -119,8 +119,12 @@ FORCE:
 # Only trace.c includes the skeleton.
 $(OBJ)/bpf/trace.o: $(BPF_SKEL)
 
+# A static archive links the first definition of a name it finds: two objects defining
+# one function would call the wrong one silently. Refuse the archive instead.
 $(LIBHL): $(HL_OBJS) $(TRACE_OBJS)
 	$(Q)rm -f $@ && ar rcs $@ $^
+	$(Q)dups=$$(nm -g --defined-only $@ | awk 'NF == 3 { print $$3 }' | sort | uniq -d); \
+		[ -z "$$dups" ] || { echo "$@: defined twice: $$dups" >&2; rm -f $@; exit 1; }
 
 $(BUILD)/herdlab: $(OBJ)/herdlab/herdlab.o $(LIBHL) $(LIBHERD)
 	@echo "  LD      $@"

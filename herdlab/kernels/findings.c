@@ -329,7 +329,7 @@ static void say(FILE *f, const char *t, const char *model, const struct series *
 	fputs(t, f);
 }
 
-void findings_write(FILE *f, const struct kmd *d)
+void kmd_findings(FILE *f, const struct kmd *d)
 {
 	bool chain = false; /* a row of the current chain was written */
 

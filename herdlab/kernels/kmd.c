@@ -91,7 +91,7 @@ int kmd_fill(FILE *f, void *arg)
 			"kernel and model: a difference of a few tens of percent between two "
 			"kernels can be the spread between two runs of one (`herdlab run "
 			"--repeat` measures it).\n\n");
-		findings_write(f, d);
+		kmd_findings(f, d);
 	}
 	fprintf(f, "\n## Comparison\n\n");
 	comparison(f, d);

@@ -25,6 +25,6 @@ struct kmd {
 int kmd_fill(FILE *f, void *arg);
 
 /* findings.c: the bullets of "What changes between kernels", from the numbers. */
-void findings_write(FILE *f, const struct kmd *d);
+void kmd_findings(FILE *f, const struct kmd *d);
 
 #endif

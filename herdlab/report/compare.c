@@ -436,10 +436,20 @@ static void tables_part(struct doc *d, const struct rundir *runs, size_t n, char
 		doc_heading(d, "Relative to the first run");
 		ratios_table(d, runs, n, labels, cols, k);
 	}
-	doc_para(d, "herd factor: tasks woken per accepted connection; futile: wakeups that found "
-		    "nothing to accept; fairness: Jain's index of the workers' accepts (1 = even); "
-		    "p99: the client's total latency; runq, fork and first-run latencies come from "
-		    "the kernel's histograms, each value within 1/16 of the truth.");
+	/* Runs before the log-linear kernel histograms (no "resolution") kept log2 bounds. */
+	size_t fine = 0;
+	for (size_t i = 0; i < n; i++)
+		fine += rundir_get(&runs[i],
+				   "trace." MK_SCHED_RUNQ_LATENCY "." MK_HIST_RESOLUTION) != NULL;
+	doc_para(d,
+		 "herd factor: tasks woken per accepted connection; futile: wakeups that found "
+		 "nothing to accept; fairness: Jain's index of the workers' accepts (1 = even); "
+		 "p99: the client's total latency; runq, fork and first-run latencies come from "
+		 "the kernel's histograms, %s.",
+		 fine == n   ? "each value within 1/16 of the truth"
+		 : fine == 0 ? "the upper bounds of log2 buckets (as these runs recorded them)"
+			     : "within 1/16 where a run recorded them so, else the upper bounds of "
+			       "log2 buckets");
 }
 
 /* The figures, in order: one bar chart per headline metric. */

@@ -266,7 +266,7 @@ static char *findings_of(double excl_hf_610)
 		kr[i].run[1] = run_of(i == 2 ? excl_hf_610 : 1.0, 0.6, 2.0);
 	}
 	assert_non_null(f);
-	findings_write(f, &d);
+	kmd_findings(f, &d);
 	fclose(f);
 	kresults_free(&o, kr, 3);
 	return text;
