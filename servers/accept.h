@@ -8,7 +8,10 @@
  * EMFILE, if a connection is waiting, it closes the spare, accepts the
  * connection, closes it at once (shed), and takes the spare back; if none is, a
  * non-blocking caller gets EAGAIN and a blocking one pauses 10 ms. The shed
- * client sees a reset; everybody already connected is served.
+ * client sees a reset; everybody already connected is served. Threads share
+ * the spare as they share the descriptor table, so no accept of the process
+ * runs while the spare is closed (accept.c says how); should the spare still be
+ * lost, a caller pauses 10 ms instead of spinning until it can be reopened.
  */
 #ifndef HERD_ACCEPT_H
 #define HERD_ACCEPT_H

@@ -18,7 +18,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "jsonio.h"
+#include "files.h"
 
 enum { SLOT_EMPTY, SLOT_CLAIMED, SLOT_READY };
 
@@ -128,9 +128,8 @@ static void addr_text(const struct in6_addr *a, char *buf, size_t len)
 		inet_ntop(AF_INET6, a, buf, (socklen_t)len);
 }
 
-static int write_rows(FILE *f, void *arg)
+static int write_rows(FILE *f, const struct client_stats *st)
 {
-	const struct client_stats *st = arg;
 	char host[INET6_ADDRSTRLEN];
 
 	fprintf(f, "address,requests,bytes_in,bytes_out\n");
@@ -151,7 +150,11 @@ static int write_rows(FILE *f, void *arg)
 
 int client_stats_write_csv(const struct client_stats *st, const char *path)
 {
-	return jsonio_save_with(path, write_rows, (void *)st);
+	struct afile a;
+
+	if (afile_open(&a, path) < 0)
+		return -1;
+	return afile_close(&a, write_rows(a.f, st) == 0);
 }
 
 void client_stats_totals(const struct client_stats *st, uint64_t *clients, uint64_t *requests)

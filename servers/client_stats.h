@@ -21,7 +21,11 @@ void client_stats_destroy(struct client_stats *st);
 void client_stats_add(struct client_stats *st, const struct sockaddr_storage *peer,
 		      uint64_t requests, uint64_t bytes_in, uint64_t bytes_out);
 
-/* "address,requests,bytes_in,bytes_out" rows, written atomically (tmp + rename). */
+/*
+ * "address,requests,bytes_in,bytes_out" rows, through files.h's afile: a regular
+ * file (or a new name) appears whole or not at all; a device or FIFO is written
+ * into, never replaced. 0, or -1 with errno (ENOSPC from /dev/full).
+ */
 int client_stats_write_csv(const struct client_stats *st, const char *path);
 
 /* Totals over all addresses (tests and the shutdown log line). */

@@ -55,10 +55,21 @@ static void response_release(struct response *r)
 	r->fd = -1;
 }
 
+/* Add @requests and the bytes moved since the last call to this client's --stats row. */
+static void stats_count(struct conn *c, unsigned requests)
+{
+	if (!c->srv->stats || !c->have_peer)
+		return;
+	client_stats_add(c->srv->stats, &c->peer, requests, c->bytes_in - c->counted_in,
+			 c->bytes_out - c->counted_out);
+	c->counted_in = c->bytes_in;
+	c->counted_out = c->bytes_out;
+}
+
 void conn_close(struct conn *c)
 {
-	if (c->srv->stats && c->have_peer)
-		client_stats_add(c->srv->stats, &c->peer, c->requests, c->bytes_in, c->bytes_out);
+	if (c->bytes_in != c->counted_in || c->bytes_out != c->counted_out)
+		stats_count(c, 0);
 	response_release(&c->resp);
 	free(c->in);
 	c->in = NULL;
@@ -192,8 +203,9 @@ enum conn_state conn_sent(struct conn *c, size_t n)
 	if (r->sent < r->head_len + r->body_len)
 		return c->state = CONN_WRITE;
 
-	/* The response is complete. */
+	/* The response is complete: count it now, whatever becomes of the connection. */
 	c->requests++;
+	stats_count(c, 1);
 	bool again = r->keepalive && !srv_stop;
 	response_release(r);
 	if (!again)
@@ -318,22 +330,52 @@ static void blocking_read(struct conn *c)
 	}
 }
 
+/*
+ * Once srv_stop is seen: when --grace runs out for this connection (0 before).
+ * Reads and sends are bounded by it, and a connection still busy then is cut,
+ * so that a model serving in its only process (iterative) stops within --grace
+ * as the pools, which kill their workers at the deadline, do.
+ */
+static uint64_t grace_bound(struct conn *c, uint64_t stop_at)
+{
+	uint64_t grace = c->srv->grace_s * NSEC_PER_SEC + 1;
+
+	if (!srv_stop)
+		return 0;
+	if (!stop_at) {
+		stop_at = server_grace_deadline(c->srv);
+		if (grace < c->srv->read_timeout_ns) {
+			net_set_timeout(c->fd, SO_RCVTIMEO, grace);
+			net_set_timeout(c->fd, SO_SNDTIMEO, grace);
+		}
+	}
+	if (c->state == CONN_READ && c->deadline > stop_at)
+		c->deadline = stop_at; /* blocking_read sets its timeout from it */
+	if (clock_now_ns() >= stop_at)
+		c->state = CONN_DONE;
+	return stop_at;
+}
+
 void conn_serve_blocking(const struct server *srv, int fd, const struct sockaddr_storage *peer)
 {
 	struct conn c;
+	uint64_t stop_at = 0; /* grace_bound() */
 
 	conn_init(&c, srv, fd, peer);
 	/* A client that neither sends nor reads cannot hold this worker forever. */
 	net_set_timeout(fd, SO_RCVTIMEO, srv->read_timeout_ns);
 	net_set_timeout(fd, SO_SNDTIMEO, srv->read_timeout_ns);
 	while (c.state != CONN_DONE) {
+		stop_at = grace_bound(&c, stop_at);
 		switch (c.state) {
 		case CONN_READ:
 			blocking_read(&c);
 			break;
-		case CONN_SLEEP:
-			clock_sleep_until(c.deadline, NULL);
-			conn_timeout(&c);
+		case CONN_SLEEP: /* until it ends, or --grace does; a signal: look again */
+			clock_sleep_until(stop_at && stop_at < c.deadline ? stop_at : c.deadline,
+					  &srv_stop);
+			if (clock_now_ns() >= c.deadline)
+				conn_timeout(&c);
 			break;
 		case CONN_WRITE: {
 			ssize_t n = conn_send_once(&c);

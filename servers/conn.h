@@ -68,6 +68,8 @@ struct conn {
 	struct heap_node timer;	      /* event loops: @deadline's place in their timer heap */
 	unsigned requests;	      /* responses completed on this connection */
 	uint64_t bytes_in, bytes_out; /* totals on this connection, for --stats */
+	uint64_t counted_in;	      /* bytes of @bytes_in already added to --stats */
+	uint64_t counted_out;	      /* bytes of @bytes_out already added to --stats */
 	struct sockaddr_storage peer; /* client address, if known (for --stats) */
 	bool have_peer;		      /* @peer is valid */
 };
@@ -75,7 +77,12 @@ struct conn {
 /* Start serving @fd (already accepted). @peer may be NULL (fetched if --stats needs it). */
 void conn_init(struct conn *c, const struct server *srv, int fd,
 	       const struct sockaddr_storage *peer);
-/* Account the connection in --stats, release everything and close the socket. */
+/*
+ * Add what --stats has not counted yet (bytes of an unanswered request), release
+ * everything and close the socket. Each response is counted as it completes, so
+ * a connection cut at the --grace deadline, which never gets here, loses nothing
+ * its client received.
+ */
 void conn_close(struct conn *c);
 
 /* Serve @fd to the end with blocking calls, then close it: the blocking models. */

@@ -8,6 +8,13 @@
  * openat2(RESOLVE_BENEATH) refuses any path, symlinks included, that resolves
  * outside the docroot (EXDEV -> 403). Kernels without openat2 (before 5.6) get the
  * same rule by comparing the opened file's real path with the docroot's.
+ *
+ * Only regular files are served. The name is opened O_NONBLOCK, because opening
+ * a FIFO for reading blocks until a writer comes, and one FIFO in the docroot
+ * would otherwise freeze an event loop (and every connection it holds) inside
+ * open(2). A FIFO, device or socket is then refused with 403, as a directory
+ * is; a missing name is 404. (O_NONBLOCK means nothing to a regular file's
+ * reads, so the descriptor is served as it is.)
  */
 #include "docroot.h"
 
@@ -65,11 +72,14 @@ bool docroot_name_ok(const char *name)
 	return true;
 }
 
+/* Never block in open(2) (a FIFO), never take a terminal. */
+#define OPEN_FLAGS (O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
+
 /* Before openat2: open, then check that the file really lies beneath the docroot. */
 static int open_beneath_fallback(int dirfd, const char *name)
 {
 	char dir[PATH_MAX], file[PATH_MAX], link[64];
-	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	int fd = openat(dirfd, name, OPEN_FLAGS);
 
 	if (fd < 0)
 		return -1;
@@ -88,7 +98,7 @@ static int open_beneath_fallback(int dirfd, const char *name)
 static int open_beneath(int dirfd, const char *name)
 {
 	static bool no_openat2;
-	struct open_how how = { .flags = O_RDONLY | O_CLOEXEC | O_NOCTTY,
+	struct open_how how = { .flags = OPEN_FLAGS,
 				.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS };
 
 	if (!no_openat2) {
@@ -116,15 +126,15 @@ int docroot_open(const struct server *srv, const char *name, size_t len, uint64_
 	if (!docroot_name_ok(path))
 		return -403;
 	int fd = open_beneath(srv->docroot_fd, path);
-	if (fd < 0)
+	if (fd < 0) /* EXDEV: outside; ENXIO: a socket, or a device with no driver; EACCES */
 		return (errno == ENOENT || errno == ENOTDIR) ? -404 : -403;
 	if (fstat(fd, &st) < 0) {
 		close(fd);
 		return -404;
 	}
-	if (!S_ISREG(st.st_mode)) { /* a directory: 403, as nginx without an index */
+	if (!S_ISREG(st.st_mode)) { /* a directory (as nginx without an index), FIFO, device */
 		close(fd);
-		return S_ISDIR(st.st_mode) ? -403 : -404;
+		return -403;
 	}
 	*size = (uint64_t)st.st_size;
 	return fd;

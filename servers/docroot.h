@@ -16,7 +16,11 @@ struct server;
 int docroot_decode(char *s, size_t *len);
 /* The lexical rule: a relative path with no empty, "." or ".." component. */
 bool docroot_name_ok(const char *name);
-/* Open @name beneath the docroot; returns the fd and its size, or -403 / -404. */
+/*
+ * Open the regular file @name beneath the docroot, without ever blocking; returns
+ * the fd (O_NONBLOCK) and its size, or -400 (bad escape), -403 (outside, or not a
+ * regular file: a directory, FIFO, device or socket) or -404 (missing).
+ */
 int docroot_open(const struct server *srv, const char *name, size_t len, uint64_t *size);
 
 #endif

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "accept.h"
@@ -289,6 +290,27 @@ static void check_relevance(const struct server *srv, const struct given *g)
 		die("--max-idle %u is above --max-children %u", srv->max_idle, srv->max_children);
 }
 
+/*
+ * Fail now, not at shutdown after the whole run. files_check_writable asks
+ * access(2), which lets root write anywhere, even into /proc where no file can
+ * be made; so where the CSV will be a new file, that file is made now (the
+ * afile's temporary) and removed. A device or FIFO is only checked: it is
+ * written in place at exit, and opening a FIFO now would wait for its reader.
+ */
+static void check_stats_path(const char *path)
+{
+	struct stat st;
+	struct afile a;
+
+	if (files_check_writable(path) < 0)
+		die("cannot write --stats '%s': %m", path);
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		return;
+	if (afile_open(&a, path) < 0)
+		die("cannot write --stats '%s' (no new file can be made beside it): %m", path);
+	afile_close(&a, false);
+}
+
 int main(int argc, char **argv)
 {
 	struct server srv = {
@@ -327,9 +349,7 @@ int main(int argc, char **argv)
 			die("cannot open --docroot '%s': %m", srv.docroot);
 	}
 	if (srv.stats_path) {
-		/* Fail now, not at shutdown after the whole run. */
-		if (files_check_writable(srv.stats_path) < 0)
-			die("cannot write --stats '%s': %m", srv.stats_path);
+		check_stats_path(srv.stats_path);
 		srv.stats = client_stats_create(STATS_CAPACITY);
 		if (!srv.stats)
 			die("mmap() of the --stats table failed: %m");

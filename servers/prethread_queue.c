@@ -8,13 +8,23 @@
  * every slot is taken the acceptor sleeps on "not full" and new connections wait
  * in the kernel's accept queue. Each connection costs the acceptor a wakeup and
  * a worker a wakeup: the tracer sees both.
+ *
+ * SIGTERM cannot signal a condition variable (nothing of pthreads is
+ * async-signal-safe), and a signal does not end pthread_cond_wait. So the
+ * acceptor waits for "not full" in slices of 50 ms and looks at srv_stop
+ * between them: with every worker busy past --grace, the server still stops
+ * when --grace says (the connection in hand is closed unserved, like those
+ * still in the kernel's queue).
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "accept.h"
+#include "clock.h"
 #include "conn.h"
 #include "log.h"
 #include "models.h"
@@ -48,15 +58,30 @@ static int queue_take(struct queue *q)
 	return fd;
 }
 
-static void queue_put(struct queue *q, int fd)
+/* Queue @fd once a slot is free; false (@fd not queued) if the server stops first. */
+static bool queue_put(struct queue *q, int fd)
 {
+	bool put = false;
+
 	pthread_mutex_lock(&q->lock);
-	while (q->len == q->cap)
-		pthread_cond_wait(&q->not_full, &q->lock);
-	q->fd[(q->head + q->len) % q->cap] = fd;
-	q->len++;
-	pthread_cond_signal(&q->not_empty);
+	while (q->len == q->cap && !srv_stop) {
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until); /* the condvar's clock */
+		until.tv_nsec += (long)(50 * NSEC_PER_MSEC);
+		if (until.tv_nsec >= (long)NSEC_PER_SEC) {
+			until.tv_sec++;
+			until.tv_nsec -= (long)NSEC_PER_SEC;
+		}
+		pthread_cond_timedwait(&q->not_full, &q->lock, &until);
+	}
+	if (q->len < q->cap) {
+		q->fd[(q->head + q->len) % q->cap] = fd;
+		q->len++;
+		pthread_cond_signal(&q->not_empty);
+		put = true;
+	}
 	pthread_mutex_unlock(&q->lock);
+	return put;
 }
 
 static void queue_close(struct queue *q)
@@ -96,8 +121,12 @@ int prethread_queue_run(struct server *srv)
 	proc_shutdown_on_stop(srv->listen_fd);
 	proc_signals_unblock();
 	server_ready(srv);
-	while ((fd = srv_accept_next(srv->listen_fd, NULL)) >= 0)
-		queue_put(&q, fd);
+	while ((fd = srv_accept_next(srv->listen_fd, NULL)) >= 0) {
+		if (!queue_put(&q, fd)) {
+			close(fd); /* stopping with every slot taken */
+			break;
+		}
+	}
 	queue_close(&q); /* workers serve what is queued, then return */
 	if (thread_pool_stop(&w) == 0)
 		free(q.fd); /* else a worker may still take from it until exit() */

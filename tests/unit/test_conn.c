@@ -12,11 +12,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
+#include "client_stats.h"
 #include "clock.h"
 #include "conn.h"
 #include "net.h"
@@ -329,6 +332,31 @@ static void the_io_free_core_yields_the_same_response(void **state)
 	free(head);
 }
 
+/* --stats counts a response when it is sent, not when the connection ends. */
+static void stats_count_each_response_as_it_is_answered(void **state)
+{
+	struct fixture *f = *state;
+	struct sockaddr_storage peer = { .ss_family = AF_INET };
+	uint64_t clients, requests;
+	const char *req = "GET /size/7 HTTP/1.1\r\n\r\n";
+
+	((struct sockaddr_in *)&peer)->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_non_null(f->srv.stats = client_stats_create(16));
+	conn_init(&f->c, &f->srv, f->sock[0], &peer);
+	for (int i = 0; i < 3; i++)
+		client_send(f, req);
+	client_send(f, "GET /sleep/1000 HTTP/1.1\r\n\r\n");
+	assert_int_equal(conn_progress(&f->c), CONN_SLEEP);
+	/* Three answered, one still sleeping: a server killed now has counted three. */
+	client_stats_totals(f->srv.stats, &clients, &requests);
+	assert_int_equal(clients, 1);
+	assert_int_equal(requests, 3);
+	conn_close(&f->c);
+	client_stats_totals(f->srv.stats, &clients, &requests);
+	assert_int_equal(requests, 3); /* the unanswered one is not a request served */
+	client_stats_destroy(f->srv.stats);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -348,6 +376,7 @@ int main(void)
 		T(http10_closes_unless_asked_to_keep_alive),
 		T(the_client_closing_ends_the_connection),
 		T(the_io_free_core_yields_the_same_response),
+		T(stats_count_each_response_as_it_is_answered),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,16 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * test_files.c - GET /files/NAME never leaves the docroot: the lexical rule,
- * %XX decoding, and the kernel-enforced rule on a real directory with symlinks.
+ * %XX decoding, and the kernel-enforced rule on a real directory with symlinks;
+ * and only regular files are served (a FIFO is refused, not waited on).
  */
 #include <fcntl.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -164,6 +169,41 @@ static void missing_is_404_directory_is_403(void **state)
 	assert_int_equal(open_name(*state, "bad%zz", &size), -400);
 }
 
+static void die_on_alarm(int sig)
+{
+	(void)sig;
+	static const char msg[] = "docroot_open blocked on a FIFO\n";
+	(void)!write(2, msg, sizeof(msg) - 1);
+	_exit(1);
+}
+
+/* A FIFO, a socket and (as root) a device: refused at once, never blocked on. */
+static void special_files_are_403_without_blocking(void **state)
+{
+	struct fixture *f = *state;
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	char path[256];
+	uint64_t size;
+
+	snprintf(path, sizeof(path), "%s/root/fifo", f->dir);
+	assert_int_equal(mkfifo(path, 0644), 0);
+	signal(SIGALRM, die_on_alarm);
+	alarm(5); /* a blocking open(2) would wait for a writer forever */
+	assert_int_equal(open_name(f, "fifo", &size), -403);
+	alarm(0);
+	signal(SIGALRM, SIG_DFL);
+
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/root/sock", f->dir);
+	int s = socket(AF_UNIX, SOCK_STREAM, 0);
+	assert_int_equal(bind(s, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	assert_int_equal(open_name(f, "sock", &size), -403);
+	close(s);
+
+	snprintf(path, sizeof(path), "%s/root/null", f->dir);
+	if (mknod(path, S_IFCHR | 0666, makedev(1, 3)) == 0) /* needs CAP_MKNOD */
+		assert_int_equal(open_name(f, "null", &size), -403);
+}
+
 static void no_docroot_is_404(void **state)
 {
 	struct server srv = { .docroot_fd = -1 };
@@ -185,6 +225,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(refuses_symlinks_that_leave, setup, teardown),
 		cmocka_unit_test_setup_teardown(refuses_dot_dot_plain_and_encoded, setup, teardown),
 		cmocka_unit_test_setup_teardown(missing_is_404_directory_is_403, setup, teardown),
+		cmocka_unit_test_setup_teardown(special_files_are_403_without_blocking, setup,
+						teardown),
 		cmocka_unit_test(no_docroot_is_404),
 	};
 
