@@ -333,6 +333,7 @@ static void find_versions(struct strbuf *b, const void *arg)
 static void find_rt(struct strbuf *out, const void *arg)
 {
 	const struct kmd *d = arg;
+
 	for (int i = 0; i < d->nk; i++) {
 		const struct kresult *rt = &d->kr[i], *base = NULL;
 		if (!kresult_is_rt(d->o, rt) || !kresult_ran(rt))
@@ -428,6 +429,7 @@ static void find_rt(struct strbuf *out, const void *arg)
 static void find_failures(struct strbuf *b, const void *arg)
 {
 	const struct kmd *d = arg;
+
 	for (int i = 0; i < d->nk; i++)
 		if (d->kr[i].status == K_FAILED)
 			strbuf_addf(b, "- **%s failed:** %s.\n", d->kr[i].k.name, d->kr[i].reason);

@@ -88,8 +88,9 @@ struct finding_piece {
 struct finding {
 	const char *model; /* whose runs (a row about a model not run is not said) */
 	const char *than;  /* a second model, for {than}, {x.than}, {x.over} (NULL: none) */
-	struct finding_metric m[3];   /* the slots a, b, c */
-	struct finding_bound when[2]; /* said when both hold (and every slot used has a value) */
+	struct finding_metric m[3]; /* the slots a, b, c */
+	struct finding_bound when
+		[2]; /* said when both hold (and each slot used, but an optional one, has a value) */
 	bool otherwise;		      /* only if no row of its chain before it was said */
 	const char *text;	      /* the template */
 	struct finding_piece more[8]; /* after @text, each whose bounds hold */
@@ -122,8 +123,8 @@ struct finding_run {
 /* Where findings_say's sentences go. */
 struct findings_sink {
 	void (*say)(void *to, const char *text); /* one row's sentence */
-	void *to;
-	const void *arg; /* what a row's @write is given */
+	void *to;				 /* what @say is given */
+	const void *arg;			 /* what a row's @write is given */
 };
 
 /* Each of @rows said over @runs, in order, into @sink; how many were said. */
