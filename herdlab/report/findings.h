@@ -89,10 +89,10 @@ struct finding {
 	const char *model; /* whose runs (a row about a model not run is not said) */
 	const char *than;  /* a second model, for {than}, {x.than}, {x.over} (NULL: none) */
 	struct finding_metric m[3]; /* the slots a, b, c */
-	struct finding_bound
-		when[2];  /* said when both hold (and each slot not optional has a value) */
-	bool otherwise;	  /* only if no row of its chain before it was said */
-	const char *text; /* the template */
+	/* Said when both hold, and each slot used but not optional has a value. */
+	struct finding_bound when[2];
+	bool otherwise;		      /* only if no row of its chain before it was said */
+	const char *text;	      /* the template */
 	struct finding_piece more[8]; /* after @text, each whose bounds hold */
 	/* Instead of all the above: a finding of its own, into @b, from findings_say's @arg. */
 	void (*write)(struct strbuf *b, const void *arg);
