@@ -3,12 +3,16 @@
  * findings.c - the findings engine (findings.h): a table of rows evaluated
  * over a set of runs, and their templates filled with the numbers.
  *
- * A slot's values are gathered run by run from run.json (finding_value), over
+ * A slot's values are gathered run by run from run.json (value_of), over
  * the runs of the row's model; a bound is on one statistic of one slot; a
  * template is copied with each {placeholder} replaced by a number formatted as
- * its metric says. Nothing here names a model or a metric: those are the
- * tables' (herd_findings.c), so that a sentence cannot state a number the
- * runs do not hold, and a new finding is a new row.
+ * its metric says, then each of the row's further pieces whose bounds hold.
+ * Nothing here names a model or a metric: those are the tables'
+ * (herd_findings.c, kernels/findings.c), so that a sentence cannot state a
+ * number the runs do not hold, and a new finding is a new row. findings_say
+ * hands each sentence to its caller (kernels.md writes Markdown of its own);
+ * findings_write is the section of a document, over run directories, with a
+ * summary table first.
  */
 #include "report/findings.h"
 
@@ -17,27 +21,60 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonio.h"
 #include "metrics/keys.h"
 #include "vec.h"
 
 #define NSLOTS	  3
 #define NAME_MAX_ 24 /* a placeholder's name, "a.values" */
 
-double finding_value(const struct rundir *rd, const struct finding_metric *m)
+/* The number at run.json's dotted @key, or NAN. */
+static double num(json_t *run, const char *key)
 {
-	double v = rundir_num(rd, m->key);
+	json_t *j = key ? jsonio_get_path(run, key) : NULL;
+
+	return json_is_number(j) ? json_number_value(j) : NAN;
+}
+
+/* One run's value of @m, not counting @m->beside. */
+static double plain_value(json_t *run, const struct finding_metric *m)
+{
+	double v = num(run, m->key);
 
 	for (int i = 0; i < 2; i++) {
 		if (m->plus[i])
-			v += rundir_num(rd, m->plus[i]);
+			v += num(run, m->plus[i]);
 		if (m->minus[i])
-			v -= rundir_num(rd, m->minus[i]);
+			v -= num(run, m->minus[i]);
 	}
 	if (m->per) {
-		double per = rundir_num(rd, m->per);
+		double per = num(run, m->per);
 		v = per > 0 ? v / per : NAN;
 	}
 	return v * (m->scale ? m->scale : 1);
+}
+
+static bool is_model(const struct finding_run *r, const char *model)
+{
+	return model && r->model && !strcmp(r->model, model);
+}
+
+/* Run @i's value of @m among @runs (NAN when it has none). */
+static double value_of(const struct finding_run *runs, size_t n, size_t i,
+		       const struct finding_metric *m)
+{
+	double v = plain_value(runs[i].run, m);
+
+	if (!m->beside)
+		return v;
+	for (size_t j = 0; j < n; j++) {
+		if (j == i || !is_model(&runs[j], m->beside) || !runs[i].label || !runs[j].label ||
+		    strcmp(runs[i].label, runs[j].label))
+			continue;
+		double other = plain_value(runs[j].run, m);
+		return other > 0 && v >= m->floor ? other / v : NAN;
+	}
+	return NAN;
 }
 
 /* A slot's statistics over the runs of one model. */
@@ -46,19 +83,14 @@ struct stats {
 	double mean, lo, hi;
 };
 
-static bool is_model(const struct rundir *rd, const char *model)
-{
-	return model && !strcmp(rundir_str(rd, MK_MODEL, ""), model);
-}
-
-static struct stats stats_of(const struct rundir *runs, size_t n, const char *model,
+static struct stats stats_of(const struct finding_run *runs, size_t n, const char *model,
 			     const struct finding_metric *m)
 {
 	struct stats s = { 0, NAN, INFINITY, -INFINITY };
 	double sum = 0;
 
 	for (size_t i = 0; m->key && i < n; i++) {
-		double v = is_model(&runs[i], model) ? finding_value(&runs[i], m) : NAN;
+		double v = is_model(&runs[i], model) ? value_of(runs, n, i, m) : NAN;
 		if (isnan(v))
 			continue;
 		s.n++;
@@ -85,7 +117,7 @@ static void put_value(struct strbuf *b, const struct finding_metric *m, double v
 struct row_values {
 	const struct finding *row;
 	struct stats s[NSLOTS], than[NSLOTS];
-	const struct rundir *runs;
+	const struct finding_run *runs;
 	size_t n;
 };
 
@@ -104,6 +136,8 @@ static double stat(const struct row_values *rv, int slot, enum finding_stat st)
 		return (double)s->n;
 	case FS_RANGE:
 		return s->hi - s->lo;
+	case FS_SPREAD:
+		return s->hi / s->lo;
 	case FS_OVER:
 		return s->mean > 0 ? rv->than[slot].mean / s->mean : NAN;
 	}
@@ -129,18 +163,20 @@ static bool holds(const struct row_values *rv, const struct finding_bound *b)
 	return false;
 }
 
-/* Every run's value of @slot, in order, "0.458, 0.286". */
-static void put_values(struct strbuf *b, const struct row_values *rv, int slot)
+/* Every run's value of @slot, in order, "0.458, 0.286"; with @label, "host 0.458, ...". */
+static void put_values(struct strbuf *b, const struct row_values *rv, int slot, bool label)
 {
 	const struct finding_metric *m = &rv->row->m[slot];
 	bool first = true;
 
 	for (size_t i = 0; i < rv->n; i++) {
-		double v = is_model(&rv->runs[i], rv->row->model) ? finding_value(&rv->runs[i], m)
+		double v = is_model(&rv->runs[i], rv->row->model) ? value_of(rv->runs, rv->n, i, m)
 								  : NAN;
 		if (isnan(v))
 			continue;
 		strbuf_addf(b, "%s", first ? "" : ", ");
+		if (label)
+			strbuf_addf(b, "%s ", rv->runs[i].label ? rv->runs[i].label : "?");
 		put_value(b, m, v);
 		first = false;
 	}
@@ -151,10 +187,11 @@ static bool put_placeholder(struct strbuf *b, const struct row_values *rv, const
 {
 	static const struct {
 		const char *suffix;
-		int stat; /* enum finding_stat, or -1: the values, -2: @than's mean */
+		int stat; /* enum finding_stat, or -1: the values, -2: @than's mean, -3: the
+			     values labelled */
 	} suffixes[] = {
 		{ "", FS_MEAN },      { ".lo", FS_LO },	 { ".hi", FS_HI }, { ".n", FS_N },
-		{ ".over", FS_OVER }, { ".values", -1 }, { ".than", -2 },
+		{ ".over", FS_OVER }, { ".values", -1 }, { ".than", -2 },  { ".list", -3 },
 	};
 
 	if (!strcmp(name, "model") || !strcmp(name, "than")) {
@@ -167,8 +204,8 @@ static bool put_placeholder(struct strbuf *b, const struct row_values *rv, const
 	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
 		if (strcmp(name + 1, suffixes[i].suffix))
 			continue;
-		if (suffixes[i].stat == -1)
-			put_values(b, rv, slot);
+		if (suffixes[i].stat == -1 || suffixes[i].stat == -3)
+			put_values(b, rv, slot, suffixes[i].stat == -3);
 		else if (suffixes[i].stat == -2)
 			put_value(b, &rv->row->m[slot], rv->than[slot].mean);
 		else if (suffixes[i].stat == FS_N)
@@ -182,10 +219,10 @@ static bool put_placeholder(struct strbuf *b, const struct row_values *rv, const
 	return false;
 }
 
-/* The row's template with its placeholders filled; an unknown one is left as it is. */
-static void fill(struct strbuf *b, const struct row_values *rv)
+/* Template @t with its placeholders filled; an unknown one is left as it is. */
+static void fill(struct strbuf *b, const struct row_values *rv, const char *t)
 {
-	for (const char *t = rv->row->text; *t;) {
+	while (*t) {
 		const char *end = *t == '{' ? strchr(t, '}') : NULL;
 		char name[NAME_MAX_];
 		if (end && (size_t)(end - t - 1) < sizeof(name)) {
@@ -200,26 +237,27 @@ static void fill(struct strbuf *b, const struct row_values *rv)
 }
 
 /* Whether @row is said over @runs, its values into @rv. */
-static bool said(const struct finding *row, const struct rundir *runs, size_t n,
+static bool said(const struct finding *row, const struct finding_run *runs, size_t n,
 		 struct row_values *rv)
 {
 	*rv = (struct row_values){ .row = row, .runs = runs, .n = n };
 	for (int s = 0; s < NSLOTS; s++) {
 		rv->s[s] = stats_of(runs, n, row->model, &row->m[s]);
 		rv->than[s] = stats_of(runs, n, row->than, &row->m[s]);
-		if (row->m[s].key && (!rv->s[s].n || (row->than && !rv->than[s].n)))
+		if (row->m[s].key && !row->m[s].optional &&
+		    (!rv->s[s].n || (row->than && !rv->than[s].n)))
 			return false;
 	}
 	return holds(rv, &row->when[0]) && holds(rv, &row->when[1]);
 }
 
 /* The distinct models of @runs, in the order they first appear (borrowed strings). */
-static size_t models_of(const struct rundir *runs, size_t n, const char **out)
+static size_t models_of(const struct finding_run *runs, size_t n, const char **out)
 {
 	size_t k = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		const char *m = rundir_str(&runs[i], MK_MODEL, "?");
+		const char *m = runs[i].model ? runs[i].model : "?";
 		size_t j = 0;
 		while (j < k && strcmp(out[j], m))
 			j++;
@@ -230,7 +268,7 @@ static size_t models_of(const struct rundir *runs, size_t n, const char **out)
 }
 
 /* One row per model: how many runs, and each column's mean (or range). */
-static void summary_table(struct doc *d, const struct rundir *runs, size_t n,
+static void summary_table(struct doc *d, const struct finding_run *runs, size_t n,
 			  const struct findings_table *t, const char **models, size_t nm)
 {
 	char align[24] = "lr";
@@ -266,38 +304,78 @@ static void summary_table(struct doc *d, const struct rundir *runs, size_t n,
 	doc_table_end(d);
 }
 
-size_t findings_write(struct doc *d, const struct rundir *runs, size_t n,
-		      const struct findings_table *t)
+/* Row @r's sentence into @b, if it is said; whether it was. */
+static bool say_row(struct strbuf *b, const struct finding *r, const struct finding_run *runs,
+		    size_t n)
 {
-	const char **models = calloc(n + 1, sizeof(*models));
-	size_t nm = models ? models_of(runs, n, models) : 0, about = 0, written = 0;
+	struct row_values rv;
+
+	if (!said(r, runs, n, &rv))
+		return false;
+	fill(b, &rv, r->text ? r->text : "");
+	for (size_t p = 0; p < sizeof(r->more) / sizeof(r->more[0]) && r->more[p].text; p++)
+		if (holds(&rv, &r->more[p].when[0]) && holds(&rv, &r->more[p].when[1]))
+			fill(b, &rv, r->more[p].text);
+	return true;
+}
+
+size_t findings_say(const struct finding_run *runs, size_t n, const struct finding *rows,
+		    size_t nrows, const struct findings_sink *sink)
+{
+	size_t written = 0;
 	bool chain_said = false;
 
-	for (size_t r = 0; r < t->nrows; r++)
-		for (size_t i = 0; i < n && !about; i++)
-			about += is_model(&runs[i], t->rows[r].model);
-	if (!about) {
-		free(models);
-		return 0;
-	}
-	doc_heading(d, t->heading);
-	summary_table(d, runs, n, t, models, nm);
-	for (size_t r = 0; r < t->nrows; r++) {
-		struct row_values rv;
-		if (!t->rows[r].otherwise)
+	for (size_t r = 0; r < nrows; r++) {
+		struct strbuf b = { 0 };
+		bool said_it;
+		if (!rows[r].otherwise)
 			chain_said = false;
 		else if (chain_said)
 			continue;
-		if (!said(&t->rows[r], runs, n, &rv))
-			continue;
-		struct strbuf b = { 0 };
-		fill(&b, &rv);
-		if (!b.oom && b.s)
-			doc_para(d, "%s", b.s);
+		if (rows[r].write) {
+			rows[r].write(&b, sink->arg);
+			said_it = false; /* a function's finding is no chain's */
+		} else {
+			said_it = say_row(&b, &rows[r], runs, n);
+		}
+		if (!b.oom && b.s && b.s[0]) {
+			sink->say(sink->to, b.s);
+			written++;
+		}
 		strbuf_free(&b);
-		chain_said = true;
-		written++;
+		chain_said |= said_it;
 	}
+	return written;
+}
+
+static void say_para(void *to, const char *text)
+{
+	doc_para(to, "%s", text);
+}
+
+size_t findings_write(struct doc *d, const struct rundir *rds, size_t n,
+		      const struct findings_table *t)
+{
+	struct finding_run *runs = calloc(n + 1, sizeof(*runs));
+	const char **models = calloc(n + 1, sizeof(*models));
+	const struct findings_sink sink = { .say = say_para, .to = d };
+	size_t nm = 0, about = 0, written = 0;
+
+	for (size_t i = 0; runs && i < n; i++)
+		runs[i] = (struct finding_run){ .run = rds[i].run,
+						.model = rundir_str(&rds[i], MK_MODEL, NULL),
+						.label = rds[i].path };
+	if (runs && models)
+		nm = models_of(runs, n, models);
+	for (size_t r = 0; runs && r < t->nrows; r++)
+		for (size_t i = 0; i < n && !about; i++)
+			about += is_model(&runs[i], t->rows[r].model);
+	if (about) {
+		doc_heading(d, t->heading);
+		summary_table(d, runs, n, t, models, nm);
+		written = findings_say(runs, n, t->rows, t->nrows, &sink);
+	}
+	free(runs);
 	free(models);
 	return written;
 }

@@ -13,13 +13,23 @@
  * metrics, one row per model, comes first, so that every number a sentence
  * quotes is in it.
  *
+ * A row's sentence may go on in pieces (`more`), each added when its own
+ * bounds hold; and a row may be a function instead (`write`), for a finding
+ * that walks the runs in its own way. The runs are a flat list, each with its
+ * model and a label (`label`: what {a.list} names its value by, and which runs
+ * stand beside each other: kernels.md's runs are labelled by kernel, so a
+ * metric can divide another model's value by this one's on the same kernel).
+ *
  * The engine (findings.c) knows no model and no metric; the tables are data
  * (herd_findings.c: the thundering herd, for the demo's herd.md and `herdlab
- * compare --findings`). Templates say:
+ * compare --findings`; kernels/findings.c: kernels.md's "What changes between
+ * kernels"). Templates say:
  *	{model} {than}              the row's models
  *	{a} {a.lo} {a.hi} {a.n}     the mean of slot a over the model's runs, its
  *	                            lowest, highest, and how many runs have it
  *	{a.values}                  every run's value, in order ("0.458, 0.286")
+ *	{a.list}                    the same, each after its run's label
+ *	                            ("host 7.90, 5.10 7.61")
  *	{a.than}                    the mean of slot a over @than's runs
  *	{a.over}                    that, divided by {a} ("times fewer")
  */
@@ -31,6 +41,7 @@
 
 #include "report/doc.h"
 #include "session/rundir.h"
+#include "vec.h"
 
 /* A number of one run: (key + plus... - minus...) / per * scale; NAN when a key is missing. */
 struct finding_metric {
@@ -42,16 +53,21 @@ struct finding_metric {
 	double scale;	      /* times this (0: 1) */
 	int prec;	      /* decimals shown */
 	const char *unit;     /* after every value shown ("%"; NULL: nothing) */
+	const char *beside;   /* instead: the value of the run of this model with the same
+				 label, divided by this run's value, */
+	double floor;	      /* where this run's is at least @floor (and the other's > 0) */
+	bool optional;	      /* the row is said even when this slot has no value */
 };
 
 /* What of a slot's values a bound is on. */
 enum finding_stat {
-	FS_MEAN,  /* the mean over the model's runs */
-	FS_LO,	  /* the lowest */
-	FS_HI,	  /* the highest */
-	FS_N,	  /* how many runs have a value */
-	FS_RANGE, /* highest - lowest */
-	FS_OVER,  /* the @than model's mean / this one's */
+	FS_MEAN,   /* the mean over the model's runs */
+	FS_LO,	   /* the lowest */
+	FS_HI,	   /* the highest */
+	FS_N,	   /* how many runs have a value */
+	FS_RANGE,  /* highest - lowest */
+	FS_SPREAD, /* highest / lowest */
+	FS_OVER,   /* the @than model's mean / this one's */
 };
 
 enum finding_op { FO_ANY, FO_GE, FO_GT, FO_LE, FO_LT }; /* FO_ANY (a zeroed bound) holds */
@@ -63,13 +79,23 @@ struct finding_bound {
 	double v;
 };
 
+/* A piece of a row's sentence, added when both its bounds hold. */
+struct finding_piece {
+	struct finding_bound when[2];
+	const char *text; /* a template (NULL: the row has no more pieces) */
+};
+
 struct finding {
 	const char *model; /* whose runs (a row about a model not run is not said) */
 	const char *than;  /* a second model, for {than}, {x.than}, {x.over} (NULL: none) */
-	struct finding_metric m[3];   /* the slots a, b, c */
-	struct finding_bound when[2]; /* said when both hold (and every slot used has a value) */
+	struct finding_metric m[3]; /* the slots a, b, c */
+	/* Said when both hold, and each slot used but not optional has a value. */
+	struct finding_bound when[2];
 	bool otherwise;		      /* only if no row of its chain before it was said */
 	const char *text;	      /* the template */
+	struct finding_piece more[8]; /* after @text, each whose bounds hold */
+	/* Instead of all the above: a finding of its own, into @b, from findings_say's @arg. */
+	void (*write)(struct strbuf *b, const void *arg);
 };
 
 /* A column of the summary table: a metric, its head, and whether to show its range. */
@@ -87,8 +113,23 @@ struct findings_table {
 	size_t nrows;
 };
 
-/* One run's value of @m (NAN when it has none). */
-double finding_value(const struct rundir *rd, const struct finding_metric *m);
+/* A run as the engine sees it. */
+struct finding_run {
+	json_t *run;	   /* its run.json */
+	const char *model; /* the model it ran (NULL: none) */
+	const char *label; /* what names it in {x.list}, and which runs stand beside it */
+};
+
+/* Where findings_say's sentences go. */
+struct findings_sink {
+	void (*say)(void *to, const char *text); /* one row's sentence */
+	void *to;				 /* what @say is given */
+	const void *arg;			 /* what a row's @write is given */
+};
+
+/* Each of @rows said over @runs, in order, into @sink; how many were said. */
+size_t findings_say(const struct finding_run *runs, size_t n, const struct finding *rows,
+		    size_t nrows, const struct findings_sink *sink);
 
 /*
  * The section: @t's heading, its summary table over the models of @runs (in the

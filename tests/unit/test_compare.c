@@ -3,7 +3,9 @@
  * test_compare.c - compare without a run: its values, labels, marks (the best
  * only among runs where a column means the same), ratios, repeats' spread, a
  * run that did not finish in its row; and the findings engine over the herd's
- * table: a row said when its bounds hold, its alternative otherwise.
+ * table: a row said when its bounds hold, its alternative otherwise; over
+ * labelled runs, a sentence's pieces, a value beside another model's run of
+ * the same label, an optional slot, and a function row.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -197,6 +199,59 @@ static void test_findings_from_the_numbers(void **state)
 	rundir_free(&runs[0]);
 }
 
+/* ---- the engine over labelled runs ---------------------------------------------------- */
+
+static void say_into(void *to, const char *text)
+{
+	strcat(to, text);
+}
+
+static void say_arg(struct strbuf *b, const void *arg)
+{
+	strbuf_addf(b, "[%s]", (const char *)arg);
+}
+
+static void test_findings_pieces_and_beside(void **state)
+{
+	static const struct finding rows[] = {
+		{ .model = "m",
+		  .m = { { .key = "x", .prec = 1 },
+			 { .key = "x",
+			   .beside = "base",
+			   .floor = 0.5,
+			   .prec = 1,
+			   .optional = true },
+			 { .key = "none", .prec = 0, .optional = true } },
+		  .when = { { 0, FS_LO, FO_GE, 1 } },
+		  .text = "{model} {a.list}",
+		  .more = { { { { 1, FS_N, FO_GT, 0 }, { 1, FS_SPREAD, FO_GE, 1.5 } },
+			      "; {b.lo} to {b.hi} fewer" },
+			    { { { 1, FS_N, FO_GT, 0 }, { 1, FS_SPREAD, FO_LT, 1.5 } }, "; narrow" },
+			    { { { 2, FS_N, FO_GT, 0 } }, "; never" },
+			    { .text = "[{c.list}]." } } },
+		{ .model = "m", .m = { { .key = "x" } }, .otherwise = true, .text = "not said" },
+		{ .write = say_arg },
+		{ .model = "gone", .m = { { .key = "x" } }, .text = "no runs, not said" },
+	};
+	json_t *j[4] = { json_pack("{s:f}", "x", 2.0), json_pack("{s:f}", "x", 8.0),
+			 json_pack("{s:f}", "x", 4.0), json_pack("{s:f}", "x", 6.0) };
+	const struct finding_run runs[] = {
+		{ j[0], "m", "k1" },
+		{ j[1], "base", "k1" },
+		{ j[2], "m", "k2" },
+		{ j[3], "base", "k3" }, /* nothing of m beside it */
+	};
+	char out[512] = "";
+	const struct findings_sink sink = { .say = say_into, .to = out, .arg = "fn" };
+
+	(void)state;
+	assert_int_equal(findings_say(runs, 4, rows, 4, &sink), 2);
+	/* k1: 8 / 2 = 4 fewer; k2 has no base run; the empty slot c says nothing */
+	assert_string_equal(out, "m k1 2.0, k2 4.0; narrow[].[fn]");
+	for (int i = 0; i < 4; i++)
+		json_decref(j[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -206,6 +261,7 @@ int main(void)
 		cmocka_unit_test(test_compare_repeats_spread),
 		cmocka_unit_test(test_compare_best_within_the_family),
 		cmocka_unit_test(test_findings_from_the_numbers),
+		cmocka_unit_test(test_findings_pieces_and_beside),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -245,7 +245,7 @@ static json_t *run_of(double hf, double jain, double sw)
 			 "involuntary", 10.0);
 }
 
-/* Two guests and the host, two models: what findings_write says of them. */
+/* Two guests and the host, two models: what kmd_findings says of them. */
 static char *findings_of(double excl_hf_610)
 {
 	static struct kresult kr[3];
