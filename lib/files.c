@@ -187,7 +187,9 @@ int files_check_writable(const char *path)
 	} else if (errno != ENOENT) {
 		return -1;
 	}
-	/* A regular file is replaced by a rename: its directory must take new names. */
+	/* A regular file is replaced by a rename: its directory must take new names. Make
+	 * the temporary file and remove it: access() says yes to root everywhere (/proc
+	 * too), making a file is the only answer that holds. */
 	path_dirname(path, dir, sizeof(dir));
 	if (stat(dir, &st) < 0)
 		return -1;
@@ -195,7 +197,11 @@ int files_check_writable(const char *path)
 		errno = ENOTDIR;
 		return -1;
 	}
-	return access(dir, W_OK | X_OK);
+	struct afile a;
+	if (afile_open(&a, path) < 0)
+		return -1;
+	afile_close(&a, false);
+	return 0;
 }
 
 int files_write(const char *path, const void *data, size_t len)

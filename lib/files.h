@@ -47,8 +47,9 @@ int afile_open(struct afile *a, const char *path);
 /* With @ok, the file takes its name; otherwise nothing is left of it. 0, or -1 with errno. */
 int afile_close(struct afile *a, bool ok);
 
-/* Can @path be written (an existing non-directory, or a new name in a writable
- * directory)? Checked before work starts, so that a bad --out fails at once. 0 or -1. */
+/* Can @path be written (an existing device or FIFO we may write, or a regular file or
+ * new name whose temporary file can be made beside it: one is made and removed)?
+ * Checked before work starts, so that a bad --out fails at once. 0 or -1. */
 int files_check_writable(const char *path);
 
 /* @len bytes of @data as the whole of @path (afile). 0 or -1 with errno. */

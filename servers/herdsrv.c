@@ -291,24 +291,14 @@ static void check_relevance(const struct server *srv, const struct given *g)
 }
 
 /*
- * Fail now, not at shutdown after the whole run. files_check_writable asks
- * access(2), which lets root write anywhere, even into /proc where no file can
- * be made; so where the CSV will be a new file, that file is made now (the
- * afile's temporary) and removed. A device or FIFO is only checked: it is
- * written in place at exit, and opening a FIFO now would wait for its reader.
+ * Fail now, not at shutdown after the whole run: files_check_writable makes the
+ * file's temporary beside it and removes it (a device or FIFO is only checked:
+ * it is written in place at exit, and opening a FIFO now would wait for its reader).
  */
 static void check_stats_path(const char *path)
 {
-	struct stat st;
-	struct afile a;
-
 	if (files_check_writable(path) < 0)
 		die("cannot write --stats '%s': %m", path);
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
-		return;
-	if (afile_open(&a, path) < 0)
-		die("cannot write --stats '%s' (no new file can be made beside it): %m", path);
-	afile_close(&a, false);
 }
 
 int main(int argc, char **argv)
