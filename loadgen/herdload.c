@@ -7,7 +7,7 @@
  *	herdload --url http://HOST:PORT/path --rate R [--poisson] ...
  *
  * main() is the whole story: flags into struct load_opts, one run (run.c: threads,
- * client.c: their event loops, slow.c: the --slow connections), then the report
+ * client.c: their event loops, slow.c: the --slow connections, idle.c: the --idle ones), then the report
  * (report.c): a summary on stdout, --json and --csv. The outputs are checked before
  * the load starts, so that a --csv into a missing directory fails at once rather than
  * after the whole run.
@@ -45,6 +45,7 @@
 #define MAX_CLIENTS	 1000000
 #define MAX_THREADS	 1024
 #define MAX_SLOW	 1000000
+#define MAX_IDLE	 1000000
 #define EXIT_NONE_OK	 3 /* no measured request succeeded */
 
 static void usage(FILE *f)
@@ -70,6 +71,7 @@ static void usage(FILE *f)
 		"  --verify             check /size and /echo bodies byte by byte\n"
 		"  --slow N             N more connections trickling a GET (slowloris)    [0]\n"
 		"  --slow-interval MS   --slow: one byte of the request every MS ms    [1000]\n"
+		"  --idle N             N more connections held open and silent           [0]\n"
 		"limits:\n"
 		"  --timeout S          a response must be complete S after sending      [10]\n"
 		"  --connect-timeout S  a connect must be done within S                   [5]\n"
@@ -150,6 +152,7 @@ enum {
 	OPT_VERIFY,
 	OPT_SLOW,
 	OPT_SLOW_INTERVAL,
+	OPT_IDLE,
 	OPT_OPTIONS,
 	OPT_CHECK,
 	OPT_HELP,
@@ -181,6 +184,7 @@ static const struct option long_opts[] = {
 	{ "verify", no_argument, 0, OPT_VERIFY },
 	{ "slow", required_argument, 0, OPT_SLOW },
 	{ "slow-interval", required_argument, 0, OPT_SLOW_INTERVAL },
+	{ "idle", required_argument, 0, OPT_IDLE },
 	{ "options", no_argument, 0, OPT_OPTIONS },
 	{ "check", no_argument, 0, OPT_CHECK },
 	{ "help", no_argument, 0, OPT_HELP },
@@ -282,6 +286,9 @@ static void take_flag(int opt, const char *arg, struct load_opts *o, struct give
 		break;
 	case OPT_SLOW_INTERVAL:
 		o->slow_interval_ns = parse_real("--slow-interval", arg, 1, 3.6e6, 1e6);
+		break;
+	case OPT_IDLE:
+		o->idle = (unsigned)parse_num("--idle", arg, 0, MAX_IDLE);
 		break;
 	case OPT_OPTIONS: /* the table itself, so herdlab run passes on what we parse */
 		optlist_print(stdout, long_opts);

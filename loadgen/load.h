@@ -9,7 +9,9 @@
  * printing progress, and merges what they measured into struct load_result; report.c
  * writes the summary, the JSON and the CSV from it. With --slow, one more thread
  * (slow.c) holds the slowloris connections beside the load, counted on their own and
- * never in the requests' counts or latencies.
+ * never in the requests' counts or latencies; with --idle, another (idle.c) holds
+ * connections open and silent beside the load, the watched descriptors of a study of
+ * select, poll and epoll, counted apart as well.
  *
  * Every time is CLOCK_MONOTONIC nanoseconds, the clock the kernel tracer reads, and
  * every request carries its local address and port, so that each row of the CSV can be
@@ -57,6 +59,7 @@ struct load_opts {
 	bool progress;		     /* a progress line on stderr each second */
 	unsigned slow;		     /* --slow: connections trickling their request */
 	uint64_t slow_interval_ns;   /* --slow-interval: between two bytes of one */
+	unsigned idle;		     /* --idle: connections held open and silent */
 };
 
 /* One request, as the CSV has it. Fixed size: kept in arrays of millions. */
@@ -108,10 +111,26 @@ struct load_slow_counts {
 	uint64_t bytes_sent;	    /* request bytes trickled */
 };
 
+/*
+ * The --idle connections, over the whole run: each one opened ends up held at the end,
+ * failed, or (its connect still in progress when the run ended) pending, so opened =
+ * held + failed + pending. None is a request; none has a latency.
+ */
+struct load_idle_counts {
+	uint64_t opened;	    /* connections begun (socket() and connect()) */
+	uint64_t connected;	    /* of which established (some may have failed later) */
+	uint64_t held;		    /* established and still open when the run ended */
+	uint64_t failed;	    /* refused, timed out, reset or closed by the server */
+	uint64_t errors[ERR_KINDS]; /* @failed by kind (a close by the server is "short") */
+	uint64_t pending;	    /* connect still in progress when the run ended */
+	uint64_t bytes_received;    /* whatever the server sent them (nothing, normally) */
+};
+
 struct load_result {
 	struct load_counts c;	      /* counts over every thread */
 	struct load_latency lat;      /* latencies over every thread (latency.h) */
 	struct load_slow_counts slow; /* --slow: the slowloris connections */
+	struct load_idle_counts idle; /* --idle: the silent held connections */
 	struct load_record *records;  /* --csv: every measured request, by scheduled time */
 	size_t nrecords;	      /* entries in @records */
 	uint64_t start_ns;	      /* the run started */

@@ -151,6 +151,22 @@ static void print_slow(FILE *f, const struct load_opts *o, const struct load_res
 		print_errors(f, "slow errors", s->errors);
 }
 
+/* --idle: what became of the silent connections, apart from the requests. */
+static void print_idle(FILE *f, const struct load_opts *o, const struct load_result *r)
+{
+	const struct load_idle_counts *s = &r->idle;
+
+	fprintf(f,
+		"  idle        %u connections held silent: %" PRIu64 " opened, %" PRIu64
+		" connected, %" PRIu64 " held at the end, %" PRIu64 " failed",
+		o->idle, s->opened, s->connected, s->held, s->failed);
+	if (s->pending)
+		fprintf(f, ", %" PRIu64 " still connecting", s->pending);
+	fputc('\n', f);
+	if (s->failed)
+		print_errors(f, "idle errors", s->errors);
+}
+
 static void print_latency(FILE *f, const struct load_opts *o, const struct load_result *r)
 {
 	struct lat_row rows[4];
@@ -194,6 +210,8 @@ void report_summary(FILE *f, const struct load_opts *o, const struct load_result
 	print_errors(f, "errors", r->c.errors);
 	if (o->slow)
 		print_slow(f, o, r);
+	if (o->idle)
+		print_idle(f, o, r);
 	fprintf(f,
 		"  throughput  %.1f requests/s, %.1f connections/s, %.2f MB/s, %.0f clients/min\n",
 		x.requests_per_s, x.connections_per_s, x.bytes_per_s / 1e6, x.clients_per_min);
@@ -297,6 +315,18 @@ static json_t *slow_json(const struct load_opts *o, const struct load_result *r)
 			 errors_json(s->errors));
 }
 
+/* --idle's counts (all 0 without it, so that the document has one shape). */
+static json_t *idle_json(const struct load_opts *o, const struct load_result *r)
+{
+	const struct load_idle_counts *s = &r->idle;
+
+	return json_pack("{s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "connections", (int)o->idle,
+			 "opened", (json_int_t)s->opened, "connected", (json_int_t)s->connected,
+			 "held", (json_int_t)s->held, "failed", (json_int_t)s->failed, "pending",
+			 (json_int_t)s->pending, "bytes_received", (json_int_t)s->bytes_received,
+			 "errors", errors_json(s->errors));
+}
+
 static json_t *latencies_json(const struct load_opts *o, const struct load_result *r)
 {
 	struct lat_row rows[4];
@@ -317,7 +347,7 @@ json_t *report_json(const struct load_opts *o, const struct load_result *r)
 	const struct load_counts *c = &r->c;
 
 	return json_pack("{s:o, s:f, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I}, s:o, "
-			 "s:{s:f, s:f, s:f, s:f}, s:{s:I, s:I}, s:I, s:o, s:b, s:b, s:o}",
+			 "s:{s:f, s:f, s:f, s:f}, s:{s:I, s:I}, s:I, s:o, s:b, s:b, s:o, s:o}",
 			 "config", config_json(o, &x), "elapsed_s", x.elapsed_s, "requests", "ok",
 			 (json_int_t)c->ok, "failed", (json_int_t)c->failed, "total",
 			 (json_int_t)(c->ok + c->failed), "unsent", (json_int_t)c->unsent,
@@ -328,7 +358,8 @@ json_t *report_json(const struct load_opts *o, const struct load_result *r)
 			 x.clients_per_min, "bytes", "sent", (json_int_t)c->bytes_sent, "received",
 			 (json_int_t)c->bytes_received, "connections", (json_int_t)c->connections,
 			 "latency_us", latencies_json(o, r), "interrupted", r->interrupted,
-			 "deadline_hit", r->deadline, "slow", slow_json(o, r));
+			 "deadline_hit", r->deadline, "slow", slow_json(o, r), "idle",
+			 idle_json(o, r));
 }
 
 /* Write @path through @fill (afile: see the top of this file); 0, or -1 with errno. */

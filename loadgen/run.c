@@ -15,7 +15,8 @@
  * With --slow, the slowloris connections (slow.c) are opened first, on a thread of
  * their own started under the same signal mask, and the run's times are fixed only
  * once they are held: the measured load starts against a server already holding them.
- * They are let go when the load's threads have all returned.
+ * They are let go when the load's threads have all returned. The --idle connections
+ * (idle.c) are opened the same way, before the --slow ones, and let go last.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -32,6 +33,7 @@
 #include "load.h"
 #include "log.h"
 #include "net.h"
+#include "idle.h"
 #include "slow.h"
 
 #define START_DELAY_NS (2 * NSEC_PER_MSEC) /* from the last set-up to the first request */
@@ -50,7 +52,7 @@ static void *thread_main(void *arg)
 /* Enough descriptors for every client; say so if the limit stays too low. */
 static void raise_fd_limit(const struct load_opts *o)
 {
-	long want = (long)o->clients + o->slow + o->threads + FD_SPARE;
+	long want = (long)o->clients + o->slow + o->idle + o->threads + FD_SPARE;
 	long got = net_raise_nofile(want);
 
 	if (got < 0)
@@ -312,9 +314,10 @@ int load_run(const struct load_opts *o, struct load_result *r)
 	struct load_shared sh = { .o = o, .main = pthread_self() };
 	struct load_thread *th = calloc(o->threads, sizeof(*th));
 	struct slow_load slow;
+	struct idle_load idle;
 	sigset_t set, old;
 	unsigned started = 0;
-	bool slow_on = false, slow_failed = false;
+	bool slow_on = false, slow_failed = false, idle_on = false, idle_failed = false;
 	int rc = -1;
 
 	memset(r, 0, sizeof(*r)); /* load_result_free() works whatever fails below */
@@ -331,12 +334,16 @@ int load_run(const struct load_opts *o, struct load_result *r)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGUSR1);
 	pthread_sigmask(SIG_BLOCK, &set, &old);
-	slow_on = o->slow > 0;
+	idle_on = o->idle > 0;
+	idle_failed = idle_on && idle_start(&idle, o) < 0;
+	if (idle_failed)
+		log_warn("cannot start the --idle connections: %m");
+	slow_on = o->slow > 0 && !idle_failed;
 	slow_failed = slow_on && slow_start(&slow, o) < 0;
 	if (slow_failed)
 		log_warn("cannot start the --slow connections: %m");
 	set_times(&sh, o);
-	if (!slow_failed)
+	if (!slow_failed && !idle_failed)
 		started = start_threads(th, o->threads);
 	if (started < o->threads) {
 		atomic_store(&sh.stop, 1);
@@ -350,6 +357,8 @@ int load_run(const struct load_opts *o, struct load_result *r)
 		pthread_join(th[i].tid, NULL);
 	if (slow_on)
 		slow_stop(&slow, &r->slow);
+	if (idle_on)
+		idle_stop(&idle, &r->idle);
 	drain_signals(&set);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (started == o->threads && merge(r, th, &sh) == 0)

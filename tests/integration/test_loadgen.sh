@@ -197,6 +197,42 @@ ok "[ $(json "$TMP/sl.408.json" slow.errors.http) -ge 3 ]" \
 	"a byte a second against a 1 s read timeout: the server's 408s count as http ($(json "$TMP/sl.408.json" slow.errors.http))"
 ok "srv_stop" "server stops cleanly"
 
+# ---- --idle: connections held open and silent beside the load ---------------------
+# 101 idle connections beside 2 kept-alive clients: the server holds 103 established
+# connections from us during the run, and counts only the 2 clients' requests.
+srv_start epoll --stats "$TMP/idle.stats.csv" || fail "epoll starts"
+"$HERDLOAD" --port "$SRV_PORT" --clients 2 --keepalive 1000000 --duration 3 --idle 101 \
+	--json "$TMP/idle.json" --csv "$TMP/idle.csv" --quiet &
+hl=$!
+sleep 1.5
+est=$(ss -Htn state established "( dport = :$SRV_PORT )" | wc -l)
+wait $hl
+is "$est" 103 "--idle 101 beside 2 clients: 103 established connections to the server mid-run"
+is "$(json "$TMP/idle.json" idle.opened)/$(json "$TMP/idle.json" idle.connected)/$(json "$TMP/idle.json" idle.held)/$(json "$TMP/idle.json" idle.failed)" \
+	101/101/101/0 "... idle.opened/connected/held/failed = 101/101/101/0"
+is "$(json "$TMP/idle.json" requests.total)" "$(csv_rows "$TMP/idle.csv")" \
+	"... the requests are the clients' alone (requests.total = CSV rows)"
+is "$(json "$TMP/idle.json" latency_us.total.count)" "$(json "$TMP/idle.json" requests.ok)" \
+	"... and only theirs are in the latency"
+is "$(json "$TMP/idle.json" connections)" 2 "... and the connections counted are the 2 clients' (idle ones apart)"
+ok "srv_stop" "server stops cleanly"
+is "$(stats_requests "$TMP/idle.stats.csv")" "$(json "$TMP/idle.json" requests.ok)" \
+	"... and the server counted as many requests: none from the idle connections"
+# A server that closes silent connections after 1 s: each counted apart, by kind.
+srv_start epoll --read-timeout 1 || fail "epoll --read-timeout 1 starts"
+"$HERDLOAD" --port "$SRV_PORT" --clients 1 --keepalive 1000000 --duration 3 --idle 29 \
+	--json "$TMP/idle.rt.json" --quiet
+is "$(json "$TMP/idle.rt.json" idle.failed)/$(json "$TMP/idle.rt.json" idle.held)" 29/0 \
+	"--idle 29 against a 1 s read timeout: all 29 closed by the server, none held"
+is "$(($(json "$TMP/idle.rt.json" idle.errors.short) + $(json "$TMP/idle.rt.json" idle.errors.reset)))" 29 \
+	"... counted as short or reset"
+is "$(json "$TMP/idle.rt.json" requests.failed)" 0 "... and never among the requests' failures"
+ok "srv_stop" "server stops cleanly"
+port=$(free_port)
+"$HERDLOAD" --port "$port" --clients 1 --requests 3 --idle 13 --json "$TMP/idle.ref.json" --quiet 2>/dev/null
+is "$(json "$TMP/idle.ref.json" idle.errors.refused)/$(json "$TMP/idle.ref.json" errors.refused)" 13/3 \
+	"a closed port: 13 idle connections refused, counted apart from the 3 requests refused"
+
 # ---- 20,000 concurrent keep-alive connections against the epoll model -----------
 # One process can hold no more descriptors than RLIMIT_NOFILE's hard limit, and
 # raising it takes CAP_SYS_RESOURCE: hold 20,000 where the machine allows it, and
