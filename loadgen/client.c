@@ -33,6 +33,12 @@
  * timer fires gets one last look at its socket first (last_look()), so that an event
  * the loop has not reached yet is never mistaken for a timeout.
  *
+ * With --ramp S in a closed loop, the slots are not all free at the start: client g of
+ * the run (slot j of thread i is client j * threads + i, so the threads interleave)
+ * becomes free at start + g * S / clients, so the clients begin evenly over S seconds.
+ * The loop checks one counter for it per round, and nothing once all are let go. In an
+ * open loop the ramp is the schedule's (schedule.c).
+ *
  * The file is longer than the project's usual 600 lines because it is one state
  * machine: its transitions call each other in both directions (finish -> park ->
  * start, connect -> send -> read -> finish, a timeout -> fail -> finish), and every
@@ -101,6 +107,15 @@ struct client {
 };
 
 /* ---- slots: the two stacks ------------------------------------------------------------- */
+
+/* Closed loop --ramp: the time slot @j of this thread may first start (see the top). */
+static uint64_t ramp_time(const struct load_thread *t, unsigned j)
+{
+	const struct load_opts *o = t->sh->o;
+	uint64_t g = (uint64_t)j * o->threads + t->id;
+
+	return t->sh->start_ns + (uint64_t)((unsigned __int128)o->ramp_ns * g / o->clients);
+}
 
 static struct client *slot_of(struct heap_node *n)
 {
@@ -684,6 +699,17 @@ static bool more_to_start(struct load_thread *t, uint64_t now)
 	       atomic_load_explicit(&t->sh->issued, memory_order_relaxed) < t->sh->o->requests;
 }
 
+/* Closed loop --ramp: let the slots whose time has come start. */
+static void ramp_release(struct load_thread *t, uint64_t now)
+{
+	while (t->ramp_left && t->ramp_at_ns <= now) {
+		unsigned j = t->nslots - t->ramp_left--;
+		push_free(t, &t->slots[j]);
+		if (t->ramp_left)
+			t->ramp_at_ns = ramp_time(t, j + 1);
+	}
+}
+
 /*
  * Start what may start: at most one request per ready slot this round (failures come
  * back to the stacks and wait for the next round, after the loop has looked at events),
@@ -692,11 +718,14 @@ static bool more_to_start(struct load_thread *t, uint64_t now)
  */
 static void start_requests(struct load_thread *t)
 {
-	unsigned round = t->nidle + t->nfree;
+	unsigned round;
 	uint64_t now, round_end;
 
 	retry_fd_waiters(t);
 	now = clock_now_ns();
+	if (t->ramp_left)
+		ramp_release(t, now);
+	round = t->nidle + t->nfree;
 	round_end = now + START_ROUND_NS;
 	while (round-- && t->nidle + t->nfree && now < round_end) {
 		bool measured;
@@ -731,6 +760,8 @@ static uint64_t wait_until(struct load_thread *t, uint64_t now)
 		until = n->key;
 	if (t->nfdwait && now + FDWAIT_POLL_NS < until) /* descriptors close in any thread */
 		until = now + FDWAIT_POLL_NS;
+	if (t->ramp_left && t->ramp_at_ns < until && more_to_start(t, now))
+		until = t->ramp_at_ns;
 	if (t->nidle + t->nfree && more_to_start(t, now)) {
 		if (sh->o->mode == LOAD_CLOSED)
 			return now;
@@ -840,9 +871,13 @@ void *client_thread_run(void *arg)
 	 * every open-loop request's latency, as if the server had been slow. */
 	(void)prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
 	clock_sleep_until(t->sh->start_ns, NULL);
-	if (o->mode == LOAD_OPEN)
+	if (o->mode == LOAD_OPEN) {
 		schedule_init(&t->sched, t->sh->start_ns, o->rate, t->id, o->threads, o->poisson,
 			      o->seed);
+		schedule_set_ramp(&t->sched, o->ramp_ns);
+	}
+	if (t->ramp_left)
+		t->ramp_at_ns = ramp_time(t, 0);
 	thread_loop(t);
 	count_unsent(t);
 	for (unsigned i = 0; i < t->nslots; i++)
@@ -856,6 +891,7 @@ void *client_thread_run(void *arg)
 static int init_slots(struct load_thread *t, unsigned nslots)
 {
 	const struct load_workload *w = &t->sh->o->work;
+	bool ramp = t->sh->o->mode == LOAD_CLOSED && t->sh->o->ramp_ns > 0;
 
 	t->nslots = nslots;
 	t->slots = calloc(nslots, sizeof(*t->slots));
@@ -876,8 +912,13 @@ static int init_slots(struct load_thread *t, unsigned nslots)
 		c->fd = -1;
 		c->index = i;
 		resp_init(&c->resp, false, -1);
-		push_free(t, c);
+		if (ramp)
+			c->state = CL_FREE; /* let go by ramp_release(), in index order */
+		else
+			push_free(t, c);
 	}
+	if (ramp)
+		t->ramp_left = nslots;
 	return 0;
 }
 

@@ -62,6 +62,8 @@ struct load_thread {
 	struct schedule sched;	      /* open loop: this thread's arrival times */
 	uint64_t share;		      /* open loop --requests: measured arrivals left to start */
 	bool exhausted;		      /* no more requests will start */
+	unsigned ramp_left;	      /* closed loop --ramp: slots not yet let start */
+	uint64_t ramp_at_ns;	      /* when the next of them may start */
 	struct load_rng rng;	      /* --mix and --body draws */
 	char *rbuf;		      /* CLIENT_RBUF bytes that every recv() reads into */
 	uint32_t conn_seq;	      /* connections opened so far */

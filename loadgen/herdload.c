@@ -62,6 +62,7 @@ static void usage(FILE *f)
 		"  --warmup S           run S seconds first, not measured                 [0]\n"
 		"  --keepalive R        R requests per connection (1: a new one each)     [1]\n"
 		"  --hold MSEC          pause between requests on a connection            [0]\n"
+		"  --ramp S             clients started over S s (open loop: rate ramped) [0]\n"
 		"  --threads T          event-loop threads                [CPUs, <= clients]\n"
 		"workload:\n"
 		"  --path P             the path to GET                    [the URL's, or /]\n"
@@ -153,6 +154,7 @@ enum {
 	OPT_SLOW,
 	OPT_SLOW_INTERVAL,
 	OPT_IDLE,
+	OPT_RAMP,
 	OPT_OPTIONS,
 	OPT_CHECK,
 	OPT_HELP,
@@ -185,6 +187,7 @@ static const struct option long_opts[] = {
 	{ "slow", required_argument, 0, OPT_SLOW },
 	{ "slow-interval", required_argument, 0, OPT_SLOW_INTERVAL },
 	{ "idle", required_argument, 0, OPT_IDLE },
+	{ "ramp", required_argument, 0, OPT_RAMP },
 	{ "options", no_argument, 0, OPT_OPTIONS },
 	{ "check", no_argument, 0, OPT_CHECK },
 	{ "help", no_argument, 0, OPT_HELP },
@@ -289,6 +292,9 @@ static void take_flag(int opt, const char *arg, struct load_opts *o, struct give
 		break;
 	case OPT_IDLE:
 		o->idle = (unsigned)parse_num("--idle", arg, 0, MAX_IDLE);
+		break;
+	case OPT_RAMP:
+		o->ramp_ns = parse_real("--ramp", arg, 0, 1e6, 1e9);
 		break;
 	case OPT_OPTIONS: /* the table itself, so herdlab run passes on what we parse */
 		optlist_print(stdout, long_opts);

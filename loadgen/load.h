@@ -60,6 +60,7 @@ struct load_opts {
 	unsigned slow;		     /* --slow: connections trickling their request */
 	uint64_t slow_interval_ns;   /* --slow-interval: between two bytes of one */
 	unsigned idle;		     /* --idle: connections held open and silent */
+	uint64_t ramp_ns;	     /* --ramp: clients (or the rate) brought up over this */
 };
 
 /* One request, as the CSV has it. Fixed size: kept in arrays of millions. */

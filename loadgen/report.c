@@ -113,6 +113,11 @@ static void describe_load(FILE *f, const struct load_opts *o)
 			o->poisson ? "Poisson" : "constant", o->clients);
 	else
 		fprintf(f, "  closed loop, %u clients", o->clients);
+	if (o->ramp_ns)
+		fprintf(f,
+			o->mode == LOAD_OPEN ? " (the rate ramped up over %.1f s)"
+					     : " (started over %.1f s)",
+			(double)o->ramp_ns / 1e9);
 	fprintf(f, ", %u thread%s, ", o->threads, o->threads == 1 ? "" : "s");
 	if (o->keepalive > 1)
 		fprintf(f, "%u requests per connection (hold %.1f ms)\n", o->keepalive,
@@ -276,7 +281,7 @@ static json_t *config_json(const struct load_opts *o, const struct rates *x)
 
 	return json_pack(
 		"{s:s, s:s, s:i, s:i, s:o, s:O, s:f, s:b, s:I, s:f, s:f, s:i, s:f, s:f, s:f, "
-		"s:f, s:o, s:s, s:i, s:i, s:i, s:I, s:b}",
+		"s:f, s:o, s:s, s:i, s:i, s:i, s:I, s:b, s:f, s:i}",
 		"url", o->url, "mode", open ? "open" : "closed", "clients", (int)o->clients,
 		"threads", (int)o->threads, "rate", rate, "requested_rate", rate, "achieved_rate",
 		x->achieved_rate, "poisson", o->poisson, "requests", (json_int_t)o->requests,
@@ -286,7 +291,8 @@ static json_t *config_json(const struct load_opts *o, const struct rates *x)
 		(double)o->connect_timeout_ns / 1e9, "max_time_s", (double)o->max_time_ns / 1e9,
 		"paths", paths_json(&o->work), "method", o->work.post ? "POST" : "GET", "body_min",
 		(int)o->work.body_min, "body_max", (int)o->work.body_max, "sources",
-		(int)o->sources.count, "seed", (json_int_t)o->seed, "verify", o->verify);
+		(int)o->sources.count, "seed", (json_int_t)o->seed, "verify", o->verify, "ramp_s",
+		(double)o->ramp_ns / 1e9, "idle", (int)o->idle);
 }
 
 static json_t *errors_json(const uint64_t errors[ERR_KINDS])

@@ -44,12 +44,34 @@ double rng_exp(struct load_rng *r, double mean)
 	return -log(rng_unit(r)) * mean;
 }
 
+/* --ramp: an unramped offset @u (ns) moved to its ramped time (see schedule.h). */
+static double warp(const struct schedule *s, double u)
+{
+	if (s->ramp_ns <= 0)
+		return u;
+	return u < s->ramp_ns / 2 ? sqrt(2 * s->ramp_ns * u) : u + s->ramp_ns / 2;
+}
+
+/* The inverse: the unramped offset of ramped time @t. */
+static double unwarp(const struct schedule *s, double t)
+{
+	if (s->ramp_ns <= 0)
+		return t;
+	return t < s->ramp_ns ? t * t / (2 * s->ramp_ns) : t - s->ramp_ns / 2;
+}
+
 /* Arrival @k of this schedule. */
 static uint64_t constant_at(const struct schedule *s, uint64_t k)
 {
 	double slot = (double)k * s->count + s->index;
 
-	return s->start_ns + (uint64_t)llround(slot * s->gap_ns);
+	return s->start_ns + (uint64_t)llround(warp(s, slot * s->gap_ns));
+}
+
+/* Poisson: the due time of the arrival at unramped offset @s->poisson_at_ns. */
+static uint64_t poisson_due(const struct schedule *s)
+{
+	return s->start_ns + (uint64_t)llround(warp(s, s->poisson_at_ns));
 }
 
 void schedule_init(struct schedule *s, uint64_t start_ns, double rate, unsigned index,
@@ -61,13 +83,20 @@ void schedule_init(struct schedule *s, uint64_t start_ns, double rate, unsigned 
 	s->count = count ? count : 1;
 	s->poisson = poisson;
 	s->k = 0;
+	s->ramp_ns = 0;
 	rng_seed(&s->rng, seed, 0x5c4ed01eULL + index);
 	if (poisson) {
 		s->poisson_at_ns = rng_exp(&s->rng, s->gap_ns * s->count);
-		s->next_ns = start_ns + (uint64_t)llround(s->poisson_at_ns);
+		s->next_ns = poisson_due(s);
 	} else {
 		s->next_ns = constant_at(s, 0);
 	}
+}
+
+void schedule_set_ramp(struct schedule *s, uint64_t ramp_ns)
+{
+	s->ramp_ns = (double)ramp_ns;
+	s->next_ns = s->poisson ? poisson_due(s) : constant_at(s, s->k);
 }
 
 uint64_t schedule_next(struct schedule *s)
@@ -77,7 +106,7 @@ uint64_t schedule_next(struct schedule *s)
 	s->k++;
 	if (s->poisson) {
 		s->poisson_at_ns += rng_exp(&s->rng, s->gap_ns * s->count);
-		s->next_ns = s->start_ns + (uint64_t)llround(s->poisson_at_ns);
+		s->next_ns = poisson_due(s);
 	} else {
 		s->next_ns = constant_at(s, s->k);
 	}
@@ -87,7 +116,7 @@ uint64_t schedule_next(struct schedule *s)
 /* Constant arrivals: the first k with constant_at(k) >= @end, from the formula, then exact. */
 static uint64_t constant_first_at(const struct schedule *s, uint64_t end)
 {
-	double slots = (double)(end - s->start_ns) / s->gap_ns - s->index;
+	double slots = unwarp(s, (double)(end - s->start_ns)) / s->gap_ns - s->index;
 	uint64_t k = slots > 0 ? (uint64_t)(slots / s->count) : 0;
 
 	while (k > 0 && constant_at(s, k - 1) >= end)
@@ -116,9 +145,10 @@ uint64_t schedule_skip_until(struct schedule *s, uint64_t end)
 	}
 	if (s->next_ns < end) { /* the expected count of the rest, and move past @end */
 		double mean = s->gap_ns * s->count;
-		n += (uint64_t)llround((double)(end - s->next_ns) / mean);
-		s->poisson_at_ns = (double)(end - s->start_ns) + rng_exp(&s->rng, mean);
-		s->next_ns = s->start_ns + (uint64_t)llround(s->poisson_at_ns);
+		double u_end = unwarp(s, (double)(end - s->start_ns));
+		n += (uint64_t)llround((u_end - s->poisson_at_ns) / mean);
+		s->poisson_at_ns = u_end + rng_exp(&s->rng, mean);
+		s->next_ns = poisson_due(s);
 	}
 	return n;
 }

@@ -14,6 +14,14 @@
  * Poisson processes of rate R/T (whose sum is a Poisson process of rate R), each from its
  * own stream of a seeded generator, so a run is repeatable given --seed.
  *
+ * With --ramp S the rate rises linearly from 0 to R over the first S seconds: every
+ * arrival's offset u from the start (as above) is moved to w(u) = sqrt(2 S u) while
+ * u < S/2, and to u + S/2 after it, which is the time at which a ramped rate has seen as
+ * many arrivals (R t^2 / 2S over the ramp, R (t - S/2) after). The warp applies to
+ * constant and Poisson arrivals alike (a time-changed Poisson process is the
+ * non-homogeneous one of the ramped rate), and keeps their order, their split over
+ * threads and their seed.
+ *
  * The generator (splitmix64) also draws the --mix paths and the --body sizes.
  */
 #ifndef HERD_LOAD_SCHEDULE_H
@@ -47,6 +55,7 @@ struct schedule {
 	uint64_t k;	      /* arrivals handed out so far */
 	double poisson_at_ns; /* Poisson: the next arrival's offset from @start_ns */
 	uint64_t next_ns;     /* the next arrival's due time */
+	double ramp_ns;	      /* --ramp: the rate rises from 0 over this long (0: none) */
 };
 
 /*
@@ -55,6 +64,9 @@ struct schedule {
  */
 void schedule_init(struct schedule *s, uint64_t start_ns, double rate, unsigned index,
 		   unsigned count, bool poisson, uint64_t seed);
+
+/* Ramp the rate up from 0 over @ramp_ns (see above); right after schedule_init(). */
+void schedule_set_ramp(struct schedule *s, uint64_t ramp_ns);
 
 /* The due time of the next arrival, without taking it. */
 static inline uint64_t schedule_peek(const struct schedule *s)

@@ -233,6 +233,27 @@ port=$(free_port)
 is "$(json "$TMP/idle.ref.json" idle.errors.refused)/$(json "$TMP/idle.ref.json" errors.refused)" 13/3 \
 	"a closed port: 13 idle connections refused, counted apart from the 3 requests refused"
 
+# ---- --ramp: clients started evenly, or the rate ramped -----------------------------
+# 11 clients over 2 s, one 3 s request each: their starts are 2/11 s apart, the last at
+# 10 x 2/11 = 1.82 s.
+srv_start epoll || fail "epoll starts"
+"$HERDLOAD" --port "$SRV_PORT" --clients 11 --requests 11 --ramp 2 --path /sleep/3000 \
+	--csv "$TMP/ramp.csv" --json "$TMP/ramp.json" --quiet
+is "$(json "$TMP/ramp.json" requests.ok)" 11 "--ramp 2 with 11 clients: 11 requests ok"
+spread=$(awk -F, 'NR > 1 { print $1 }' "$TMP/ramp.csv" | sort -n | awk 'NR == 1 { f = $1 }
+	{ if (NR > 1 && ($1 - p < 0.13e9 || $1 - p > 0.24e9)) bad++; p = $1 }
+	END { printf "%.3f %d", (p - f) / 1e9, bad }')
+ok "awk 'BEGIN { split(\"$spread\", a, \" \"); exit !(a[1] > 1.75 && a[1] < 1.9 && a[2] == 0) }'" \
+	"... their starts spread over ${spread% *} s (1.82 expected), 2/11 s apart"
+is "$(json "$TMP/ramp.json" config.ramp_s)" 2 "... config.ramp_s = 2"
+# Open loop: 200/s ramped over 2 s: 50 arrivals in the first second, 150 in the next.
+"$HERDLOAD" --port "$SRV_PORT" --rate 200 --ramp 2 --duration 3 --clients 50 \
+	--csv "$TMP/ramp.o.csv" --json "$TMP/ramp.o.json" --quiet
+per_s=$(awk -F, 'NR > 1 { print $1 }' "$TMP/ramp.o.csv" |
+	sort -n | awk 'NR == 1 { f = $1 } { b[int(($1 - f) / 1e9)]++ } END { print b[0] "/" b[1] "/" b[2] }')
+is "$per_s" 50/150/200 "open loop --rate 200 --ramp 2: 50, 150, then 200 arrivals a second"
+ok "srv_stop" "server stops cleanly"
+
 # ---- 20,000 concurrent keep-alive connections against the epoll model -----------
 # One process can hold no more descriptors than RLIMIT_NOFILE's hard limit, and
 # raising it takes CAP_SYS_RESOURCE: hold 20,000 where the machine allows it, and

@@ -17,6 +17,7 @@
 
 #include <math.h>
 
+#include "clock.h"
 #include "schedule.h"
 
 #define START	1000000000ULL /* an arbitrary run start, ns */
@@ -217,6 +218,55 @@ static void test_skip_over_a_huge_poisson_window_is_estimated(void **state)
 	assert_true(schedule_peek(&s) >= end);
 }
 
+/* --ramp 2 at 1000/s: R t^2 / 2S arrivals by t within the ramp (250 by 1 s, 1000 by 2 s),
+ * then 1000 a second; the count is exact, and skip_until agrees with it. */
+static void test_ramp_counts_are_exact(void **state)
+{
+	struct schedule s, k;
+	uint64_t per[4] = { 0 };
+
+	schedule_init(&s, START, 1000, 0, 1, false, SEED);
+	schedule_set_ramp(&s, 2 * NSEC_PER_SEC);
+	for (;;) {
+		uint64_t due = schedule_next(&s);
+		if (due >= START + 4 * NSEC_PER_SEC)
+			break;
+		per[(due - START) / NSEC_PER_SEC]++;
+	}
+	assert_int_equal(per[0], 250);
+	assert_int_equal(per[1], 750);
+	assert_int_equal(per[2], 1000);
+	assert_int_equal(per[3], 1000);
+	schedule_init(&k, START, 1000, 0, 1, false, SEED);
+	schedule_set_ramp(&k, 2 * NSEC_PER_SEC);
+	assert_int_equal(schedule_skip_until(&k, START + NSEC_PER_SEC), 250);
+	assert_int_equal(schedule_skip_until(&k, START + 3 * NSEC_PER_SEC), 1750);
+}
+
+/* Poisson arrivals ramp the same way: about a quarter of the ramp's in its first half. */
+static void test_ramp_poisson_rises(void **state)
+{
+	struct schedule s;
+	uint64_t first = 0, second = 0, last = 0;
+
+	schedule_init(&s, START, 10007, 0, 1, true, SEED);
+	schedule_set_ramp(&s, 2 * NSEC_PER_SEC);
+	for (;;) {
+		uint64_t due = schedule_next(&s);
+		assert_true(due >= last);
+		last = due;
+		if (due >= START + 2 * NSEC_PER_SEC)
+			break;
+		if (due < START + NSEC_PER_SEC)
+			first++;
+		else
+			second++;
+	}
+	/* expected 2502 and 7505; a Poisson count's sd is about its square root */
+	assert_true(first > 2300 && first < 2700);
+	assert_true(second > 7200 && second < 7800);
+}
+
 static void test_rng_unit_is_in_the_half_open_interval(void **state)
 {
 	struct load_rng r;
@@ -260,6 +310,8 @@ int main(void)
 		cmocka_unit_test(test_skip_counts_constant_arrivals_exactly),
 		cmocka_unit_test(test_skip_counts_poisson_arrivals_exactly),
 		cmocka_unit_test(test_skip_over_a_huge_poisson_window_is_estimated),
+		cmocka_unit_test(test_ramp_counts_are_exact),
+		cmocka_unit_test(test_ramp_poisson_rises),
 		cmocka_unit_test(test_rng_unit_is_in_the_half_open_interval),
 		cmocka_unit_test(test_rng_below_stays_below),
 	};
