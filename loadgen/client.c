@@ -209,7 +209,7 @@ static void account(struct load_thread *t, const struct client *c)
 	}
 	t->c.bytes_sent += r->bytes_sent;
 	t->c.bytes_received += r->bytes_received;
-	if (t->sh->o->csv_path)
+	if (t->sh->o->keep_records)
 		keep_record(t, r);
 	if (t->sh->o->progress)
 		progress_note(t, r);
@@ -652,6 +652,7 @@ static void req_begin(struct load_thread *t, struct client *c, uint64_t due, boo
 	c->rec.scheduled_ns = due ? due : now;
 	c->rec.path = (uint16_t)workload_pick(&t->sh->o->work, &t->rng);
 	c->rec.thread = (uint16_t)t->id;
+	c->rec.client = c->index * t->sh->o->threads + t->id;
 	c->started_ns = now;
 	c->measured = measured;
 	c->retried = false;

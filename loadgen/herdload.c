@@ -38,6 +38,7 @@
 #include "load.h"
 #include "log.h"
 #include "optlist.h"
+#include "clients.h"
 #include "report.h"
 
 #define DEFAULT_REQUESTS 1000
@@ -80,6 +81,7 @@ static void usage(FILE *f)
 		"output:\n"
 		"  --json FILE          the summary and histograms as JSON\n"
 		"  --csv FILE           one row per request\n"
+		"  --clients-csv FILE   one row per client: requests, bytes, times, errors\n"
 		"  --seed N             for Poisson gaps, --mix and --body draws      [fixed]\n"
 		"  --quiet              no summary (nor progress line)\n"
 		"  --options            these long options, one a line (for herdlab run)\n"
@@ -155,6 +157,7 @@ enum {
 	OPT_SLOW_INTERVAL,
 	OPT_IDLE,
 	OPT_RAMP,
+	OPT_CLIENTS_CSV,
 	OPT_OPTIONS,
 	OPT_CHECK,
 	OPT_HELP,
@@ -188,6 +191,7 @@ static const struct option long_opts[] = {
 	{ "slow-interval", required_argument, 0, OPT_SLOW_INTERVAL },
 	{ "idle", required_argument, 0, OPT_IDLE },
 	{ "ramp", required_argument, 0, OPT_RAMP },
+	{ "clients-csv", required_argument, 0, OPT_CLIENTS_CSV },
 	{ "options", no_argument, 0, OPT_OPTIONS },
 	{ "check", no_argument, 0, OPT_CHECK },
 	{ "help", no_argument, 0, OPT_HELP },
@@ -295,6 +299,9 @@ static void take_flag(int opt, const char *arg, struct load_opts *o, struct give
 		break;
 	case OPT_RAMP:
 		o->ramp_ns = parse_real("--ramp", arg, 0, 1e6, 1e9);
+		break;
+	case OPT_CLIENTS_CSV:
+		o->clients_csv_path = arg;
 		break;
 	case OPT_OPTIONS: /* the table itself, so herdlab run passes on what we parse */
 		optlist_print(stdout, long_opts);
@@ -425,6 +432,8 @@ static void parse_args(int argc, char **argv, struct load_opts *o, char *url_buf
 	set_workload(o, &g);
 	check_output("--json", o->json_path);
 	check_output("--csv", o->csv_path);
+	check_output("--clients-csv", o->clients_csv_path);
+	o->keep_records = o->csv_path || o->clients_csv_path;
 	check_ports(o);
 }
 
@@ -439,10 +448,14 @@ static int write_outputs(const struct load_opts *o, const struct load_result *r)
 		log_warn("cannot write --json '%s': %m", o->json_path);
 		rc = 1;
 	}
-	if (o->csv_path && r->records_lost)
-		log_warn("--csv: out of memory, some requests have no row");
+	if (o->keep_records && r->records_lost)
+		log_warn("--csv, --clients-csv: out of memory, some requests have no record");
 	if (o->csv_path && report_write_csv(o->csv_path, o, r) < 0) {
 		log_warn("cannot write --csv '%s': %m", o->csv_path);
+		rc = 1;
+	}
+	if (o->clients_csv_path && clients_write_csv(o->clients_csv_path, o, r) < 0) {
+		log_warn("cannot write --clients-csv '%s': %m", o->clients_csv_path);
 		rc = 1;
 	}
 	return rc;

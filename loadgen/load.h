@@ -34,33 +34,35 @@ enum load_mode {
 };
 
 struct load_opts {
-	struct load_target target;   /* --url / --port */
-	struct load_workload work;   /* --path / --mix / --body: what to request */
-	struct load_sources sources; /* --sources: local addresses to connect from */
-	const char *url;	     /* the target as given, for the report */
-	enum load_mode mode;	     /* open when --rate is given */
-	unsigned clients;	     /* closed: clients; open: most requests in flight */
-	unsigned threads;	     /* client threads (event loops) */
-	double rate;		     /* open loop: requests/s over the whole run */
-	bool poisson;		     /* open loop: exponential gaps, else constant */
-	uint64_t requests;	     /* requests to measure (0: run for @duration_ns) */
-	uint64_t duration_ns;	     /* measured time, after the warmup */
-	uint64_t warmup_ns;	     /* time whose requests are not measured */
-	unsigned keepalive;	     /* requests per connection (1: a new one each) */
-	uint64_t hold_ns;	     /* pause between requests on one connection */
-	uint64_t timeout_ns;	     /* a response must be complete this long after sending */
-	uint64_t connect_timeout_ns; /* a connect must be done this long after starting */
-	uint64_t max_time_ns;	     /* the global deadline from the start */
-	uint64_t seed;		     /* for Poisson gaps, --mix and --body draws */
-	const char *json_path;	     /* --json FILE, or NULL */
-	const char *csv_path;	     /* --csv FILE, or NULL */
-	bool quiet;		     /* no summary on stdout */
-	bool verify;		     /* check /size and /echo bodies against the pattern */
-	bool progress;		     /* a progress line on stderr each second */
-	unsigned slow;		     /* --slow: connections trickling their request */
-	uint64_t slow_interval_ns;   /* --slow-interval: between two bytes of one */
-	unsigned idle;		     /* --idle: connections held open and silent */
-	uint64_t ramp_ns;	     /* --ramp: clients (or the rate) brought up over this */
+	struct load_target target;    /* --url / --port */
+	struct load_workload work;    /* --path / --mix / --body: what to request */
+	struct load_sources sources;  /* --sources: local addresses to connect from */
+	const char *url;	      /* the target as given, for the report */
+	enum load_mode mode;	      /* open when --rate is given */
+	unsigned clients;	      /* closed: clients; open: most requests in flight */
+	unsigned threads;	      /* client threads (event loops) */
+	double rate;		      /* open loop: requests/s over the whole run */
+	bool poisson;		      /* open loop: exponential gaps, else constant */
+	uint64_t requests;	      /* requests to measure (0: run for @duration_ns) */
+	uint64_t duration_ns;	      /* measured time, after the warmup */
+	uint64_t warmup_ns;	      /* time whose requests are not measured */
+	unsigned keepalive;	      /* requests per connection (1: a new one each) */
+	uint64_t hold_ns;	      /* pause between requests on one connection */
+	uint64_t timeout_ns;	      /* a response must be complete this long after sending */
+	uint64_t connect_timeout_ns;  /* a connect must be done this long after starting */
+	uint64_t max_time_ns;	      /* the global deadline from the start */
+	uint64_t seed;		      /* for Poisson gaps, --mix and --body draws */
+	const char *json_path;	      /* --json FILE, or NULL */
+	const char *csv_path;	      /* --csv FILE, or NULL */
+	const char *clients_csv_path; /* --clients-csv FILE, or NULL */
+	bool keep_records;	      /* keep every request's record (--csv, --clients-csv) */
+	bool quiet;		      /* no summary on stdout */
+	bool verify;		      /* check /size and /echo bodies against the pattern */
+	bool progress;		      /* a progress line on stderr each second */
+	unsigned slow;		      /* --slow: connections trickling their request */
+	uint64_t slow_interval_ns;    /* --slow-interval: between two bytes of one */
+	unsigned idle;		      /* --idle: connections held open and silent */
+	uint64_t ramp_ns;	      /* --ramp: clients (or the rate) brought up over this */
 };
 
 /* One request, as the CSV has it. Fixed size: kept in arrays of millions. */
@@ -81,6 +83,8 @@ struct load_record {
 	uint16_t thread;	   /* client thread */
 	uint32_t conn_seq;	   /* connection number within its thread, from 1 */
 	uint32_t req_in_conn;	   /* request number within its connection, from 1 */
+	uint32_t client;	   /* the client (slot) of the run: slot j of thread i is
+				    * j * threads + i (fits the struct's padding) */
 };
 
 /* What a thread (and then the whole run) counts. Only measured requests count. */
@@ -132,7 +136,8 @@ struct load_result {
 	struct load_latency lat;      /* latencies over every thread (latency.h) */
 	struct load_slow_counts slow; /* --slow: the slowloris connections */
 	struct load_idle_counts idle; /* --idle: the silent held connections */
-	struct load_record *records;  /* --csv: every measured request, by scheduled time */
+	struct load_record *records;  /* --csv, --clients-csv: every measured request, by
+				       * scheduled time */
 	size_t nrecords;	      /* entries in @records */
 	uint64_t start_ns;	      /* the run started */
 	uint64_t measure_ns;	      /* the warmup ended: measuring from here */

@@ -368,8 +368,7 @@ json_t *report_json(const struct load_opts *o, const struct load_result *r)
 			 idle_json(o, r));
 }
 
-/* Write @path through @fill (afile: see the top of this file); 0, or -1 with errno. */
-static int write_file(const char *path, int (*fill)(FILE *f, const void *arg), const void *arg)
+int report_write_file(const char *path, int (*fill)(FILE *f, const void *arg), const void *arg)
 {
 	struct afile a;
 	int ok;
@@ -400,7 +399,7 @@ int report_write_json(const char *path, const struct load_opts *o, const struct 
 		errno = ENOMEM;
 		return -1;
 	}
-	rc = write_file(path, fill_json, root);
+	rc = report_write_file(path, fill_json, root);
 	json_decref(root);
 	return rc;
 }
@@ -471,7 +470,7 @@ int report_write_csv(const char *path, const struct load_opts *o, const struct l
 	for (unsigned i = 0; i < n; i++)
 		if (!(quoted[i] = csv_field(o->work.paths[i].path)))
 			goto out;
-	rc = write_file(path, fill_csv, &job);
+	rc = report_write_file(path, fill_csv, &job);
 out:
 	for (unsigned i = 0; i < n; i++)
 		free((char *)quoted[i]);

@@ -29,6 +29,9 @@ void report_summary(FILE *f, const struct load_opts *o, const struct load_result
 json_t *report_json(const struct load_opts *o, const struct load_result *r);
 int report_write_json(const char *path, const struct load_opts *o, const struct load_result *r);
 
+/* Write @path through @fill, via afile (see report.c's top); 0, or -1 with errno. */
+int report_write_file(const char *path, int (*fill)(FILE *f, const void *arg), const void *arg);
+
 /* One row per measured request, in scheduled order. */
 int report_write_csv(const char *path, const struct load_opts *o, const struct load_result *r);
 

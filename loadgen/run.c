@@ -267,7 +267,7 @@ static int merge(struct load_result *r, struct load_thread *th, const struct loa
 		uint64_t issued = atomic_load(&sh->issued);
 		r->c.unsent = o->requests - (issued < o->requests ? issued : o->requests);
 	}
-	if (o->csv_path)
+	if (o->keep_records)
 		merge_records(r, th, o->threads);
 	return 0;
 }

@@ -254,6 +254,23 @@ per_s=$(awk -F, 'NR > 1 { print $1 }' "$TMP/ramp.o.csv" |
 is "$per_s" 50/150/200 "open loop --rate 200 --ramp 2: 50, 150, then 200 arrivals a second"
 ok "srv_stop" "server stops cleanly"
 
+# ---- --clients-csv: one row per client, adding up to the totals -------------------
+srv_start epoll || fail "epoll starts"
+"$HERDLOAD" --port "$SRV_PORT" --clients 7 --requests 2003 --mix /size/1K:3,/nope:1 --keepalive 5 \
+	--clients-csv "$TMP/cl.csv" --json "$TMP/cl.json" --quiet
+is "$(csv_rows "$TMP/cl.csv")" 7 "--clients-csv with 7 clients: 7 rows"
+is "$(csv_sum "$TMP/cl.csv" requests)/$(csv_sum "$TMP/cl.csv" ok)/$(csv_sum "$TMP/cl.csv" failed)" \
+	"2003/$(json "$TMP/cl.json" requests.ok)/$(json "$TMP/cl.json" requests.failed)" \
+	"... requests, ok and failed add up to the summary's"
+is "$(csv_sum "$TMP/cl.csv" bytes_sent)/$(csv_sum "$TMP/cl.csv" bytes_received)/$(csv_sum "$TMP/cl.csv" http)" \
+	"$(json "$TMP/cl.json" bytes.sent)/$(json "$TMP/cl.json" bytes.received)/$(json "$TMP/cl.json" errors.http)" \
+	"... and so do bytes sent, received and the 404s"
+ok "awk -F, 'NR > 1 && !(\$8 <= \$9 && \$9 <= \$10) { bad++ } END { exit bad > 0 }' $TMP/cl.csv" \
+	"... each client's p50 <= p99 <= max"
+ok "srv_stop" "server stops cleanly"
+"$HERDLOAD" --port 9 --requests 3 --clients-csv "$TMP/no/such/dir.csv" --quiet 2>/dev/null
+is "$?" 1 "--clients-csv into a missing directory fails before the load"
+
 # ---- 20,000 concurrent keep-alive connections against the epoll model -----------
 # One process can hold no more descriptors than RLIMIT_NOFILE's hard limit, and
 # raising it takes CAP_SYS_RESOURCE: hold 20,000 where the machine allows it, and
