@@ -50,6 +50,7 @@
 #define MK_COST_SERVER	    "cost.server"
 #define MK_COST_CLIENT	    "cost.client"
 /* ... the fields of cost.server and cost.client (null: this machine's cgroups cannot say). */
+#define MK_CG_CPU_NS		     "cpu_ns" /* user + system */
 #define MK_CG_CPU_USER_NS	     "cpu_user_ns"
 #define MK_CG_CPU_SYSTEM_NS	     "cpu_system_ns"
 #define MK_CG_MEMORY_PEAK_BYTES	     "memory_peak_bytes"
@@ -62,6 +63,7 @@
 #define MK_CG_PIDS_LIMIT	     "pids_limit"	  /* --pids-limit (absent: none) */
 #define MK_CG_CPUS		     "cpus"		  /* --cpus (absent: any) */
 #define MK_CG_CPUS_BY		     "cpus_by"		  /* "cpuset" or "affinity" */
+#define MK_COST_SERVER_CPU_NS	     MK_DOT(MK_COST_SERVER, MK_CG_CPU_NS)
 #define MK_COST_SERVER_CPU_USER_NS   MK_DOT(MK_COST_SERVER, MK_CG_CPU_USER_NS)
 #define MK_COST_SERVER_CPU_SYSTEM_NS MK_DOT(MK_COST_SERVER, MK_CG_CPU_SYSTEM_NS)
 

@@ -394,6 +394,7 @@ static void cost_v1(const struct cgroup *cg, json_t *o)
 
 	if (k)
 		split(run, u, s, &user, &sys);
+	set_num(o, MK_CG_CPU_NS, k, run);
 	set_num(o, MK_CG_CPU_USER_NS, k, user);
 	set_num(o, MK_CG_CPU_SYSTEM_NS, k, sys);
 	k = mem[0] && read_num(mem, "memory.max_usage_in_bytes", NULL, &v);
@@ -418,6 +419,7 @@ static void cost_v2(const struct cgroup *cg, json_t *o)
 		 read_num(d, "cpu.stat", "user_usec", &u) &&
 		 read_num(d, "cpu.stat", "system_usec", &s);
 
+	set_num(o, MK_CG_CPU_NS, k, run * 1000);
 	set_num(o, MK_CG_CPU_USER_NS, k, u * 1000);
 	set_num(o, MK_CG_CPU_SYSTEM_NS, k, s * 1000);
 	k = read_num(d, "memory.peak", NULL, &v);
