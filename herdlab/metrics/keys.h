@@ -43,6 +43,30 @@
 #define MK_COMPLETE	     "complete"
 #define MK_INCOMPLETE_REASON "incomplete_reason"
 
+/* run.json's cost: the server's and herdload's own cgroups (session/cgroup.h). */
+#define MK_COST		    "cost"
+#define MK_COST_CGROUP	    "cost.cgroup"      /* "v1" or "v2" */
+#define MK_COST_UNAVAILABLE "cost.unavailable" /* why there are no numbers (absent: there are) */
+#define MK_COST_SERVER	    "cost.server"
+#define MK_COST_CLIENT	    "cost.client"
+/* ... the fields of cost.server and cost.client (null: this machine's cgroups cannot say). */
+#define MK_CG_CPU_NS		     "cpu_ns" /* user + system */
+#define MK_CG_CPU_USER_NS	     "cpu_user_ns"
+#define MK_CG_CPU_SYSTEM_NS	     "cpu_system_ns"
+#define MK_CG_MEMORY_PEAK_BYTES	     "memory_peak_bytes"
+#define MK_CG_PAGE_FAULTS_MINOR	     "page_faults_minor"
+#define MK_CG_PAGE_FAULTS_MAJOR	     "page_faults_major"
+#define MK_CG_OOM_KILLS		     "oom_kills"
+#define MK_CG_PIDS_PEAK		     "pids_peak"
+#define MK_CG_FORKS_REFUSED	     "forks_refused"	  /* fork()s refused at --pids-limit */
+#define MK_CG_MEMORY_LIMIT	     "memory_limit_bytes" /* --mem-limit (absent: none) */
+#define MK_CG_PIDS_LIMIT	     "pids_limit"	  /* --pids-limit (absent: none) */
+#define MK_CG_CPUS		     "cpus"		  /* --cpus (absent: any) */
+#define MK_CG_CPUS_BY		     "cpus_by"		  /* "cpuset" or "affinity" */
+#define MK_COST_SERVER_CPU_NS	     MK_DOT(MK_COST_SERVER, MK_CG_CPU_NS)
+#define MK_COST_SERVER_CPU_USER_NS   MK_DOT(MK_COST_SERVER, MK_CG_CPU_USER_NS)
+#define MK_COST_SERVER_CPU_SYSTEM_NS MK_DOT(MK_COST_SERVER, MK_CG_CPU_SYSTEM_NS)
+
 /* `herdlab report --format json`: the run, the summary, the sections, the decomposition. */
 #define MK_RUN_CPUS	  "run.cpus"
 #define MK_RUN_KERNEL	  "run.kernel"

@@ -43,6 +43,8 @@ const struct compare_metric compare_metrics[] = {
 	{ "first run p50 us", P50(MK_PROC_FIRST_RUN_LATENCY), -1, 0, 0, 1e-3, NULL,
 	  CNT(MK_PROC_FIRST_RUN_LATENCY) },
 	{ "join matched", MK_JOIN_MATCHED, +1, 0, 3, 1, NULL, NULL },
+	{ "server CPU us/request", MK_COST_SERVER_CPU_NS, -1, 0, 1, 1e-3, MK_CLIENT_REQUESTS_OK,
+	  NULL },
 };
 const size_t compare_nmetrics = sizeof(compare_metrics) / sizeof(compare_metrics[0]);
 

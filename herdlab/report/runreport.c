@@ -67,6 +67,7 @@ int report_write(const struct rundir *rd, enum doc_format fmt, FILE *out, const 
 	partial_para(d, "requests.csv", rd->reqs_err, &rd->reqs_read);
 	partial_para(d, "connections.csv", rd->conns_err, &rd->conns_read);
 	section_summary(d, rd);
+	section_cost(d, rd);
 	if (rundir_traced(rd)) {
 		section_accept(d, rd, &f);
 		section_sched(d, rd, &f);
@@ -103,6 +104,7 @@ static const struct {
 	{ MK_SUMMARY_LATENCY_US_FIRST_BYTE, MK_CLIENT_LATENCY_US_FIRST_BYTE, MK_HIST_HISTOGRAM,
 	  false },
 	{ MK_SUMMARY_LATENCY_US_TOTAL, MK_CLIENT_LATENCY_US_TOTAL, MK_HIST_HISTOGRAM, false },
+	{ MK_COST, MK_COST, NULL, false },
 	{ MK_ACCEPT, T(MK_ACCEPT), NULL, true },
 	{ MK_SCHED, T(MK_SCHED), NULL, true },
 	{ MK_PROC, T(MK_PROC), NULL, true },

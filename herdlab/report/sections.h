@@ -7,6 +7,7 @@
  *	trace_sections.c what the tracer saw: accept wakeups, scheduling,
  *	                 processes, TCP, the tracer itself
  *	decomposition.c  the latency decomposition (the join's parts)
+ *	cost.c           what the server and herdload cost in their own cgroups
  *
  * Each says what it has to say once, through doc.h, so that the text, Markdown
  * and HTML reports cannot disagree.
@@ -27,6 +28,8 @@ void section_sched(struct doc *d, const struct rundir *rd, const struct report_f
 void section_proc(struct doc *d, const struct rundir *rd, const struct report_figs *f);
 void section_tcp(struct doc *d, const struct rundir *rd);
 void section_tracer(struct doc *d, const struct rundir *rd);
+
+void section_cost(struct doc *d, const struct rundir *rd);
 
 void section_decomposition(struct doc *d, const struct rundir *rd, const struct report_figs *f);
 

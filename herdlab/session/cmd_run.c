@@ -51,7 +51,9 @@
 #include "path.h"
 #include "report/compare.h"
 #include "report/outfile.h"
+#include "metrics/keys.h"
 #include "report/runreport.h"
+#include "session/cgroup.h"
 #include "session/rundir.h"
 #include "session/runjson.h"
 #include "session/runopts.h"
@@ -187,7 +189,7 @@ static void forward(int fd)
 
 /* Run herdload to its end, draining the tracer meanwhile; a SIGINT or SIGTERM stops it. */
 static void run_load(const struct run_opts *o, int port, const char *dir, struct session *s,
-		     struct outcome *out)
+		     const struct cgroup *cg, struct outcome *out)
 {
 	char portarg[16], csv[PATH_MAX], json[PATH_MAX], log[PATH_MAX], what[sizeof(out->reason)];
 	int status = -1, fd;
@@ -207,9 +209,17 @@ static void run_load(const struct run_opts *o, int port, const char *dir, struct
 	}
 	char **argv = make_argv((char *[]){ "herdload", "--port", portarg }, 3, &o->load,
 				(char *[]){ "--csv", csv, "--json", json, "--quiet" }, 5);
-	pid_t pid = spawn_start(
-		&(struct spawn){ .argv = argv, .sibling = true, .err = log, .append = true });
+	struct spawn sp = {
+		.argv = argv, .sibling = true, .err = log, .append = true, .held = true
+	};
+	pid_t pid = spawn_start(&sp);
 	free(argv);
+	if (pid > 0) { /* in its cgroup before its first instruction */
+		if (cg && cgroup_enter(cg, pid) < 0)
+			log_warn(
+				"herdload runs outside its cgroup: its cost is not measured whole");
+		spawn_release(sp.hold_fd);
+	}
 	if (pid < 0) {
 		close(fd);
 		cut_short(out, "herdload could not be started");
@@ -243,7 +253,7 @@ static void run_load(const struct run_opts *o, int port, const char *dir, struct
 
 /* The server under the tracer, and the load; @out says how far it got. */
 static void serve_and_load(const struct run_opts *o, const char *dir, struct session *s,
-			   struct outcome *out)
+			   const struct cgroup *client_cg, struct outcome *out)
 {
 	char log[PATH_MAX], sig[24], what[sizeof(out->reason)];
 
@@ -275,11 +285,55 @@ static void serve_and_load(const struct run_opts *o, const char *dir, struct ses
 	}
 	session_add_port(s, port);
 	log_info("%s listening on port %d; running the load", o->model, port);
-	run_load(o, port, dir, s, out);
+	run_load(o, port, dir, s, client_cg, out);
 	if (s->reaped) { /* the server ended by itself, before we stopped it */
 		describe_end("herdsrv", s->status, log, what, sizeof(what));
 		cut_short(out, "the server ended before the load did: %s", what);
 	}
+}
+
+/* ---- the cost: the server's and herdload's cgroups ---------------------------------------- */
+
+/* Both programs' cgroups (session/cgroup.h), and what they cost. */
+struct costs {
+	struct cgroup server, client;
+	bool made;     /* both were made */
+	char why[512]; /* if not, why ("": they were) */
+	json_t *json;  /* run.json's cost, once read */
+};
+
+/* Make the two cgroups; -1 when a limit was asked for and cannot be applied. */
+static int costs_make(const struct run_opts *o, struct costs *c)
+{
+	bool limits = o->mem_limit || o->pids_limit || o->server_cpus;
+	struct cg_limits sl = { o->mem_limit, o->pids_limit, o->server_cpus };
+	struct cg_limits cl = { 0, 0, o->client_cpus };
+
+	memset(c, 0, sizeof(*c));
+	c->made = cgroup_make(&c->server, "server", &sl, c->why, sizeof(c->why)) == 0 &&
+		  cgroup_make(&c->client, "client", &cl, c->why, sizeof(c->why)) == 0;
+	if (c->made)
+		return 0;
+	cgroup_remove(&c->server);
+	if (limits) {
+		log_warn("%s: the limits asked for cannot be applied, so nothing is run", c->why);
+		return -1;
+	}
+	log_warn("%s: the run goes on without the server's and herdload's cost", c->why);
+	return 0;
+}
+
+/* Read what both cost into c->json, and remove the cgroups (whatever ran there is killed). */
+static void costs_end(struct costs *c)
+{
+	if (c->made)
+		c->json = json_pack("{s:s, s:o, s:o}", "cgroup",
+				    c->server.version == 2 ? "v2" : "v1", "server",
+				    cgroup_cost(&c->server), "client", cgroup_cost(&c->client));
+	else
+		c->json = json_pack("{s:s}", "unavailable", c->why);
+	cgroup_remove(&c->server);
+	cgroup_remove(&c->client);
 }
 
 /* ---- the run ------------------------------------------------------------------------------ */
@@ -317,6 +371,7 @@ static void collect(struct session *s, const char *dir, json_t **trace, json_t *
 static int run_once(const struct run_opts *o, const char *dir)
 {
 	struct session s;
+	struct costs cost;
 	struct outcome out = { 0 };
 	char started[32];
 	time_t now = time(NULL);
@@ -331,16 +386,25 @@ static int run_once(const struct run_opts *o, const char *dir)
 			 err == -EPERM ? ", and needs no root" : "");
 		return 1;
 	}
+	if (costs_make(o, &cost) < 0) {
+		session_close(&s);
+		return 1;
+	}
 	if (make_dir(dir, &created) < 0 ||
 	    runjson_write_started(dir, runjson_metadata(o, started)) < 0) {
 		if (created)
 			files_rmtree(dir);
+		costs_end(&cost);
+		json_decref(cost.json);
 		session_close(&s);
 		return 1;
 	}
-	serve_and_load(o, dir, &s, &out);
+	s.cgroup = cost.made ? &cost.server : NULL;
+	serve_and_load(o, dir, &s, cost.made ? &cost.client : NULL, &out);
 	session_stop(&s);
+	costs_end(&cost); /* both programs have ended: their counters are final */
 	if (!out.started) {
+		json_decref(cost.json);
 		session_close(&s);
 		if (created)
 			files_rmtree(dir);
@@ -352,8 +416,12 @@ static int run_once(const struct run_opts *o, const char *dir)
 		collect(&s, dir, &trace, &join, &out);
 	session_close(&s);
 	const char *reason = out.reason[0] ? out.reason : NULL;
-	int rc = runjson_write(dir, runjson_metadata(o, started), trace, join, reason) < 0 ||
-		 report_files(dir) < 0;
+	json_t *meta = runjson_metadata(o, started);
+	if (meta)
+		json_object_set_new(meta, MK_COST, cost.json ? cost.json : json_null());
+	else
+		json_decref(cost.json);
+	int rc = runjson_write(dir, meta, trace, join, reason) < 0 || report_files(dir) < 0;
 	if (reason)
 		log_warn("the run was cut short (%s): what it measured is in %s", reason, dir);
 	return rc || reason ? 1 : 0;
@@ -429,6 +497,7 @@ int cmd_run(int argc, char **argv)
 	int rc, n;
 
 	run_opts_parse(argc, argv, &o); /* every value checked: a refused run starts nothing */
+	cgroup_sweep();			/* what a SIGKILL'ed herdlab left */
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);

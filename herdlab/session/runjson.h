@@ -8,6 +8,8 @@
  *	client   herdload's own summary (client.json)
  *	trace    the tracer's metrics (metrics_json), null when untraced
  *	join     requests matched to the kernel's connections, and their decomposition
+ *	cost     what the server and herdload cost in their own cgroups (cgroup.h),
+ *	         set by herdlab run at the end
  *
  * run.json is written twice: at the start, the metadata marked incomplete
  * ("the run did not finish"), and at the end, whole. A herdlab killed with

@@ -24,6 +24,7 @@
 #include "clock.h"
 #include "log.h"
 #include "optlist.h"
+#include "session/cgroup.h"
 #include "spawn.h"
 #include "suggest.h"
 #include "waitstatus.h"
@@ -34,6 +35,9 @@ enum {
 	OWN_OUT,
 	OWN_NO_TRACE,
 	OWN_REPEAT,
+	OWN_MEM_LIMIT,
+	OWN_PIDS_LIMIT,
+	OWN_CPUS,
 	OWN_HELP = 'h',
 	TO_SERVER = 0x10000, /* + the index in herdsrv's table */
 	TO_LOAD = 0x20000,   /* + the index in herdload's table */
@@ -47,6 +51,9 @@ static const struct option own_opts[] = {
 	{ "out", required_argument, 0, OWN_OUT },
 	{ "no-trace", no_argument, 0, OWN_NO_TRACE },
 	{ "repeat", required_argument, 0, OWN_REPEAT },
+	{ "mem-limit", required_argument, 0, OWN_MEM_LIMIT },
+	{ "pids-limit", required_argument, 0, OWN_PIDS_LIMIT },
+	{ "cpus", required_argument, 0, OWN_CPUS },
 	{ "help", no_argument, 0, OWN_HELP },
 	{ 0 },
 };
@@ -205,6 +212,10 @@ static void usage(FILE *f, const struct owners *w)
 		   "  --no-trace     the same run without the tracer (for its overhead)\n"
 		   "  --repeat K     K runs (DIR/rep-1 ...), compared with mean and spread in\n"
 		   "                 DIR/summary.md, summary.html and summary.json\n"
+		   "  --mem-limit BYTES  the server's memory limit in its cgroup (K, M, G)\n"
+		   "  --pids-limit N     the most tasks the server may have at once\n"
+		   "  --cpus SERVER_SET[:CLIENT_SET]  pin the server (and herdload) to CPUs,\n"
+		   "                 as cpuset lists: --cpus 0:1, --cpus 0-1:2-3\n"
 		   "  server options go to herdsrv (herdsrv --help):\n");
 	list_names(f, w->server);
 	fprintf(f, "  load options go to herdload (herdload --help):\n");
@@ -252,6 +263,25 @@ static void pass_on(struct vec *args, const struct option *opt, const char *valu
 		die("out of memory");
 }
 
+/* --cpus SERVER_SET[:CLIENT_SET]: each a cpuset list, checked here. */
+static void take_cpus(const char *arg, struct run_opts *o, const struct owners *w)
+{
+	static char sets[2][256];
+	const char *colon = strchr(arg, ':');
+	cpu_set_t set;
+
+	if (snprintf(sets[0], sizeof(sets[0]), "%.*s",
+		     colon ? (int)(colon - arg) : (int)strlen(arg), arg) >= (int)sizeof(sets[0]) ||
+	    snprintf(sets[1], sizeof(sets[1]), "%s", colon ? colon + 1 : "") >=
+		    (int)sizeof(sets[1]))
+		bad_usage(w, "--cpus: '%s' is too long", arg);
+	if (cgroup_parse_cpus(sets[0], &set) < 0 || (colon && cgroup_parse_cpus(sets[1], &set) < 0))
+		bad_usage(w, "--cpus takes SERVER_SET[:CLIENT_SET] like 0 or 0-1:2-3, not '%s'",
+			  arg);
+	o->server_cpus = sets[0];
+	o->client_cpus = colon ? sets[1] : NULL;
+}
+
 static void take_own(int val, const char *arg, struct run_opts *o, const struct owners *w)
 {
 	char *end;
@@ -272,6 +302,19 @@ static void take_own(int val, const char *arg, struct run_opts *o, const struct 
 		if (end == arg || *end || k < 1 || k > 100)
 			bad_usage(w, "--repeat takes 1..100, not '%s'", arg);
 		o->repeat = (int)k;
+		break;
+	case OWN_MEM_LIMIT:
+		if (cgroup_parse_size(arg, &o->mem_limit) < 0)
+			bad_usage(w, "--mem-limit takes bytes (K, M, G suffixes), not '%s'", arg);
+		break;
+	case OWN_PIDS_LIMIT:
+		k = strtol(arg, &end, 10);
+		if (end == arg || *end || k < 1 || k > 4194304)
+			bad_usage(w, "--pids-limit takes 1..4194304, not '%s'", arg);
+		o->pids_limit = k;
+		break;
+	case OWN_CPUS:
+		take_cpus(arg, o, w);
 		break;
 	case OWN_HELP:
 		usage(stdout, w);

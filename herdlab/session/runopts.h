@@ -19,16 +19,21 @@
 #define HERD_RUNOPTS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "vec.h"
 
 struct run_opts {
-	const char *model; /* --model */
-	const char *out;   /* --out DIR (NULL: runs/MODEL-STAMP) */
-	bool no_trace;	   /* --no-trace */
-	int repeat;	   /* --repeat K: K runs, compared (1: one run) */
-	struct vec server; /* char *: herdsrv's options, "--name" then its value, in order */
-	struct vec load;   /* char *: herdload's, likewise */
+	const char *model;	 /* --model */
+	const char *out;	 /* --out DIR (NULL: runs/MODEL-STAMP) */
+	bool no_trace;		 /* --no-trace */
+	int repeat;		 /* --repeat K: K runs, compared (1: one run) */
+	uint64_t mem_limit;	 /* --mem-limit BYTES: the server's cgroup memory limit (0: none) */
+	long pids_limit;	 /* --pids-limit N: the server's tasks limit (0: none) */
+	const char *server_cpus; /* --cpus SET[:SET]: the server's CPUs (NULL: any) */
+	const char *client_cpus; /* ... and herdload's (NULL: any) */
+	struct vec server;	 /* char *: herdsrv's options, "--name" then its value, in order */
+	struct vec load;	 /* char *: herdload's, likewise */
 };
 
 /* Parse argv (argv[0] is "run"); --help prints the usage and exits 0, a bad option exits 2. */

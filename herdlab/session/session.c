@@ -46,6 +46,8 @@ int session_start(struct session *s, struct spawn *sp, bool pipe_out)
 		return -1;
 	}
 	s->out_fd = out[0];
+	if (s->cgroup && cgroup_enter(s->cgroup, s->child) < 0)
+		log_warn("%s runs outside its cgroup: its cost is not measured whole", sp->argv[0]);
 	if (s->tracer && tracer_add_tree(s->tracer, s->child) <= 0) {
 		log_warn("%s (pid %d) could not be made the tracer's target", sp->argv[0],
 			 (int)s->child);

@@ -25,6 +25,7 @@
 #include <sys/types.h>
 
 #include "metrics/metrics.h"
+#include "session/cgroup.h"
 #include "spawn.h"
 #include "trace.h"
 
@@ -35,6 +36,7 @@ struct session {
 	int status;		      /* its wait status, once reaped */
 	int out_fd;		      /* its stdout when piped (-1: not piped, or closed) */
 	pid_t root;		      /* a process left out of the zombie statistics (0: none) */
+	const struct cgroup *cgroup;  /* the child is put here before it runs (NULL: nowhere) */
 	struct trace_result result;   /* session_collect(): what the tracer saw */
 	struct trace_metrics metrics; /* session_collect(): computed from it */
 };
@@ -43,8 +45,8 @@ struct session {
 int session_open(struct session *s, bool traced, bool verbose);
 
 /*
- * Start @sp (held, whatever sp->held says), make it and everything it will start
- * targets, release it. With @pipe_out its stdout is a pipe read at s->out_fd.
+ * Start @sp (held, whatever sp->held says), put it in s->cgroup, make it and
+ * everything it will start targets, release it. With @pipe_out its stdout is a pipe read at s->out_fd.
  * 0, or -1 (logged) when it could not be started or made a target (then it is
  * stopped again before it ran a single instruction of its own).
  */
