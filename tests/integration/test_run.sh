@@ -34,14 +34,19 @@ done
 # A copy of herdlab whose siblings herdsrv and herdload are wrappers that log how
 # they were run: a refused run must have run them only to ask (--options, --list,
 # --check), never to serve or load, and must leave no directory.
-BIN=$TMP/bin
-mkdir -p "$BIN" "$TMP/cwd"
+# Copies of the programs, under $TMP, run also as nobody: the checkout may be where
+# nobody can reach it (a clone under /root on a fresh system).
+BIN=$TMP/bin REAL=$TMP/real
+mkdir -p "$BIN" "$REAL" "$TMP/cwd"
 cp "$HERDLAB" "$BIN/herdlab"
+cp "$HERDLAB" "$ROOT/$BUILD/herdsrv" "$ROOT/$BUILD/herdload" "$REAL/"
 for p in herdsrv herdload; do
-	printf '#!/bin/sh\necho "%s $*" >>"%s"\nexec "%s" "$@"\n' $p "$TMP/execs" "$ROOT/$BUILD/$p" >"$BIN/$p"
+	printf '#!/bin/sh\necho "%s $*" >>"%s"\nexec "%s" "$@"\n' $p "$TMP/execs" "$REAL/$p" >"$BIN/$p"
 	chmod 755 "$BIN/$p"
 done
-chmod 755 "$TMP" "$BIN"
+: >"$TMP/execs"
+chmod 666 "$TMP/execs"
+chmod 755 "$TMP" "$BIN" "$REAL"
 chmod 777 "$TMP/cwd"
 # refused EXPECTED ARGS...: exit 2, the message, only the programs' checks run, no directory.
 refused() {
@@ -91,11 +96,11 @@ serves=$(awk '$1 == "herdsrv" && !/--(check|list|options)/' "$TMP/execs" | wc -l
 is "$serves" 1 "the server was started once"
 
 # ---- as a normal user -------------------------------------------------------------------
-out=$(cd "$TMP/cwd" && "${NOBODY[@]}" "$HERDLAB" run --model prefork --requests 11 2>&1)
+out=$(cd "$TMP/cwd" && "${NOBODY[@]}" "$REAL/herdlab" run --model prefork --requests 11 2>&1)
 rc=$?
 ok "[ $rc -eq 1 ] && grep -q 'needs root' <<<\"\$out\" && grep -q -- '--no-trace' <<<\"\$out\" && [ -z \"\$(ls -A '$TMP/cwd')\" ]" \
 	"as a normal user: tracing needs root, and --no-trace is named; no directory"
-out=$(cd "$TMP/cwd" && "${NOBODY[@]}" "$HERDLAB" run --model prefork --no-trace --workers 2 \
+out=$(cd "$TMP/cwd" && "${NOBODY[@]}" "$REAL/herdlab" run --model prefork --no-trace --workers 2 \
 	--clients 1 --requests 11 --out "$TMP/cwd/untraced" 2>&1)
 RUN=$TMP/cwd/untraced
 ok "[ \$? -eq 0 ] && [ \"\$(j complete)/\$(j traced)/\$(j client.requests.ok)\" = true/false/11 ]" \

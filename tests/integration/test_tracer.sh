@@ -330,10 +330,12 @@ for spec in "thread" "fork --reap sigchld"; do
 done
 
 # ---- a clear refusal without privileges ------------------------------------------------
+# A copy nobody can run: the checkout may be where nobody can reach it (under /root).
+mkdir -p "$TMP/nb" && cp "$HERDLAB" "$TMP/nb/" && chmod 755 "$TMP" "$TMP/nb"
 out=$(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
-	"$HERDLAB" trace --pid $$ 2>&1)
+	"$TMP/nb/herdlab" trace --pid $$ 2>&1)
 rc=$?
-ok "[ $rc -ne 0 ] && echo '$out' | grep -q 'needs root'" "without root: refused, saying why (exit $rc)"
+ok "[ $rc -ne 0 ] && grep -q 'needs root' <<<\"\$out\"" "without root: refused, saying why (exit $rc)"
 
 # ---- --cgroup: the processes of a cgroup ------------------------------------------------
 # cgroup v2, or any v1 hierarchy: the tracer only reads the directory's cgroup.procs.
