@@ -21,34 +21,11 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "test_listener.h"
 #include "idle.h"
 #include "report.h"
 
 #define NIDLE 7 /* connections of the listener tests (a prime) */
-
-/* A listener on 127.0.0.1, port 0; its port into @port. */
-static int listener(uint16_t *port)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t len = sizeof(a);
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-	assert_true(fd >= 0);
-	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	assert_int_equal(listen(fd, 64), 0);
-	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
-	*port = ntohs(a.sin_port);
-	return fd;
-}
-
-static int accept_within(int lfd, int ms)
-{
-	struct pollfd p = { .fd = lfd, .events = POLLIN };
-
-	if (poll(&p, 1, ms) != 1)
-		return -1;
-	return accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-}
 
 static void opts_for(struct load_opts *o, uint16_t port, unsigned idle)
 {
