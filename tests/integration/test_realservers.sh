@@ -58,9 +58,22 @@ free_port() {
 
 # ---- the servers -------------------------------------------------------------------------
 
+# workers_up N NAME ROOT: wait (5 s) for the started server's N workers; else say why.
+workers_up() {
+	local i
+	for i in $(seq 100); do
+		[ "$(ps -o pid= --ppid $SERVER_PID | wc -l)" -ge "$1" ] && return 0
+		kill -0 $SERVER_PID 2>/dev/null || break
+		sleep 0.05
+	done
+	echo "# $2 did not start:"
+	sed 's/^/#   /' "$3/stdout" "$3/logs/error.log" 2>/dev/null | tail -5
+	return 1
+}
+
 # apache_start LISTENS MUTEX MAXCONN: mpm_prefork with StartServers 8 under $TMP/apache.
 apache_start() {
-	local listens=$1 mutex=$2 maxconn=$3 root=$TMP/apache i
+	local listens=$1 mutex=$2 maxconn=$3 root=$TMP/apache
 	rm -rf "$root"
 	mkdir -p "$root/htdocs" "$root/logs"
 	head -c 1024 /dev/zero >"$root/htdocs/1k"
@@ -99,19 +112,12 @@ apache_start() {
 	setsid /usr/sbin/apache2 -f "$root/httpd.conf" -DFOREGROUND >"$root/stdout" 2>&1 &
 	SERVER_PID=$!
 	ACCESS_LOG=$root/logs/access.log
-	for i in $(seq 100); do
-		[ "$(ps -o pid= --ppid $SERVER_PID | wc -l)" -ge 8 ] && return 0
-		kill -0 $SERVER_PID 2>/dev/null || break
-		sleep 0.05
-	done
-	echo "# apache2 did not start:"
-	sed 's/^/#   /' "$root/stdout" "$root/logs/error.log" 2>/dev/null | tail -5
-	return 1
+	workers_up 8 apache2 "$root"
 }
 
 # nginx_start MODE: 4 workers, MODE off | on | reuseport, under $TMP/nginx.
 nginx_start() {
-	local mode=$1 root=$TMP/nginx i mutex=off listen_opt=
+	local mode=$1 root=$TMP/nginx mutex=off listen_opt=
 	rm -rf "$root"
 	mkdir -p "$root/html" "$root/logs"
 	head -c 1024 /dev/zero >"$root/html/1k"
@@ -133,14 +139,7 @@ nginx_start() {
 	setsid /usr/sbin/nginx -p "$root" -c "$root/nginx.conf" >"$root/stdout" 2>&1 &
 	SERVER_PID=$!
 	ACCESS_LOG=$root/logs/access.log
-	for i in $(seq 100); do
-		[ "$(ps -o pid= --ppid $SERVER_PID | wc -l)" -ge 4 ] && return 0
-		kill -0 $SERVER_PID 2>/dev/null || break
-		sleep 0.05
-	done
-	echo "# nginx did not start:"
-	sed 's/^/#   /' "$root/stdout" "$root/logs/error.log" 2>/dev/null | tail -5
-	return 1
+	workers_up 4 nginx "$root"
 }
 
 # ---- tracing them --------------------------------------------------------------------------
@@ -336,17 +335,19 @@ if srv_start prefork --workers 4 --quiet && srv_wait_children 4; then
 	SERVER_PID=$SRV_PID
 	trace_pid
 	pids=$(echo $SRV_PID $(descendants $SRV_PID) | tr ' ' ',')
-	perf stat -e syscalls:sys_exit_accept4,syscalls:sys_enter_accept4 \
-		-x, -o "$TMP/perf.txt" -p "$pids" >/dev/null 2>&1 &
+	# Counted in 200 ms intervals: the first line says perf's counters are on (its
+	# start takes a while on a busy machine), and the intervals add up to the whole.
+	perf stat -I 200 -e syscalls:sys_exit_accept4 -x, -o "$TMP/perf.txt" -p "$pids" \
+		>/dev/null 2>&1 &
 	perf_pid=$!
-	sleep 1
+	for i in $(seq 200); do grep -q sys_exit_accept4 "$TMP/perf.txt" 2>/dev/null && break; sleep 0.05; done
 	"$HERDLOAD" --port $SRV_PORT --path /size/1K --requests $N --clients 2 >/dev/null 2>&1
-	sleep 0.3
+	sleep 0.5
 	kill -INT $perf_pid
 	wait $perf_pid
 	trace_end
 	SERVER_PID=
-	exits=$(awk -F, '/sys_exit_accept4/ { print $1 }' "$TMP/perf.txt")
+	exits=$(awk -F, '/sys_exit_accept4/ && $2 ~ /^[0-9]+$/ { n += $2 } END { print n + 0 }' "$TMP/perf.txt")
 	is "${exits:-0}" $N "perf counts every sys_exit_accept4 beside herdlab"
 	is "$(j accept.accepted)" $N "and herdlab counted its $N"
 	srv_stop || fail "prefork stops cleanly"
