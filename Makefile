@@ -61,9 +61,14 @@ PROGS := $(BUILD)/herdsrv
 # vmlinux.h comes from the running kernel's BTF; CO-RE relocates the programs to
 # whichever kernel loads them.
 VMLINUX	 := $(BUILD)/bpf/vmlinux.h
-BPF_OBJ	 := $(BUILD)/bpf/herd.bpf.o
-BPF_SKEL := $(BUILD)/bpf/herd.skel.h
 BPF_ARCH := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
+# Every bpf/NAME.bpf.c is one BPF object with its skeleton, NAME.skel.h, whose
+# functions are named NAME_bpf__open() ...: the tracer (herd) and the probes
+# attached only when asked for, each loaded by its own loader in bpf/.
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
+BPF_OBJS := $(BPF_SRCS:bpf/%.bpf.c=$(BUILD)/bpf/%.bpf.o)
+BPF_SKEL := $(BPF_SRCS:bpf/%.bpf.c=$(BUILD)/bpf/%.skel.h)
+.SECONDARY: $(BPF_OBJS)
 
 $(VMLINUX):
 	@mkdir -p $(@D)
@@ -71,14 +76,14 @@ $(VMLINUX):
 	$(Q)test -r /sys/kernel/btf/vmlinux || { echo "no /sys/kernel/btf/vmlinux: this kernel has no BTF" >&2; exit 1; }
 	$(Q)bpftool btf dump file /sys/kernel/btf/vmlinux format c >$@.tmp && mv $@.tmp $@
 
-$(BPF_OBJ): bpf/herd.bpf.c bpf/herd.h bpf/compat.bpf.h $(VMLINUX)
+$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) $(VMLINUX)
 	@echo "  BPF     $@"
 	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -I$(BUILD)/bpf -Ibpf \
 		-Wall -Wno-unused-function -c $< -o $@
 
-$(BPF_SKEL): $(BPF_OBJ)
+$(BUILD)/bpf/%.skel.h: $(BUILD)/bpf/%.bpf.o
 	@echo "  SKEL    $@"
-	$(Q)bpftool gen skeleton $< name herd_bpf >$@.tmp && mv $@.tmp $@
+	$(Q)bpftool gen skeleton $< name $*_bpf >$@.tmp && mv $@.tmp $@
 
 # ---- loadgen/: herdload, the load generator ----------------------------------
 LOAD_MAIN := loadgen/herdload.c
@@ -116,8 +121,8 @@ $(BUILD)/version.stamp: FORCE
 	@mkdir -p $(@D)
 	@echo '$(HERDLAB_VERSION)' | cmp -s - $@ || echo '$(HERDLAB_VERSION)' >$@
 FORCE:
-# Only trace.c includes the skeleton.
-$(OBJ)/bpf/trace.o: $(BPF_SKEL)
+# Only the loaders in bpf/ include skeletons.
+$(TRACE_OBJS): $(BPF_SKEL)
 
 # A static archive links the first definition of a name it finds: two objects defining
 # one function would call the wrong one silently. Refuse the archive instead.
