@@ -61,6 +61,7 @@
 
 #include "clock.h"
 #include "log.h"
+#include "phases.h"
 #include "response.h"
 
 #define EVENTS_MAX     512		   /* events taken per epoll_wait */
@@ -642,6 +643,42 @@ static void run_timers(struct load_thread *t, uint64_t now)
 
 /* ---- starting requests --------------------------------------------------------------- */
 
+/*
+ * --phases: the phase at @now (the first one during the warmup); time only moves on, so
+ * the thread's current phase only moves forward.
+ */
+static unsigned phase_now(struct load_thread *t, uint64_t now)
+{
+	const struct load_phases *ph = t->sh->o->phases;
+	uint64_t from = t->sh->warmup_end_ns;
+
+	while (t->phase + 1 < ph->n && now >= from + ph->p[t->phase + 1].start_ns)
+		t->phase++;
+	return t->phase;
+}
+
+/* --phases: this thread's share of the phase's clients, as run.c splits --clients. */
+static bool phase_full(struct load_thread *t, uint64_t now)
+{
+	const struct load_opts *o = t->sh->o;
+	unsigned clients, cap;
+
+	if (!o->phases)
+		return false;
+	clients = o->phases->p[phase_now(t, now)].clients;
+	cap = clients / o->threads + (t->id < clients % o->threads ? 1 : 0);
+	return t->busy >= cap;
+}
+
+/* --phases: when the next phase begins (UINT64_MAX: in the last one). */
+static uint64_t phase_next_ns(struct load_thread *t, uint64_t now)
+{
+	const struct load_phases *ph = t->sh->o->phases;
+	unsigned i = phase_now(t, now);
+
+	return i + 1 < ph->n ? t->sh->warmup_end_ns + ph->p[i + 1].start_ns : UINT64_MAX;
+}
+
 /* Begin a request due at @due in slot @c: on its idle connection, or a new one. */
 static void req_begin(struct load_thread *t, struct client *c, uint64_t due, bool measured)
 {
@@ -651,6 +688,11 @@ static void req_begin(struct load_thread *t, struct client *c, uint64_t due, boo
 	resp_reset(&c->resp, false, -1);
 	c->rec.scheduled_ns = due ? due : now;
 	c->rec.path = (uint16_t)workload_pick(&t->sh->o->work, &t->rng);
+	if (t->sh->o->phases) {
+		int path = t->sh->o->phases->p[phase_now(t, now)].path;
+		if (path >= 0)
+			c->rec.path = (uint16_t)path;
+	}
 	c->rec.thread = (uint16_t)t->id;
 	c->rec.client = c->index * t->sh->o->threads + t->id;
 	c->started_ns = now;
@@ -740,6 +782,8 @@ static void start_requests(struct load_thread *t)
 				t->share--;
 		} else {
 			measured = now >= t->sh->warmup_end_ns;
+			if (phase_full(t, now))
+				return;
 			if (!closed_may_start(t, now, measured))
 				return;
 		}
@@ -763,9 +807,11 @@ static uint64_t wait_until(struct load_thread *t, uint64_t now)
 		until = now + FDWAIT_POLL_NS;
 	if (t->ramp_left && t->ramp_at_ns < until && more_to_start(t, now))
 		until = t->ramp_at_ns;
+	if (sh->o->phases && phase_next_ns(t, now) < until)
+		until = phase_next_ns(t, now);
 	if (t->nidle + t->nfree && more_to_start(t, now)) {
 		if (sh->o->mode == LOAD_CLOSED)
-			return now;
+			return phase_full(t, now) ? until : now;
 		if (schedule_peek(&t->sched) < until)
 			until = schedule_peek(&t->sched);
 	}

@@ -64,6 +64,7 @@ struct load_thread {
 	bool exhausted;		      /* no more requests will start */
 	unsigned ramp_left;	      /* closed loop --ramp: slots not yet let start */
 	uint64_t ramp_at_ns;	      /* when the next of them may start */
+	unsigned phase;		      /* --phases: the phase the thread is in */
 	struct load_rng rng;	      /* --mix and --body draws */
 	char *rbuf;		      /* CLIENT_RBUF bytes that every recv() reads into */
 	uint32_t conn_seq;	      /* connections opened so far */

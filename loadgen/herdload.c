@@ -39,6 +39,7 @@
 #include "log.h"
 #include "optlist.h"
 #include "clients.h"
+#include "phases.h"
 #include "report.h"
 
 #define DEFAULT_REQUESTS 1000
@@ -65,6 +66,11 @@ static void usage(FILE *f)
 		"  --hold MSEC          pause between requests on a connection            [0]\n"
 		"  --ramp S             clients started over S s (open loop: rate ramped) [0]\n"
 		"  --threads T          event-loop threads                [CPUs, <= clients]\n"
+		"  --phases SPEC        a load that changes, instead of --duration:\n"
+		"                       PHASE[,PHASE]..., PHASE = DURATION[:clients=N][:PATH],\n"
+		"                       DURATION = NUMBER s|ms; e.g. 3s:clients=2:/size/1K,\n"
+		"                       4s:clients=30:/sleep/100,3s (no clients=: --clients;\n"
+		"                       no path: --path/--mix); each phase reported apart\n"
 		"workload:\n"
 		"  --path P             the path to GET                    [the URL's, or /]\n"
 		"  --mix LIST           weighted paths: /size/1K:9,/size/1M:1\n"
@@ -158,6 +164,7 @@ enum {
 	OPT_IDLE,
 	OPT_RAMP,
 	OPT_CLIENTS_CSV,
+	OPT_PHASES,
 	OPT_OPTIONS,
 	OPT_CHECK,
 	OPT_HELP,
@@ -192,6 +199,7 @@ static const struct option long_opts[] = {
 	{ "idle", required_argument, 0, OPT_IDLE },
 	{ "ramp", required_argument, 0, OPT_RAMP },
 	{ "clients-csv", required_argument, 0, OPT_CLIENTS_CSV },
+	{ "phases", required_argument, 0, OPT_PHASES },
 	{ "options", no_argument, 0, OPT_OPTIONS },
 	{ "check", no_argument, 0, OPT_CHECK },
 	{ "help", no_argument, 0, OPT_HELP },
@@ -208,7 +216,11 @@ struct given {
 	const char *sources; /* --sources */
 	unsigned threads;    /* --threads, or 0 */
 	bool hold;	     /* --hold given */
+	bool ramp;	     /* --ramp given */
 };
+
+/* --phases, parsed (phases.h); n == 0 without it. */
+static struct load_phases phases;
 
 /* --check: parse and validate every option, then exit 0 without running (herdlab run). */
 static bool check_only;
@@ -298,11 +310,20 @@ static void take_flag(int opt, const char *arg, struct load_opts *o, struct give
 		o->idle = (unsigned)parse_num("--idle", arg, 0, MAX_IDLE);
 		break;
 	case OPT_RAMP:
+		g->ramp = true;
 		o->ramp_ns = parse_real("--ramp", arg, 0, 1e6, 1e9);
 		break;
 	case OPT_CLIENTS_CSV:
 		o->clients_csv_path = arg;
 		break;
+	case OPT_PHASES: {
+		char why[256];
+		phases_free(&phases);
+		if (phases_parse(arg, &phases, why, sizeof(why)) < 0)
+			bad_flag("invalid --phases: %s", why);
+		o->phases = &phases;
+		break;
+	}
 	case OPT_OPTIONS: /* the table itself, so herdlab run passes on what we parse */
 		optlist_print(stdout, long_opts);
 		exit(0);
@@ -363,6 +384,11 @@ static void set_workload(struct load_opts *o, const struct given *g)
 	if (o->sources.count && o->sources.first.ss_family != o->target.addr.ss_family)
 		bad_flag("--sources '%s' and the target are of different address families",
 			 g->sources);
+	if (o->phases) {
+		char why2[256];
+		if (phases_settle(&phases, o->clients, w, why2, sizeof(why2)) < 0)
+			bad_flag("invalid --phases: %s", why2);
+	}
 	if (workload_build(w, o->target.host) < 0)
 		die("cannot build the requests: %m");
 }
@@ -389,6 +415,26 @@ static void check_ports(const struct load_opts *o)
 	fclose(f);
 }
 
+/* --phases: it stands for --duration, and the run has as many clients as its largest phase. */
+static void settle_phases(struct load_opts *o, const struct given *g)
+{
+	if (o->requests || o->duration_ns)
+		bad_flag("--phases and %s exclude each other: the phases' durations are the run's",
+			 o->requests ? "--requests" : "--duration");
+	if (o->mode == LOAD_OPEN)
+		bad_flag("--phases is a closed loop of clients: it excludes --rate");
+	if (g->ramp)
+		bad_flag("--phases and --ramp exclude each other");
+	for (unsigned i = 0; i < phases.n; i++)
+		if (!phases.p[i].clients)
+			phases.p[i].clients = o->clients;
+	o->duration_ns = phases.total_ns;
+	o->clients = 0;
+	for (unsigned i = 0; i < phases.n; i++)
+		if (phases.p[i].clients > o->clients)
+			o->clients = phases.p[i].clients;
+}
+
 /* Checks across flags, and the defaults that depend on others. */
 static void settle(struct load_opts *o, const struct given *g)
 {
@@ -396,6 +442,8 @@ static void settle(struct load_opts *o, const struct given *g)
 
 	if (o->requests && o->duration_ns)
 		bad_flag("--requests and --duration exclude each other");
+	if (o->phases)
+		settle_phases(o, g);
 	if (!o->requests && !o->duration_ns)
 		o->requests = DEFAULT_REQUESTS;
 	if (o->poisson && o->mode != LOAD_OPEN)
@@ -433,7 +481,7 @@ static void parse_args(int argc, char **argv, struct load_opts *o, char *url_buf
 	check_output("--json", o->json_path);
 	check_output("--csv", o->csv_path);
 	check_output("--clients-csv", o->clients_csv_path);
-	o->keep_records = o->csv_path || o->clients_csv_path;
+	o->keep_records = o->csv_path || o->clients_csv_path || o->phases;
 	check_ports(o);
 }
 
@@ -498,6 +546,7 @@ int main(int argc, char **argv)
 	log_init(argv[0]);
 	parse_args(argc, argv, &o, url_buf, sizeof(url_buf));
 	if (check_only) {
+		phases_free(&phases);
 		workload_free(&o.work);
 		return 0;
 	}
@@ -510,6 +559,7 @@ int main(int argc, char **argv)
 	if (rc == 0 && r.c.ok == 0)
 		rc = none_ok(&r);
 	load_result_free(&r);
+	phases_free(&phases);
 	workload_free(&o.work);
 	return rc;
 }

@@ -33,36 +33,39 @@ enum load_mode {
 	LOAD_OPEN,   /* requests start on a schedule (--rate), whatever the server does */
 };
 
+struct load_phases;
+
 struct load_opts {
-	struct load_target target;    /* --url / --port */
-	struct load_workload work;    /* --path / --mix / --body: what to request */
-	struct load_sources sources;  /* --sources: local addresses to connect from */
-	const char *url;	      /* the target as given, for the report */
-	enum load_mode mode;	      /* open when --rate is given */
-	unsigned clients;	      /* closed: clients; open: most requests in flight */
-	unsigned threads;	      /* client threads (event loops) */
-	double rate;		      /* open loop: requests/s over the whole run */
-	bool poisson;		      /* open loop: exponential gaps, else constant */
-	uint64_t requests;	      /* requests to measure (0: run for @duration_ns) */
-	uint64_t duration_ns;	      /* measured time, after the warmup */
-	uint64_t warmup_ns;	      /* time whose requests are not measured */
-	unsigned keepalive;	      /* requests per connection (1: a new one each) */
-	uint64_t hold_ns;	      /* pause between requests on one connection */
-	uint64_t timeout_ns;	      /* a response must be complete this long after sending */
-	uint64_t connect_timeout_ns;  /* a connect must be done this long after starting */
-	uint64_t max_time_ns;	      /* the global deadline from the start */
-	uint64_t seed;		      /* for Poisson gaps, --mix and --body draws */
-	const char *json_path;	      /* --json FILE, or NULL */
-	const char *csv_path;	      /* --csv FILE, or NULL */
-	const char *clients_csv_path; /* --clients-csv FILE, or NULL */
-	bool keep_records;	      /* keep every request's record (--csv, --clients-csv) */
-	bool quiet;		      /* no summary on stdout */
-	bool verify;		      /* check /size and /echo bodies against the pattern */
-	bool progress;		      /* a progress line on stderr each second */
-	unsigned slow;		      /* --slow: connections trickling their request */
-	uint64_t slow_interval_ns;    /* --slow-interval: between two bytes of one */
-	unsigned idle;		      /* --idle: connections held open and silent */
-	uint64_t ramp_ns;	      /* --ramp: clients (or the rate) brought up over this */
+	struct load_target target;	  /* --url / --port */
+	struct load_workload work;	  /* --path / --mix / --body: what to request */
+	struct load_sources sources;	  /* --sources: local addresses to connect from */
+	const char *url;		  /* the target as given, for the report */
+	enum load_mode mode;		  /* open when --rate is given */
+	unsigned clients;		  /* closed: clients; open: most requests in flight */
+	unsigned threads;		  /* client threads (event loops) */
+	double rate;			  /* open loop: requests/s over the whole run */
+	bool poisson;			  /* open loop: exponential gaps, else constant */
+	uint64_t requests;		  /* requests to measure (0: run for @duration_ns) */
+	uint64_t duration_ns;		  /* measured time, after the warmup */
+	uint64_t warmup_ns;		  /* time whose requests are not measured */
+	unsigned keepalive;		  /* requests per connection (1: a new one each) */
+	uint64_t hold_ns;		  /* pause between requests on one connection */
+	uint64_t timeout_ns;		  /* a response must be complete this long after sending */
+	uint64_t connect_timeout_ns;	  /* a connect must be done this long after starting */
+	uint64_t max_time_ns;		  /* the global deadline from the start */
+	uint64_t seed;			  /* for Poisson gaps, --mix and --body draws */
+	const char *json_path;		  /* --json FILE, or NULL */
+	const char *csv_path;		  /* --csv FILE, or NULL */
+	const char *clients_csv_path;	  /* --clients-csv FILE, or NULL */
+	bool keep_records;		  /* keep every request's record (--csv, --clients-csv) */
+	bool quiet;			  /* no summary on stdout */
+	bool verify;			  /* check /size and /echo bodies against the pattern */
+	bool progress;			  /* a progress line on stderr each second */
+	unsigned slow;			  /* --slow: connections trickling their request */
+	uint64_t slow_interval_ns;	  /* --slow-interval: between two bytes of one */
+	unsigned idle;			  /* --idle: connections held open and silent */
+	uint64_t ramp_ns;		  /* --ramp: clients (or the rate) brought up over this */
+	const struct load_phases *phases; /* --phases (phases.h), or NULL */
 };
 
 /* One request, as the CSV has it. Fixed size: kept in arrays of millions. */

@@ -30,6 +30,7 @@
 
 #include "files.h"
 #include "jsonio.h"
+#include "phases.h"
 
 /* The throughput figures (see above). */
 struct rates {
@@ -99,11 +100,12 @@ static const struct {
 static void describe_load(FILE *f, const struct load_opts *o)
 {
 	const struct load_workload *w = &o->work;
+	unsigned npaths = o->phases ? o->phases->base_paths : w->npaths; /* not the phases' */
 
 	fprintf(f, "herdload: %s ", w->post ? "POST" : "GET");
-	if (w->npaths == 1)
+	if (npaths == 1)
 		fputs(w->paths[0].path, f);
-	for (unsigned i = 0; w->npaths > 1 && i < w->npaths; i++)
+	for (unsigned i = 0; npaths > 1 && i < npaths; i++)
 		fprintf(f, "%s%s:%u", i ? ", " : "a mix of ", w->paths[i].path, w->paths[i].weight);
 	if (w->post)
 		fprintf(f, " with %u..%u byte bodies", w->body_min, w->body_max);
@@ -111,6 +113,9 @@ static void describe_load(FILE *f, const struct load_opts *o)
 	if (o->mode == LOAD_OPEN)
 		fprintf(f, "  open loop at %.1f requests/s (%s), at most %u in flight", o->rate,
 			o->poisson ? "Poisson" : "constant", o->clients);
+	else if (o->phases)
+		fprintf(f, "  closed loop in %u phases of up to %u clients", o->phases->n,
+			o->clients);
 	else
 		fprintf(f, "  closed loop, %u clients", o->clients);
 	if (o->ramp_ns)
@@ -224,6 +229,7 @@ void report_summary(FILE *f, const struct load_opts *o, const struct load_result
 		fprintf(f, "  rate        requested %.1f/s, achieved %.1f/s\n", o->rate,
 			x.achieved_rate);
 	print_latency(f, o, r);
+	phases_print(f, o->phases, r);
 	if (r->deadline)
 		fprintf(f, "  the global deadline ended the run: requests in flight then count as "
 			   "timeouts\n");
@@ -351,21 +357,27 @@ json_t *report_json(const struct load_opts *o, const struct load_result *r)
 {
 	struct rates x = rates_of(r);
 	const struct load_counts *c = &r->c;
+	json_t *root = json_pack(
+		"{s:o, s:f, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I}, s:o, "
+		"s:{s:f, s:f, s:f, s:f}, s:{s:I, s:I}, s:I, s:o, s:b, s:b, s:o, s:o}",
+		"config", config_json(o, &x), "elapsed_s", x.elapsed_s, "requests", "ok",
+		(json_int_t)c->ok, "failed", (json_int_t)c->failed, "total",
+		(json_int_t)(c->ok + c->failed), "unsent", (json_int_t)c->unsent, "retries",
+		(json_int_t)c->retries, "fd_waits", (json_int_t)c->fd_waits, "warmup",
+		(json_int_t)c->warmup, "errors", errors_json(c->errors), "throughput",
+		"requests_per_s", x.requests_per_s, "connections_per_s", x.connections_per_s,
+		"bytes_per_s", x.bytes_per_s, "clients_per_min", x.clients_per_min, "bytes", "sent",
+		(json_int_t)c->bytes_sent, "received", (json_int_t)c->bytes_received, "connections",
+		(json_int_t)c->connections, "latency_us", latencies_json(o, r), "interrupted",
+		r->interrupted, "deadline_hit", r->deadline, "slow", slow_json(o, r), "idle",
+		idle_json(o, r));
 
-	return json_pack("{s:o, s:f, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I}, s:o, "
-			 "s:{s:f, s:f, s:f, s:f}, s:{s:I, s:I}, s:I, s:o, s:b, s:b, s:o, s:o}",
-			 "config", config_json(o, &x), "elapsed_s", x.elapsed_s, "requests", "ok",
-			 (json_int_t)c->ok, "failed", (json_int_t)c->failed, "total",
-			 (json_int_t)(c->ok + c->failed), "unsent", (json_int_t)c->unsent,
-			 "retries", (json_int_t)c->retries, "fd_waits", (json_int_t)c->fd_waits,
-			 "warmup", (json_int_t)c->warmup, "errors", errors_json(c->errors),
-			 "throughput", "requests_per_s", x.requests_per_s, "connections_per_s",
-			 x.connections_per_s, "bytes_per_s", x.bytes_per_s, "clients_per_min",
-			 x.clients_per_min, "bytes", "sent", (json_int_t)c->bytes_sent, "received",
-			 (json_int_t)c->bytes_received, "connections", (json_int_t)c->connections,
-			 "latency_us", latencies_json(o, r), "interrupted", r->interrupted,
-			 "deadline_hit", r->deadline, "slow", slow_json(o, r), "idle",
-			 idle_json(o, r));
+	/* --phases: each phase's numbers ([] without it, so the document has one shape). */
+	if (root && json_object_set_new(root, "phases", phases_json(o->phases, r)) < 0) {
+		json_decref(root);
+		return NULL;
+	}
+	return root;
 }
 
 int report_write_file(const char *path, int (*fill)(FILE *f, const void *arg), const void *arg)
