@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "counters.h"
 #include "log.h"
 #include "net.h"
 #include "server.h"
@@ -75,6 +76,7 @@ static enum shed shed_one(int lfd, int err)
 			if (fd >= 0) {
 				close(fd);
 				srv_shed_count++;
+				COUNT(shed_emfile);
 				r = SHED_ONE;
 			}
 			spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -155,4 +157,5 @@ void srv_shed(int fd)
 	(void)send(fd, busy, sizeof(busy) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
 	close(fd);
 	srv_shed_count++;
+	COUNT(shed_503);
 }

@@ -51,6 +51,7 @@ static void response_release(struct response *r)
 {
 	if (r->fd_owned && r->fd >= 0)
 		close(r->fd);
+	free(r->mem_owned);
 	memset(r, 0, sizeof(*r));
 	r->fd = -1;
 }

@@ -44,6 +44,7 @@ struct response {
 	char head[384];	   /* status line and headers */
 	size_t head_len;   /* bytes in @head */
 	const char *mem;   /* body in memory (an echo, an error text, @text), or NULL */
+	char *mem_owned;   /* --send read: @mem was malloc'ed for this response (freed with it) */
 	char text[96];	   /* a short generated body (/cpu, /sleep, the index) */
 	int fd;		   /* body by sendfile from this file, or -1 */
 	bool fd_owned;	   /* close @fd when the response is done (docroot files) */

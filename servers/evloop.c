@@ -8,6 +8,7 @@
 
 #include "accept.h"
 #include "clock.h"
+#include "counters.h"
 #include "log.h"
 #include "server.h"
 
@@ -87,6 +88,7 @@ static void add_conn(struct evloop *l, int fd, const struct sockaddr_storage *pe
 	struct conn *c;
 
 	if (fd >= l->max_fd) {
+		COUNT(fd_setsize_refused);
 		if (l->refused++ % 1000 == 0)
 			log_warn("descriptor %d >= %d (FD_SETSIZE): connection refused (%llu so "
 				 "far)",

@@ -4,7 +4,8 @@
  *
  * Nothing here does I/O on the socket: it fills c->resp and moves the
  * connection to WRITE (or SLEEP for /sleep), and the driver sends it. /size bodies
- * come from the one shared pattern memfd, never from a buffer built per request.
+ * come from the one shared pattern memfd, never from a buffer built per request
+ * (unless --send read asks for exactly that: readbody.h).
  */
 #include "handler.h"
 
@@ -18,6 +19,7 @@
 #include "conn.h"
 #include "docroot.h"
 #include "models.h"
+#include "readbody.h"
 #include "server.h"
 
 /* Prepare a response with a body in memory (or none) and move to WRITE. */
@@ -72,6 +74,13 @@ static bool route_arg(const char *s, size_t len, uint64_t max, uint64_t *out)
 	return http_parse_size(s, len, max, out) == 0;
 }
 
+/* --send read: the body into memory now (readbody.h); a 500 if it cannot be. */
+static void send_mode(struct conn *c)
+{
+	if (c->srv->send_read && readbody_into_memory(&c->resp) < 0)
+		handle_error(c, 500);
+}
+
 static void route_size(struct conn *c, const char *arg, size_t len)
 {
 	uint64_t n;
@@ -83,6 +92,7 @@ static void route_size(struct conn *c, const char *arg, size_t len)
 	respond(c, 200, NULL, n, c->req.keepalive, "application/octet-stream", NULL);
 	c->resp.fd = c->srv->pattern_fd;
 	c->resp.pattern = true;
+	send_mode(c);
 }
 
 static void route_file(struct conn *c, const char *arg, size_t len)
@@ -97,6 +107,7 @@ static void route_file(struct conn *c, const char *arg, size_t len)
 	respond(c, 200, NULL, size, c->req.keepalive, "application/octet-stream", NULL);
 	c->resp.fd = fd;
 	c->resp.fd_owned = true;
+	send_mode(c);
 }
 
 /* Spend @usec of this thread's CPU time (not wall time: preemption does not count). */

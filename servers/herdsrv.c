@@ -7,8 +7,8 @@
  *
  * main() turns the options into a struct server, sets up what every model shares
  * (signal handlers, the listener, the /size pattern, the docroot, the --stats
- * table) and hands over to the model's run(). When run() returns, every worker
- * has been stopped and reaped; main writes --stats and exits with run()'s status.
+ * table, the shared counters) and hands over to the model's run(). When run() returns, every worker
+ * has been stopped and reaped; main writes --stats and --counters and exits with run()'s status.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +24,7 @@
 #include "accept.h"
 #include "client_stats.h"
 #include "clock.h"
+#include "counters.h"
 #include "files.h"
 #include "http.h"
 #include "log.h"
@@ -56,6 +57,12 @@ static void usage(FILE *f)
 		   "  --max-conns N       shed connections beyond N with 503 (0: none) [0]\n"
 		   "  --max-body BYTES    largest POST /echo body (K, M suffixes)     [1M]\n"
 		   "  --stats FILE        per-client requests and bytes, CSV, at exit\n"
+		   "  --send MODE         how /size and /files bodies go out  [sendfile]\n"
+		   "                      sendfile: from the page cache; read: read whole\n"
+		   "                      into malloc'ed memory, then write() it\n"
+		   "  --counters FILE     refused, shed, failed forks/threads, replaced\n"
+		   "                      workers (and the pool's figures), JSON, at exit\n"
+		   "  --pool-log FILE     prefork-dynamic: idle/busy/total at each change, CSV\n"
 		   "  --quiet             no informational messages on stderr\n"
 		   "model options:\n"
 		   "  --reap none|sigchld|ignore  fork: how children are reaped [sigchld]\n"
@@ -110,6 +117,9 @@ enum {
 	OPT_MAX_CONNS,
 	OPT_MAX_BODY,
 	OPT_STATS,
+	OPT_SEND,
+	OPT_COUNTERS,
+	OPT_POOL_LOG,
 	OPT_REAP,
 	OPT_TRIGGER,
 	OPT_EXCLUSIVE,
@@ -136,6 +146,9 @@ static const struct option long_opts[] = {
 	{ "max-conns", required_argument, 0, OPT_MAX_CONNS },
 	{ "max-body", required_argument, 0, OPT_MAX_BODY },
 	{ "stats", required_argument, 0, OPT_STATS },
+	{ "send", required_argument, 0, OPT_SEND },
+	{ "counters", required_argument, 0, OPT_COUNTERS },
+	{ "pool-log", required_argument, 0, OPT_POOL_LOG },
 	{ "reap", required_argument, 0, OPT_REAP },
 	{ "trigger", required_argument, 0, OPT_TRIGGER },
 	{ "exclusive", no_argument, 0, OPT_EXCLUSIVE },
@@ -152,7 +165,7 @@ static const struct option long_opts[] = {
 
 /* Which model-specific options were given, to warn about those the model ignores. */
 struct given {
-	bool reap, trigger, exclusive, dynamic;
+	bool reap, trigger, exclusive, dynamic, pool_log;
 	bool check; /* --check: validate the options and the paths they name, then exit 0 */
 };
 
@@ -213,6 +226,18 @@ static void parse_args(int argc, char **argv, struct server *srv, struct given *
 			break;
 		case OPT_STATS:
 			srv->stats_path = optarg;
+			break;
+		case OPT_SEND:
+			if (strcmp(optarg, "read") && strcmp(optarg, "sendfile"))
+				die("invalid --send '%s': expected read or sendfile", optarg);
+			srv->send_read = !strcmp(optarg, "read");
+			break;
+		case OPT_COUNTERS:
+			srv->counters_path = optarg;
+			break;
+		case OPT_POOL_LOG:
+			g->pool_log = true;
+			srv->pool_log_path = optarg;
 			break;
 		case OPT_REAP:
 			g->reap = true;
@@ -281,6 +306,8 @@ static void check_relevance(const struct server *srv, const struct given *g)
 		log_warn("--trigger applies to the epoll model only; ignored for %s", m);
 	if (g->exclusive && strcmp(m, "epoll-threads"))
 		log_warn("--exclusive applies to epoll-threads only; ignored for %s", m);
+	if (g->pool_log && strcmp(m, "prefork-dynamic"))
+		log_warn("--pool-log applies to prefork-dynamic only; ignored for %s", m);
 	if (g->dynamic && strcmp(m, "prefork-dynamic"))
 		log_warn("--min-idle/--max-idle/--max-children/--max-requests apply to "
 			 "prefork-dynamic only");
@@ -295,10 +322,10 @@ static void check_relevance(const struct server *srv, const struct given *g)
  * file's temporary beside it and removes it (a device or FIFO is only checked:
  * it is written in place at exit, and opening a FIFO now would wait for its reader).
  */
-static void check_stats_path(const char *path)
+static void check_path(const char *flag, const char *path)
 {
-	if (files_check_writable(path) < 0)
-		die("cannot write --stats '%s': %m", path);
+	if (path && files_check_writable(path) < 0)
+		die("cannot write %s '%s': %m", flag, path);
 }
 
 int main(int argc, char **argv)
@@ -339,11 +366,15 @@ int main(int argc, char **argv)
 			die("cannot open --docroot '%s': %m", srv.docroot);
 	}
 	if (srv.stats_path) {
-		check_stats_path(srv.stats_path);
+		check_path("--stats", srv.stats_path);
 		srv.stats = client_stats_create(STATS_CAPACITY);
 		if (!srv.stats)
 			die("mmap() of the --stats table failed: %m");
 	}
+	check_path("--counters", srv.counters_path);
+	check_path("--pool-log", srv.pool_log_path);
+	if (counters_init() < 0)
+		die("mmap() of the counters failed: %m");
 	if (given.check)
 		return 0; /* every option is good: the run may start */
 	if (server_init_pattern(&srv) < 0)
@@ -370,6 +401,11 @@ int main(int argc, char **argv)
 	}
 	if (srv_shed_count)
 		log_info("shed %llu connections", (unsigned long long)srv_shed_count);
+	if (srv.counters_path &&
+	    counters_write_json(srv.counters_path, srv.send_read ? "read" : "sendfile") < 0) {
+		log_warn("cannot write --counters '%s': %m", srv.counters_path);
+		rc = rc ? rc : 1;
+	}
 	log_info("stopped");
 	return rc;
 }

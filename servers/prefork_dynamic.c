@@ -33,7 +33,8 @@
  * The pool starts with --workers children, clamped to [max(--min-idle, 1),
  * --max-idle], the range it settles in when idle, so that it does not begin by
  * retiring children it has just forked. The parent logs the pool's size when it
- * changes, at most once a second; `pgrep -P PARENT` counts the children.
+ * changes, at most once a second; `pgrep -P PARENT` counts the children, and
+ * --pool-log FILE keeps every change of idle / busy / total (pool_log.h).
  *
  * Underneath: each child's epoll entry on the listener is one exclusive entry on
  * the listener's wait queue, and a new connection stops at the first entry whose
@@ -54,9 +55,11 @@
 #include "accept.h"
 #include "clock.h"
 #include "conn.h"
+#include "counters.h"
 #include "log.h"
 #include "models.h"
 #include "net.h"
+#include "pool_log.h"
 #include "process_pool.h"
 #include "server.h"
 
@@ -88,6 +91,7 @@ struct dynamic {
 	uint64_t retry_at;   /* a fork failed: no new attempt before this */
 	int logged;	     /* the pool size last logged */
 	uint64_t logged_at;  /* when it was logged */
+	struct pool_log log; /* idle / busy / total over time, and the largest total */
 };
 
 enum { FROM_LISTENER, FROM_PARENT }; /* the child's epoll data */
@@ -228,6 +232,8 @@ static void exited(struct pool *p, int slot, int status)
 	if (c->pfd >= 0)
 		close(c->pfd); /* also leaves the epoll set */
 	c->pfd = -1;
+	if (c->state == CHILD_EXITING)
+		srv_counters->pool_recycled++;
 	become(m, c, CHILD_NONE);
 	if (!srv_stop && !(WIFEXITED(status) && WEXITSTATUS(status) == 0))
 		m->owed++;
@@ -300,6 +306,7 @@ static void grow(struct pool *p, uint64_t now, uint64_t *wake)
 		if (m->owed > 0) {
 			m->owed--;
 			p->respawned++;
+			COUNT(workers_replaced);
 		}
 	}
 }
@@ -330,6 +337,7 @@ static void shrink(struct pool *p, uint64_t now, uint64_t *wake)
 		/* If this fails the child is gone already and its EOF is on the way. */
 		(void)send(c->pfd, "K", 1, MSG_NOSIGNAL | MSG_DONTWAIT);
 		become(m, c, CHILD_RETIRING);
+		srv_counters->pool_retired++;
 	}
 }
 
@@ -350,6 +358,17 @@ static void report(struct pool *p, uint64_t now, uint64_t *wake)
 	m->logged_at = now;
 }
 
+/* The pool as it is now, into --pool-log and the counters. */
+static void note(struct pool *p, uint64_t now)
+{
+	struct dynamic *m = p->model;
+	int busy = 0;
+
+	for (int i = 0; i < p->size; i++)
+		busy += m->child[i].state == CHILD_BUSY;
+	pool_log_note(&m->log, now, m->idle, busy, pool_count(p));
+}
+
 /* Apply the policy; returns the epoll timeout (ms) until it next needs the clock. */
 static int maintain(struct pool *p)
 {
@@ -358,6 +377,7 @@ static int maintain(struct pool *p)
 	grow(p, now, &wake);
 	shrink(p, now, &wake);
 	report(p, now, &wake);
+	note(p, now);
 	return wake == UINT64_MAX ? -1 : clock_ms_until(wake);
 }
 
@@ -409,6 +429,9 @@ int prefork_dynamic_run(struct server *srv)
 	for (int i = 0; i < size; i++)
 		m.child[i].pfd = m.child[i].cfd = -1;
 	pool.model = &m;
+	pool_log_init(&m.log, srv->pool_log_path, clock_now_ns());
+	srv_counters->pool = true;
+	srv_counters->pool_start = (uint64_t)start;
 	if (pool_start(&pool, start) == 0) {
 		log_info("pool: %d children (min-idle %u, max-idle %u, max-children %u, "
 			 "max-requests %u)",
@@ -421,6 +444,10 @@ int prefork_dynamic_run(struct server *srv)
 		if (m.child[i].pfd >= 0)
 			close(m.child[i].pfd);
 	pool_stop(&pool);
+	srv_counters->pool_forks = pool.spawned_total;
+	if (pool_log_write(&m.log) < 0)
+		log_warn("cannot write --pool-log '%s': %m", srv->pool_log_path);
+	pool_log_free(&m.log);
 	pool_free(&pool);
 	close(m.epfd);
 	free(m.child);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "counters.h"
 #include "log.h"
 #include "server.h"
 
@@ -88,6 +89,8 @@ pid_t proc_fork(void)
 	pid_t parent = getpid();
 	pid_t pid = fork();
 
+	if (pid < 0)
+		COUNT(fork_failures);
 	if (pid == 0) {
 		/* A worker never outlives a parent that crashed: no orphans. */
 		prctl(PR_SET_PDEATHSIG, SIGTERM);
@@ -113,6 +116,8 @@ int proc_thread_create(pthread_t *t, void *(*fn)(void *), void *arg)
 	pthread_sigmask(SIG_BLOCK, &our_signals, &old);
 	int err = pthread_create(t, NULL, fn, arg);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err)
+		COUNT(thread_failures);
 	return err;
 }
 

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "counters.h"
 #include "log.h"
 #include "server.h"
 
@@ -170,8 +171,10 @@ void pool_reap(struct pool *p, bool refill)
 				 proc_status_str(status, what, sizeof(what)));
 		if (p->ops->exited)
 			p->ops->exited(p, slot, status);
-		if (refill && !srv_stop && p->pid[slot] == 0 && pool_spawn(p, slot) > 0)
+		if (refill && !srv_stop && p->pid[slot] == 0 && pool_spawn(p, slot) > 0) {
 			p->respawned++;
+			COUNT(workers_replaced);
+		}
 	}
 }
 

@@ -47,6 +47,9 @@ struct server {
 	unsigned max_children;	   /* prefork-dynamic: --max-children */
 	unsigned max_requests;	   /* prefork-dynamic: --max-requests per child (0: unlimited) */
 	uint64_t max_body;	   /* largest POST /echo body accepted (413 beyond) */
+	bool send_read; /* --send read: bodies read into memory and written (readbody.h) */
+	const char *counters_path; /* --counters FILE: counters.h's JSON written at exit */
+	const char *pool_log_path; /* --pool-log FILE: prefork-dynamic's pool over time */
 
 	/* ---- set up by main() before run() ---- */
 	int listen_fd;		    /* the shared listener; -1 for models with their own */

@@ -17,6 +17,7 @@
 #include "accept.h"
 #include "clock.h"
 #include "conn.h"
+#include "counters.h"
 #include "log.h"
 #include "models.h"
 #include "proc.h"
@@ -60,6 +61,7 @@ static void start_thread(struct server *srv, const pthread_attr_t *attr, int fd,
 	int err = pthread_create(&tid, attr, serve_one, job);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (err) {
+		COUNT(thread_failures);
 		log_warn("pthread_create() failed: %s", strerror(err));
 		atomic_fetch_sub(&active, 1);
 		free(job);
