@@ -15,6 +15,8 @@
  *	tasks.csv        every server task
  *	server.log       the server's stderr
  *	load.log         herdload's stderr (also shown on ours as it comes)
+ *	clients.csv, server_stats.csv/.json, server_counters.json, pool.csv
+ *	                 the two programs' own records (sidefiles.h)
  *	report.md, report.html, plots/   the run explained (runreport.h)
  * With --repeat K, K such directories DIR/rep-1 ... and their comparison.
  *
@@ -57,6 +59,7 @@
 #include "session/rundir.h"
 #include "session/runjson.h"
 #include "session/runopts.h"
+#include "session/sidefiles.h"
 #include "session/session.h"
 #include "spawn.h"
 #include "waitstatus.h"
@@ -207,8 +210,15 @@ static void run_load(const struct run_opts *o, int port, const char *dir, struct
 		cut_short(out, "cannot create %s: %s", log, strerror(errno));
 		return;
 	}
-	char **argv = make_argv((char *[]){ "herdload", "--port", portarg }, 3, &o->load,
-				(char *[]){ "--csv", csv, "--json", json, "--quiet" }, 5);
+	struct side_args side;
+	if (sidefiles_load_args(&side, dir) < 0) {
+		cut_short(out, "the run directory's name is too long");
+		return;
+	}
+	char *tail[5 + SIDE_MAX_ARGS] = { "--csv", csv, "--json", json, "--quiet" };
+	memcpy(tail + 5, side.argv, (size_t)side.argc * sizeof(*tail));
+	char **argv = make_argv((char *[]){ "herdload", "--port", portarg }, 3, &o->load, tail,
+				5 + (size_t)side.argc);
 	struct spawn sp = {
 		.argv = argv, .sibling = true, .err = log, .append = true, .held = true
 	};
@@ -261,9 +271,14 @@ static void serve_and_load(const struct run_opts *o, const char *dir, struct ses
 		cut_short(out, "the run directory's name is too long");
 		return;
 	}
+	struct side_args side;
+	if (sidefiles_server_args(&side, o->model, dir) < 0) {
+		cut_short(out, "the run directory's name is too long");
+		return;
+	}
 	char **argv = make_argv(
 		(char *[]){ "herdsrv", "--model", (char *)o->model, "--port", "0", "--quiet" }, 6,
-		&o->server, NULL, 0);
+		&o->server, side.argv, (size_t)side.argc);
 	int rc = session_start(s, &(struct spawn){ .argv = argv, .sibling = true, .err = log },
 			       true);
 	free(argv);
@@ -421,6 +436,7 @@ static int run_once(const struct run_opts *o, const char *dir)
 		json_object_set_new(meta, MK_COST, cost.json ? cost.json : json_null());
 	else
 		json_decref(cost.json);
+	sidefiles_json(meta, dir); /* herdsrv's and herdload's own records (sidefiles.h) */
 	int rc = runjson_write(dir, meta, trace, join, reason) < 0 || report_files(dir) < 0;
 	if (reason)
 		log_warn("the run was cut short (%s): what it measured is in %s", reason, dir);
