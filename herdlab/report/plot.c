@@ -350,3 +350,46 @@ int plot_steps(const char *svg, const char *xlabel, const char *ylabel, const do
 		return -1;
 	return render(svg, write_steps, &a);
 }
+
+/* ---- several steps ---------------------------------------------------------------------- */
+
+struct multi_step_args {
+	const char *xlabel, *ylabel;
+	const double *x, *y;
+	size_t n;
+	const char *const *series;
+	size_t nseries;
+};
+
+static void write_steps_multi(FILE *f, const void *arg)
+{
+	const struct multi_step_args *a = arg;
+
+	fputs("set xlabel noenhanced ", f);
+	put_quoted(f, a->xlabel);
+	fputs("\nset ylabel noenhanced ", f);
+	put_quoted(f, a->ylabel);
+	fputs("\nset yrange [0:*]\nset key top right noenhanced\n$d << EOD\n", f);
+	for (size_t i = 0; i < a->n; i++) {
+		fprintf(f, "%.6g", a->x[i]);
+		for (size_t s = 0; s < a->nseries; s++)
+			fprintf(f, "\t%.6g", a->y[i * a->nseries + s]);
+		fputc('\n', f);
+	}
+	fputs("EOD\nplot ", f);
+	for (size_t s = 0; s < a->nseries; s++) {
+		fprintf(f, "%s$d using 1:%zu with steps lw 1.5 title ", s ? ", " : "", s + 2);
+		put_quoted(f, a->series[s]);
+	}
+	fputc('\n', f);
+}
+
+int plot_steps_multi(const char *svg, const char *xlabel, const char *ylabel, const double *x,
+		     const double *y, size_t n, const char *const *series, size_t nseries)
+{
+	struct multi_step_args a = { xlabel, ylabel, x, y, n, series, nseries };
+
+	if (!n || !nseries)
+		return -1;
+	return render(svg, write_steps_multi, &a);
+}

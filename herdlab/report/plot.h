@@ -57,4 +57,11 @@ int plot_bars(const char *svg, const struct plot_axes *ax, const char *const *gr
 int plot_steps(const char *svg, const char *xlabel, const char *ylabel, const double *x,
 	       const double *y, size_t n);
 
+/*
+ * Several step functions over one x, with a key: series s holds y[i * nseries + s]
+ * from x[i] to x[i + 1] (prefork-dynamic's idle, busy and total children over time).
+ */
+int plot_steps_multi(const char *svg, const char *xlabel, const char *ylabel, const double *x,
+		     const double *y, size_t n, const char *const *series, size_t nseries);
+
 #endif

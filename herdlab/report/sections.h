@@ -8,6 +8,8 @@
  *	                 processes, TCP, the tracer itself
  *	decomposition.c  the latency decomposition (the join's parts)
  *	cost.c           what the server and herdload cost in their own cgroups
+ *	srvload.c        herdsrv's and herdload's own records: phases, clients,
+ *	                 the server's counters, prefork-dynamic's pool
  *
  * Each says what it has to say once, through doc.h, so that the text, Markdown
  * and HTML reports cannot disagree.
@@ -30,6 +32,9 @@ void section_tcp(struct doc *d, const struct rundir *rd);
 void section_tracer(struct doc *d, const struct rundir *rd);
 
 void section_cost(struct doc *d, const struct rundir *rd);
+
+/* srvload.c: phases, clients, the server's counters, prefork-dynamic's pool. */
+void section_load_server(struct doc *d, const struct rundir *rd, const struct report_figs *f);
 
 void section_decomposition(struct doc *d, const struct rundir *rd, const struct report_figs *f);
 

@@ -61,11 +61,11 @@ int sidefiles_load_args(struct side_args *a, const char *dir)
 
 /* A table read whole: its lines split at commas in place. */
 struct table {
-	char *text;		/* the file */
-	char *cols[MAX_COLS];	/* the header's names */
-	int ncols;		/* entries in @cols */
-	char *next;		/* the next row's line */
-	char *field[MAX_COLS];	/* the current row's fields */
+	char *text;	       /* the file */
+	char *cols[MAX_COLS];  /* the header's names */
+	int ncols;	       /* entries in @cols */
+	char *next;	       /* the next row's line */
+	char *field[MAX_COLS]; /* the current row's fields */
 };
 
 /* Split @line at its commas into @out (at most MAX_COLS); the count. */
@@ -151,8 +151,7 @@ static json_t *clients_json(const char *dir)
 
 	if (table_open(&t, dir, SIDE_CLIENTS_CSV) < 0)
 		return NULL;
-	int rq = table_col(&t, "requests"), okc = table_col(&t, "ok"),
-	    fc = table_col(&t, "failed");
+	int rq = table_col(&t, "requests"), okc = table_col(&t, "ok"), fc = table_col(&t, "failed");
 	while (table_row(&t)) {
 		unsigned long long r = field_num(&t, rq);
 		lo = n == 0 || r < lo ? r : lo;
@@ -183,13 +182,13 @@ static json_t *idle_json(json_t *client)
 
 	if (!json_is_object(idle))
 		return NULL;
-	return json_pack("{s:O?, s:O?, s:O?, s:O?, s:O?, s:O?, s:O?}", "requested",
-			 json_object_get(idle, "connections"), "opened",
-			 json_object_get(idle, "opened"), "connected",
-			 json_object_get(idle, "connected"), "failed",
-			 json_object_get(idle, "failed"), "failed_by_kind",
-			 json_object_get(idle, "errors"), "held_at_end",
-			 json_object_get(idle, "held"), "pending", json_object_get(idle, "pending"));
+	return json_pack(
+		"{s:O?, s:O?, s:O?, s:O?, s:O?, s:O?, s:O?}", "requested",
+		json_object_get(idle, "connections"), "opened", json_object_get(idle, "opened"),
+		"connected", json_object_get(idle, "connected"), "failed",
+		json_object_get(idle, "failed"), "failed_by_kind", json_object_get(idle, "errors"),
+		"held_at_end", json_object_get(idle, "held"), "pending",
+		json_object_get(idle, "pending"));
 }
 
 static json_t *load_json(const char *dir)
@@ -238,8 +237,7 @@ static json_t *stats_json(const char *dir)
 		json_array_append_new(rows, json_pack("{s:s, s:I, s:I, s:I}", "address",
 						      t.field[ac], "requests", (json_int_t)r,
 						      "bytes_in", (json_int_t)field_num(&t, ic),
-						      "bytes_out",
-						      (json_int_t)field_num(&t, oc)));
+						      "bytes_out", (json_int_t)field_num(&t, oc)));
 	}
 	free(t.text);
 	if (path_join(path, sizeof(path), dir, SIDE_SERVER_STATS_JSON) < 0 ||

@@ -38,8 +38,8 @@
 /* The server's extra arguments for a run of @model into @dir (at most SIDE_MAX_ARGS). */
 #define SIDE_MAX_ARGS 6
 struct side_args {
-	char *argv[SIDE_MAX_ARGS]; /* "--stats", path, ... pointing into @paths */
-	int argc;		   /* entries in @argv */
+	char *argv[SIDE_MAX_ARGS];		 /* "--stats", path, ... pointing into @paths */
+	int argc;				 /* entries in @argv */
 	char paths[SIDE_MAX_ARGS / 2][PATH_MAX]; /* the files' paths */
 };
 
