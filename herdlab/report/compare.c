@@ -27,6 +27,9 @@
 #define P99(key) MK_DOT(T(key), MK_HIST_P99)
 #define CNT(key) MK_DOT(T(key), MK_HIST_COUNT)
 
+/* The most columns a table has (doc_table's heads are passed one by one). */
+#define MAX_COLS 14
+
 /* The columns. Latencies are shown in microseconds. */
 #define POOL FAMILY_POOL
 const struct compare_metric compare_metrics[] = {
@@ -45,6 +48,9 @@ const struct compare_metric compare_metrics[] = {
 	{ "join matched", MK_JOIN_MATCHED, +1, 0, 3, 1, NULL, NULL },
 	{ "server CPU us/request", MK_COST_SERVER_CPU_NS, -1, 0, 1, 1e-3, MK_CLIENT_REQUESTS_OK,
 	  NULL },
+	{ "shed", MK_SERVER_COUNTERS_SHED, -1, 0, 0, 1, NULL, NULL },
+	{ "FD_SETSIZE refused", MK_SERVER_COUNTERS_FD_SETSIZE_REFUSED, -1, 0, 0, 1, NULL, NULL },
+	{ "pool max", MK_SERVER_POOL_MAX_TOTAL, 0, 0, 0, 1, NULL, NULL },
 };
 const size_t compare_nmetrics = sizeof(compare_metrics) / sizeof(compare_metrics[0]);
 
@@ -185,7 +191,7 @@ static size_t present(const struct rundir *runs, size_t n, const struct compare_
 {
 	size_t k = 0;
 
-	for (size_t m = 0; m < compare_nmetrics; m++) {
+	for (size_t m = 0; m < compare_nmetrics && k < MAX_COLS; m++) {
 		for (size_t i = 0; i < n; i++)
 			if (!isnan(compare_value(&runs[i], &compare_metrics[m]))) {
 				cols[k++] = &compare_metrics[m];
@@ -255,11 +261,12 @@ static void table_head(struct doc *d, const struct compare_metric **cols, size_t
 
 	for (size_t c = 0; c < k && c < sizeof(align) - 2; c++)
 		strcat(align, "r");
-	/* doc_table takes its heads as arguments: give it the most we have (10 + 1). */
-	const char *h[11] = { "run" };
-	for (size_t c = 0; c < 10; c++)
+	/* doc_table takes its heads as arguments: give it the most we have (MAX_COLS + 1). */
+	const char *h[MAX_COLS + 1] = { "run" };
+	for (size_t c = 0; c < MAX_COLS; c++)
 		h[c + 1] = c < k ? cols[c]->name : "";
-	doc_table(d, align, h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8], h[9], h[10]);
+	doc_table(d, align, h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8], h[9], h[10],
+		  h[11], h[12], h[13], h[14]);
 }
 
 static void values_table(struct doc *d, const struct rundir *runs, size_t n, char **labels,
@@ -279,7 +286,7 @@ static void values_table(struct doc *d, const struct rundir *runs, size_t n, cha
 	}
 	if (repeats(runs, n)) {
 		double *v = malloc(n * sizeof(*v));
-		struct spread s[10];
+		struct spread s[MAX_COLS];
 		for (size_t c = 0; v && c < k; c++) {
 			for (size_t i = 0; i < n; i++)
 				v[i] = compare_value(&runs[i], cols[c]);
