@@ -47,10 +47,11 @@ ok "[ $(j "$TMP/fork" cost.server.pids_peak) -ge 6 ]" \
 	"fork, 5 concurrent clients: pids_peak >= 1 + 5 ($(j "$TMP/fork" cost.server.pids_peak))"
 
 # ---- limits --------------------------------------------------------------------------------
-# Each fork child reads a 30 MB body into memory; 4 at once cannot fit in 48 MB.
-run_wait --model fork --mem-limit 48M --max-body 64M --body 30M-30M --clients 4 --requests 7 \
-	--out "$TMP/oom"
-is "$(j "$TMP/oom" complete)" true "--mem-limit 48M against 30 MB bodies: the run completes"
+# --send read: each fork child reads a 30 MB file whole into memory; 4 at once cannot fit in 48 MB.
+mkdir -p "$TMP/doc" && head -c $((30 << 20)) /dev/zero >"$TMP/doc/big"
+run_wait --model fork --mem-limit 48M --send read --docroot "$TMP/doc" --path /files/big \
+	--clients 4 --requests 7 --out "$TMP/oom"
+is "$(j "$TMP/oom" complete)" true "--mem-limit 48M against --send read of 30 MB: the run completes"
 ok "[ $(j "$TMP/oom" cost.server.oom_kills) -gt 0 ]" \
 	"... and its OOM kills are counted ($(j "$TMP/oom" cost.server.oom_kills))"
 is "$(j "$TMP/oom" cost.server.memory_limit_bytes)" $((48 << 20)) "... and the limit is recorded"
