@@ -8,9 +8,8 @@
  * reaps. pool_log_note() is called then: it keeps the largest total, and with
  * --pool-log it appends a row whenever one of the three numbers changed, so the file
  * is the pool's step function, exact to the parent's view. Rows are kept in memory
- * (a few bytes each; at most POOL_LOG_MAX, the rest counted in the last line's
- * absence: samples says how many were kept) and written at exit through lib/files'
- * afile:
+ * (a few bytes each; at most POOL_LOG_MAX, later changes dropped: the counters'
+ * pool.samples says how many were kept) and written at exit through lib/files' afile:
  *	t_ns,t_s,idle,busy,total
  * t_ns is CLOCK_MONOTONIC (the clock of herdload's and the tracer's records), t_s the
  * seconds since the pool started. Busy children serve a connection; total - idle -
