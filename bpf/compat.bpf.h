@@ -25,7 +25,7 @@
  *   - the fates' tracepoints (herd.h's HERD_FATE_TPS): each loaded only where
  *     the kernel's BTF has it with the arguments its program reads (kfree_skb's
  *     reason: 5.17+), else not loaded, or skipped at attach, and reported absent
- *     (tracer.fates_absent).
+ *     (trace.fates.absent).
  */
 #ifndef HERD_COMPAT_BPF_H
 #define HERD_COMPAT_BPF_H

@@ -1029,8 +1029,11 @@ static __always_inline int on_send_reset(struct sock *sk, struct sk_buff *skb, i
 	if (!(f = fate_of(&k)))
 		return 0;
 	f->resets_sent++;
-	f->rst_state = (__u8)state;
 	f->rst_server = 1;
+	if (state) { /* a reset to a closed port has no socket: its client's end says more */
+		f->rst_state = (__u8)state;
+		f->rst_state_server = 1;
+	}
 	if (sk && reset_closes_unread(reason, !skb, state))
 		f->closed_unread++;
 	return 0;
@@ -1053,7 +1056,8 @@ static __always_inline int on_receive_reset(struct sock *sk, bool btf)
 	else
 		f->client_resets_received++;
 	f->rst_state = RD(btf, sk, __sk_common.skc_state);
-	f->rst_server = server;
+	f->rst_state_server = server;
+	f->rst_server = !server; /* who sent it: the other end */
 	return 0;
 }
 

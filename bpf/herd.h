@@ -345,7 +345,7 @@ enum herd_hist {
  * The fates of connections (herd.bpf.c's last section): what happened to a
  * client's connection on the way to (or instead of) an accept, by client
  * address and port. Each tracepoint is optional: one this kernel lacks is not
- * loaded (or does not attach) and is reported absent (tracer.fates_absent).
+ * loaded (or does not attach) and is reported absent (trace.fates.absent).
  * X(tracepoint, the arguments it must have).
  */
 #define HERD_FATE_TPS(X)         \
@@ -388,9 +388,10 @@ struct herd_fate {
 	__u32 resets_received;	      /* resets the server side received from it */
 	__u32 client_resets_received; /* resets its own socket received (resets_sent's far end) */
 	__u32 closed_unread;	      /* the server closed with its data unread: its reset says so */
-	__u8 rst_state;		      /* the TCP state of the socket at the last reset (0: none) */
-	__u8 rst_server;	      /* ... 1: the server's socket, 0: the client's */
-	__u8 pad[6];
+	__u8 rst_state;		      /* a socket's TCP state at the last reset (0: no socket) */
+	__u8 rst_state_server;	      /* ... 1: the server's socket, 0: the client's */
+	__u8 rst_server;	      /* the last reset was sent by 1: the server side, 0: the client */
+	__u8 pad[5];
 };
 
 #endif
