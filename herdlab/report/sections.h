@@ -8,6 +8,7 @@
  *	                 processes, TCP, the tracer itself
  *	decomposition.c  the latency decomposition (the join's parts)
  *	cost.c           what the server and herdload cost in their own cgroups
+ *	fates_section.c  the fates of the connections that went wrong
  *
  * Each says what it has to say once, through doc.h, so that the text, Markdown
  * and HTML reports cannot disagree.
@@ -30,6 +31,8 @@ void section_tcp(struct doc *d, const struct rundir *rd);
 void section_tracer(struct doc *d, const struct rundir *rd);
 
 void section_cost(struct doc *d, const struct rundir *rd);
+
+void section_fates(struct doc *d, const struct rundir *rd);
 
 void section_decomposition(struct doc *d, const struct rundir *rd, const struct report_figs *f);
 
