@@ -168,7 +168,8 @@ static __always_inline int uring_complete_res(__u64 *args)
 static __always_inline int drop_reason_listen_overflow(void)
 {
 	if (bpf_core_enum_value_exists(enum skb_drop_reason, SKB_DROP_REASON_TCP_LISTEN_OVERFLOW))
-		return bpf_core_enum_value(enum skb_drop_reason, SKB_DROP_REASON_TCP_LISTEN_OVERFLOW);
+		return bpf_core_enum_value(enum skb_drop_reason,
+					   SKB_DROP_REASON_TCP_LISTEN_OVERFLOW);
 	return -1;
 }
 
@@ -201,8 +202,8 @@ static __always_inline bool reset_closes_unread(int reason, bool active, int sta
 {
 	if (send_reset_reason &&
 	    bpf_core_enum_value_exists(enum sk_rst_reason, SK_RST_REASON_TCP_ABORT_ON_CLOSE))
-		return reason == bpf_core_enum_value(enum sk_rst_reason,
-						     SK_RST_REASON_TCP_ABORT_ON_CLOSE);
+		return reason ==
+		       bpf_core_enum_value(enum sk_rst_reason, SK_RST_REASON_TCP_ABORT_ON_CLOSE);
 	return active && state == TCP_CLOSE;
 }
 

@@ -1008,8 +1008,7 @@ static __always_inline int on_retransmit_skb(struct sock *sk, bool btf)
  * socket @sk. Only the server side's count: the client's reach the server as
  * resets received.
  */
-static __always_inline int on_send_reset(struct sock *sk, struct sk_buff *skb, int reason,
-					 bool btf)
+static __always_inline int on_send_reset(struct sock *sk, struct sk_buff *skb, int reason, bool btf)
 {
 	struct herd_fate_key k = {};
 	struct herd_fate *f;

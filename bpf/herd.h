@@ -348,11 +348,11 @@ enum herd_hist {
  * loaded (or does not attach) and is reported absent (trace.fates.absent).
  * X(tracepoint, the arguments it must have).
  */
-#define HERD_FATE_TPS(X)         \
-	X(kfree_skb, 3)          \
+#define HERD_FATE_TPS(X)            \
+	X(kfree_skb, 3)             \
 	X(tcp_retransmit_synack, 2) \
-	X(tcp_retransmit_skb, 2) \
-	X(tcp_send_reset, 2)     \
+	X(tcp_retransmit_skb, 2)    \
+	X(tcp_send_reset, 2)        \
 	X(tcp_receive_reset, 1)
 
 #define FATE_TP_ENUM(name, args) FATE_TP_##name,
@@ -377,20 +377,20 @@ struct herd_fate_key {
  */
 struct herd_fate {
 	struct herd_fate_key key;
-	__u64 first_ns;		      /* the first event */
-	__u64 last_ns;		      /* the last */
-	__u32 syn_retransmits;	      /* the client sent its SYN again: the one before went unanswered */
-	__u32 overflow_drops;	      /* its handshake's ACK (or data) dropped at a full accept
+	__u64 first_ns;	       /* the first event */
+	__u64 last_ns;	       /* the last */
+	__u32 syn_retransmits; /* the client sent its SYN again: the one before went unanswered */
+	__u32 overflow_drops;  /* its handshake's ACK (or data) dropped at a full accept
 				       * queue: drop reason TCP_LISTEN_OVERFLOW (6.15+) */
-	__u32 no_socket_drops;	      /* its SYN dropped with nothing listening: NO_SOCKET (5.17+) */
-	__u32 synack_retransmits;     /* the server sent its SYN-ACK again */
-	__u32 resets_sent;	      /* resets the server side sent it (its sockets, or its port) */
-	__u32 resets_received;	      /* resets the server side received from it */
+	__u32 no_socket_drops; /* its SYN dropped with nothing listening: NO_SOCKET (5.17+) */
+	__u32 synack_retransmits; /* the server sent its SYN-ACK again */
+	__u32 resets_sent;	  /* resets the server side sent it (its sockets, or its port) */
+	__u32 resets_received;	  /* resets the server side received from it */
 	__u32 client_resets_received; /* resets its own socket received (resets_sent's far end) */
-	__u32 closed_unread;	      /* the server closed with its data unread: its reset says so */
-	__u8 rst_state;		      /* a socket's TCP state at the last reset (0: no socket) */
-	__u8 rst_state_server;	      /* ... 1: the server's socket, 0: the client's */
-	__u8 rst_server;	      /* the last reset was sent by 1: the server side, 0: the client */
+	__u32 closed_unread;   /* the server closed with its data unread: its reset says so */
+	__u8 rst_state;	       /* a socket's TCP state at the last reset (0: no socket) */
+	__u8 rst_state_server; /* ... 1: the server's socket, 0: the client's */
+	__u8 rst_server;       /* the last reset was sent by 1: the server side, 0: the client */
 	__u8 pad[5];
 };
 

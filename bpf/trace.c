@@ -277,8 +277,8 @@ static void fate_twins(struct herd_bpf *s, int i, struct bpf_program **btf,
 		       struct bpf_program **raw)
 {
 	switch (i) {
-#define FATE_CASE(name, args)              \
-	case FATE_TP_##name:               \
+#define FATE_CASE(name, args)               \
+	case FATE_TP_##name:                \
 		*btf = s->progs.name##_btf; \
 		*raw = s->progs.name##_raw; \
 		break;

@@ -61,7 +61,7 @@ struct trace_result {
 	struct trace_fate *fates; /* every client with a fate (fates map) */
 	size_t nfates;
 	uint32_t fates_absent; /* bit i: fate tracepoint i (enum herd_fate_tp) not attached */
-	uint32_t *prog_ids; /* the kernel's ids of the tracer's loaded programs */
+	uint32_t *prog_ids;    /* the kernel's ids of the tracer's loaded programs */
 	size_t nprog_ids;
 	uint32_t *link_ids; /* ... of its links */
 	size_t nlink_ids;

@@ -36,7 +36,7 @@ struct client_req {
 	uint32_t conn_seq;	   /* its connection, within the thread */
 	uint32_t thread;	   /* herdload's thread */
 	int status;		   /* HTTP status (0: none) */
-	char error[16];		   /* herdload's error kind: "ok", "refused", "connect_timeout"... */
+	char error[16]; /* herdload's error kind: "ok", "refused", "connect_timeout"... */
 };
 
 /* Whether request @r failed (any error kind but "ok"). */

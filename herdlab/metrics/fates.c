@@ -22,7 +22,8 @@ void fates_mark_accepted(struct trace_result *r)
 {
 	for (size_t i = 0; i < r->nfates; i++) {
 		const struct herd_fate *f = &r->fates[i].f;
-		uint64_t from = f->first_ns > JOIN_TOLERANCE_NS ? f->first_ns - JOIN_TOLERANCE_NS : 0;
+		uint64_t from =
+			f->first_ns > JOIN_TOLERANCE_NS ? f->first_ns - JOIN_TOLERANCE_NS : 0;
 		uint64_t to = f->last_ns + JOIN_TOLERANCE_NS;
 		bool accepted = false;
 		for (size_t c = 0; c < r->nconns && !accepted; c++) {
@@ -31,7 +32,8 @@ void fates_mark_accepted(struct trace_result *r)
 				   k->server_port == f->key.server_port &&
 				   k->family == f->key.family &&
 				   !memcmp(k->client_addr, f->key.client_addr, 16) &&
-				   k->established_ns <= to && (!k->closed_ns || k->closed_ns >= from);
+				   k->established_ns <= to &&
+				   (!k->closed_ns || k->closed_ns >= from);
 		}
 		r->fates[i].accepted = accepted;
 	}
@@ -126,8 +128,8 @@ const char *fates_sentence(const struct client_req *r, const struct herd_fate *f
 	const char *ending = "failed";
 
 	if (f) {
-		add(what, sizeof(what), f->syn_retransmits, "SYN sent again",
-		    "SYNs sent again", " unanswered (dropped at a full queue)");
+		add(what, sizeof(what), f->syn_retransmits, "SYN sent again", "SYNs sent again",
+		    " unanswered (dropped at a full queue)");
 		add(what, sizeof(what), f->no_socket_drops, "SYN dropped", "SYNs dropped",
 		    " with nothing listening");
 		add(what, sizeof(what), f->overflow_drops, "handshake ACK dropped",
@@ -144,7 +146,8 @@ const char *fates_sentence(const struct client_req *r, const struct herd_fate *f
 		    " by the server with the request unread");
 		if (f->rst_state && strlen(what) + 24 < sizeof(what))
 			snprintf(what + strlen(what), sizeof(what) - strlen(what),
-				 " (the %s's socket in %s)", f->rst_state_server ? "server" : "client",
+				 " (the %s's socket in %s)",
+				 f->rst_state_server ? "server" : "client",
 				 metrics_tcp_state_name(f->rst_state));
 	}
 	if (!what[0])
@@ -177,8 +180,8 @@ static json_t *kind_of(json_t *by, const char *kind)
 
 static void bump(json_t *o, const char *key, uint64_t n)
 {
-	json_object_set_new(o, key, json_integer(json_integer_value(json_object_get(o, key)) +
-						 (json_int_t)n));
+	json_object_set_new(
+		o, key, json_integer(json_integer_value(json_object_get(o, key)) + (json_int_t)n));
 }
 
 int fates_join_json(json_t *root, const struct client_req *reqs, size_t n,

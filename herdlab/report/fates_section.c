@@ -47,7 +47,8 @@ void section_fates(struct doc *d, const struct rundir *rd)
 	doc_table(d, "lr", "metric", "value");
 	report_rows(d, rd, fate_rows, N(fate_rows));
 	doc_table_end(d);
-	json_object_foreach(by, kind, k) {
+	json_object_foreach(by, kind, k)
+	{
 		doc_para(d, "%s: %lld requests, %lld joined to their fate. For example, %s.", kind,
 			 (long long)json_integer_value(json_object_get(k, MK_FE_REQUESTS)),
 			 (long long)json_integer_value(json_object_get(k, MK_FE_MATCHED)),
@@ -57,8 +58,9 @@ void section_fates(struct doc *d, const struct rundir *rd)
 	}
 	absent = rundir_get(rd, T(MK_FATES_ABSENT));
 	if (json_array_size(absent))
-		doc_para(d, "This kernel lacks %zu of the fates' tracepoints (the first: %s): "
-			    "what they count is not seen.",
+		doc_para(d,
+			 "This kernel lacks %zu of the fates' tracepoints (the first: %s): "
+			 "what they count is not seen.",
 			 json_array_size(absent), json_string_value(json_array_get(absent, 0)));
 	doc_para(d, "A SYN dropped at a full accept or SYN queue has no drop reason on any kernel: "
 		    "it shows as the client's SYN sent again. Syncookies sent and validated are "
