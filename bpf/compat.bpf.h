@@ -22,6 +22,10 @@
  *     programs are skipped at attach.
  *   - io_uring_complete: absent without CONFIG_IO_URING; skipped at attach, and
  *     io_uring accepts go uncounted (tracer.uring_accepts_counted).
+ *   - the fates' tracepoints (herd.h's HERD_FATE_TPS): each loaded only where
+ *     the kernel's BTF has it with the arguments its program reads (kfree_skb's
+ *     reason: 5.17+), else not loaded, or skipped at attach, and reported absent
+ *     (trace.fates.absent).
  */
 #ifndef HERD_COMPAT_BPF_H
 #define HERD_COMPAT_BPF_H
@@ -140,6 +144,73 @@ static __always_inline int uring_complete_res(__u64 *args)
 	if (uring_res == URING_RES_ARG3)
 		return (int)*(volatile __u64 *)&args[3];
 	return (int)*(volatile __u64 *)&args[2];
+}
+
+/*
+ * The fates of connections (herd.bpf.c's last section).
+ *
+ * skb:kfree_skb's reason came with commit c504e5c2f964 ("net: skb: introduce
+ * kfree_skb_reason()", 5.17): its program is loaded only where the
+ * tracepoint's prototype has it (the loader counts its arguments; 5.10 has
+ * none, and its drops go unseen). The reasons are found by name through CO-RE,
+ * since their numbers change from kernel to kernel; one this kernel lacks
+ * matches nothing (-1):
+ *   NO_SOCKET, a SYN to a port nothing listens on: commit 85125597419a ("net:
+ *   skb: use kfree_skb_reason() in tcp_v4_rcv()", 5.17).
+ *   TCP_LISTEN_OVERFLOW, the handshake's ACK (or the data after it) dropped at a
+ *   full accept queue: commit a11a791ca81e ("tcp: add four drop reasons to
+ *   tcp_check_req()", 6.15). Before it the same drop is NOT_SPECIFIED, which
+ *   every path gives, and is not looked at.
+ * A SYN dropped at a full accept or SYN queue has no reason on any kernel
+ * (tcp_conn_request drops it, tcp_rcv_state_process consume_skb()s it): it is
+ * seen as the client's SYN retransmission (tcp:tcp_retransmit_skb, every kernel).
+ */
+static __always_inline int drop_reason_listen_overflow(void)
+{
+	if (bpf_core_enum_value_exists(enum skb_drop_reason, SKB_DROP_REASON_TCP_LISTEN_OVERFLOW))
+		return bpf_core_enum_value(enum skb_drop_reason,
+					   SKB_DROP_REASON_TCP_LISTEN_OVERFLOW);
+	return -1;
+}
+
+static __always_inline int drop_reason_no_socket(void)
+{
+	if (bpf_core_enum_value_exists(enum skb_drop_reason, SKB_DROP_REASON_NO_SOCKET))
+		return bpf_core_enum_value(enum skb_drop_reason, SKB_DROP_REASON_NO_SOCKET);
+	return -1;
+}
+
+/*
+ * tcp:tcp_send_reset. Until commit 19822a980e19 ("trace: tcp: fully support
+ * trace_tcp_send_reset", 6.10) it fired only for an active reset or a passive
+ * one from a full socket: a reset to a closed port (no socket) is then seen
+ * only at the client's end (tcp:tcp_receive_reset). Commit b533fb9cf4f7
+ * ("rstreason: make it work in trace world", 6.10) gave it a third argument,
+ * the reset's enum sk_rst_reason (set by the loader from the prototype: the
+ * argument is read only where it exists), and commit 90c36325c796 ("tcp:
+ * rstreason: introduce SK_RST_REASON_TCP_ABORT_ON_CLOSE for active reset",
+ * 6.12) the reason of a close with unread data. Where there is no such reason,
+ * a close with unread data is an active reset (no packet) from a server socket
+ * already in CLOSE: tcp_close() sets CLOSE, then resets (as do SO_LINGER 0 and
+ * an orphan out of memory, which herdsrv never causes).
+ */
+const volatile bool send_reset_reason = false;
+
+/* Whether a reset sent with reason @reason (-1: none known) from a socket in @state,
+ * without a packet (@active), is a close with data unread. */
+static __always_inline bool reset_closes_unread(int reason, bool active, int state)
+{
+	if (send_reset_reason &&
+	    bpf_core_enum_value_exists(enum sk_rst_reason, SK_RST_REASON_TCP_ABORT_ON_CLOSE))
+		return reason ==
+		       bpf_core_enum_value(enum sk_rst_reason, SK_RST_REASON_TCP_ABORT_ON_CLOSE);
+	return active && state == TCP_CLOSE;
+}
+
+/* tcp_send_reset's reason, where the tracepoint has one (-1 elsewhere). */
+static __always_inline int send_reset_reason_arg(unsigned long long *ctx)
+{
+	return send_reset_reason ? (int)*(volatile __u64 *)&ctx[2] : -1;
 }
 
 #endif

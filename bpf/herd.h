@@ -43,6 +43,7 @@
 #define HERD_MAX_TASKS	  65536 /* target tasks tracked at once */
 #define HERD_MAX_CONNS	  65536 /* connections between handshake and close */
 #define HERD_MAX_ZOMBIES  65536 /* target processes between exit and reaping */
+#define HERD_MAX_FATES	  65536 /* client address:ports with something to say (fates) */
 #define HERD_RINGBUF_SIZE (4 << 20)
 #define HERD_RINGBUF_WAKE (HERD_RINGBUF_SIZE / 4) /* wake the reader past this */
 
@@ -328,6 +329,7 @@ struct herd_totals {
 	__u64 map_full;		  /* a map update failed: something not tracked */
 	__u64 arrivals_unmatched; /* wakeups in an arrival window with no conn record */
 	__u64 uring_accepts;	  /* accepted via io_uring completions */
+	__u64 fates_lost;	  /* fates map full: a client's fate not recorded */
 };
 
 /* The histograms, in one array: index by enum herd_hist. */
@@ -337,6 +339,59 @@ enum herd_hist {
 	HIST_FORK,	/* fork/clone syscall time in the parent */
 	HIST_FIRST_RUN, /* child creation to its first run */
 	HISTS,
+};
+
+/*
+ * The fates of connections (herd.bpf.c's last section): what happened to a
+ * client's connection on the way to (or instead of) an accept, by client
+ * address and port. Each tracepoint is optional: one this kernel lacks is not
+ * loaded (or does not attach) and is reported absent (trace.fates.absent).
+ * X(tracepoint, the arguments it must have).
+ */
+#define HERD_FATE_TPS(X)            \
+	X(kfree_skb, 3)             \
+	X(tcp_retransmit_synack, 2) \
+	X(tcp_retransmit_skb, 2)    \
+	X(tcp_send_reset, 2)        \
+	X(tcp_receive_reset, 1)
+
+#define FATE_TP_ENUM(name, args) FATE_TP_##name,
+enum herd_fate_tp { HERD_FATE_TPS(FATE_TP_ENUM) FATE_TPS };
+#undef FATE_TP_ENUM
+
+/* Whose connection a fate is: the client's end, and the server's port. */
+struct herd_fate_key {
+	__u8 client_addr[16]; /* IPv4 in the first 4 bytes */
+	__u16 family;	      /* AF_INET or AF_INET6 */
+	__u16 client_port;    /* host order */
+	__u16 server_port;    /* host order */
+	__u16 pad;
+};
+
+/*
+ * One client address:port's fate, counted over the run (a port reused within
+ * it adds up: first_ns and last_ns then span both connections). A SYN dropped
+ * at a full accept or SYN queue is freed without a drop reason on every kernel
+ * (tcp_conn_request drops it and its caller consume_skb()s it): it shows as
+ * the client's SYN sent again, syn_retransmits.
+ */
+struct herd_fate {
+	struct herd_fate_key key;
+	__u64 first_ns;	       /* the first event */
+	__u64 last_ns;	       /* the last */
+	__u32 syn_retransmits; /* the client sent its SYN again: the one before went unanswered */
+	__u32 overflow_drops;  /* its handshake's ACK (or data) dropped at a full accept
+				       * queue: drop reason TCP_LISTEN_OVERFLOW (6.15+) */
+	__u32 no_socket_drops; /* its SYN dropped with nothing listening: NO_SOCKET (5.17+) */
+	__u32 synack_retransmits; /* the server sent its SYN-ACK again */
+	__u32 resets_sent;	  /* resets the server side sent it (its sockets, or its port) */
+	__u32 resets_received;	  /* resets the server side received from it */
+	__u32 client_resets_received; /* resets its own socket received (resets_sent's far end) */
+	__u32 closed_unread;   /* the server closed with its data unread: its reset says so */
+	__u8 rst_state;	       /* a socket's TCP state at the last reset (0: no socket) */
+	__u8 rst_state_server; /* ... 1: the server's socket, 0: the client's */
+	__u8 rst_server;       /* the last reset was sent by 1: the server side, 0: the client */
+	__u8 pad[5];
 };
 
 #endif

@@ -10,6 +10,7 @@
  *		    tracing programs, which came earlier
  *	data_ready  the kernel's BTF has sk_data_ready's btf_trace_ typedef
  *	uring_res   the parameters of io_uring_complete's prototype in that BTF
+ *	fate_args   how many arguments each fate tracepoint's prototype has there
  *
  * The probe programs are built by hand, a few instructions each, and closed at
  * once; nothing of them stays loaded.
@@ -109,6 +110,19 @@ static enum herd_uring_res probe_uring_res(const struct btf *btf)
 	return ptr[2] ? URING_RES_ARG3 : URING_RES_ARG2;
 }
 
+/* The arguments of tracepoint @name ("void (*)(void *__data, ARGS...)"), or 0 without it. */
+static int tracepoint_nargs(const struct btf *btf, const char *name)
+{
+	int id = tracepoint_btf_id(btf, name);
+	const struct btf_type *ty = id ? btf__type_by_id(btf, id) : NULL;
+
+	if (ty)
+		ty = btf__type_by_id(btf, ty->type);
+	if (ty && btf_is_ptr(ty))
+		ty = btf__type_by_id(btf, ty->type);
+	return ty && btf_is_func_proto(ty) && btf_vlen(ty) > 0 ? btf_vlen(ty) - 1 : 0;
+}
+
 void kfeatures_probe(struct kfeatures *f)
 {
 	struct btf *btf = btf__load_vmlinux_btf();
@@ -118,5 +132,8 @@ void kfeatures_probe(struct kfeatures *f)
 	f->task_regs = f->tp_btf && probe_task_regs(sched_switch);
 	f->data_ready = tracepoint_btf_id(btf, "sk_data_ready") > 0;
 	f->uring_res = probe_uring_res(btf);
+#define FATE_NARGS(name, args) f->fate_args[FATE_TP_##name] = tracepoint_nargs(btf, #name);
+	HERD_FATE_TPS(FATE_NARGS)
+#undef FATE_NARGS
 	btf__free(btf);
 }

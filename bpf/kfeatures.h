@@ -20,6 +20,7 @@ struct kfeatures {
 	bool task_regs;	 /* bpf_task_pt_regs and task-local storage for tracing programs */
 	bool data_ready; /* the sock:sk_data_ready tracepoint exists */
 	enum herd_uring_res uring_res; /* where io_uring_complete carries its result */
+	int fate_args[FATE_TPS];       /* each fate tracepoint's arguments (0: it does not exist) */
 };
 
 /* Probe the running kernel (needs what loading the programs needs: root or CAP_BPF). */

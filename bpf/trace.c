@@ -21,6 +21,10 @@
  * (sched_process_free then only ends zombies), and the two iterators carry records
  * between the tasks map and task storage (run_iter): adopt after seeding,
  * snapshot before collecting. User space always reads and writes the tasks map.
+ * The fates' tracepoints (herd.h's HERD_FATE_TPS) are each loaded where the
+ * kernel's BTF has them with the arguments their programs read, and one that
+ * is not loaded or does not attach is reported absent (fates_absent), never a
+ * failure of the tracer.
  * HERDLAB_RAW_TP=1 forces the raw_tp twins and HERDLAB_SYS_ENTER=1 the entry
  * programs and the hash (the tests check every path on one kernel).
  */
@@ -54,6 +58,7 @@ struct tracer {
 	bool task_storage;	     /* records live in task-local storage */
 	bool data_ready;	     /* the kernel has sock:sk_data_ready */
 	bool uring;		     /* io_uring_complete is attached */
+	uint32_t fates_absent;	     /* bit i: fate tracepoint i not loaded or not attached */
 	uint64_t start_ns;	     /* when tracing began */
 	uint64_t overflows0, drops0; /* TcpExt counters at the start */
 	/* what the ring buffer brought */
@@ -267,6 +272,33 @@ static bool env_is_1(const char *name)
 	return v && *v == '1';
 }
 
+/* Fate tracepoint @i's tp_btf program and its raw_tp twin. */
+static void fate_twins(struct herd_bpf *s, int i, struct bpf_program **btf,
+		       struct bpf_program **raw)
+{
+	switch (i) {
+#define FATE_CASE(name, args)               \
+	case FATE_TP_##name:                \
+		*btf = s->progs.name##_btf; \
+		*raw = s->progs.name##_raw; \
+		break;
+		HERD_FATE_TPS(FATE_CASE)
+#undef FATE_CASE
+	}
+}
+
+/* The fate tracepoint @prog is a program of (-1: none). */
+static int fate_of_prog(struct herd_bpf *s, const struct bpf_program *prog)
+{
+	for (int i = 0; i < FATE_TPS; i++) {
+		struct bpf_program *btf, *raw;
+		fate_twins(s, i, &btf, &raw);
+		if (prog == btf || prog == raw)
+			return i;
+	}
+	return -1;
+}
+
 /*
  * Choose what this kernel runs, from one probe, before the one load: the
  * knobs of compat.bpf.h, the task_store map, and every program by name.
@@ -319,6 +351,23 @@ static void configure(struct tracer *t)
 	HERD_SYSCALLS(CHOOSE_SYSCALL)
 #undef CHOOSE_SYSCALL
 
+	/* The fates' tracepoints: each where it exists with the arguments its program reads. */
+	static const int fate_min_args[FATE_TPS] = {
+#define FATE_MIN(name, args) [FATE_TP_##name] = args,
+		HERD_FATE_TPS(FATE_MIN)
+#undef FATE_MIN
+	};
+	for (int i = 0; i < FATE_TPS; i++) {
+		struct bpf_program *btf, *raw;
+		fate_twins(s, i, &btf, &raw);
+		bool wanted = f.fate_args[i] >= fate_min_args[i];
+		bpf_program__set_autoload(btf, wanted && !t->raw_tp);
+		bpf_program__set_autoload(raw, wanted && t->raw_tp);
+		if (!wanted)
+			t->fates_absent |= 1u << i;
+	}
+	s->rodata->send_reset_reason = f.fate_args[FATE_TP_tcp_send_reset] >= 3;
+
 	/* Task storage's iterators (run on demand, never attached). */
 	bpf_program__set_autoload(s->progs.adopt, t->task_storage);
 	bpf_program__set_autoload(s->progs.snapshot, t->task_storage);
@@ -340,9 +389,10 @@ static int load(struct tracer *t)
 }
 
 /*
- * Attach every loaded program but the iterators. Two may fail without harm:
+ * Attach every loaded program but the iterators. Three may fail without harm:
  * io_uring_complete where the kernel has no io_uring (io_uring accepts then go
- * uncounted), and a system call the kernel does not have (epoll_pwait2).
+ * uncounted), a system call the kernel does not have (epoll_pwait2), and a
+ * fate's tracepoint (reported absent).
  */
 static int attach(struct tracer *t)
 {
@@ -356,8 +406,13 @@ static int attach(struct tracer *t)
 		bool uring = prog == t->skel->progs.io_uring_complete_raw;
 		if (!l) {
 			int err = -errno;
+			int fate = fate_of_prog(t->skel, prog);
 			if (uring)
 				continue;
+			if (fate >= 0) {
+				t->fates_absent |= 1u << fate;
+				continue;
+			}
 			if (err == -ENOENT && bpf_program__type(prog) == BPF_PROG_TYPE_TRACEPOINT)
 				continue;
 			log_warn("attaching %s failed: %s", bpf_program__section_name(prog),
@@ -518,6 +573,31 @@ oom:
 	return -ENOMEM;
 }
 
+/* Every client with a fate, from the fates map, into @r. */
+static int collect_fates(struct tracer *t, struct trace_result *r)
+{
+	struct vec all = VEC_INIT(struct trace_fate);
+	int fd = bpf_map__fd(t->skel->maps.fates);
+	struct herd_fate_key key, next, *prev = NULL;
+	struct herd_fate f;
+
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &f))
+			continue;
+		struct trace_fate *e = vec_push(&all);
+		if (!e) {
+			vec_free(&all);
+			return -ENOMEM;
+		}
+		e->f = f;
+	}
+	r->fates = vec_take(&all, &r->nfates);
+	r->fates_absent = t->fates_absent;
+	return 0;
+}
+
 /*
  * The kernel's ids of this tracer's programs, links and maps: what a check that
  * nothing outlived it looks for (by id, never by counting every program on
@@ -616,7 +696,7 @@ int tracer_collect(struct tracer *t, struct trace_result *r)
 	if (t->procs.len)
 		memcpy(r->procs, t->procs.data, t->procs.len * sizeof(*r->procs));
 	r->nprocs = t->procs.len;
-	if ((err = collect_conns(t, r)) == 0)
+	if ((err = collect_conns(t, r)) == 0 && (err = collect_fates(t, r)) == 0)
 		err = collect_ids(t, r);
 cleanup:
 	vec_free(&alive);
@@ -628,6 +708,7 @@ void trace_result_free(struct trace_result *r)
 	free(r->tasks);
 	free(r->procs);
 	free(r->conns);
+	free(r->fates);
 	free(r->prog_ids);
 	free(r->link_ids);
 	free(r->map_ids);

@@ -43,6 +43,12 @@ struct trace_proc {
 	int reaped_by;	      /* enum herd_reaper, or -1 while a zombie */
 };
 
+/* A client address:port's fate (herd.h), and what the metrics make of it. */
+struct trace_fate {
+	struct herd_fate f; /* the kernel's counts */
+	bool accepted;	    /* a connection of this client was accepted (metrics: from conns) */
+};
+
 struct trace_result {
 	struct herd_totals totals;	   /* summed over CPUs */
 	struct herd_histogram hist[HISTS]; /* summed over CPUs */
@@ -52,7 +58,10 @@ struct trace_result {
 	size_t nprocs;
 	struct herd_conn *conns; /* every connection, closed or still open */
 	size_t nconns;
-	uint32_t *prog_ids; /* the kernel's ids of the tracer's loaded programs */
+	struct trace_fate *fates; /* every client with a fate (fates map) */
+	size_t nfates;
+	uint32_t fates_absent; /* bit i: fate tracepoint i (enum herd_fate_tp) not attached */
+	uint32_t *prog_ids;    /* the kernel's ids of the tracer's loaded programs */
 	size_t nprog_ids;
 	uint32_t *link_ids; /* ... of its links */
 	size_t nlink_ids;

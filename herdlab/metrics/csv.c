@@ -7,12 +7,17 @@
  * decimal and read back strictly: digits only, the whole field, in the
  * column's range (strtoull alone takes "12-" for 12 and "-1" for 2^64 - 1, and
  * one such timestamp makes a mean latency of months). The few columns that are
- * not a plain number (an address, a comm, a task's role, a sum over wait kinds)
- * have a type of their own. The writer goes through afile (files.h), so a table
+ * not a plain number (an address, a comm, a task's role, a sum over wait kinds,
+ * a TCP state's name, a fate's derived drops and reason) have a type of their
+ * own. The writer goes through afile (files.h), so a table
  * appears whole or not at all; the reader reads the whole file (files_read: a
  * regular file, never a FIFO that would hang it), finds its columns by name in
  * the header, and leaves out every row that does not fit, counting them
  * (csv_stats), so that a report can say it is partial and why.
+ *
+ * About 700 lines, on purpose: every table's one writer and one reader share
+ * the column machinery here, so that no format is read differently from the
+ * way it is written.
  */
 #include "metrics/csv.h"
 
@@ -43,25 +48,38 @@ enum csv_type {
 	CSV_COMM,    /* a trace_task's comm, quoted when it must be (written only) */
 	CSV_ROLE,    /* a trace_task: "process" (tid == tgid) or "thread" (written only) */
 	CSV_WAKEUPS, /* a trace_task's accept wakeups over every wait kind (written only) */
+	CSV_STR16,   /* a char[16] without commas or quotes ("refused") */
+	CSV_FADDR,   /* a trace_fate's client address, by its family */
+	CSV_STATE,   /* a TCP state as /proc/net/tcp names it ("SYN_SENT"; "" for none) */
+	CSV_SIDE,    /* a trace_fate's rst_server or rst_state_server: "server", "client" (""
+		      * without a reset) */
+	CSV_YESNO,   /* a bool: "yes" or "no" */
+	CSV_DROPS,   /* a trace_fate's handshake drops, all kinds (written only) */
+	CSV_REASON,  /* a trace_fate's main drop reason (written only) */
 };
 
 struct csv_col {
 	const char *name;   /* in the header */
 	enum csv_type type; /* how it is held */
 	size_t off;	    /* where, in the record */
+	bool optional;	    /* a table without it is read, the field left zero */
 };
 
-#define CONN_COL(name, type)                                  \
-	{                                                     \
-#name, type, offsetof(struct herd_conn, name) \
+#define CONN_COL(name, type)                                         \
+	{                                                            \
+#name, type, offsetof(struct herd_conn, name), false \
 	}
-#define TASK_COL(name, type)                                     \
-	{                                                        \
-#name, type, offsetof(struct trace_task, t.name) \
+#define TASK_COL(name, type)                                            \
+	{                                                               \
+#name, type, offsetof(struct trace_task, t.name), false \
 	}
-#define REQ_COL(name, type)                                    \
-	{                                                      \
-#name, type, offsetof(struct client_req, name) \
+#define FATE_COL(name, type)                                            \
+	{                                                               \
+#name, type, offsetof(struct trace_fate, f.name), false \
+	}
+#define REQ_COL(name, type)                                           \
+	{                                                             \
+#name, type, offsetof(struct client_req, name), false \
 	}
 
 /* connections.csv, in both directions. */
@@ -74,11 +92,11 @@ static const struct csv_col conn_cols[] = {
 
 /* tasks.csv (a row is a struct trace_task). */
 static const struct csv_col task_cols[] = {
-	{ "tid", CSV_U32, offsetof(struct trace_task, tid) },
+	{ "tid", CSV_U32, offsetof(struct trace_task, tid), false },
 	TASK_COL(tgid, CSV_U32),
 	TASK_COL(ppid, CSV_U32),
 	TASK_COL(comm, CSV_COMM),
-	{ "role", CSV_ROLE, 0 },
+	{ "role", CSV_ROLE, 0, false },
 	TASK_COL(switches, CSV_U64),
 	TASK_COL(voluntary, CSV_U64),
 	TASK_COL(involuntary, CSV_U64),
@@ -87,16 +105,45 @@ static const struct csv_col task_cols[] = {
 	TASK_COL(accepted, CSV_U64),
 	TASK_COL(eagain, CSV_U64),
 	TASK_COL(futile, CSV_U64),
-	{ "wakeups", CSV_WAKEUPS, 0 },
+	{ "wakeups", CSV_WAKEUPS, 0, false },
 };
 
 /* The columns of herdload's requests.csv that the join needs. */
 static const struct csv_col request_cols[] = {
-	REQ_COL(scheduled_ns, CSV_U64), REQ_COL(connect_start_ns, CSV_U64),
-	REQ_COL(connected_ns, CSV_U64), REQ_COL(first_byte_ns, CSV_U64),
-	REQ_COL(last_byte_ns, CSV_U64), REQ_COL(local_port, CSV_U16),
-	REQ_COL(status, CSV_INT),	REQ_COL(conn_seq, CSV_U32),
+	REQ_COL(scheduled_ns, CSV_U64),
+	REQ_COL(connect_start_ns, CSV_U64),
+	REQ_COL(connected_ns, CSV_U64),
+	REQ_COL(first_byte_ns, CSV_U64),
+	REQ_COL(last_byte_ns, CSV_U64),
+	REQ_COL(local_port, CSV_U16),
+	REQ_COL(status, CSV_INT),
+	REQ_COL(conn_seq, CSV_U32),
 	REQ_COL(thread, CSV_U32),
+	/* not every requests.csv the tests make has it: a request without one is not failed */
+	{ "error", CSV_STR16, offsetof(struct client_req, error), true },
+};
+
+/* fates.csv (a row is a struct trace_fate). */
+static const struct csv_col fate_cols[] = {
+	{ "client_addr", CSV_FADDR, 0, false },
+	{ "client_port", CSV_U16, offsetof(struct trace_fate, f.key.client_port), false },
+	{ "server_port", CSV_U16, offsetof(struct trace_fate, f.key.server_port), false },
+	FATE_COL(first_ns, CSV_U64),
+	FATE_COL(last_ns, CSV_U64),
+	{ "syn_drops", CSV_DROPS, 0, false },
+	{ "drop_reason", CSV_REASON, 0, false },
+	FATE_COL(syn_retransmits, CSV_U32),
+	FATE_COL(overflow_drops, CSV_U32),
+	FATE_COL(no_socket_drops, CSV_U32),
+	FATE_COL(synack_retransmits, CSV_U32),
+	FATE_COL(resets_sent, CSV_U32),
+	FATE_COL(resets_received, CSV_U32),
+	FATE_COL(client_resets_received, CSV_U32),
+	FATE_COL(closed_unread, CSV_U32),
+	{ "rst_state", CSV_STATE, offsetof(struct trace_fate, f.rst_state), false },
+	{ "rst_state_of", CSV_SIDE, offsetof(struct trace_fate, f.rst_state_server), false },
+	{ "rst_by", CSV_SIDE, offsetof(struct trace_fate, f.rst_server), false },
+	{ "accepted", CSV_YESNO, offsetof(struct trace_fate, accepted), false },
 };
 
 #define NCOLS(cols) (sizeof(cols) / sizeof((cols)[0]))
@@ -162,6 +209,38 @@ static void put_field(FILE *f, const struct csv_col *col, const void *rec)
 			(unsigned long long)metrics_task_wakeups(
 				&((const struct trace_task *)rec)->t));
 		break;
+	case CSV_STR16:
+		fprintf(f, "%.15s", p);
+		break;
+	case CSV_FADDR: {
+		const struct herd_fate_key *k = &((const struct trace_fate *)rec)->f.key;
+		addr[0] = '\0';
+		if ((k->family == AF_INET || k->family == AF_INET6) &&
+		    !inet_ntop(k->family, k->client_addr, addr, sizeof(addr)))
+			addr[0] = '\0';
+		fputs(addr, f);
+		break;
+	}
+	case CSV_STATE:
+		fputs(*(const uint8_t *)p ? metrics_tcp_state_name(*(const uint8_t *)p) : "", f);
+		break;
+	case CSV_SIDE: {
+		const struct herd_fate *hf = &((const struct trace_fate *)rec)->f;
+		bool reset = hf->resets_sent || hf->resets_received || hf->client_resets_received;
+		fputs(!reset ? "" : *(const uint8_t *)p ? "server" : "client", f);
+		break;
+	}
+	case CSV_YESNO:
+		fputs(*(const bool *)p ? "yes" : "no", f);
+		break;
+	case CSV_DROPS:
+		fprintf(f, "%llu",
+			(unsigned long long)metrics_fate_syn_drops(
+				&((const struct trace_fate *)rec)->f));
+		break;
+	case CSV_REASON:
+		fputs(metrics_fate_reason(&((const struct trace_fate *)rec)->f), f);
+		break;
 	}
 }
 
@@ -218,6 +297,24 @@ int csv_write_connections(const char *path, const struct trace_result *r)
 			   sizeof(*r->conns), conn_cmp);
 }
 
+/* By first event; equal ones by port, for a stable order. */
+static int fate_cmp(const void *pa, const void *pb)
+{
+	const struct trace_fate *a = *(const struct trace_fate *const *)pa;
+	const struct trace_fate *b = *(const struct trace_fate *const *)pb;
+
+	if (a->f.first_ns != b->f.first_ns)
+		return a->f.first_ns < b->f.first_ns ? -1 : 1;
+	return (a->f.key.client_port > b->f.key.client_port) -
+	       (a->f.key.client_port < b->f.key.client_port);
+}
+
+int csv_write_fates(const char *path, const struct trace_result *r)
+{
+	return write_table(path, fate_cols, NCOLS(fate_cols), r->fates, r->nfates,
+			   sizeof(*r->fates), fate_cmp);
+}
+
 int csv_write_tasks(const char *path, const struct trace_result *r)
 {
 	return write_table(path, task_cols, NCOLS(task_cols), r->tasks, r->ntasks,
@@ -266,7 +363,7 @@ static int header_columns(char *line, const struct csv_col *cols, size_t ncols, 
 		for (int i = 0; i < n && pos[c] < 0; i++)
 			if (!strcmp(fld[i], cols[c].name))
 				pos[c] = i;
-		if (pos[c] < 0) {
+		if (pos[c] < 0 && !cols[c].optional) {
 			snprintf(st->why, sizeof(st->why), "no column '%s' in its header",
 				 cols[c].name);
 			return -1;
@@ -329,6 +426,13 @@ static const char *const type_name[] = {
 	[CSV_COMM] = "a task name of at most 16 bytes",
 	[CSV_ROLE] = "a role",
 	[CSV_WAKEUPS] = "a number",
+	[CSV_STR16] = "a word of at most 15 bytes",
+	[CSV_FADDR] = "an IPv4 or IPv6 address",
+	[CSV_STATE] = "a TCP state (SYN_SENT, ...)",
+	[CSV_SIDE] = "server or client",
+	[CSV_YESNO] = "yes or no",
+	[CSV_DROPS] = "a number",
+	[CSV_REASON] = "a drop reason",
 };
 
 /* Field @s into its place in @rec; false when it is not a value of the column's type. */
@@ -368,8 +472,45 @@ static bool parse_field(const struct csv_col *col, const char *s, void *rec)
 		return true;
 	case CSV_COMM:
 		return parse_comm(s, &((struct trace_task *)rec)->t);
+	case CSV_STR16:
+		if (strlen(s) > 15 || strpbrk(s, "\",\r\n"))
+			return false;
+		memset(p, 0, 16);
+		memcpy(p, s, strlen(s));
+		return true;
+	case CSV_FADDR: {
+		struct herd_fate_key *k = &((struct trace_fate *)rec)->f.key;
+		if (!*s)
+			return true;
+		if (inet_pton(AF_INET, s, k->client_addr) == 1)
+			k->family = AF_INET;
+		else if (inet_pton(AF_INET6, s, k->client_addr) == 1)
+			k->family = AF_INET6;
+		else
+			return false;
+		return true;
+	}
+	case CSV_STATE: {
+		int st = *s ? metrics_tcp_state_of(s) : 0;
+		if (st < 0)
+			return false;
+		*(uint8_t *)p = (uint8_t)st;
+		return true;
+	}
+	case CSV_SIDE:
+		if (*s && strcmp(s, "server") && strcmp(s, "client"))
+			return false;
+		*(uint8_t *)p = !strcmp(s, "server");
+		return true;
+	case CSV_YESNO:
+		if (strcmp(s, "yes") && strcmp(s, "no"))
+			return false;
+		*(bool *)p = !strcmp(s, "yes");
+		return true;
 	case CSV_ROLE:
 	case CSV_WAKEUPS:
+	case CSV_DROPS:
+	case CSV_REASON:
 		return true; /* derived from the other columns: not read back */
 	}
 	return false;
@@ -394,6 +535,8 @@ static bool parse_row(char **fld, const struct csv_col *cols, size_t ncols, cons
 		      void *rec, size_t line, struct csv_stats *st)
 {
 	for (size_t c = 0; c < ncols; c++) {
+		if (pos[c] < 0)
+			continue; /* an optional column the table does not have */
 		if (!parse_field(&cols[c], fld[pos[c]], rec)) {
 			reject(st, line, "%s is '%.20s%s', not %s", cols[c].name, fld[pos[c]],
 			       strlen(fld[pos[c]]) > 20 ? "..." : "", type_name[cols[c].type]);
@@ -509,6 +652,19 @@ ssize_t csv_parse_tasks(char *text, struct trace_task **out, struct csv_stats *s
 
 	return parse_table(text, task_cols, NCOLS(task_cols), sizeof(**out), (void **)out,
 			   stats(st, &local));
+}
+
+ssize_t csv_parse_fates(char *text, struct trace_fate **out, struct csv_stats *st)
+{
+	struct csv_stats local;
+
+	return parse_table(text, fate_cols, NCOLS(fate_cols), sizeof(**out), (void **)out,
+			   stats(st, &local));
+}
+
+ssize_t csv_read_fates(const char *path, struct trace_fate **out, struct csv_stats *st)
+{
+	return read_table(path, fate_cols, NCOLS(fate_cols), sizeof(**out), (void **)out, st);
 }
 
 ssize_t csv_read_requests(const char *path, struct client_req **out, struct csv_stats *st)

@@ -6,6 +6,8 @@
  *	                 on its own floor, writes it)
  *	connections.csv  the tracer's record of every connection (written and read)
  *	tasks.csv        the tracer's counters of every task (written and read)
+ *	fates.csv        the tracer's fate of every client address:port that has
+ *	                 one: drops, retransmitted handshakes, resets (written and read)
  *
  * Each table is a list of columns declared once in csv.c, each column a name,
  * a type and a place in the record; the writer prints the header and the rows
@@ -15,7 +17,9 @@
 #ifndef HERD_METRICS_CSV_H
 #define HERD_METRICS_CSV_H
 
+#include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/types.h>
 
 #include "herd.h"
@@ -32,7 +36,14 @@ struct client_req {
 	uint32_t conn_seq;	   /* its connection, within the thread */
 	uint32_t thread;	   /* herdload's thread */
 	int status;		   /* HTTP status (0: none) */
+	char error[16]; /* herdload's error kind: "ok", "refused", "connect_timeout"... */
 };
+
+/* Whether request @r failed (any error kind but "ok"). */
+static inline bool csv_req_failed(const struct client_req *r)
+{
+	return r->error[0] && strcmp(r->error, "ok") != 0;
+}
 
 /*
  * What a reader made of a table. A row is rejected, and left out, when its field
@@ -61,13 +72,19 @@ ssize_t csv_read_connections(const char *path, struct herd_conn **out, struct cs
 /* tasks.csv read back (role and the wakeups' sum are derived, not read: 0); as above. */
 ssize_t csv_read_tasks(const char *path, struct trace_task **out, struct csv_stats *st);
 
+/* fates.csv read back (the derived columns are not read: accepted is); as above. */
+ssize_t csv_read_fates(const char *path, struct trace_fate **out, struct csv_stats *st);
+
 /* The same from a table in memory, @text NUL-terminated (modified in place). */
 ssize_t csv_parse_requests(char *text, struct client_req **out, struct csv_stats *st);
 ssize_t csv_parse_connections(char *text, struct herd_conn **out, struct csv_stats *st);
 ssize_t csv_parse_tasks(char *text, struct trace_task **out, struct csv_stats *st);
+ssize_t csv_parse_fates(char *text, struct trace_fate **out, struct csv_stats *st);
 
 /* connections.csv (by handshake time) and tasks.csv, whole or not at all; 0 or -errno. */
 int csv_write_connections(const char *path, const struct trace_result *r);
 int csv_write_tasks(const char *path, const struct trace_result *r);
+/* fates.csv (by first event), whole or not at all; 0 or -errno. */
+int csv_write_fates(const char *path, const struct trace_result *r);
 
 #endif

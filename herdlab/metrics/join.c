@@ -8,6 +8,10 @@
  * by (port, time) once, so each look-up is a binary search plus a short walk
  * past records already used.
  *
+ * join_failures() looks, for each failed request, among the fates with its
+ * port (sorted by port and time once) for the one whose events lie nearest the
+ * request's own span.
+ *
  * join_parts() decides, once, which requests can be cut into parts: those whose
  * two timelines agree. The checks are on the records, not on the numbers, so a
  * kept-alive request (no connect() of its own) never borrows its connection's
@@ -158,6 +162,73 @@ ssize_t join_requests(const struct client_req *reqs, size_t n, const struct herd
 	free(cidx);
 	free(ridx);
 	free(used);
+	return matched;
+}
+
+/* ---- the failures ----------------------------------------------------------------- */
+
+static const struct trace_fate *sort_fates;
+
+static int fate_by_port_time(const void *a, const void *b)
+{
+	const struct herd_fate *x = &sort_fates[*(const size_t *)a].f;
+	const struct herd_fate *y = &sort_fates[*(const size_t *)b].f;
+
+	if (x->key.client_port != y->key.client_port)
+		return x->key.client_port < y->key.client_port ? -1 : 1;
+	return (x->first_ns > y->first_ns) - (x->first_ns < y->first_ns);
+}
+
+/* How far fate @f's events are from the span [@from, @to]: 0 when they overlap it. */
+static uint64_t span_distance(const struct herd_fate *f, uint64_t from, uint64_t to)
+{
+	if (f->last_ns < from)
+		return from - f->last_ns;
+	if (f->first_ns > to)
+		return f->first_ns - to;
+	return 0;
+}
+
+ssize_t join_failures(const struct client_req *reqs, size_t n, const struct trace_fate *fates,
+		      size_t nfates, ssize_t *fmatch, size_t *failed)
+{
+	size_t *idx = malloc((nfates + 1) * sizeof(*idx)), nfailed = 0;
+	ssize_t matched = 0;
+
+	if (!idx)
+		return -ENOMEM;
+	for (size_t i = 0; i < nfates; i++)
+		idx[i] = i;
+	sort_fates = fates;
+	qsort(idx, nfates, sizeof(*idx), fate_by_port_time);
+	for (size_t i = 0; i < n; i++) {
+		const struct client_req *r = &reqs[i];
+		fmatch[i] = -1;
+		if (!csv_req_failed(r))
+			continue;
+		nfailed++;
+		uint64_t from = r->connect_start_ns ? r->connect_start_ns : r->scheduled_ns;
+		uint64_t to = r->last_byte_ns > from ? r->last_byte_ns : from;
+		size_t lo = 0, hi = nfates;
+		while (lo < hi) { /* the first fate with this port */
+			size_t mid = (lo + hi) / 2;
+			if (fates[idx[mid]].f.key.client_port < r->local_port)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		uint64_t best_d = JOIN_TOLERANCE_NS + 1;
+		for (size_t k = lo; k < nfates && fates[idx[k]].f.key.client_port == r->local_port;
+		     k++) {
+			uint64_t d = span_distance(&fates[idx[k]].f, from, to);
+			if (d < best_d)
+				best_d = d, fmatch[i] = (ssize_t)idx[k];
+		}
+		matched += fmatch[i] >= 0;
+	}
+	free(idx);
+	if (failed)
+		*failed = nfailed;
 	return matched;
 }
 

@@ -10,6 +10,10 @@
  * whose handshake completed nearest its own connect, and no kernel record is
  * used twice. Requests on a kept-alive connection share its record.
  *
+ * A failed request has no connection record, or none that tells why: it is
+ * joined to the fate of its client address:port instead (join_failures): the
+ * record with its port whose events fall within the request's own time.
+ *
  * A request joined to its connection's record can be cut into parts, on the
  * one clock both sides use (join_parts): run.json's join.* spectra and every
  * report's latency decomposition are made of these parts, so that they cannot
@@ -35,6 +39,18 @@
  */
 ssize_t join_requests(const struct client_req *reqs, size_t n, const struct herd_conn *conns,
 		      size_t nconns, ssize_t *match);
+
+/*
+ * Match the failed requests of @reqs (csv_req_failed) to @nfates fates by client
+ * port and time: a fate whose events lie between the request's start (its
+ * connect, or when it was due) and its failure, JOIN_TOLERANCE_NS either side;
+ * the nearest if several. @fmatch[i] gets the index in @fates, or -1 (every
+ * request that did not fail too). A fate may serve several requests (a reused
+ * port's). Returns the number of failed requests matched, or -ENOMEM; *@failed
+ * (if not NULL) gets the number that failed.
+ */
+ssize_t join_failures(const struct client_req *reqs, size_t n, const struct trace_fate *fates,
+		      size_t nfates, ssize_t *fmatch, size_t *failed);
 
 /*
  * Where one joined request's time went, in nanoseconds. The parts are cut at the

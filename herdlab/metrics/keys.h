@@ -316,4 +316,35 @@
 #define MK_SERVER_POOL_RETIRED		      "server.pool.retired"
 #define MK_SERVER_POOL_SAMPLES		      "server.pool.samples"
 
+/*
+ * The fates of connections (metrics/fates.h), relative to "trace" like the tracer's
+ * other metrics: run.json's "trace.fates.syn_drops". The join's failures are
+ * run.json's full names, under "join".
+ */
+#define MK_FATES			"fates"
+#define MK_FATES_SYN_DROPS		"fates.syn_drops"
+#define MK_FATES_SYN_DROPS_BY_REASON	"fates.syn_drops_by_reason" /* .LISTEN_OVERFLOW, ... */
+#define MK_FATES_SYNACK_RETRANSMITS	"fates.synack_retransmits"
+#define MK_FATES_RESETS_SENT		"fates.resets_sent"
+#define MK_FATES_RESETS_RECEIVED	"fates.resets_received"
+#define MK_FATES_CLIENT_RESETS_RECEIVED "fates.client_resets_received"
+#define MK_FATES_CLOSED_UNREAD		"fates.closed_unread"
+#define MK_FATES_CONNECTIONS		"fates.connections" /* client address:ports with a fate */
+#define MK_FATES_ACCEPTED		"fates.accepted"    /* ... of them accepted all the same */
+#define MK_FATES_LOST			"fates.lost"	    /* not recorded: the map was full */
+#define MK_FATES_ABSENT			"fates.absent" /* tracepoints this kernel lacks: names */
+#define MK_JOIN_FAILED			"join.failed"
+#define MK_JOIN_FAILED_MATCHED		"join.failed_matched"
+#define MK_JOIN_FAILED_UNMATCHED	"join.failed_unmatched"
+#define MK_JOIN_FATES_BY_ERROR		"join.fates_by_error" /* .KIND.{requests, matched, ...} */
+/* ... the fields of join.fates_by_error.KIND */
+#define MK_FE_REQUESTS		 "requests"
+#define MK_FE_MATCHED		 "matched"
+#define MK_FE_SYN_DROPS		 "syn_drops"
+#define MK_FE_SYNACK_RETRANSMITS "synack_retransmits"
+#define MK_FE_RESETS_SENT	 "resets_sent"
+#define MK_FE_RESETS_RECEIVED	 "resets_received"
+#define MK_FE_CLOSED_UNREAD	 "closed_unread"
+#define MK_FE_EXAMPLE		 "example" /* one of them in a sentence (fates_sentence) */
+
 #endif

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "jsonio.h"
+#include "metrics/fates.h"
 #include "metrics/join.h"
 #include "metrics/keys.h"
 
@@ -315,7 +316,8 @@ json_t *metrics_json(const struct trace_metrics *m, const struct trace_result *r
 	    jsonio_set_path(o, MK_PROC_REAPERS, reapers_json(m)) |
 	    jsonio_set_path(o, MK_TRACER_PROGRAM_IDS, ids_json(r->prog_ids, r->nprog_ids)) |
 	    jsonio_set_path(o, MK_TRACER_LINK_IDS, ids_json(r->link_ids, r->nlink_ids)) |
-	    jsonio_set_path(o, MK_TRACER_MAP_IDS, ids_json(r->map_ids, r->nmap_ids))) {
+	    jsonio_set_path(o, MK_TRACER_MAP_IDS, ids_json(r->map_ids, r->nmap_ids)) |
+	    jsonio_set_path(o, MK_FATES, fates_json(r))) {
 		json_decref(o);
 		errno = ENOMEM;
 		return NULL;
@@ -371,10 +373,14 @@ static int put_parts(json_t *root, const struct client_req *reqs, size_t n,
 static int put_join(json_t *root, const struct client_req *reqs, size_t n,
 		    const struct trace_result *r)
 {
-	ssize_t *match = calloc(n + 1, sizeof(*match));
+	ssize_t *match = calloc(n + 1, sizeof(*match)), *fmatch = calloc(n + 1, sizeof(*fmatch));
 	ssize_t matched = match ? join_requests(reqs, n, r->conns, r->nconns, match) : -ENOMEM;
-	int err = matched < 0;
+	int err = matched < 0 || !fmatch ||
+		  join_failures(reqs, n, r->fates, r->nfates, fmatch, NULL) < 0;
 
+	/* A failed request is matched when its connection, or else its fate, is found. */
+	for (size_t i = 0; !err && i < n; i++)
+		matched += match[i] < 0 && fmatch[i] >= 0;
 	if (!err)
 		err = jsonio_set_path(root, MK_JOIN_MATCHED,
 				      json_real(n ? (double)matched / (double)n : 0.0)) |
@@ -383,8 +389,10 @@ static int put_join(json_t *root, const struct client_req *reqs, size_t n,
 				      json_integer((json_int_t)matched)) |
 		      jsonio_set_path(root, MK_JOIN_CONNECTIONS,
 				      json_integer((json_int_t)r->nconns)) |
-		      put_parts(root, reqs, n, r->conns, match);
+		      put_parts(root, reqs, n, r->conns, match) |
+		      fates_join_json(root, reqs, n, r->fates, fmatch);
 	free(match);
+	free(fmatch);
 	return err;
 }
 

@@ -4,6 +4,8 @@
  */
 #include "metrics/records.h"
 
+#include <string.h>
+
 static const char *const wait_names[WAIT_KINDS] = {
 	[WAIT_NONE] = "none",	  [WAIT_ACCEPT] = "accept", [WAIT_EPOLL] = "epoll",
 	[WAIT_SELECT] = "select", [WAIT_POLL] = "poll",	    [WAIT_LOCK] = "lock",
@@ -58,4 +60,43 @@ uint64_t metrics_task_wakeups(const struct herd_task *t)
 	for (int k = WAIT_NONE + 1; k < WAIT_KINDS; k++)
 		n += t->wakeups[k];
 	return n;
+}
+
+/* ---- the fates of connections --------------------------------------------------------------- */
+
+static const char *const tcp_states[] = {
+	[1] = "ESTABLISHED", [2] = "SYN_SENT",	[3] = "SYN_RECV", [4] = "FIN_WAIT1",
+	[5] = "FIN_WAIT2",   [6] = "TIME_WAIT", [7] = "CLOSE",	  [8] = "CLOSE_WAIT",
+	[9] = "LAST_ACK",    [10] = "LISTEN",	[11] = "CLOSING", [12] = "NEW_SYN_RECV",
+};
+
+#define NSTATES ((int)(sizeof(tcp_states) / sizeof(tcp_states[0])))
+
+const char *metrics_tcp_state_name(int state)
+{
+	return state > 0 && state < NSTATES ? tcp_states[state] : "?";
+}
+
+int metrics_tcp_state_of(const char *name)
+{
+	for (int i = 1; i < NSTATES; i++)
+		if (!strcmp(tcp_states[i], name))
+			return i;
+	return -1;
+}
+
+uint64_t metrics_fate_syn_drops(const struct herd_fate *f)
+{
+	return (uint64_t)f->syn_retransmits + f->overflow_drops + f->no_socket_drops;
+}
+
+const char *metrics_fate_reason(const struct herd_fate *f)
+{
+	if (!metrics_fate_syn_drops(f))
+		return "";
+	if (f->overflow_drops >= f->no_socket_drops && f->overflow_drops >= f->syn_retransmits)
+		return "LISTEN_OVERFLOW";
+	if (f->no_socket_drops >= f->syn_retransmits)
+		return "NO_SOCKET";
+	return "unanswered";
 }

@@ -20,6 +20,20 @@
 const char *metrics_wait_name(int kind);
 const char *metrics_reaper_name(int reaper);
 
+/* A TCP state's name as /proc/net/tcp's documentation gives it ("SYN_SENT"), "?" out of
+ * range; and back (-1: not a state's name). */
+const char *metrics_tcp_state_name(int state);
+int metrics_tcp_state_of(const char *name);
+
+/*
+ * A fate's dropped handshake segments: the client's SYNs sent again (each after one that
+ * went unanswered), SYNs dropped with nothing listening, ACKs dropped at a full accept
+ * queue. Its main reason: "LISTEN_OVERFLOW", "NO_SOCKET", "unanswered" (a SYN sent
+ * again: the one before was dropped without a reason, at a full queue), or "".
+ */
+uint64_t metrics_fate_syn_drops(const struct herd_fate *f);
+const char *metrics_fate_reason(const struct herd_fate *f);
+
 /* A task's accept wakeups over every wait kind (WAIT_NONE is never a wakeup). */
 uint64_t metrics_task_wakeups(const struct herd_task *t);
 

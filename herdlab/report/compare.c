@@ -46,6 +46,8 @@ const struct compare_metric compare_metrics[] = {
 	{ "first run p50 us", P50(MK_PROC_FIRST_RUN_LATENCY), -1, 0, 0, 1e-3, NULL,
 	  CNT(MK_PROC_FIRST_RUN_LATENCY) },
 	{ "join matched", MK_JOIN_MATCHED, +1, 0, 3, 1, NULL, NULL },
+	{ "SYN drops", T(MK_FATES_SYN_DROPS), -1, 0, 0, 1, NULL, NULL },
+	{ "resets sent", T(MK_FATES_RESETS_SENT), -1, 0, 0, 1, NULL, NULL },
 	{ "server CPU us/request", MK_COST_SERVER_CPU_NS, -1, 0, 1, 1e-3, MK_CLIENT_REQUESTS_OK,
 	  NULL },
 	{ "shed", MK_SERVER_COUNTERS_SHED, -1, 0, 0, 1, NULL, NULL },

@@ -10,6 +10,7 @@
  *	cost.c           what the server and herdload cost in their own cgroups
  *	srvload.c        herdsrv's and herdload's own records: phases, clients,
  *	                 the server's counters, prefork-dynamic's pool
+ *	fates_section.c  the fates of the connections that went wrong
  *
  * Each says what it has to say once, through doc.h, so that the text, Markdown
  * and HTML reports cannot disagree.
@@ -35,6 +36,7 @@ void section_cost(struct doc *d, const struct rundir *rd);
 
 /* srvload.c: phases, clients, the server's counters, prefork-dynamic's pool. */
 void section_load_server(struct doc *d, const struct rundir *rd, const struct report_figs *f);
+void section_fates(struct doc *d, const struct rundir *rd);
 
 void section_decomposition(struct doc *d, const struct rundir *rd, const struct report_figs *f);
 

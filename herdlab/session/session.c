@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "metrics/fates.h"
 #include "path.h"
 
 /* A child we started gets this long to stop after SIGTERM (a server drains its clients). */
@@ -140,6 +141,7 @@ int session_collect(struct session *s)
 		goto fail;
 	if (s->root)
 		drop_root(&s->result, s->root);
+	fates_mark_accepted(&s->result);
 	if (metrics_compute(&s->result, &s->metrics) < 0)
 		goto fail;
 	return 0;
@@ -159,15 +161,16 @@ int session_sample(struct session *s, struct trace_metrics *m)
 
 int session_write(const struct session *s, const char *dir)
 {
-	static const char *const names[] = { "connections.csv", "tasks.csv" };
+	static const char *const names[] = { "connections.csv", "tasks.csv", "fates.csv" };
 	int (*const writers[])(const char *, const struct trace_result *) = {
 		metrics_write_connections,
 		metrics_write_tasks,
+		csv_write_fates,
 	};
 	char path[PATH_MAX];
 	int rc = 0;
 
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < 3; i++) {
 		if (path_join(path, sizeof(path), dir, names[i]) < 0 ||
 		    writers[i](path, &s->result) < 0) {
 			log_warn("cannot write %s/%s: %m", dir, names[i]);

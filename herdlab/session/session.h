@@ -9,7 +9,7 @@
  *	session_poll()      drain the tracer's events while the program runs
  *	session_stop()      stop the program we started (SIGTERM, SIGKILL after 30 s)
  *	session_collect()   everything the tracer saw, and the metrics from it
- *	session_write()     connections.csv and tasks.csv
+ *	session_write()     connections.csv, tasks.csv and fates.csv
  *	session_close()     stop what is still running, detach, free
  *
  * The program is started through lib/spawn.h's one fork/exec path, held at a
@@ -79,7 +79,7 @@ int session_collect(struct session *s);
 /* The metrics so far into @m (free with metrics_free), leaving the session as it is: -i. */
 int session_sample(struct session *s, struct trace_metrics *m);
 
-/* connections.csv and tasks.csv of what was collected, into @dir; 0, or -1 logged. */
+/* connections.csv, tasks.csv and fates.csv of what was collected, into @dir; 0, or -1 logged. */
 int session_write(const struct session *s, const char *dir);
 
 /* Stop the child, detach the tracer, close and free everything. */

@@ -4,7 +4,9 @@
  * side, equal timestamps, kept-alive connections, and herdload's CSV; the parts
  * of a joined request (join_parts) and run.json's join object made of them;
  * connections.csv and tasks.csv written and read back; the readers' strictness
- * (bad numbers, short rows, counted and said) and their refusal of a FIFO.
+ * (bad numbers, short rows, counted and said) and their refusal of a FIFO;
+ * fates.csv round trip, the join of failed requests to their fates, and the
+ * sentence each fate makes.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -21,6 +23,7 @@
 #include <cmocka.h>
 
 #include "jsonio.h"
+#include "metrics/fates.h"
 #include "metrics/join.h"
 #include "metrics/keys.h"
 #include "metrics/metrics.h"
@@ -380,6 +383,128 @@ static void tasks_csv_round_trip(void **state)
 	rmdir(dir);
 }
 
+/* ---- the fates of connections -------------------------------------------------------------- */
+
+static struct trace_fate fate(uint16_t port, uint64_t first, uint64_t last)
+{
+	struct trace_fate f = {
+		.f = { .key = { .family = AF_INET, .client_port = port, .server_port = 8080 },
+		       .first_ns = first,
+		       .last_ns = last }
+	};
+	inet_pton(AF_INET, "127.0.0.1", f.f.key.client_addr);
+	return f;
+}
+
+static struct client_req failed(uint16_t port, uint64_t start, uint64_t end, const char *error)
+{
+	struct client_req r = { .scheduled_ns = start,
+				.connect_start_ns = start,
+				.last_byte_ns = end,
+				.local_port = port };
+	snprintf(r.error, sizeof(r.error), "%s", error);
+	return r;
+}
+
+static void fates_csv_round_trip(void **state)
+{
+	char path[] = "/tmp/test_fates.XXXXXX";
+	struct trace_fate in[2] = { fate(40001, 5 * MS, 7 * MS), fate(40002, 1 * MS, 2 * MS) },
+			  *out;
+	struct trace_result r = { .fates = in, .nfates = 2 };
+	struct csv_stats st;
+
+	in[0].f.syn_retransmits = 3, in[0].f.synack_retransmits = 2, in[0].accepted = true;
+	in[1].f.no_socket_drops = 1, in[1].f.resets_sent = 1, in[1].f.client_resets_received = 1;
+	in[1].f.rst_state = 2 /* SYN_SENT */, in[1].f.rst_server = 1;
+	close(mkstemp(path));
+	assert_int_equal(csv_write_fates(path, &r), 0);
+	assert_int_equal(csv_read_fates(path, &out, &st), 2);
+	unlink(path);
+	assert_int_equal(st.rejected, 0);
+	/* by first event: 40002 first */
+	assert_int_equal(out[0].f.key.client_port, 40002);
+	assert_int_equal(out[0].f.no_socket_drops, 1);
+	assert_int_equal(out[0].f.resets_sent, 1);
+	assert_int_equal(out[0].f.rst_state, 2);
+	assert_int_equal(out[0].f.rst_server, 1);
+	assert_false(out[0].accepted);
+	assert_int_equal(out[1].f.syn_retransmits, 3);
+	assert_int_equal(out[1].f.synack_retransmits, 2);
+	assert_int_equal(out[1].f.first_ns, 5 * MS);
+	assert_int_equal(out[1].f.last_ns, 7 * MS);
+	assert_true(out[1].accepted);
+	assert_int_equal(out[1].f.key.family, AF_INET);
+	assert_memory_equal(out[1].f.key.client_addr, in[0].f.key.client_addr, 4);
+	assert_string_equal(metrics_fate_reason(&out[1].f), "unanswered");
+	assert_string_equal(metrics_fate_reason(&out[0].f), "NO_SOCKET");
+	free(out);
+}
+
+/* Each failed request finds the fate with its port within its own time; others find none. */
+static void failures_join_to_their_fates(void **state)
+{
+	struct trace_fate fates[] = {
+		fate(40001, 100 * MS, 101 * MS),   /* refused: reset at once */
+		fate(40002, 1000 * MS, 2000 * MS), /* connect_timeout: SYNs sent again */
+		fate(40001, 9000 * MS, 9000 * MS), /* port 40001 reused, much later */
+		fate(40009, 1 * MS, 1 * MS),	   /* a client that did not fail */
+	};
+	struct client_req reqs[] = {
+		failed(40001, 100 * MS, 101 * MS, "refused"),
+		failed(40002, 0, 2500 * MS, "connect_timeout"),
+		failed(40001, 8999 * MS, 9001 * MS, "refused"),
+		failed(40003, 100 * MS, 200 * MS, "refused"), /* no fate with its port */
+		failed(40009, 1 * MS, 2 * MS, "ok"),	      /* not a failure */
+		failed(40001, 5000 * MS, 5001 * MS, "reset"), /* its port's fates are too far */
+	};
+	ssize_t fmatch[6];
+	size_t nfailed;
+
+	assert_int_equal(join_failures(reqs, 6, fates, 4, fmatch, &nfailed), 3);
+	assert_int_equal(nfailed, 5);
+	assert_int_equal(fmatch[0], 0);
+	assert_int_equal(fmatch[1], 1);
+	assert_int_equal(fmatch[2], 2);
+	assert_int_equal(fmatch[3], -1);
+	assert_int_equal(fmatch[4], -1);
+	assert_int_equal(fmatch[5], -1);
+
+	json_t *root = json_object();
+	assert_int_equal(fates_join_json(root, reqs, 6, fates, fmatch), 0);
+	assert_int_equal(json_integer_value(jsonio_get_path(root, MK_JOIN_FAILED)), 5);
+	assert_int_equal(json_integer_value(jsonio_get_path(root, MK_JOIN_FAILED_MATCHED)), 3);
+	assert_int_equal(json_integer_value(jsonio_get_path(root, MK_JOIN_FAILED_UNMATCHED)), 2);
+	assert_int_equal(json_integer_value(jsonio_get_path(
+				 root, MK_DOT(MK_JOIN_FATES_BY_ERROR, "refused.requests"))),
+			 3);
+	assert_int_equal(json_integer_value(jsonio_get_path(
+				 root, MK_DOT(MK_JOIN_FATES_BY_ERROR, "refused.matched"))),
+			 2);
+	json_decref(root);
+}
+
+static void a_fate_in_a_sentence(void **state)
+{
+	struct trace_fate f = fate(40002, 1000 * MS, 3000 * MS);
+	struct client_req r = failed(40002, 0, 7000 * MS, "connect_timeout");
+	char buf[512];
+
+	f.f.syn_retransmits = 3;
+	assert_string_equal(fates_sentence(&r, &f.f, buf, sizeof(buf)),
+			    "connect_timeout: 3 SYNs sent again unanswered (dropped at a full "
+			    "queue), connect timed out after 7 s");
+	f = fate(40001, 0, 0), f.f.resets_sent = 1, f.f.no_socket_drops = 1;
+	f.f.client_resets_received = 1, f.f.rst_state = 2;
+	r = failed(40001, 0, 500000, "refused");
+	assert_string_equal(fates_sentence(&r, &f.f, buf, sizeof(buf)),
+			    "refused: 1 SYN dropped with nothing listening, 1 reset sent by the "
+			    "server, 1 reset reached the client (the client's socket in SYN_SENT), "
+			    "refused after 0.0005 s");
+	assert_string_equal(fates_sentence(&r, NULL, buf, sizeof(buf)),
+			    "refused: no kernel fate found, refused after 0.0005 s");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -398,6 +523,9 @@ int main(void)
 		cmocka_unit_test(a_header_without_its_columns_is_refused),
 		cmocka_unit_test(a_fifo_is_refused_not_waited_on),
 		cmocka_unit_test(tasks_csv_round_trip),
+		cmocka_unit_test(fates_csv_round_trip),
+		cmocka_unit_test(failures_join_to_their_fates),
+		cmocka_unit_test(a_fate_in_a_sentence),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
