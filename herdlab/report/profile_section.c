@@ -22,7 +22,7 @@
 #include "path.h"
 #include "profile/buckets.h"
 
-#define P(key) MK_DOT(MK_PROFILE, key)
+#define P(key)	   MK_DOT(MK_PROFILE, key)
 #define TOP_FRAMES 6  /* frames of a top stack shown, from the leaf */
 #define TOP_CHARS  72 /* ... and at most so many characters of them */
 
@@ -57,14 +57,16 @@ static int draw_bar(const char *path, const struct rundir *rd, double total)
 
 	if (afile_open(&a, path) < 0)
 		return -1;
-	fprintf(a.f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"800\" height=\"%d\" "
-		     "font-family=\"sans-serif\" font-size=\"12\">\n",
+	fprintf(a.f,
+		"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"800\" height=\"%d\" "
+		"font-family=\"sans-serif\" font-size=\"12\">\n",
 		60 + 18 * ((NBUCKETS + 2) / 3));
 	for (int b = 0; b < NBUCKETS; b++) {
 		double s = bucket_samples(rd, b), bw = s > 0 ? w * s / total : 0;
 		if (bw > 0)
 			fprintf(a.f,
-				"<rect x=\"%.1f\" y=\"10\" width=\"%.1f\" height=\"30\" fill=\"%s\">"
+				"<rect x=\"%.1f\" y=\"10\" width=\"%.1f\" height=\"30\" "
+				"fill=\"%s\">"
 				"<title>%s: %.1f%%</title></rect>\n",
 				x, bw, colours[b], bucket_title(b), 100 * s / total);
 		x += bw;
@@ -106,15 +108,18 @@ static void top_stacks(struct doc *d, const struct rundir *rd)
 	    !(root = json_load_file(path, 0, NULL)))
 		return;
 	if ((top = json_object_get(root, MK_PROF_TOP_STACKS)) && json_array_size(top)) {
-		doc_para(d, "The stacks with the most samples (up to the leaf's %d frames or %d "
-			    "characters; kernel frames end in _[k]):",
+		doc_para(d,
+			 "The stacks with the most samples (up to the leaf's %d frames or %d "
+			 "characters; kernel frames end in _[k]):",
 			 TOP_FRAMES, TOP_CHARS);
 		doc_table(d, "rrll", "samples", "share", "bucket", "stack");
-		json_array_foreach (top, i, s) {
+		json_array_foreach(top, i, s)
+		{
 			leaf_frames(json_string_value(json_object_get(s, MK_PSTACK_STACK)) ?: "?",
 				    frames, sizeof(frames));
 			doc_cell(d, false, "%lld",
-				 (long long)json_integer_value(json_object_get(s, MK_BUCKET_SAMPLES)));
+				 (long long)json_integer_value(
+					 json_object_get(s, MK_BUCKET_SAMPLES)));
 			doc_cell(d, false, "%.1f%%",
 				 100 * json_number_value(json_object_get(s, MK_BUCKET_SHARE)));
 			doc_cell(d, false, "%s",
