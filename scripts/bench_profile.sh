@@ -17,6 +17,7 @@ cd "$HERD_ROOT"
 
 RUN_S=${SECONDS_PER_RUN:-3}
 ROUNDS=${ROUNDS:-8}
+[ -n "${BENCH_TRACE:-}" ] && set -x
 OUT=reports/bench/profile.md
 TMPD=$(mktemp -d /tmp/herdbench.XXXXXX)
 HERDLAB=$HERD_BUILD/herdlab
@@ -71,7 +72,7 @@ for r in $(seq "$ROUNDS"); do
 	for tool in $tools; do
 		if ((r % 2)); then b=$(with none); v=$(with "$tool"); else v=$(with "$tool"); b=$(with none); fi
 		rps[none]+="$b " rps[$tool]+="$v "
-		ratio[$tool]+="$(awk -v v="$v" -v b="$b" 'BEGIN { printf "%.4f", b > 0 ? v / b : 0 }') "
+		ratio[$tool]+="$(awk -v v="$v" -v b="$b" 'BEGIN { printf "%.4f", (b > 0 ? v / b : 0) }') "
 		echo "bench: round $r/$ROUNDS: untraced $b, $tool $v requests/s" >&2
 	done
 done
