@@ -23,7 +23,7 @@ Q := $(if $(V),,@)
 export BUILD
 
 .PHONY: all deps deps-check demo test test-unit test-integration format format-check FORCE \
-	fuzz bench bench-servers bench-loadgen bench-tracer static clean
+	fuzz bench bench-servers bench-loadgen bench-tracer bench-profile static clean
 .DEFAULT_GOAL := all
 
 # ---- set-up ---------------------------------------------------------------
@@ -56,6 +56,11 @@ $(BUILD)/herdsrv: $(OBJ)/servers/herdsrv.o $(LIBSRV) $(LIBHERD)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_SRV)
 
 PROGS := $(BUILD)/herdsrv
+
+# herdsrv and lib/ keep frame pointers, leaf functions too, so that the profiler's
+# user stacks (walked by frame pointer in the kernel) are whole (README: profiling).
+$(SRV_OBJS) $(OBJ)/servers/herdsrv.o $(LIB_OBJS): override CFLAGS += -fno-omit-frame-pointer \
+	-mno-omit-leaf-frame-pointer
 
 # ---- bpf/: the tracer's kernel programs, skeleton and loader -----------------
 # vmlinux.h comes from the running kernel's BTF; CO-RE relocates the programs to
@@ -178,7 +183,8 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 UNIT_SRV  := $(BUILD)/tests/test_conn $(BUILD)/tests/test_files
 UNIT_LOAD := $(filter $(BUILD)/tests/test_load_%,$(UNIT_BINS))
-UNIT_HL	  := $(addprefix $(BUILD)/tests/test_,compare join kernels metrics report statistics)
+UNIT_HL	  := $(addprefix $(BUILD)/tests/test_,compare join kernels metrics profile report \
+	       statistics)
 UNIT_LIB  := $(filter-out $(UNIT_SRV) $(UNIT_LOAD) $(UNIT_HL),$(UNIT_BINS))
 
 define unit_link
@@ -228,7 +234,7 @@ FUZZ_CFLAGS  := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover
 FUZZ_HL	     := -Ibpf -I$(BUILD)/bpf -Iherdlab
 FUZZ_CSV_SRCS := herdlab/metrics/csv.c herdlab/metrics/join.c herdlab/metrics/records.c \
 		 lib/files.c lib/path.c lib/vec.c
-FUZZ_RUN_SRCS := $(wildcard herdlab/report/*.c) $(wildcard herdlab/metrics/*.c) \
+FUZZ_RUN_SRCS := $(wildcard herdlab/report/*.c) $(wildcard herdlab/metrics/*.c) herdlab/profile/buckets.c \
 		 herdlab/session/rundir.c $(LIB_SRCS)
 FUZZERS := $(BUILD)/fuzz/http_fuzz $(BUILD)/fuzz/csv_fuzz $(BUILD)/fuzz/runjson_fuzz
 
@@ -264,6 +270,8 @@ bench-loadgen: all
 	$(Q)scripts/bench_loadgen.sh
 bench-tracer: all
 	$(Q)scripts/bench_tracer.sh
+bench-profile: all
+	$(Q)scripts/bench_profile.sh
 
 # ---- the demo ----------------------------------------------------------------
 demo: all

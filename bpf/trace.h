@@ -7,6 +7,7 @@
  *	tracer_add_port()    count handshakes on a port (targets' listen() adds them too)
  *	tracer_poll()        drain the ring buffer (exits, reaps, closed connections, ...)
  *	tracer_collect()     everything so far: totals, histograms, every task
+ *	tracer_tasks_fd()    the targets map, for the profiler to sample the same tasks
  *	tracer_close()       detach and free: no program or link outlives it
  *
  * Needs root (or CAP_BPF + CAP_PERFMON) and a kernel with BTF.
@@ -94,6 +95,8 @@ int tracer_poll(struct tracer *t, int timeout_ms);
 /* Everything so far into @r (allocated; free with trace_result_free, even after an error). */
 int tracer_collect(struct tracer *t, struct trace_result *r);
 void trace_result_free(struct trace_result *r);
+/* The targets map's fd (TID -> record), for another object to share (bpf_map__reuse_fd). */
+int tracer_tasks_fd(const struct tracer *t);
 void tracer_close(struct tracer *t);
 
 #endif

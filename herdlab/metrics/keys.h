@@ -347,4 +347,37 @@
 #define MK_FE_CLOSED_UNREAD	 "closed_unread"
 #define MK_FE_EXAMPLE		 "example" /* one of them in a sentence (fates_sentence) */
 
+/*
+ * The profiler's (herdlab run/trace --profile; profile/profiling.h), named relative
+ * to run.json's "profile" object, which is also profile.json's top level:
+ * MK_DOT(MK_PROFILE, MK_PROF_HZ) is "profile.hz". A bucket (profile/buckets.h) is
+ * MK_PROF_BUCKETS "." its key, an object of MK_BUCKET_SAMPLES and MK_BUCKET_SHARE.
+ */
+#define MK_PROFILE		  "profile"
+#define MK_PROF_HZ		  "hz"
+#define MK_PROF_CPUS		  "cpus"
+#define MK_PROF_ALL		  "all"
+#define MK_PROF_SAMPLES		  "samples"
+#define MK_PROF_SAMPLES_ALL	  "samples_all"
+#define MK_PROF_SEEN		  "seen"
+#define MK_PROF_LOST		  "lost"
+#define MK_PROF_LOST_KSTACK	  "lost_by.kernel_stack_collisions"
+#define MK_PROF_LOST_USTACK	  "lost_by.user_stack_collisions"
+#define MK_PROF_LOST_STACK_ERRORS "lost_by.stack_errors"
+#define MK_PROF_LOST_COUNTS_FULL  "lost_by.counts_full"
+#define MK_PROF_KERNEL_SYMBOLS	  "kernel_symbols"
+#define MK_PROF_MAPS_READ	  "maps.read"
+#define MK_PROF_MAPS_BORROWED	  "maps.borrowed"
+#define MK_PROF_BUCKETS		  "buckets"
+#define MK_PROF_LABELS		  "labels"
+#define MK_BUCKET_SAMPLES	  "samples"
+#define MK_BUCKET_SHARE		  "share"
+/* profile.json only: the top stacks ({stack, samples, share, bucket}) and the BPF ids. */
+#define MK_PROF_TOP_STACKS "top_stacks"
+#define MK_PSTACK_STACK	   "stack"
+#define MK_PSTACK_BUCKET   "bucket"
+#define MK_PROF_PROG_IDS   "bpf.prog_ids"
+#define MK_PROF_LINK_IDS   "bpf.link_ids"
+#define MK_PROF_MAP_IDS	   "bpf.map_ids"
+
 #endif

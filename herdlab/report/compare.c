@@ -20,6 +20,7 @@
 #include "metrics/statistics.h"
 #include "report/findings.h"
 #include "report/plot.h"
+#include "report/profile_section.h"
 #include "report/readout.h"
 
 #define T(key)	 MK_DOT(MK_TRACE, key) /* a tracer's key, as run.json holds it */
@@ -447,6 +448,7 @@ static void tables_part(struct doc *d, const struct rundir *runs, size_t n, char
 		doc_heading(d, "Relative to the first run");
 		ratios_table(d, runs, n, labels, cols, k);
 	}
+	compare_profile(d, runs, n, labels);
 	/* Runs before the log-linear kernel histograms (no "resolution") kept log2 bounds. */
 	size_t fine = 0;
 	for (size_t i = 0; i < n; i++)

@@ -22,6 +22,7 @@
 #include "path.h"
 #include "report/outfile.h"
 #include "report/plot.h"
+#include "report/profile_section.h"
 #include "report/sections.h"
 
 #define T(key) MK_DOT(MK_TRACE, key) /* a tracer's key, as run.json holds it */
@@ -77,6 +78,7 @@ int report_write(const struct rundir *rd, enum doc_format fmt, FILE *out, const 
 		section_fates(d, rd);
 		section_decomposition(d, rd, &f);
 		section_tracer(d, rd);
+		section_profile(d, rd, &f);
 	} else {
 		doc_para(d,
 			 "This run was not traced (--no-trace): only the client's side is known.");

@@ -18,6 +18,7 @@
  *	clients.csv, server_stats.csv/.json, server_counters.json, pool.csv
  *	                 the two programs' own records (sidefiles.h)
  *	report.md, report.html, plots/   the run explained (runreport.h)
+ *	profile.folded, profile.svg, profile.json   with --profile (profiling.h)
  * With --repeat K, K such directories DIR/rep-1 ... and their comparison.
  *
  * Which option goes to herdsrv and which to herdload, herdsrv and herdload say
@@ -229,6 +230,7 @@ static void run_load(const struct run_opts *o, int port, const char *dir, struct
 			log_warn(
 				"herdload runs outside its cgroup: its cost is not measured whole");
 		spawn_release(sp.hold_fd);
+		profiling_set_load(s->profiling, pid); /* --profile-all's label */
 	}
 	if (pid < 0) {
 		close(fd);
@@ -401,7 +403,8 @@ static int run_once(const struct run_opts *o, const char *dir)
 			 err == -EPERM ? ", and needs no root" : "");
 		return 1;
 	}
-	if (costs_make(o, &cost) < 0) {
+	if ((o->profile_hz && session_profile(&s, o->profile_hz, o->profile_all) < 0) ||
+	    costs_make(o, &cost) < 0) {
 		session_close(&s);
 		return 1;
 	}
@@ -429,6 +432,7 @@ static int run_once(const struct run_opts *o, const char *dir)
 	}
 	if (s.tracer)
 		collect(&s, dir, &trace, &join, &out);
+	json_t *profile = profiling_write(s.profiling, dir, o->model);
 	session_close(&s);
 	const char *reason = out.reason[0] ? out.reason : NULL;
 	json_t *meta = runjson_metadata(o, started);
@@ -437,6 +441,10 @@ static int run_once(const struct run_opts *o, const char *dir)
 	else
 		json_decref(cost.json);
 	sidefiles_json(meta, dir); /* herdsrv's and herdload's own records (sidefiles.h) */
+	if (meta && o->profile_hz)
+		json_object_set_new(meta, MK_PROFILE, profile ? profile : json_null());
+	else
+		json_decref(profile);
 	int rc = runjson_write(dir, meta, trace, join, reason) < 0 || report_files(dir) < 0;
 	if (reason)
 		log_warn("the run was cut short (%s): what it measured is in %s", reason, dir);

@@ -36,6 +36,7 @@
 #include "files.h"
 #include "jsonio.h"
 #include "log.h"
+#include "metrics/keys.h"
 #include "metrics/metrics.h"
 #include "path.h"
 #include "session/session.h"
@@ -49,6 +50,8 @@ struct trace_opts {
 	double interval;    /* -i seconds (0: no live counters) */
 	const char *out;    /* --out DIR */
 	bool verbose;	    /* -v: libbpf's messages */
+	int profile_hz;	    /* --profile[=HZ]: sample the targets' CPU (0: not) */
+	bool profile_all;   /* --profile-all: every task's */
 	char **cmd;	    /* CMD ARGS after -- */
 };
 
@@ -71,6 +74,9 @@ static void usage(FILE *f)
 		   "server's exit)\n"
 		   "  -i SEC          print live counters every SEC seconds\n"
 		   "  --out DIR       write trace.json, connections.csv and tasks.csv to DIR\n"
+		   "  --profile[=HZ]  sample the targets' CPU at HZ per CPU (default 99) into\n"
+		   "                  --out DIR: profile.folded, profile.svg, profile.json\n"
+		   "  --profile-all   sample every task, labelled (implies --profile)\n"
 		   "  -v              libbpf's messages (the verifier log on failure)\n");
 }
 
@@ -93,6 +99,8 @@ static void parse(int argc, char **argv, struct trace_opts *o)
 		{ "duration", required_argument, 0, 'd' },
 		{ "interval", required_argument, 0, 'i' },
 		{ "out", required_argument, 0, 'o' },
+		{ "profile", optional_argument, 0, 'F' },
+		{ "profile-all", no_argument, 0, 'A' },
 		{ "help", no_argument, 0, 'h' },
 		{ 0 },
 	};
@@ -126,6 +134,14 @@ static void parse(int argc, char **argv, struct trace_opts *o)
 		case 'v':
 			o->verbose = true;
 			break;
+		case 'F':
+			if ((o->profile_hz = profiling_parse_hz(optarg)) < 0)
+				die("invalid --profile=%s: expected 1 to %d samples per second",
+				    optarg, PROFILE_MAX_HZ);
+			break;
+		case 'A':
+			o->profile_all = true;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -136,6 +152,11 @@ static void parse(int argc, char **argv, struct trace_opts *o)
 	}
 	if (optind < argc)
 		o->cmd = argv + optind;
+	if (o->profile_all && !o->profile_hz)
+		o->profile_hz = PROFILE_DEFAULT_HZ;
+	if (o->profile_hz && !o->out)
+		die("--profile writes profile.folded, profile.svg and profile.json: give --out "
+		    "DIR");
 	if (!!o->pid + !!o->cgroup + !!o->cmd != 1) {
 		fprintf(stderr,
 			"herdlab trace: give exactly one of -- CMD, --pid PID or --cgroup PATH\n");
@@ -157,6 +178,11 @@ static int write_outputs(const char *dir, const struct session *s)
 		return -1;
 	}
 	json_t *root = metrics_json(&s->metrics, &s->result);
+	json_t *profile = profiling_write(s->profiling, dir, "herdlab trace");
+	if (root && profile)
+		json_object_set_new(root, MK_PROFILE, profile);
+	else
+		json_decref(profile);
 	if (!root || path_join(path, sizeof(path), dir, "trace.json") < 0 ||
 	    jsonio_save(root, path) < 0)
 		err = -1, log_warn("cannot write %s/trace.json: %m", dir);
@@ -351,6 +377,8 @@ int cmd_trace(int argc, char **argv)
 		die("--pid %d: no such process", o.pid);
 	if (session_open(&s, true, o.verbose) < 0)
 		return 1;
+	if (o.profile_hz && session_profile(&s, o.profile_hz, o.profile_all) < 0)
+		goto out;
 	if (attach(&s, &o, &found) < 0)
 		goto out;
 	session_add_port(&s, o.port);

@@ -24,6 +24,7 @@
 #include "clock.h"
 #include "log.h"
 #include "optlist.h"
+#include "profile/profiling.h"
 #include "session/cgroup.h"
 #include "spawn.h"
 #include "suggest.h"
@@ -38,6 +39,8 @@ enum {
 	OWN_MEM_LIMIT,
 	OWN_PIDS_LIMIT,
 	OWN_CPUS,
+	OWN_PROFILE,
+	OWN_PROFILE_ALL,
 	OWN_HELP = 'h',
 	TO_SERVER = 0x10000, /* + the index in herdsrv's table */
 	TO_LOAD = 0x20000,   /* + the index in herdload's table */
@@ -54,6 +57,8 @@ static const struct option own_opts[] = {
 	{ "mem-limit", required_argument, 0, OWN_MEM_LIMIT },
 	{ "pids-limit", required_argument, 0, OWN_PIDS_LIMIT },
 	{ "cpus", required_argument, 0, OWN_CPUS },
+	{ "profile", optional_argument, 0, OWN_PROFILE },
+	{ "profile-all", no_argument, 0, OWN_PROFILE_ALL },
 	{ "help", no_argument, 0, OWN_HELP },
 	{ 0 },
 };
@@ -220,6 +225,9 @@ static void usage(FILE *f, const struct owners *w)
 		   "  --pids-limit N     the most tasks the server may have at once\n"
 		   "  --cpus SERVER_SET[:CLIENT_SET]  pin the server (and herdload) to CPUs,\n"
 		   "                 as cpuset lists: --cpus 0:1, --cpus 0-1:2-3\n"
+		   "  --profile[=HZ] sample the server's CPU at HZ per CPU (default 99):\n"
+		   "                 profile.folded, profile.svg, profile.json\n"
+		   "  --profile-all  sample every task, labelled (implies --profile)\n"
 		   "  server options go to herdsrv (herdsrv --help):\n");
 	list_names(f, w->server);
 	fprintf(f, "  load options go to herdload (herdload --help):\n");
@@ -319,6 +327,13 @@ static void take_own(int val, const char *arg, struct run_opts *o, const struct 
 		break;
 	case OWN_CPUS:
 		take_cpus(arg, o, w);
+		break;
+	case OWN_PROFILE:
+		if ((o->profile_hz = profiling_parse_hz(arg)) < 0)
+			bad_usage(w, "--profile=HZ takes 1..%d, not '%s'", PROFILE_MAX_HZ, arg);
+		break;
+	case OWN_PROFILE_ALL:
+		o->profile_all = true;
 		break;
 	case OWN_HELP:
 		usage(stdout, w);
@@ -513,6 +528,11 @@ void run_opts_parse(int argc, char **argv, struct run_opts *o)
 	if (next >= 0)
 		bad_usage(&w, "%s", "at most two --: -- SERVER OPTIONS -- LOAD OPTIONS");
 	free(all), free(srv), free(load);
+	if (o->profile_all && !o->profile_hz)
+		o->profile_hz = PROFILE_DEFAULT_HZ;
+	if (o->profile_hz && o->no_trace)
+		bad_usage(&w, "--profile samples the tracer's targets: it needs the tracer, "
+			      "not --no-trace");
 	if (!o->model) {
 		fprintf(stderr,
 			"herdlab run: --model NAME is required (herdlab models lists them)\n");

@@ -27,6 +27,8 @@ struct run_opts {
 	const char *model;	 /* --model */
 	const char *out;	 /* --out DIR (NULL: runs/MODEL-STAMP) */
 	bool no_trace;		 /* --no-trace */
+	int profile_hz;		 /* --profile[=HZ]: sample the server's CPU (0: not) */
+	bool profile_all;	 /* --profile-all: every task's, labelled */
 	int repeat;		 /* --repeat K: K runs, compared (1: one run) */
 	uint64_t mem_limit;	 /* --mem-limit BYTES: the server's cgroup memory limit (0: none) */
 	long pids_limit;	 /* --pids-limit N: the server's tasks limit (0: none) */

@@ -27,6 +27,11 @@ int session_open(struct session *s, bool traced, bool verbose)
 	return tracer_open(&s->tracer, &(struct tracer_opts){ .verbose = verbose });
 }
 
+int session_profile(struct session *s, int hz, bool all)
+{
+	return profiling_start(&s->profiling, tracer_tasks_fd(s->tracer), hz, all);
+}
+
 int session_start(struct session *s, struct spawn *sp, bool pipe_out)
 {
 	int out[2] = { -1, -1 };
@@ -47,6 +52,7 @@ int session_start(struct session *s, struct spawn *sp, bool pipe_out)
 		return -1;
 	}
 	s->out_fd = out[0];
+	profiling_set_root(s->profiling, s->child); /* its children's maps are its own */
 	if (s->cgroup && cgroup_enter(s->cgroup, s->child) < 0)
 		log_warn("%s runs outside its cgroup: its cost is not measured whole", sp->argv[0]);
 	if (s->tracer && tracer_add_tree(s->tracer, s->child) <= 0) {
@@ -64,6 +70,8 @@ int session_start(struct session *s, struct spawn *sp, bool pipe_out)
 int session_attach_pid(struct session *s, pid_t pid)
 {
 	int n = tracer_add_tree(s->tracer, pid);
+
+	profiling_set_root(s->profiling, pid);
 
 	return n > 0 ? n : -1;
 }
@@ -105,6 +113,7 @@ void session_add_listening_ports(struct session *s)
 
 bool session_poll(struct session *s, int timeout_ms)
 {
+	profiling_poll(s->profiling);
 	if (s->tracer)
 		tracer_poll(s->tracer, timeout_ms);
 	else
@@ -117,6 +126,7 @@ bool session_poll(struct session *s, int timeout_ms)
 int session_stop(struct session *s)
 {
 	if (s->child && !s->reaped) {
+		profiling_pause(s->profiling); /* the run is over: its maps, before it stops */
 		s->status = spawn_stop(s->child, STOP_GRACE_MS);
 		s->reaped = true;
 	}
@@ -185,6 +195,7 @@ void session_close(struct session *s)
 	session_stop(s);
 	if (s->out_fd >= 0)
 		close(s->out_fd);
+	profiling_close(s->profiling);
 	tracer_close(s->tracer); /* detaches every program */
 	metrics_free(&s->metrics);
 	trace_result_free(&s->result);

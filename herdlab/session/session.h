@@ -4,6 +4,7 @@
  * descriptors between them; shared by herdlab trace and herdlab run.
  *
  *	session_open()      load the tracer (or not: an untraced run)
+ *	session_profile()   and the on-CPU sampler, on the tracer's targets (profiling.h)
  *	session_start()     start a program held, make it a target, let it run
  *	session_attach_*()  or watch processes that already run (--pid, --cgroup)
  *	session_poll()      drain the tracer's events while the program runs
@@ -25,12 +26,14 @@
 #include <sys/types.h>
 
 #include "metrics/metrics.h"
+#include "profile/profiling.h"
 #include "session/cgroup.h"
 #include "spawn.h"
 #include "trace.h"
 
 struct session {
 	struct tracer *tracer;	      /* NULL: untraced (herdlab run --no-trace) */
+	struct profiling *profiling;  /* --profile: the sampler (NULL: not profiling) */
 	pid_t child;		      /* the program we started (0: none) */
 	bool reaped;		      /* the child has exited and been reaped */
 	int status;		      /* its wait status, once reaped */
@@ -43,6 +46,9 @@ struct session {
 
 /* An empty session, traced or not; 0, or -errno with a message (no root, no BTF, ...). */
 int session_open(struct session *s, bool traced, bool verbose);
+
+/* Sample the targets' CPU (every task's with @all) at @hz per CPU; 0 or -errno (logged). */
+int session_profile(struct session *s, int hz, bool all);
 
 /*
  * Start @sp (held, whatever sp->held says), put it in s->cgroup, make it and
