@@ -27,6 +27,12 @@
 #define P99(key) MK_DOT(T(key), MK_HIST_P99)
 #define CNT(key) MK_DOT(T(key), MK_HIST_COUNT)
 
+/* A counter of tcp.netstat (runs with --netns): fewer is better. */
+#define NS_ROW(name)                                                        \
+	{                                                                   \
+		name, MK_DOT(MK_TCP_NETSTAT, name), -1, 0, 0, 1, NULL, NULL \
+	}
+
 /* The columns. Latencies are shown in microseconds. */
 #define POOL FAMILY_POOL
 const struct compare_metric compare_metrics[] = {
@@ -45,6 +51,22 @@ const struct compare_metric compare_metrics[] = {
 	{ "join matched", MK_JOIN_MATCHED, +1, 0, 3, 1, NULL, NULL },
 	{ "server CPU us/request", MK_COST_SERVER_CPU_NS, -1, 0, 1, 1e-3, MK_CLIENT_REQUESTS_OK,
 	  NULL },
+	/* The kernel's TCP counters of runs in their own namespace (--netns), by its names. */
+	NS_ROW(MK_NS_LISTEN_OVERFLOWS),
+	NS_ROW(MK_NS_LISTEN_DROPS),
+	NS_ROW(MK_NS_SYNCOOKIES_SENT),
+	NS_ROW(MK_NS_SYNCOOKIES_RECV),
+	NS_ROW(MK_NS_SYNCOOKIES_FAILED),
+	NS_ROW(MK_NS_TCP_REQ_Q_FULL_DROP),
+	NS_ROW(MK_NS_TCP_REQ_Q_FULL_COOKIE),
+	NS_ROW(MK_NS_TCP_SYN_RETRANS),
+	NS_ROW(MK_NS_OUT_RSTS),
+	NS_ROW(MK_NS_TCP_ABORT_ON_CLOSE),
+	NS_ROW(MK_NS_TCP_ABORT_ON_DATA),
+	NS_ROW(MK_NS_EMBRYONIC_RSTS),
+	NS_ROW(MK_NS_ATTEMPT_FAILS),
+	NS_ROW(MK_NS_ESTAB_RESETS),
+	NS_ROW(MK_NS_RETRANS_SEGS),
 };
 const size_t compare_nmetrics = sizeof(compare_metrics) / sizeof(compare_metrics[0]);
 
@@ -248,6 +270,9 @@ static bool mixed_families(const struct rundir *runs, size_t n)
 	return pool && other;
 }
 
+/* The most metric columns one table has (table_head's heads, values_table's spreads). */
+#define TABLE_COLS 10
+
 /* The align string and heads of a table: "run" then one column per metric. */
 static void table_head(struct doc *d, const struct compare_metric **cols, size_t k)
 {
@@ -279,7 +304,7 @@ static void values_table(struct doc *d, const struct rundir *runs, size_t n, cha
 	}
 	if (repeats(runs, n)) {
 		double *v = malloc(n * sizeof(*v));
-		struct spread s[10];
+		struct spread s[TABLE_COLS];
 		for (size_t c = 0; v && c < k; c++) {
 			for (size_t i = 0; i < n; i++)
 				v[i] = compare_value(&runs[i], cols[c]);
@@ -420,7 +445,10 @@ static void tables_part(struct doc *d, const struct rundir *runs, size_t n, char
 {
 	char fam[128];
 
-	values_table(d, runs, n, labels, cols, k);
+	size_t c = 0;
+	do /* a table holds TABLE_COLS columns: more go into the next one below it */
+		values_table(d, runs, n, labels, cols + c, k - c < TABLE_COLS ? k - c : TABLE_COLS);
+	while ((c += TABLE_COLS) < k);
 	family_columns(cols, k, fam, sizeof(fam));
 	if (*fam && mixed_families(runs, n))
 		doc_para(d,
@@ -436,7 +464,11 @@ static void tables_part(struct doc *d, const struct rundir *runs, size_t n, char
 				labels[i], report_incomplete_reason(&runs[i]));
 	if (n > 1) {
 		doc_heading(d, "Relative to the first run");
-		ratios_table(d, runs, n, labels, cols, k);
+		c = 0;
+		do
+			ratios_table(d, runs, n, labels, cols + c,
+				     k - c < TABLE_COLS ? k - c : TABLE_COLS);
+		while ((c += TABLE_COLS) < k);
 	}
 	/* Runs before the log-linear kernel histograms (no "resolution") kept log2 bounds. */
 	size_t fine = 0;
@@ -492,7 +524,7 @@ int compare_write_findings(const struct rundir *runs, size_t n, enum doc_format 
 			   const char *plot_dir, const char *plot_link,
 			   const struct findings_table *findings, bool tables)
 {
-	const struct compare_metric *cols[16];
+	const struct compare_metric *cols[sizeof(compare_metrics) / sizeof(compare_metrics[0])];
 	char title[128];
 	size_t incomplete = 0;
 

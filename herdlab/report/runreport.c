@@ -68,6 +68,7 @@ int report_write(const struct rundir *rd, enum doc_format fmt, FILE *out, const 
 	partial_para(d, "connections.csv", rd->conns_err, &rd->conns_read);
 	section_summary(d, rd);
 	section_cost(d, rd);
+	section_netns(d, rd);
 	if (rundir_traced(rd)) {
 		section_accept(d, rd, &f);
 		section_sched(d, rd, &f);
@@ -105,6 +106,8 @@ static const struct {
 	  false },
 	{ MK_SUMMARY_LATENCY_US_TOTAL, MK_CLIENT_LATENCY_US_TOTAL, MK_HIST_HISTOGRAM, false },
 	{ MK_COST, MK_COST, NULL, false },
+	{ MK_NETNS, MK_NETNS, NULL, false },
+	{ MK_REPORT_NETSTAT, MK_TCP, NULL, false },
 	{ MK_ACCEPT, T(MK_ACCEPT), NULL, true },
 	{ MK_SCHED, T(MK_SCHED), NULL, true },
 	{ MK_PROC, T(MK_PROC), NULL, true },

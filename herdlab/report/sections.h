@@ -8,6 +8,7 @@
  *	                 processes, TCP, the tracer itself
  *	decomposition.c  the latency decomposition (the join's parts)
  *	cost.c           what the server and herdload cost in their own cgroups
+ *	netns_section.c  the run's network namespace, sysctls and TCP counters
  *
  * Each says what it has to say once, through doc.h, so that the text, Markdown
  * and HTML reports cannot disagree.
@@ -30,6 +31,7 @@ void section_tcp(struct doc *d, const struct rundir *rd);
 void section_tracer(struct doc *d, const struct rundir *rd);
 
 void section_cost(struct doc *d, const struct rundir *rd);
+void section_netns(struct doc *d, const struct rundir *rd);
 
 void section_decomposition(struct doc *d, const struct rundir *rd, const struct report_figs *f);
 

@@ -38,6 +38,8 @@ enum {
 	OWN_MEM_LIMIT,
 	OWN_PIDS_LIMIT,
 	OWN_CPUS,
+	OWN_NETNS, /* + enum netns_option: netns.c takes them */
+	OWN_NETNS_LAST = OWN_NETNS + NETNS_OPT_LOSS,
 	OWN_HELP = 'h',
 	TO_SERVER = 0x10000, /* + the index in herdsrv's table */
 	TO_LOAD = 0x20000,   /* + the index in herdload's table */
@@ -54,6 +56,10 @@ static const struct option own_opts[] = {
 	{ "mem-limit", required_argument, 0, OWN_MEM_LIMIT },
 	{ "pids-limit", required_argument, 0, OWN_PIDS_LIMIT },
 	{ "cpus", required_argument, 0, OWN_CPUS },
+	{ "netns", optional_argument, 0, OWN_NETNS + NETNS_OPT_NETNS },
+	{ "sysctl", required_argument, 0, OWN_NETNS + NETNS_OPT_SYSCTL },
+	{ "delay", required_argument, 0, OWN_NETNS + NETNS_OPT_DELAY },
+	{ "loss", required_argument, 0, OWN_NETNS + NETNS_OPT_LOSS },
 	{ "help", no_argument, 0, OWN_HELP },
 	{ 0 },
 };
@@ -215,8 +221,9 @@ static void usage(FILE *f, const struct owners *w)
 		   "  --mem-limit BYTES  the server's memory limit in its cgroup (K, M, G)\n"
 		   "  --pids-limit N     the most tasks the server may have at once\n"
 		   "  --cpus SERVER_SET[:CLIENT_SET]  pin the server (and herdload) to CPUs,\n"
-		   "                 as cpuset lists: --cpus 0:1, --cpus 0-1:2-3\n"
-		   "  server options go to herdsrv (herdsrv --help):\n");
+		   "                 as cpuset lists: --cpus 0:1, --cpus 0-1:2-3\n");
+	netns_usage(f);
+	fprintf(f, "  server options go to herdsrv (herdsrv --help):\n");
 	list_names(f, w->server);
 	fprintf(f, "  load options go to herdload (herdload --help):\n");
 	list_names(f, w->load);
@@ -287,6 +294,12 @@ static void take_own(int val, const char *arg, struct run_opts *o, const struct 
 	char *end;
 	long k;
 
+	if (val >= OWN_NETNS && val <= OWN_NETNS_LAST) {
+		const char *why = netns_take(&o->netns, (enum netns_option)(val - OWN_NETNS), arg);
+		if (why)
+			bad_usage(w, "%s", why);
+		return;
+	}
 	switch (val) {
 	case OWN_MODEL:
 		o->model = arg;
@@ -509,6 +522,9 @@ void run_opts_parse(int argc, char **argv, struct run_opts *o)
 	if (next >= 0)
 		bad_usage(&w, "%s", "at most two --: -- SERVER OPTIONS -- LOAD OPTIONS");
 	free(all), free(srv), free(load);
+	const char *why = netns_check(&o->netns, &o->server);
+	if (why)
+		bad_usage(&w, "%s", why);
 	if (!o->model) {
 		fprintf(stderr,
 			"herdlab run: --model NAME is required (herdlab models lists them)\n");
@@ -532,4 +548,5 @@ void run_opts_free(struct run_opts *o)
 		free(*(char **)vec_at(&o->load, i));
 	vec_free(&o->server);
 	vec_free(&o->load);
+	netns_opts_free(&o->netns);
 }
