@@ -48,6 +48,7 @@
 
 /* ---- the options ------------------------------------------------------------------------- */
 
+static const char *bad(const char *fmt, const char *arg) __attribute__((format(printf, 1, 2)));
 static const char *bad(const char *fmt, const char *arg)
 {
 	static char why[320];
