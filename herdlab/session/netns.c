@@ -24,6 +24,8 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -48,12 +50,16 @@
 
 /* ---- the options ------------------------------------------------------------------------- */
 
-static const char *bad(const char *fmt, const char *arg) __attribute__((format(printf, 1, 2)));
-static const char *bad(const char *fmt, const char *arg)
+/* What is wrong with an option, as a sentence (one at a time: the usage exits after it). */
+static const char *bad(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static const char *bad(const char *fmt, ...)
 {
 	static char why[320];
+	va_list ap;
 
-	snprintf(why, sizeof(why), fmt, arg);
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
 	return why;
 }
 
