@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "herd.h"
@@ -161,9 +162,15 @@ int procseed_tree(int tasks_fd, pid_t root)
 	return added;
 }
 
-/* Socket inodes held open by the processes in the tasks map, into @inodes (unsigned long). */
-static void target_socket_inodes(int tasks_fd, struct vec *inodes)
+/*
+ * Socket inodes held open by the processes in the tasks map, into @inodes
+ * (unsigned long), and one process of each network namespace they are in, into
+ * @views (__u32): its /proc/PID/net/tcp is that namespace's table, where
+ * /proc/net/tcp is only ours (a target started in a namespace of its own).
+ */
+static void target_socket_inodes(int tasks_fd, struct vec *inodes, struct vec *views)
 {
+	struct vec seen = VEC_INIT(unsigned long); /* the namespaces' inodes, one per view */
 	__u32 key, next, *prev = NULL;
 	struct herd_task task;
 
@@ -173,6 +180,17 @@ static void target_socket_inodes(int tasks_fd, struct vec *inodes)
 		if (bpf_map_lookup_elem(tasks_fd, &key, &task) || task.tgid != key)
 			continue; /* processes only: their threads share the table */
 		char dir[64], link[320], target[64];
+		struct stat st;
+		if (path_fmt(dir, sizeof(dir), "/proc/%u/ns/net", key) == 0 &&
+		    stat(dir, &st) == 0) {
+			size_t i = 0;
+			while (i < seen.len && *(unsigned long *)vec_at(&seen, i) != st.st_ino)
+				i++;
+			unsigned long *ino = i == seen.len ? vec_push(&seen) : NULL;
+			__u32 *pid = ino ? vec_push(views) : NULL;
+			if (pid)
+				*ino = st.st_ino, *pid = key;
+		}
 		if (path_fmt(dir, sizeof(dir), "/proc/%u/fd", key) < 0)
 			continue;
 		DIR *d = opendir(dir);
@@ -191,19 +209,23 @@ static void target_socket_inodes(int tasks_fd, struct vec *inodes)
 		if (d)
 			closedir(d);
 	}
+	vec_free(&seen);
 }
 
 int procseed_listening_ports(int tasks_fd, struct vec *ports)
 {
-	static const char *const files[] = { "/proc/net/tcp", "/proc/net/tcp6" };
-	struct vec inodes = VEC_INIT(unsigned long);
+	static const char *const files[] = { "tcp", "tcp6" };
+	struct vec inodes = VEC_INIT(unsigned long), views = VEC_INIT(__u32);
 	int err = 0;
 
-	target_socket_inodes(tasks_fd, &inodes);
+	target_socket_inodes(tasks_fd, &inodes, &views);
 	const unsigned long *ino_of = inodes.data;
-	for (size_t f = 0; f < 2; f++) {
-		FILE *fp = fopen(files[f], "r");
-		char line[512];
+	for (size_t f = 0; f < 2 * views.len; f++) {
+		char path[64], line[512];
+		if (path_fmt(path, sizeof(path), "/proc/%u/net/%s", *(__u32 *)vec_at(&views, f / 2),
+			     files[f % 2]) < 0)
+			continue;
+		FILE *fp = fopen(path, "r");
 		while (fp && fgets(line, sizeof(line), fp)) {
 			unsigned port, state;
 			unsigned long ino;
@@ -229,6 +251,7 @@ int procseed_listening_ports(int tasks_fd, struct vec *ports)
 			fclose(fp);
 	}
 	vec_free(&inodes);
+	vec_free(&views);
 	return err;
 }
 

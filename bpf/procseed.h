@@ -29,8 +29,9 @@
 int procseed_tree(int tasks_fd, pid_t root);
 
 /*
- * The ports that processes in the tasks map listen on now (/proc/net/tcp and
- * tcp6, matched by socket inode), appended to @ports (a vec of uint16_t).
+ * The ports that processes in the tasks map listen on now (/proc/PID/net/tcp
+ * and tcp6 of each network namespace they are in, matched by socket inode),
+ * appended to @ports (a vec of uint16_t).
  * Returns 0 or -ENOMEM.
  */
 int procseed_listening_ports(int tasks_fd, struct vec *ports);

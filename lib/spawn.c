@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,6 +95,11 @@ pid_t spawn_start(struct spawn *s)
 	}
 	if (s->env)
 		putenv((char *)s->env);
+	if (s->netns_fd > 0 && setns(s->netns_fd, CLONE_NEWNET) < 0) {
+		fprintf(stderr, "herdlab: setns() into the run's network namespace failed: %s\n",
+			strerror(errno));
+		_exit(126);
+	}
 	if (s->held) {
 		char byte;
 		close(hold[1]);

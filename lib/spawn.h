@@ -34,6 +34,7 @@ struct spawn {
 	int out_fd;	   /* stdout to this descriptor (0: see out) */
 	int death_sig;	   /* the signal it gets if herdlab dies (0: SIGKILL) */
 	bool own_group;	   /* its own process group: a terminal's ^C reaches only us */
+	int netns_fd;	   /* setns() into this network namespace before exec (0: stay) */
 };
 
 /* Fork and exec; the pid, or -1 (logged). With held, s->hold_fd is set. */

@@ -67,6 +67,53 @@
 #define MK_COST_SERVER_CPU_USER_NS   MK_DOT(MK_COST_SERVER, MK_CG_CPU_USER_NS)
 #define MK_COST_SERVER_CPU_SYSTEM_NS MK_DOT(MK_COST_SERVER, MK_CG_CPU_SYSTEM_NS)
 
+/*
+ * run.json's netns: the run's own network namespaces (herdlab run --netns,
+ * session/netns.h); absent without --netns.
+ */
+#define MK_NETNS	      "netns"
+#define MK_NETNS_MODE	      "netns.mode"	   /* MV_NETNS_MODE_LO or _VETH */
+#define MK_NETNS_SERVER_INODE "netns.server_inode" /* the namespaces' inodes (lsns, net:[N]) */
+#define MK_NETNS_CLIENT_INODE "netns.client_inode" /* the server's own with lo */
+#define MK_NETNS_SYSCTL	      "netns.sysctl"	   /* KEY: its value read back after --sysctl */
+#define MK_NETNS_SERVER_ADDR  "netns.server_addr"  /* veth: the server's end */
+#define MK_NETNS_CLIENT_ADDR  "netns.client_addr"  /* veth: herdload's end */
+#define MK_NETNS_DELAY_MS     "netns.delay_ms"	   /* --delay: netem's delay on each end */
+#define MK_NETNS_LOSS_PCT     "netns.loss_pct"	   /* --loss: netem's loss on each end */
+#define MV_NETNS_MODE_LO      "lo"
+#define MV_NETNS_MODE_VETH    "veth"
+
+/*
+ * run.json's tcp (beside the tracer's trace.tcp): the kernel's own counters of
+ * /proc/net/netstat (TcpExt, IpExt) and /proc/net/snmp (Tcp), by the kernel's
+ * names, as deltas from before the server starts to the end of the load.
+ */
+#define MK_TCP_NETSTAT_SCOPE	 "tcp.netstat_scope"  /* which counters the run has: */
+#define MV_NETSTAT_SCOPE_RUN	 "run"		      /* --netns: its own, tcp.netstat.* */
+#define MV_NETSTAT_SCOPE_MACHINE "machine"	      /* none: trace.tcp's are machine-wide */
+#define MK_TCP_NETSTAT		 "tcp.netstat"	      /* NAME: the server's namespace */
+#define MK_TCP_CLIENT_NETSTAT	 "tcp.client_netstat" /* NAME: veth: the client's namespace */
+/* ... the study's counters among them, always there (a 0 is written). */
+#define MK_NS_LISTEN_OVERFLOWS	    "ListenOverflows"
+#define MK_NS_LISTEN_DROPS	    "ListenDrops"
+#define MK_NS_SYNCOOKIES_SENT	    "SyncookiesSent"
+#define MK_NS_SYNCOOKIES_RECV	    "SyncookiesRecv"
+#define MK_NS_SYNCOOKIES_FAILED	    "SyncookiesFailed"
+#define MK_NS_TCP_REQ_Q_FULL_DROP   "TCPReqQFullDrop"
+#define MK_NS_TCP_REQ_Q_FULL_COOKIE "TCPReqQFullDoCookies"
+#define MK_NS_TCP_SYN_RETRANS	    "TCPSynRetrans"
+#define MK_NS_OUT_RSTS		    "OutRsts"
+#define MK_NS_TCP_ABORT_ON_CLOSE    "TCPAbortOnClose"
+#define MK_NS_TCP_ABORT_ON_DATA	    "TCPAbortOnData"
+#define MK_NS_EMBRYONIC_RSTS	    "EmbryonicRsts"
+#define MK_NS_ATTEMPT_FAILS	    "AttemptFails"
+#define MK_NS_ESTAB_RESETS	    "EstabResets"
+#define MK_NS_RETRANS_SEGS	    "RetransSegs"
+/* trace.tcp.listen_counters of a --netns run: its overflows and drops are the namespace's. */
+#define MV_TCP_LISTEN_COUNTERS_NETNS "the run's network namespace"
+/* `herdlab report --format json`: run.json's netns under MK_NETNS, its tcp under this. */
+#define MK_REPORT_NETSTAT "netstat"
+
 /* `herdlab report --format json`: the run, the summary, the sections, the decomposition. */
 #define MK_RUN_CPUS	  "run.cpus"
 #define MK_RUN_KERNEL	  "run.kernel"

@@ -28,8 +28,11 @@
 #define P99(key) MK_DOT(T(key), MK_HIST_P99)
 #define CNT(key) MK_DOT(T(key), MK_HIST_COUNT)
 
-/* The most columns a table has (doc_table's heads are passed one by one). */
-#define MAX_COLS 14
+/* A counter of tcp.netstat (runs with --netns): fewer is better. */
+#define NS_ROW(name)                                                        \
+	{                                                                   \
+		name, MK_DOT(MK_TCP_NETSTAT, name), -1, 0, 0, 1, NULL, NULL \
+	}
 
 /* The columns. Latencies are shown in microseconds. */
 #define POOL FAMILY_POOL
@@ -54,6 +57,22 @@ const struct compare_metric compare_metrics[] = {
 	{ "shed", MK_SERVER_COUNTERS_SHED, -1, 0, 0, 1, NULL, NULL },
 	{ "FD_SETSIZE refused", MK_SERVER_COUNTERS_FD_SETSIZE_REFUSED, -1, 0, 0, 1, NULL, NULL },
 	{ "pool max", MK_SERVER_POOL_MAX_TOTAL, 0, 0, 0, 1, NULL, NULL },
+	/* The kernel's TCP counters of runs in their own namespace (--netns), by its names. */
+	NS_ROW(MK_NS_LISTEN_OVERFLOWS),
+	NS_ROW(MK_NS_LISTEN_DROPS),
+	NS_ROW(MK_NS_SYNCOOKIES_SENT),
+	NS_ROW(MK_NS_SYNCOOKIES_RECV),
+	NS_ROW(MK_NS_SYNCOOKIES_FAILED),
+	NS_ROW(MK_NS_TCP_REQ_Q_FULL_DROP),
+	NS_ROW(MK_NS_TCP_REQ_Q_FULL_COOKIE),
+	NS_ROW(MK_NS_TCP_SYN_RETRANS),
+	NS_ROW(MK_NS_OUT_RSTS),
+	NS_ROW(MK_NS_TCP_ABORT_ON_CLOSE),
+	NS_ROW(MK_NS_TCP_ABORT_ON_DATA),
+	NS_ROW(MK_NS_EMBRYONIC_RSTS),
+	NS_ROW(MK_NS_ATTEMPT_FAILS),
+	NS_ROW(MK_NS_ESTAB_RESETS),
+	NS_ROW(MK_NS_RETRANS_SEGS),
 };
 const size_t compare_nmetrics = sizeof(compare_metrics) / sizeof(compare_metrics[0]);
 
@@ -194,7 +213,7 @@ static size_t present(const struct rundir *runs, size_t n, const struct compare_
 {
 	size_t k = 0;
 
-	for (size_t m = 0; m < compare_nmetrics && k < MAX_COLS; m++) {
+	for (size_t m = 0; m < compare_nmetrics; m++) {
 		for (size_t i = 0; i < n; i++)
 			if (!isnan(compare_value(&runs[i], &compare_metrics[m]))) {
 				cols[k++] = &compare_metrics[m];
@@ -257,6 +276,9 @@ static bool mixed_families(const struct rundir *runs, size_t n)
 	return pool && other;
 }
 
+/* The most metric columns one table has (table_head's heads, values_table's spreads). */
+#define TABLE_COLS 10
+
 /* The align string and heads of a table: "run" then one column per metric. */
 static void table_head(struct doc *d, const struct compare_metric **cols, size_t k)
 {
@@ -264,12 +286,11 @@ static void table_head(struct doc *d, const struct compare_metric **cols, size_t
 
 	for (size_t c = 0; c < k && c < sizeof(align) - 2; c++)
 		strcat(align, "r");
-	/* doc_table takes its heads as arguments: give it the most we have (MAX_COLS + 1). */
-	const char *h[MAX_COLS + 1] = { "run" };
-	for (size_t c = 0; c < MAX_COLS; c++)
+	/* doc_table takes its heads as arguments: give it the most we have (TABLE_COLS + 1). */
+	const char *h[TABLE_COLS + 1] = { "run" };
+	for (size_t c = 0; c < TABLE_COLS; c++)
 		h[c + 1] = c < k ? cols[c]->name : "";
-	doc_table(d, align, h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8], h[9], h[10],
-		  h[11], h[12], h[13], h[14]);
+	doc_table(d, align, h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8], h[9], h[10]);
 }
 
 static void values_table(struct doc *d, const struct rundir *runs, size_t n, char **labels,
@@ -289,7 +310,7 @@ static void values_table(struct doc *d, const struct rundir *runs, size_t n, cha
 	}
 	if (repeats(runs, n)) {
 		double *v = malloc(n * sizeof(*v));
-		struct spread s[MAX_COLS];
+		struct spread s[TABLE_COLS];
 		for (size_t c = 0; v && c < k; c++) {
 			for (size_t i = 0; i < n; i++)
 				v[i] = compare_value(&runs[i], cols[c]);
@@ -430,7 +451,10 @@ static void tables_part(struct doc *d, const struct rundir *runs, size_t n, char
 {
 	char fam[128];
 
-	values_table(d, runs, n, labels, cols, k);
+	size_t c = 0;
+	do /* a table holds TABLE_COLS columns: more go into the next one below it */
+		values_table(d, runs, n, labels, cols + c, k - c < TABLE_COLS ? k - c : TABLE_COLS);
+	while ((c += TABLE_COLS) < k);
 	family_columns(cols, k, fam, sizeof(fam));
 	if (*fam && mixed_families(runs, n))
 		doc_para(d,
@@ -446,7 +470,11 @@ static void tables_part(struct doc *d, const struct rundir *runs, size_t n, char
 				labels[i], report_incomplete_reason(&runs[i]));
 	if (n > 1) {
 		doc_heading(d, "Relative to the first run");
-		ratios_table(d, runs, n, labels, cols, k);
+		c = 0;
+		do
+			ratios_table(d, runs, n, labels, cols + c,
+				     k - c < TABLE_COLS ? k - c : TABLE_COLS);
+		while ((c += TABLE_COLS) < k);
 	}
 	compare_profile(d, runs, n, labels);
 	/* Runs before the log-linear kernel histograms (no "resolution") kept log2 bounds. */
@@ -503,7 +531,7 @@ int compare_write_findings(const struct rundir *runs, size_t n, enum doc_format 
 			   const char *plot_dir, const char *plot_link,
 			   const struct findings_table *findings, bool tables)
 {
-	const struct compare_metric *cols[16];
+	const struct compare_metric *cols[sizeof(compare_metrics) / sizeof(compare_metrics[0])];
 	char title[128];
 	size_t incomplete = 0;
 

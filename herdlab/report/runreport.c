@@ -70,6 +70,7 @@ int report_write(const struct rundir *rd, enum doc_format fmt, FILE *out, const 
 	section_summary(d, rd);
 	section_cost(d, rd);
 	section_load_server(d, rd, &f);
+	section_netns(d, rd);
 	if (rundir_traced(rd)) {
 		section_accept(d, rd, &f);
 		section_sched(d, rd, &f);
@@ -111,6 +112,8 @@ static const struct {
 	{ MK_COST, MK_COST, NULL, false },
 	{ MK_LOAD, MK_LOAD, NULL, false },
 	{ MK_SERVER, MK_SERVER, NULL, false },
+	{ MK_NETNS, MK_NETNS, NULL, false },
+	{ MK_REPORT_NETSTAT, MK_TCP, NULL, false },
 	{ MK_ACCEPT, T(MK_ACCEPT), NULL, true },
 	{ MK_SCHED, T(MK_SCHED), NULL, true },
 	{ MK_PROC, T(MK_PROC), NULL, true },

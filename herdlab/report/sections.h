@@ -11,6 +11,7 @@
  *	srvload.c        herdsrv's and herdload's own records: phases, clients,
  *	                 the server's counters, prefork-dynamic's pool
  *	fates_section.c  the fates of the connections that went wrong
+ *	netns_section.c  the run's network namespace, sysctls and TCP counters
  *
  * Each says what it has to say once, through doc.h, so that the text, Markdown
  * and HTML reports cannot disagree.
@@ -33,6 +34,7 @@ void section_tcp(struct doc *d, const struct rundir *rd);
 void section_tracer(struct doc *d, const struct rundir *rd);
 
 void section_cost(struct doc *d, const struct rundir *rd);
+void section_netns(struct doc *d, const struct rundir *rd);
 
 /* srvload.c: phases, clients, the server's counters, prefork-dynamic's pool. */
 void section_load_server(struct doc *d, const struct rundir *rd, const struct report_figs *f);

@@ -386,10 +386,18 @@ void section_tcp(struct doc *d, const struct rundir *rd)
 	doc_table(d, "lr", "metric", "value");
 	report_rows(d, rd, tcp_rows, N(tcp_rows));
 	doc_table_end(d);
-	doc_para(d,
-		 "Overflows and drops are the kernel's counters for the whole machine (%s) over "
-		 "the traced interval.",
-		 rundir_str(rd, T(MK_TCP_LISTEN_COUNTERS), MV_TCP_LISTEN_COUNTERS_SYSTEM_WIDE));
+	const char *scope =
+		rundir_str(rd, T(MK_TCP_LISTEN_COUNTERS), MV_TCP_LISTEN_COUNTERS_SYSTEM_WIDE);
+	if (!strcmp(scope, MV_TCP_LISTEN_COUNTERS_NETNS)) /* herdlab run --netns */
+		doc_para(d,
+			 "Overflows and drops are the kernel's counters of %s alone, from "
+			 "before the server started to the end of the load.",
+			 scope);
+	else
+		doc_para(d,
+			 "Overflows and drops are the kernel's counters for the whole machine (%s) "
+			 "over the traced interval.",
+			 scope);
 }
 
 /* ---- the tracer ------------------------------------------------------------------------------ */

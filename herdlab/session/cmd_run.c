@@ -57,6 +57,7 @@
 #include "metrics/keys.h"
 #include "report/runreport.h"
 #include "session/cgroup.h"
+#include "session/netns.h"
 #include "session/rundir.h"
 #include "session/runjson.h"
 #include "session/runopts.h"
@@ -193,13 +194,17 @@ static void forward(int fd)
 
 /* Run herdload to its end, draining the tracer meanwhile; a SIGINT or SIGTERM stops it. */
 static void run_load(const struct run_opts *o, int port, const char *dir, struct session *s,
-		     const struct cgroup *cg, struct outcome *out)
+		     const struct cgroup *cg, const struct netns *ns, struct outcome *out)
 {
-	char portarg[16], csv[PATH_MAX], json[PATH_MAX], log[PATH_MAX], what[sizeof(out->reason)];
+	char portarg[64], csv[PATH_MAX], json[PATH_MAX], log[PATH_MAX], what[sizeof(out->reason)];
+	const char *addr = netns_server_addr(ns); /* veth: the server's end, not loopback */
 	int status = -1, fd;
 	bool stopped = false;
 
-	snprintf(portarg, sizeof(portarg), "%d", port);
+	if (addr)
+		snprintf(portarg, sizeof(portarg), "http://%s:%d", addr, port);
+	else
+		snprintf(portarg, sizeof(portarg), "%d", port);
 	if (path_join(csv, sizeof(csv), dir, "requests.csv") < 0 ||
 	    path_join(json, sizeof(json), dir, "client.json") < 0 ||
 	    path_join(log, sizeof(log), dir, "load.log") < 0) {
@@ -218,11 +223,14 @@ static void run_load(const struct run_opts *o, int port, const char *dir, struct
 	}
 	char *tail[5 + SIDE_MAX_ARGS] = { "--csv", csv, "--json", json, "--quiet" };
 	memcpy(tail + 5, side.argv, (size_t)side.argc * sizeof(*tail));
-	char **argv = make_argv((char *[]){ "herdload", "--port", portarg }, 3, &o->load, tail,
-				5 + (size_t)side.argc);
-	struct spawn sp = {
-		.argv = argv, .sibling = true, .err = log, .append = true, .held = true
-	};
+	char **argv = make_argv((char *[]){ "herdload", addr ? "--url" : "--port", portarg }, 3,
+				&o->load, tail, 5 + (size_t)side.argc);
+	struct spawn sp = { .argv = argv,
+			    .sibling = true,
+			    .err = log,
+			    .append = true,
+			    .held = true,
+			    .netns_fd = netns_spawn_fd(ns, true) };
 	pid_t pid = spawn_start(&sp);
 	free(argv);
 	if (pid > 0) { /* in its cgroup before its first instruction */
@@ -265,8 +273,10 @@ static void run_load(const struct run_opts *o, int port, const char *dir, struct
 
 /* The server under the tracer, and the load; @out says how far it got. */
 static void serve_and_load(const struct run_opts *o, const char *dir, struct session *s,
-			   const struct cgroup *client_cg, struct outcome *out)
+			   const struct cgroup *client_cg, struct netns *ns, struct outcome *out)
 {
+	const char *addr = netns_server_addr(ns);
+
 	char log[PATH_MAX], sig[24], what[sizeof(out->reason)];
 
 	if (path_join(log, sizeof(log), dir, "server.log") < 0) {
@@ -278,10 +288,20 @@ static void serve_and_load(const struct run_opts *o, const char *dir, struct ses
 		cut_short(out, "the run directory's name is too long");
 		return;
 	}
+	/* herdsrv's own records into the run directory, and its address in a veth namespace */
+	char *tail[SIDE_MAX_ARGS + 2];
+	memcpy(tail, side.argv, (size_t)side.argc * sizeof(*tail));
+	tail[side.argc] = "--bind";
+	tail[side.argc + 1] = (char *)addr;
 	char **argv = make_argv(
 		(char *[]){ "herdsrv", "--model", (char *)o->model, "--port", "0", "--quiet" }, 6,
-		&o->server, side.argv, (size_t)side.argc);
-	int rc = session_start(s, &(struct spawn){ .argv = argv, .sibling = true, .err = log },
+		&o->server, tail, (size_t)side.argc + (addr ? 2 : 0));
+	netns_count(ns, false); /* the run's TCP counters from here */
+	int rc = session_start(s,
+			       &(struct spawn){ .argv = argv,
+						.sibling = true,
+						.err = log,
+						.netns_fd = netns_spawn_fd(ns, false) },
 			       true);
 	free(argv);
 	if (rc < 0) {
@@ -302,8 +322,9 @@ static void serve_and_load(const struct run_opts *o, const char *dir, struct ses
 	}
 	session_add_port(s, port);
 	log_info("%s listening on port %d; running the load", o->model, port);
-	run_load(o, port, dir, s, client_cg, out);
-	if (s->reaped) { /* the server ended by itself, before we stopped it */
+	run_load(o, port, dir, s, client_cg, ns, out);
+	netns_count(ns, true); /* ... to here */
+	if (s->reaped) {       /* the server ended by itself, before we stopped it */
 		describe_end("herdsrv", s->status, log, what, sizeof(what));
 		cut_short(out, "the server ended before the load did: %s", what);
 	}
@@ -385,7 +406,7 @@ static void collect(struct session *s, const char *dir, json_t **trace, json_t *
  * is complete, 1 otherwise. A run that never started leaves no directory; one
  * that did keeps what it measured, and its run.json says whether it is complete.
  */
-static int run_once(const struct run_opts *o, const char *dir)
+static int run_measured(const struct run_opts *o, const char *dir, struct netns *ns)
 {
 	struct session s;
 	struct costs cost;
@@ -409,7 +430,7 @@ static int run_once(const struct run_opts *o, const char *dir)
 		return 1;
 	}
 	if (make_dir(dir, &created) < 0 ||
-	    runjson_write_started(dir, runjson_metadata(o, started)) < 0) {
+	    runjson_write_started(dir, netns_record(ns, runjson_metadata(o, started), NULL)) < 0) {
 		if (created)
 			files_rmtree(dir);
 		costs_end(&cost);
@@ -418,7 +439,7 @@ static int run_once(const struct run_opts *o, const char *dir)
 		return 1;
 	}
 	s.cgroup = cost.made ? &cost.server : NULL;
-	serve_and_load(o, dir, &s, cost.made ? &cost.client : NULL, &out);
+	serve_and_load(o, dir, &s, cost.made ? &cost.client : NULL, ns, &out);
 	session_stop(&s);
 	costs_end(&cost); /* both programs have ended: their counters are final */
 	if (!out.started) {
@@ -435,7 +456,7 @@ static int run_once(const struct run_opts *o, const char *dir)
 	json_t *profile = profiling_write(s.profiling, dir, o->model);
 	session_close(&s);
 	const char *reason = out.reason[0] ? out.reason : NULL;
-	json_t *meta = runjson_metadata(o, started);
+	json_t *meta = netns_record(ns, runjson_metadata(o, started), trace);
 	if (meta)
 		json_object_set_new(meta, MK_COST, cost.json ? cost.json : json_null());
 	else
@@ -449,6 +470,18 @@ static int run_once(const struct run_opts *o, const char *dir)
 	if (reason)
 		log_warn("the run was cut short (%s): what it measured is in %s", reason, dir);
 	return rc || reason ? 1 : 0;
+}
+
+/* One run in its own network namespaces (--netns; none otherwise), made first and closed last. */
+static int run_once(const struct run_opts *o, const char *dir)
+{
+	struct netns ns;
+
+	if (netns_make(&ns, &o->netns) < 0) /* before anything: a refused run leaves nothing */
+		return 1;
+	int rc = run_measured(o, dir, &ns);
+	netns_remove(&ns);
+	return rc;
 }
 
 /* --repeat K: DIR/summary.{md,html,json}, the K runs compared, mean and spread. */

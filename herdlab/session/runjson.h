@@ -10,6 +10,8 @@
  *	join     requests matched to the kernel's connections, and their decomposition
  *	cost     what the server and herdload cost in their own cgroups (cgroup.h),
  *	         set by herdlab run at the end
+ *	netns    the run's network namespaces, sysctls (--netns; session/netns.h)
+ *	tcp      tcp.netstat_scope, and with --netns the kernel's counters tcp.netstat.*
  *
  * run.json is written twice: at the start, the metadata marked incomplete
  * ("the run did not finish"), and at the end, whole. A herdlab killed with

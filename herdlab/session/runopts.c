@@ -41,6 +41,8 @@ enum {
 	OWN_CPUS,
 	OWN_PROFILE,
 	OWN_PROFILE_ALL,
+	OWN_NETNS, /* + enum netns_option: netns.c takes them */
+	OWN_NETNS_LAST = OWN_NETNS + NETNS_OPT_LOSS,
 	OWN_HELP = 'h',
 	TO_SERVER = 0x10000, /* + the index in herdsrv's table */
 	TO_LOAD = 0x20000,   /* + the index in herdload's table */
@@ -59,6 +61,10 @@ static const struct option own_opts[] = {
 	{ "cpus", required_argument, 0, OWN_CPUS },
 	{ "profile", optional_argument, 0, OWN_PROFILE },
 	{ "profile-all", no_argument, 0, OWN_PROFILE_ALL },
+	{ "netns", optional_argument, 0, OWN_NETNS + NETNS_OPT_NETNS },
+	{ "sysctl", required_argument, 0, OWN_NETNS + NETNS_OPT_SYSCTL },
+	{ "delay", required_argument, 0, OWN_NETNS + NETNS_OPT_DELAY },
+	{ "loss", required_argument, 0, OWN_NETNS + NETNS_OPT_LOSS },
 	{ "help", no_argument, 0, OWN_HELP },
 	{ 0 },
 };
@@ -227,8 +233,9 @@ static void usage(FILE *f, const struct owners *w)
 		   "                 as cpuset lists: --cpus 0:1, --cpus 0-1:2-3\n"
 		   "  --profile[=HZ] sample the server's CPU at HZ per CPU (default 99):\n"
 		   "                 profile.folded, profile.svg, profile.json\n"
-		   "  --profile-all  sample every task, labelled (implies --profile)\n"
-		   "  server options go to herdsrv (herdsrv --help):\n");
+		   "  --profile-all  sample every task, labelled (implies --profile)\n");
+	netns_usage(f);
+	fprintf(f, "  server options go to herdsrv (herdsrv --help):\n");
 	list_names(f, w->server);
 	fprintf(f, "  load options go to herdload (herdload --help):\n");
 	list_names(f, w->load);
@@ -299,6 +306,12 @@ static void take_own(int val, const char *arg, struct run_opts *o, const struct 
 	char *end;
 	long k;
 
+	if (val >= OWN_NETNS && val <= OWN_NETNS_LAST) {
+		const char *why = netns_take(&o->netns, (enum netns_option)(val - OWN_NETNS), arg);
+		if (why)
+			bad_usage(w, "%s", why);
+		return;
+	}
 	switch (val) {
 	case OWN_MODEL:
 		o->model = arg;
@@ -533,6 +546,9 @@ void run_opts_parse(int argc, char **argv, struct run_opts *o)
 	if (o->profile_hz && o->no_trace)
 		bad_usage(&w, "--profile samples the tracer's targets: it needs the tracer, "
 			      "not --no-trace");
+	const char *why = netns_check(&o->netns, &o->server);
+	if (why)
+		bad_usage(&w, "%s", why);
 	if (!o->model) {
 		fprintf(stderr,
 			"herdlab run: --model NAME is required (herdlab models lists them)\n");
@@ -556,4 +572,5 @@ void run_opts_free(struct run_opts *o)
 		free(*(char **)vec_at(&o->load, i));
 	vec_free(&o->server);
 	vec_free(&o->load);
+	netns_opts_free(&o->netns);
 }

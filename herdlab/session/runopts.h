@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "session/netns.h"
 #include "vec.h"
 
 struct run_opts {
@@ -34,6 +35,7 @@ struct run_opts {
 	long pids_limit;	 /* --pids-limit N: the server's tasks limit (0: none) */
 	const char *server_cpus; /* --cpus SET[:SET]: the server's CPUs (NULL: any) */
 	const char *client_cpus; /* ... and herdload's (NULL: any) */
+	struct netns_opts netns; /* --netns, --sysctl, --delay, --loss (netns.h) */
 	struct vec server;	 /* char *: herdsrv's options, "--name" then its value, in order */
 	struct vec load;	 /* char *: herdload's, likewise */
 };
