@@ -8,6 +8,7 @@
  *	tracer_poll()        drain the ring buffer (exits, reaps, closed connections, ...)
  *	tracer_collect()     everything so far: totals, histograms, every task
  *	tracer_close()       detach and free: no program or link outlives it
+ *	tracer_tasks_fd()    the targets' map, for an object that shares it (waits.h)
  *
  * Needs root (or CAP_BPF + CAP_PERFMON) and a kernel with BTF.
  */
@@ -86,5 +87,7 @@ int tracer_poll(struct tracer *t, int timeout_ms);
 int tracer_collect(struct tracer *t, struct trace_result *r);
 void trace_result_free(struct trace_result *r);
 void tracer_close(struct tracer *t);
+/* The fd of the tasks map (the targets, by TID), owned by the tracer: valid until tracer_close. */
+int tracer_tasks_fd(const struct tracer *t);
 
 #endif

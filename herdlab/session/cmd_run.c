@@ -358,6 +358,8 @@ static void collect(struct session *s, const char *dir, json_t **trace, json_t *
 		return;
 	}
 	*trace = metrics_json(&s->metrics, &s->result);
+	if (session_waits_json(s, *trace) < 0)
+		cut_short(out, "the waiting calls' numbers could not be written");
 	*join = runjson_join(dir, &s->result);
 	if (session_write(s, dir) < 0)
 		cut_short(out, "connections.csv or tasks.csv could not be written");
@@ -384,6 +386,10 @@ static int run_once(const struct run_opts *o, const char *dir)
 		log_warn("%s herdlab run --no-trace makes the same run without the tracer%s",
 			 err == -EPERM ? "tracing needs root;" : "the tracer cannot be loaded;",
 			 err == -EPERM ? ", and needs no root" : "");
+		return 1;
+	}
+	if (o->waits && session_open_waits(&s) < 0) {
+		session_close(&s);
 		return 1;
 	}
 	if (costs_make(o, &cost) < 0) {

@@ -38,6 +38,7 @@
 #include "log.h"
 #include "metrics/metrics.h"
 #include "path.h"
+#include "session/runopts.h"
 #include "session/session.h"
 #include "sockets.h"
 
@@ -49,6 +50,7 @@ struct trace_opts {
 	double interval;    /* -i seconds (0: no live counters) */
 	const char *out;    /* --out DIR */
 	bool verbose;	    /* -v: libbpf's messages */
+	bool waits;	    /* --waits: the waits object too */
 	char **cmd;	    /* CMD ARGS after -- */
 };
 
@@ -71,7 +73,8 @@ static void usage(FILE *f)
 		   "server's exit)\n"
 		   "  -i SEC          print live counters every SEC seconds\n"
 		   "  --out DIR       write trace.json, connections.csv and tasks.csv to DIR\n"
-		   "  -v              libbpf's messages (the verifier log on failure)\n");
+		   "  -v              libbpf's messages (the verifier log on failure)\n"
+		   WAITS_HELP);
 }
 
 static double parse_positive(const char *opt, const char *s)
@@ -93,6 +96,7 @@ static void parse(int argc, char **argv, struct trace_opts *o)
 		{ "duration", required_argument, 0, 'd' },
 		{ "interval", required_argument, 0, 'i' },
 		{ "out", required_argument, 0, 'o' },
+		{ "waits", no_argument, 0, 'w' },
 		{ "help", no_argument, 0, 'h' },
 		{ 0 },
 	};
@@ -126,6 +130,9 @@ static void parse(int argc, char **argv, struct trace_opts *o)
 		case 'v':
 			o->verbose = true;
 			break;
+		case 'w':
+			o->waits = true;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -157,7 +164,7 @@ static int write_outputs(const char *dir, const struct session *s)
 		return -1;
 	}
 	json_t *root = metrics_json(&s->metrics, &s->result);
-	if (!root || path_join(path, sizeof(path), dir, "trace.json") < 0 ||
+	if (!root || session_waits_json(s, root) < 0 || path_join(path, sizeof(path), dir, "trace.json") < 0 ||
 	    jsonio_save(root, path) < 0)
 		err = -1, log_warn("cannot write %s/trace.json: %m", dir);
 	json_decref(root);
@@ -351,6 +358,8 @@ int cmd_trace(int argc, char **argv)
 		die("--pid %d: no such process", o.pid);
 	if (session_open(&s, true, o.verbose) < 0)
 		return 1;
+	if (o.waits && session_open_waits(&s) < 0)
+		goto out;
 	if (attach(&s, &o, &found) < 0)
 		goto out;
 	session_add_port(&s, o.port);
@@ -382,6 +391,8 @@ int cmd_trace(int argc, char **argv)
 		rc = 1;
 	} else {
 		metrics_print(stdout, &s.metrics, &s.result);
+		if (s.waits)
+			session_print_waits(&s, stdout);
 	}
 	if (o.out && write_outputs(o.out, &s) < 0)
 		rc = 1;

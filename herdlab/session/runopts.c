@@ -38,6 +38,7 @@ enum {
 	OWN_MEM_LIMIT,
 	OWN_PIDS_LIMIT,
 	OWN_CPUS,
+	OWN_WAITS,
 	OWN_HELP = 'h',
 	TO_SERVER = 0x10000, /* + the index in herdsrv's table */
 	TO_LOAD = 0x20000,   /* + the index in herdload's table */
@@ -54,6 +55,7 @@ static const struct option own_opts[] = {
 	{ "mem-limit", required_argument, 0, OWN_MEM_LIMIT },
 	{ "pids-limit", required_argument, 0, OWN_PIDS_LIMIT },
 	{ "cpus", required_argument, 0, OWN_CPUS },
+	{ "waits", no_argument, 0, OWN_WAITS },
 	{ "help", no_argument, 0, OWN_HELP },
 	{ 0 },
 };
@@ -216,6 +218,7 @@ static void usage(FILE *f, const struct owners *w)
 		   "  --pids-limit N     the most tasks the server may have at once\n"
 		   "  --cpus SERVER_SET[:CLIENT_SET]  pin the server (and herdload) to CPUs,\n"
 		   "                 as cpuset lists: --cpus 0:1, --cpus 0-1:2-3\n"
+		   WAITS_HELP
 		   "  server options go to herdsrv (herdsrv --help):\n");
 	list_names(f, w->server);
 	fprintf(f, "  load options go to herdload (herdload --help):\n");
@@ -315,6 +318,9 @@ static void take_own(int val, const char *arg, struct run_opts *o, const struct 
 		break;
 	case OWN_CPUS:
 		take_cpus(arg, o, w);
+		break;
+	case OWN_WAITS:
+		o->waits = true;
 		break;
 	case OWN_HELP:
 		usage(stdout, w);
@@ -509,6 +515,8 @@ void run_opts_parse(int argc, char **argv, struct run_opts *o)
 	if (next >= 0)
 		bad_usage(&w, "%s", "at most two --: -- SERVER OPTIONS -- LOAD OPTIONS");
 	free(all), free(srv), free(load);
+	if (o->waits && o->no_trace)
+		bad_usage(&w, "%s", "--waits times the calls with BPF: it needs the tracer, not --no-trace");
 	if (!o->model) {
 		fprintf(stderr,
 			"herdlab run: --model NAME is required (herdlab models lists them)\n");

@@ -27,6 +27,7 @@ struct run_opts {
 	const char *model;	 /* --model */
 	const char *out;	 /* --out DIR (NULL: runs/MODEL-STAMP) */
 	bool no_trace;		 /* --no-trace */
+	bool waits;		 /* --waits: the waits object too (bpf/waits.h) */
 	int repeat;		 /* --repeat K: K runs, compared (1: one run) */
 	uint64_t mem_limit;	 /* --mem-limit BYTES: the server's cgroup memory limit (0: none) */
 	long pids_limit;	 /* --pids-limit N: the server's tasks limit (0: none) */
@@ -38,6 +39,13 @@ struct run_opts {
 
 /* Parse argv (argv[0] is "run"); --help prints the usage and exits 0, a bad option exits 2. */
 void run_opts_parse(int argc, char **argv, struct run_opts *o);
+
+/* --waits in the usage of herdlab run and trace: what it measures and what it costs. */
+#define WAITS_HELP                                                                       \
+	"  --waits        time every select/poll/epoll call of the server: descriptors,\n" \
+	"                 ready ones, CPU inside (wait.*, waits.csv); opt-in: it costs\n"  \
+	"                 about COST per call\n"
+
 
 void run_opts_free(struct run_opts *o);
 
