@@ -45,6 +45,9 @@ const struct compare_metric compare_metrics[] = {
 	{ "join matched", MK_JOIN_MATCHED, +1, 0, 3, 1, NULL, NULL },
 	{ "server CPU us/request", MK_COST_SERVER_CPU_NS, -1, 0, 1, 1e-3, MK_CLIENT_REQUESTS_OK,
 	  NULL },
+	{ "wait CPU us/call", T(MK_WAIT_TOTAL_CPU_NS_PER_CALL), -1, 0, 2, 1e-3, NULL,
+	  T(MK_WAIT_TOTAL_CALLS) },
+	{ "wait CPU ns/fd", T(MK_WAIT_TOTAL_CPU_NS_PER_FD), -1, 0, 1, 1, NULL, T(MK_WAIT_TOTAL_CALLS) },
 };
 const size_t compare_nmetrics = sizeof(compare_metrics) / sizeof(compare_metrics[0]);
 

@@ -8,6 +8,7 @@
  *	                 processes, TCP, the tracer itself
  *	decomposition.c  the latency decomposition (the join's parts)
  *	cost.c           what the server and herdload cost in their own cgroups
+ *	wait_section.c   what the server's select, poll and epoll calls cost (--waits)
  *
  * Each says what it has to say once, through doc.h, so that the text, Markdown
  * and HTML reports cannot disagree.
@@ -30,6 +31,8 @@ void section_tcp(struct doc *d, const struct rundir *rd);
 void section_tracer(struct doc *d, const struct rundir *rd);
 
 void section_cost(struct doc *d, const struct rundir *rd);
+
+void section_waits(struct doc *d, const struct rundir *rd);
 
 void section_decomposition(struct doc *d, const struct rundir *rd, const struct report_figs *f);
 
