@@ -291,18 +291,18 @@ int BPF_PROG(switch_raw, bool preempt, struct task_struct *prev, struct task_str
  * argument numbers where each is found (-1: the call has none).
  */
 #define ARG(n) ((n) < 0 ? -1 : (long)ctx->args[(n) < 0 ? 0 : (n)])
-#define WAIT_CALL(name, kind, nfds, epfd, maxevents)                   \
-	SEC("tracepoint/syscalls/sys_enter_" #name)                    \
-	int enter_##name(struct syscall_trace_enter *ctx)              \
-	{                                                              \
+#define WAIT_CALL(name, kind, nfds, epfd, maxevents)                  \
+	SEC("tracepoint/syscalls/sys_enter_" #name)                   \
+	int enter_##name(struct syscall_trace_enter *ctx)             \
+	{                                                             \
 		on_enter(kind, ARG(nfds), ARG(epfd), ARG(maxevents)); \
-		return TP_KEEP_EVENT;                                  \
-	}                                                              \
-	SEC("tracepoint/syscalls/sys_exit_" #name)                     \
-	int exit_##name(struct syscall_trace_exit *ctx)                \
-	{                                                              \
-		on_exit(ctx->ret);                                     \
-		return TP_KEEP_EVENT;                                  \
+		return TP_KEEP_EVENT;                                 \
+	}                                                             \
+	SEC("tracepoint/syscalls/sys_exit_" #name)                    \
+	int exit_##name(struct syscall_trace_exit *ctx)               \
+	{                                                             \
+		on_exit(ctx->ret);                                    \
+		return TP_KEEP_EVENT;                                 \
 	}
 
 WAIT_CALL(select, WAITS_SELECT, 0, -1, -1)

@@ -36,7 +36,7 @@ enum waits_kind {
 
 /* A task's calls of one kind, summed (one row of waits.csv). */
 struct waits_stat {
-	__u32 tgid;	    /* its process */
+	__u32 tgid; /* its process */
 	__u32 pad;
 	__u64 calls;	    /* calls that returned (entered while traced) */
 	__u64 nfds;	    /* descriptors watched, summed over the calls (see enum waits_kind) */

@@ -93,8 +93,8 @@ static const struct csv_col task_cols[] = {
 };
 
 /* waits.csv: one row per task and kind of waiting call (a row is a struct waits_row). */
-#define WAIT_COL(name, col, type)                         \
-	{                                                 \
+#define WAIT_COL(name, col, type)                           \
+	{                                                   \
 		name, type, offsetof(struct waits_row, col) \
 	}
 static const struct csv_col wait_cols[] = {
@@ -172,8 +172,7 @@ static void put_field(FILE *f, const struct csv_col *col, const void *rec)
 		fputs(addr, f);
 		break;
 	}
-	case CSV_COMM:
-	{
+	case CSV_COMM: {
 		const struct herd_task *t = &((const struct trace_task *)rec)->t;
 		put_comm(f, t->comm_set ? t->comm : "");
 		break;
@@ -183,7 +182,7 @@ static void put_field(FILE *f, const struct csv_col *col, const void *rec)
 		break;
 	case CSV_KIND:
 		fputs(waits_kind_name(*(const uint32_t *)p) ? waits_kind_name(*(const uint32_t *)p)
-							     : "unknown",
+							    : "unknown",
 		      f);
 		break;
 	case CSV_ROLE: {

@@ -91,16 +91,16 @@ int waitcost_sum(const struct waits_row *rows, size_t n, struct wait_summary *ou
 /* One kind's object (or the total's), with its histogram when @h is given. */
 static json_t *sum_json(const struct wait_sum *w, const struct herd_histogram *h)
 {
-	json_t *o = json_pack(
-		"{s:I, s:I, s:f, s:f, s:f, s:I, s:I, s:I, s:I, s:f, s:f, s:I, s:f}", MK_WK_TASKS,
-		(json_int_t)w->tasks, MK_WK_CALLS, (json_int_t)w->calls, MK_WK_NFDS_PER_CALL,
-		w->nfds_per_call, MK_WK_MAXEVENTS_PER_CALL, w->maxevents_per_call,
-		MK_WK_READY_PER_CALL, w->ready_per_call, MK_WK_EMPTY_CALLS, (json_int_t)w->empty,
-		MK_WK_ERRORS, (json_int_t)w->errors, MK_WK_UNKNOWN_NFDS,
-		(json_int_t)w->unknown_nfds, MK_WK_CPU_NS, (json_int_t)w->cpu_ns,
-		MK_WK_CPU_NS_PER_CALL, w->cpu_ns_per_call, MK_WK_CPU_NS_PER_FD, w->cpu_ns_per_fd,
-		MK_WK_ELAPSED_NS, (json_int_t)w->elapsed_ns, MK_WK_ELAPSED_NS_PER_CALL,
-		w->elapsed_ns_per_call);
+	json_t *o = json_pack("{s:I, s:I, s:f, s:f, s:f, s:I, s:I, s:I, s:I, s:f, s:f, s:I, s:f}",
+			      MK_WK_TASKS, (json_int_t)w->tasks, MK_WK_CALLS, (json_int_t)w->calls,
+			      MK_WK_NFDS_PER_CALL, w->nfds_per_call, MK_WK_MAXEVENTS_PER_CALL,
+			      w->maxevents_per_call, MK_WK_READY_PER_CALL, w->ready_per_call,
+			      MK_WK_EMPTY_CALLS, (json_int_t)w->empty, MK_WK_ERRORS,
+			      (json_int_t)w->errors, MK_WK_UNKNOWN_NFDS,
+			      (json_int_t)w->unknown_nfds, MK_WK_CPU_NS, (json_int_t)w->cpu_ns,
+			      MK_WK_CPU_NS_PER_CALL, w->cpu_ns_per_call, MK_WK_CPU_NS_PER_FD,
+			      w->cpu_ns_per_fd, MK_WK_ELAPSED_NS, (json_int_t)w->elapsed_ns,
+			      MK_WK_ELAPSED_NS_PER_CALL, w->elapsed_ns_per_call);
 	struct hist hh;
 
 	if (!o || !h || !w->calls)
@@ -134,11 +134,12 @@ static json_t *ids_json(const uint32_t *ids, size_t n)
 int waitcost_json(json_t *trace, const struct wait_summary *s, const struct waits_result *r)
 {
 	static const char *const keys[WAITS_KINDS] = { MK_WAIT_SELECT, MK_WAIT_POLL,
-							MK_WAIT_EPOLL };
+						       MK_WAIT_EPOLL };
 	int err = 0;
 
 	for (int k = 0; k < WAITS_KINDS; k++)
-		err |= jsonio_set_path(trace, keys[k], sum_json(&s->kind[k], r ? &r->hist[k] : NULL));
+		err |= jsonio_set_path(trace, keys[k],
+				       sum_json(&s->kind[k], r ? &r->hist[k] : NULL));
 	err |= jsonio_set_path(trace, MK_WAIT_TOTAL, sum_json(&s->total, NULL));
 	if (!r)
 		return err ? -1 : 0;
@@ -180,7 +181,8 @@ char *waitcost_sentence(char *buf, size_t len, const char *name, uint64_t calls,
 		snprintf(buf, len, "%s spent %s of CPU per call (descriptors unknown).", name,
 			 duration(cpu, sizeof(cpu), cpu_ns_per_call));
 	else
-		snprintf(buf, len, "%s spent %s of CPU per call over %.0f descriptor%s: %s per "
+		snprintf(buf, len,
+			 "%s spent %s of CPU per call over %.0f descriptor%s: %s per "
 			 "descriptor.",
 			 name, duration(cpu, sizeof(cpu), cpu_ns_per_call), nfds_per_call,
 			 nfds_per_call >= 1.5 ? "s" : "", duration(fd, sizeof(fd), cpu_ns_per_fd));
@@ -204,9 +206,8 @@ void waitcost_print(FILE *f, const struct wait_summary *s)
 		const struct wait_sum *w = &s->kind[k];
 		if (w->calls)
 			fprintf(f, "  %s\n",
-				waitcost_sentence(line, sizeof(line),
-						  waits_kind_name((unsigned)k), w->calls,
-						  w->cpu_ns_per_call, w->nfds_per_call,
+				waitcost_sentence(line, sizeof(line), waits_kind_name((unsigned)k),
+						  w->calls, w->cpu_ns_per_call, w->nfds_per_call,
 						  w->cpu_ns_per_fd));
 	}
 }

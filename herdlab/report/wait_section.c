@@ -86,7 +86,8 @@ void section_waits(struct doc *d, const struct rundir *rd)
 		if (calls > 0)
 			doc_para(d, "%s",
 				 waitcost_sentence(line, sizeof(line), kinds[k].name,
-						   (uint64_t)calls, num(rd, k, MK_WK_CPU_NS_PER_CALL),
+						   (uint64_t)calls,
+						   num(rd, k, MK_WK_CPU_NS_PER_CALL),
 						   num(rd, k, MK_WK_NFDS_PER_CALL),
 						   num(rd, k, MK_WK_CPU_NS_PER_FD)));
 	}

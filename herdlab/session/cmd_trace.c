@@ -73,8 +73,8 @@ static void usage(FILE *f)
 		   "server's exit)\n"
 		   "  -i SEC          print live counters every SEC seconds\n"
 		   "  --out DIR       write trace.json, connections.csv and tasks.csv to DIR\n"
-		   "  -v              libbpf's messages (the verifier log on failure)\n"
-		   WAITS_HELP);
+		   "  -v              libbpf's messages (the verifier log on failure)\n");
+	fputs(WAITS_HELP, f);
 }
 
 static double parse_positive(const char *opt, const char *s)
@@ -164,8 +164,8 @@ static int write_outputs(const char *dir, const struct session *s)
 		return -1;
 	}
 	json_t *root = metrics_json(&s->metrics, &s->result);
-	if (!root || session_waits_json(s, root) < 0 || path_join(path, sizeof(path), dir, "trace.json") < 0 ||
-	    jsonio_save(root, path) < 0)
+	if (!root || session_waits_json(s, root) < 0 ||
+	    path_join(path, sizeof(path), dir, "trace.json") < 0 || jsonio_save(root, path) < 0)
 		err = -1, log_warn("cannot write %s/trace.json: %m", dir);
 	json_decref(root);
 	return session_write(s, dir) < 0 ? -1 : err;

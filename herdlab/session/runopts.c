@@ -217,8 +217,7 @@ static void usage(FILE *f, const struct owners *w)
 		   "  --mem-limit BYTES  the server's memory limit in its cgroup (K, M, G)\n"
 		   "  --pids-limit N     the most tasks the server may have at once\n"
 		   "  --cpus SERVER_SET[:CLIENT_SET]  pin the server (and herdload) to CPUs,\n"
-		   "                 as cpuset lists: --cpus 0:1, --cpus 0-1:2-3\n"
-		   WAITS_HELP
+		   "                 as cpuset lists: --cpus 0:1, --cpus 0-1:2-3\n" WAITS_HELP
 		   "  server options go to herdsrv (herdsrv --help):\n");
 	list_names(f, w->server);
 	fprintf(f, "  load options go to herdload (herdload --help):\n");
@@ -516,7 +515,8 @@ void run_opts_parse(int argc, char **argv, struct run_opts *o)
 		bad_usage(&w, "%s", "at most two --: -- SERVER OPTIONS -- LOAD OPTIONS");
 	free(all), free(srv), free(load);
 	if (o->waits && o->no_trace)
-		bad_usage(&w, "%s", "--waits times the calls with BPF: it needs the tracer, not --no-trace");
+		bad_usage(&w, "%s",
+			  "--waits times the calls with BPF: it needs the tracer, not --no-trace");
 	if (!o->model) {
 		fprintf(stderr,
 			"herdlab run: --model NAME is required (herdlab models lists them)\n");

@@ -41,13 +41,12 @@ struct run_opts {
 void run_opts_parse(int argc, char **argv, struct run_opts *o);
 
 /* --waits in the usage of herdlab run and trace: what it measures and what it costs. */
-#define WAITS_HELP                                                                        \
+#define WAITS_HELP                                                                          \
 	"  --waits        time every select/poll/epoll call of the server: descriptors,\n"  \
 	"                 ready ones, CPU inside the call (trace.wait.*, waits.csv).\n"     \
 	"                 Opt-in, for what it costs (bpf_stats, epoll under 16 clients):\n" \
 	"                 0.5 us more per call of the server (an epoll call costs 4 us),\n" \
 	"                 0.3 us per such call of any other process, 0.09 us per switch\n"
-
 
 void run_opts_free(struct run_opts *o);
 

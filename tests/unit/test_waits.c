@@ -110,8 +110,7 @@ static void test_total(void **state)
 			 100 * 4100 + 300 * 700 + 7 * 250000 + 50 * 4000 + 30 * 3000);
 	double nfds = 100 * 1011 + 300 * 11 + 7 * 1001 + 40 * 1001 + 30 * 11;
 	assert_near(s.total.nfds_per_call, nfds / (487 - 10), 1e-9);
-	assert_near(s.total.cpu_ns_per_fd, s.total.cpu_ns_per_call / s.total.nfds_per_call,
-			    1e-9);
+	assert_near(s.total.cpu_ns_per_fd, s.total.cpu_ns_per_call / s.total.nfds_per_call, 1e-9);
 }
 
 static void test_sum_of_nothing(void **state)
@@ -128,10 +127,10 @@ static void test_sentence(void **state)
 {
 	char buf[256];
 
-	assert_string_equal(waitcost_sentence(buf, sizeof(buf), "select", 9, 4100, 1011,
-					      4100.0 / 1011),
-			    "select spent 4.1 us of CPU per call over 1011 descriptors: 4.1 ns per "
-			    "descriptor.");
+	assert_string_equal(
+		waitcost_sentence(buf, sizeof(buf), "select", 9, 4100, 1011, 4100.0 / 1011),
+		"select spent 4.1 us of CPU per call over 1011 descriptors: 4.1 ns per "
+		"descriptor.");
 	assert_string_equal(waitcost_sentence(buf, sizeof(buf), "epoll", 9, 3900, 1001, 3.896),
 			    "epoll spent 3.9 us of CPU per call over 1001 descriptors: 3.9 ns per "
 			    "descriptor.");
@@ -168,8 +167,7 @@ static void test_json_keys(void **state)
 	assert_int_equal(waitcost_json(trace, &s, &r), 0);
 	assert_near(get(trace, MK_DOT(MK_WAIT_SELECT, MK_WK_CALLS)), 400, 0);
 	assert_near(get(trace, MK_DOT(MK_WAIT_SELECT, MK_WK_NFDS_PER_CALL)), 261, 1e-9);
-	assert_near(get(trace, MK_DOT(MK_WAIT_SELECT, MK_WK_CPU_NS_PER_FD)),
-			    1550.0 / 261.0, 1e-9);
+	assert_near(get(trace, MK_DOT(MK_WAIT_SELECT, MK_WK_CPU_NS_PER_FD)), 1550.0 / 261.0, 1e-9);
 	assert_near(get(trace, MK_DOT(MK_WAIT_POLL, MK_WK_CPU_NS)), 7 * 250000, 0);
 	assert_near(get(trace, MK_DOT(MK_WAIT_EPOLL, MK_WK_UNKNOWN_NFDS)), 10, 0);
 	assert_near(get(trace, MK_WAIT_TOTAL_CALLS), 487, 0);
@@ -226,9 +224,12 @@ static void test_csv_refuses_bad_rows(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_sum_by_kind),	    cmocka_unit_test(test_total),
-		cmocka_unit_test(test_sum_of_nothing),	    cmocka_unit_test(test_sentence),
-		cmocka_unit_test(test_json_keys),	    cmocka_unit_test(test_csv_both_ways),
+		cmocka_unit_test(test_sum_by_kind),
+		cmocka_unit_test(test_total),
+		cmocka_unit_test(test_sum_of_nothing),
+		cmocka_unit_test(test_sentence),
+		cmocka_unit_test(test_json_keys),
+		cmocka_unit_test(test_csv_both_ways),
 		cmocka_unit_test(test_csv_refuses_bad_rows),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
