@@ -65,11 +65,12 @@ steady() {
 	"$HERDLOAD" --port "$SRV_PORT" --idle "$n" --clients 1 --duration 9 --quiet \
 		>"$TMP/load.$m.$n" 2>&1 &
 	LOAD_PID=$!
-	for i in $(seq 200); do # every idle connection accepted: its descriptor is the server's
-		fds=$(ls /proc/"$SRV_PID"/fd 2>/dev/null | wc -l)
+	for i in $(seq 200); do # every idle connection accepted: the listener and N sockets
+		fds=$(ls -l /proc/"$SRV_PID"/fd 2>/dev/null | grep -c 'socket:')
 		[ "$fds" -gt "$n" ] && break
 		sleep 0.05
 	done
+	[ "$fds" -gt "$n" ] || echo "# $m: only $fds sockets after 10 s"
 	sleep 0.5
 	"$HERDLAB" trace --waits --pid "$SRV_PID" --duration 3 --out "$TMP/st.$m.$n" \
 		>"$TMP/st.$m.$n.out" 2>"$TMP/st.$m.$n.err"
