@@ -184,7 +184,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 UNIT_SRV  := $(BUILD)/tests/test_conn $(BUILD)/tests/test_files
 UNIT_LOAD := $(filter $(BUILD)/tests/test_load_%,$(UNIT_BINS))
 UNIT_HL	  := $(addprefix $(BUILD)/tests/test_,compare join kernels metrics profile report \
-	       statistics)
+	       statistics waits)
 UNIT_LIB  := $(filter-out $(UNIT_SRV) $(UNIT_LOAD) $(UNIT_HL),$(UNIT_BINS))
 
 define unit_link

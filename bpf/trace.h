@@ -9,6 +9,7 @@
  *	tracer_collect()     everything so far: totals, histograms, every task
  *	tracer_tasks_fd()    the targets map, for the profiler to sample the same tasks
  *	tracer_close()       detach and free: no program or link outlives it
+ *	tracer_tasks_fd()    the targets' map, for an object that shares it (waits.h)
  *
  * Needs root (or CAP_BPF + CAP_PERFMON) and a kernel with BTF.
  */
@@ -98,5 +99,7 @@ void trace_result_free(struct trace_result *r);
 /* The targets map's fd (TID -> record), for another object to share (bpf_map__reuse_fd). */
 int tracer_tasks_fd(const struct tracer *t);
 void tracer_close(struct tracer *t);
+/* The fd of the tasks map (the targets, by TID), owned by the tracer: valid until tracer_close. */
+int tracer_tasks_fd(const struct tracer *t);
 
 #endif

@@ -56,6 +56,8 @@ enum csv_type {
 	CSV_YESNO,   /* a bool: "yes" or "no" */
 	CSV_DROPS,   /* a trace_fate's handshake drops, all kinds (written only) */
 	CSV_REASON,  /* a trace_fate's main drop reason (written only) */
+	CSV_NAME,    /* a char[16] name at its place (a waits row's comm), quoted like comm */
+	CSV_KIND,    /* a uint32_t enum waits_kind, by its name ("select", "poll", "epoll") */
 };
 
 struct csv_col {
@@ -108,6 +110,27 @@ static const struct csv_col task_cols[] = {
 	{ "wakeups", CSV_WAKEUPS, 0, false },
 };
 
+/* waits.csv: one row per task and kind of waiting call (a row is a struct waits_row). */
+#define WAIT_COL(name, col, type)                                  \
+	{                                                          \
+		name, type, offsetof(struct waits_row, col), false \
+	}
+static const struct csv_col wait_cols[] = {
+	WAIT_COL("tid", tid, CSV_U32),
+	WAIT_COL("tgid", s.tgid, CSV_U32),
+	WAIT_COL("comm", s.comm, CSV_NAME),
+	WAIT_COL("kind", kind, CSV_KIND),
+	WAIT_COL("calls", s.calls, CSV_U64),
+	WAIT_COL("nfds", s.nfds, CSV_U64),
+	WAIT_COL("maxevents", s.maxevents, CSV_U64),
+	WAIT_COL("ready", s.ready, CSV_U64),
+	WAIT_COL("empty_calls", s.empty, CSV_U64),
+	WAIT_COL("errors", s.errors, CSV_U64),
+	WAIT_COL("unknown_nfds_calls", s.unknown_nfds, CSV_U64),
+	WAIT_COL("cpu_ns", s.cpu_ns, CSV_U64),
+	WAIT_COL("elapsed_ns", s.elapsed_ns, CSV_U64),
+};
+
 /* The columns of herdload's requests.csv that the join needs. */
 static const struct csv_col request_cols[] = {
 	REQ_COL(scheduled_ns, CSV_U64),
@@ -151,11 +174,11 @@ static const struct csv_col fate_cols[] = {
 /* ---- writing -------------------------------------------------------------------------------- */
 
 /* A comm as a CSV field: quoted (quotes doubled) when it holds a comma, quote or newline. */
-static void put_comm(FILE *f, const struct herd_task *t)
+static void put_comm(FILE *f, const char *name)
 {
 	char comm[COMM_LEN + 1];
 
-	snprintf(comm, sizeof(comm), "%.*s", COMM_LEN, t->comm_set ? t->comm : "");
+	snprintf(comm, sizeof(comm), "%.*s", COMM_LEN, name);
 	if (!strpbrk(comm, ",\"\r\n")) {
 		fputs(comm, f);
 		return;
@@ -196,8 +219,18 @@ static void put_field(FILE *f, const struct csv_col *col, const void *rec)
 		fputs(addr, f);
 		break;
 	}
-	case CSV_COMM:
-		put_comm(f, &((const struct trace_task *)rec)->t);
+	case CSV_COMM: {
+		const struct herd_task *t = &((const struct trace_task *)rec)->t;
+		put_comm(f, t->comm_set ? t->comm : "");
+		break;
+	}
+	case CSV_NAME:
+		put_comm(f, p);
+		break;
+	case CSV_KIND:
+		fputs(waits_kind_name(*(const uint32_t *)p) ? waits_kind_name(*(const uint32_t *)p)
+							    : "unknown",
+		      f);
 		break;
 	case CSV_ROLE: {
 		const struct trace_task *t = rec;
@@ -321,6 +354,11 @@ int csv_write_tasks(const char *path, const struct trace_result *r)
 			   sizeof(*r->tasks), NULL);
 }
 
+int csv_write_waits(const char *path, const struct waits_row *rows, size_t n)
+{
+	return write_table(path, wait_cols, NCOLS(wait_cols), rows, n, sizeof(*rows), NULL);
+}
+
 /* ---- reading -------------------------------------------------------------------------------- */
 
 /* Split @line (one line, NUL-terminated) on the commas outside quotes; fields in place. */
@@ -391,17 +429,17 @@ static bool parse_uint(const char *s, uint64_t max, uint64_t *v)
 	return true;
 }
 
-/* A comm as put_comm() writes it: as it is, or quoted with quotes doubled; at most COMM_LEN. */
-static bool parse_comm(const char *s, struct herd_task *t)
+/* A comm as put_comm() writes it into @comm (COMM_LEN bytes): as it is, or quoted with
+ * quotes doubled; at most COMM_LEN. */
+static bool parse_comm(const char *s, char *comm)
 {
 	size_t n = 0;
 
-	memset(t->comm, 0, sizeof(t->comm));
+	memset(comm, 0, COMM_LEN);
 	if (*s != '"') {
 		if (strpbrk(s, "\"") || strlen(s) > COMM_LEN)
 			return false;
-		memcpy(t->comm, s, strlen(s));
-		t->comm_set = 1;
+		memcpy(comm, s, strlen(s));
 		return true;
 	}
 	for (s++; *s; s++) {
@@ -409,10 +447,9 @@ static bool parse_comm(const char *s, struct herd_task *t)
 			break;
 		if (n == COMM_LEN)
 			return false;
-		t->comm[n++] = *s;
+		comm[n++] = *s;
 		s += *s == '"'; /* a doubled quote is one */
 	}
-	t->comm_set = 1;
 	return *s == '"' && !s[1];
 }
 
@@ -433,6 +470,8 @@ static const char *const type_name[] = {
 	[CSV_YESNO] = "yes or no",
 	[CSV_DROPS] = "a number",
 	[CSV_REASON] = "a drop reason",
+	[CSV_NAME] = "a task name of at most 16 bytes",
+	[CSV_KIND] = "select, poll or epoll",
 };
 
 /* Field @s into its place in @rec; false when it is not a value of the column's type. */
@@ -470,8 +509,11 @@ static bool parse_field(const struct csv_col *col, const char *s, void *rec)
 		else
 			return false;
 		return true;
-	case CSV_COMM:
-		return parse_comm(s, &((struct trace_task *)rec)->t);
+	case CSV_COMM: {
+		struct herd_task *t = &((struct trace_task *)rec)->t;
+		t->comm_set = 1;
+		return parse_comm(s, t->comm);
+	}
 	case CSV_STR16:
 		if (strlen(s) > 15 || strpbrk(s, "\",\r\n"))
 			return false;
@@ -507,6 +549,13 @@ static bool parse_field(const struct csv_col *col, const char *s, void *rec)
 			return false;
 		*(bool *)p = !strcmp(s, "yes");
 		return true;
+	case CSV_NAME:
+		return parse_comm(s, p);
+	case CSV_KIND: {
+		int k = waits_kind_parse(s);
+		*(uint32_t *)p = (uint32_t)k;
+		return k >= 0;
+	}
 	case CSV_ROLE:
 	case CSV_WAKEUPS:
 	case CSV_DROPS:
@@ -665,6 +714,19 @@ ssize_t csv_parse_fates(char *text, struct trace_fate **out, struct csv_stats *s
 ssize_t csv_read_fates(const char *path, struct trace_fate **out, struct csv_stats *st)
 {
 	return read_table(path, fate_cols, NCOLS(fate_cols), sizeof(**out), (void **)out, st);
+}
+
+ssize_t csv_parse_waits(char *text, struct waits_row **out, struct csv_stats *st)
+{
+	struct csv_stats local;
+
+	return parse_table(text, wait_cols, NCOLS(wait_cols), sizeof(**out), (void **)out,
+			   stats(st, &local));
+}
+
+ssize_t csv_read_waits(const char *path, struct waits_row **out, struct csv_stats *st)
+{
+	return read_table(path, wait_cols, NCOLS(wait_cols), sizeof(**out), (void **)out, st);
 }
 
 ssize_t csv_read_requests(const char *path, struct client_req **out, struct csv_stats *st)

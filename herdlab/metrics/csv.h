@@ -8,6 +8,7 @@
  *	tasks.csv        the tracer's counters of every task (written and read)
  *	fates.csv        the tracer's fate of every client address:port that has
  *	                 one: drops, retransmitted handshakes, resets (written and read)
+ *	waits.csv        the waiting calls of every task, by kind (--waits; written and read)
  *
  * Each table is a list of columns declared once in csv.c, each column a name,
  * a type and a place in the record; the writer prints the header and the rows
@@ -24,6 +25,7 @@
 
 #include "herd.h"
 #include "trace.h"
+#include "waits.h"
 
 /* One request as herdload recorded it (the requests.csv columns herdlab reads). */
 struct client_req {
@@ -80,6 +82,13 @@ ssize_t csv_parse_requests(char *text, struct client_req **out, struct csv_stats
 ssize_t csv_parse_connections(char *text, struct herd_conn **out, struct csv_stats *st);
 ssize_t csv_parse_tasks(char *text, struct trace_task **out, struct csv_stats *st);
 ssize_t csv_parse_fates(char *text, struct trace_fate **out, struct csv_stats *st);
+
+/* waits.csv read back, from a file or from memory; as above. */
+ssize_t csv_read_waits(const char *path, struct waits_row **out, struct csv_stats *st);
+ssize_t csv_parse_waits(char *text, struct waits_row **out, struct csv_stats *st);
+
+/* waits.csv: @n rows, whole or not at all; 0 or -errno. */
+int csv_write_waits(const char *path, const struct waits_row *rows, size_t n);
 
 /* connections.csv (by handshake time) and tasks.csv, whole or not at all; 0 or -errno. */
 int csv_write_connections(const char *path, const struct trace_result *r);

@@ -271,6 +271,41 @@
 #define MV_TRACER_WAIT_FROM_SYS_ENTER	   "sys_enter"
 
 /*
+ * The cost of waiting (herdlab run --waits; bpf/waits.h), relative to "trace" like
+ * the tracer's: wait.select, wait.poll, wait.epoll and wait.total, each with the
+ * fields below; absent when the waits object was not loaded.
+ */
+#define MK_WAIT		       "wait"
+#define MK_WAIT_SELECT	       "wait.select"
+#define MK_WAIT_POLL	       "wait.poll"
+#define MK_WAIT_EPOLL	       "wait.epoll"
+#define MK_WAIT_TOTAL	       "wait.total"
+#define MK_WAIT_EPOLL_INTEREST "wait.epoll_interest" /* MV_WAIT_INTEREST_*: epoll's nfds */
+#define MK_WAIT_IN_FLIGHT      "wait.in_flight"	     /* where calls in progress are kept */
+#define MK_WAIT_MAP_FULL       "wait.map_full"	     /* calls or rows that did not fit */
+#define MK_WAIT_PROGRAM_IDS    "wait.program_ids"    /* the object's programs (also in tracer.) */
+/* ... the fields of each kind, and of the total. */
+#define MK_WK_TASKS		      "tasks"	      /* tasks that made such calls */
+#define MK_WK_CALLS		      "calls"	      /* calls entered and returned while traced */
+#define MK_WK_NFDS_PER_CALL	      "nfds_per_call" /* descriptors watched per call (mean) */
+#define MK_WK_MAXEVENTS_PER_CALL      "maxevents_per_call" /* epoll's maxevents (mean) */
+#define MK_WK_READY_PER_CALL	      "ready_per_call"	   /* descriptors returned ready (mean) */
+#define MK_WK_EMPTY_CALLS	      "empty_calls"	   /* calls that returned 0 */
+#define MK_WK_ERRORS		      "errors"		   /* calls that returned an error */
+#define MK_WK_UNKNOWN_NFDS	      "unknown_nfds_calls" /* epoll calls whose list was unread */
+#define MK_WK_CPU_NS		      "cpu_ns"		   /* on a CPU inside the calls, in total */
+#define MK_WK_CPU_NS_PER_CALL	      "cpu_ns_per_call"
+#define MK_WK_CPU_NS_PER_FD	      "cpu_ns_per_fd" /* cpu_ns_per_call / nfds_per_call */
+#define MK_WK_ELAPSED_NS	      "elapsed_ns"    /* entry to exit, in total */
+#define MK_WK_ELAPSED_NS_PER_CALL     "elapsed_ns_per_call"
+#define MK_WK_CPU_NS_HIST	      "cpu_ns_hist" /* on-CPU ns per call: a kernel histogram */
+#define MK_WAIT_TOTAL_CALLS	      MK_DOT(MK_WAIT_TOTAL, MK_WK_CALLS)
+#define MK_WAIT_TOTAL_CPU_NS_PER_CALL MK_DOT(MK_WAIT_TOTAL, MK_WK_CPU_NS_PER_CALL)
+#define MK_WAIT_TOTAL_CPU_NS_PER_FD   MK_DOT(MK_WAIT_TOTAL, MK_WK_CPU_NS_PER_FD)
+#define MV_WAIT_INTEREST_REFCOUNT     "refcount" /* the eventpoll's references but its file's */
+#define MV_WAIT_INTEREST_UNKNOWN      "unknown"	 /* a kernel before 6.4: epoll's nfds is 0 */
+
+/*
  * The fields of a histogram object: a log2 one (sched.runq_latency: unit, buckets,
  * count, p50, p99) or an exact one (jsonio_hist(): count, max, mean, p50, p90, p99,
  * p999 and more; the client's latencies also hold the "histogram" itself).

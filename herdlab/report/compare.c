@@ -73,6 +73,10 @@ const struct compare_metric compare_metrics[] = {
 	NS_ROW(MK_NS_ATTEMPT_FAILS),
 	NS_ROW(MK_NS_ESTAB_RESETS),
 	NS_ROW(MK_NS_RETRANS_SEGS),
+	{ "wait CPU us/call", T(MK_WAIT_TOTAL_CPU_NS_PER_CALL), -1, 0, 2, 1e-3, NULL,
+	  T(MK_WAIT_TOTAL_CALLS) },
+	{ "wait CPU ns/fd", T(MK_WAIT_TOTAL_CPU_NS_PER_FD), -1, 0, 1, 1, NULL,
+	  T(MK_WAIT_TOTAL_CALLS) },
 };
 const size_t compare_nmetrics = sizeof(compare_metrics) / sizeof(compare_metrics[0]);
 

@@ -74,6 +74,7 @@ int report_write(const struct rundir *rd, enum doc_format fmt, FILE *out, const 
 	if (rundir_traced(rd)) {
 		section_accept(d, rd, &f);
 		section_sched(d, rd, &f);
+		section_waits(d, rd);
 		section_proc(d, rd, &f);
 		section_tcp(d, rd);
 		section_fates(d, rd);
@@ -119,6 +120,7 @@ static const struct {
 	{ MK_PROC, T(MK_PROC), NULL, true },
 	{ MK_TCP, T(MK_TCP), NULL, true },
 	{ MK_TRACER, T(MK_TRACER), NULL, true },
+	{ MK_WAIT, T(MK_WAIT), NULL, true },
 };
 
 /* A copy of run.json's value at @key (null when it has none). */

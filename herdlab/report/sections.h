@@ -12,6 +12,7 @@
  *	                 the server's counters, prefork-dynamic's pool
  *	fates_section.c  the fates of the connections that went wrong
  *	netns_section.c  the run's network namespace, sysctls and TCP counters
+ *	wait_section.c   what the server's select, poll and epoll calls cost (--waits)
  *
  * Each says what it has to say once, through doc.h, so that the text, Markdown
  * and HTML reports cannot disagree.
@@ -39,6 +40,8 @@ void section_netns(struct doc *d, const struct rundir *rd);
 /* srvload.c: phases, clients, the server's counters, prefork-dynamic's pool. */
 void section_load_server(struct doc *d, const struct rundir *rd, const struct report_figs *f);
 void section_fates(struct doc *d, const struct rundir *rd);
+
+void section_waits(struct doc *d, const struct rundir *rd);
 
 void section_decomposition(struct doc *d, const struct rundir *rd, const struct report_figs *f);
 

@@ -396,6 +396,8 @@ static void collect(struct session *s, const char *dir, json_t **trace, json_t *
 		return;
 	}
 	*trace = metrics_json(&s->metrics, &s->result);
+	if (session_waits_json(s, *trace) < 0)
+		cut_short(out, "the waiting calls' numbers could not be written");
 	*join = runjson_join(dir, &s->result);
 	if (session_write(s, dir) < 0)
 		cut_short(out, "connections.csv or tasks.csv could not be written");
@@ -425,7 +427,7 @@ static int run_measured(const struct run_opts *o, const char *dir, struct netns 
 		return 1;
 	}
 	if ((o->profile_hz && session_profile(&s, o->profile_hz, o->profile_all) < 0) ||
-	    costs_make(o, &cost) < 0) {
+	    (o->waits && session_open_waits(&s) < 0) || costs_make(o, &cost) < 0) {
 		session_close(&s);
 		return 1;
 	}

@@ -39,6 +39,7 @@
 #include "metrics/keys.h"
 #include "metrics/metrics.h"
 #include "path.h"
+#include "session/runopts.h"
 #include "session/session.h"
 #include "sockets.h"
 
@@ -52,6 +53,7 @@ struct trace_opts {
 	bool verbose;	    /* -v: libbpf's messages */
 	int profile_hz;	    /* --profile[=HZ]: sample the targets' CPU (0: not) */
 	bool profile_all;   /* --profile-all: every task's */
+	bool waits;	    /* --waits: the waits object too */
 	char **cmd;	    /* CMD ARGS after -- */
 };
 
@@ -78,6 +80,7 @@ static void usage(FILE *f)
 		   "                  --out DIR: profile.folded, profile.svg, profile.json\n"
 		   "  --profile-all   sample every task, labelled (implies --profile)\n"
 		   "  -v              libbpf's messages (the verifier log on failure)\n");
+	fputs(WAITS_HELP, f);
 }
 
 static double parse_positive(const char *opt, const char *s)
@@ -101,6 +104,7 @@ static void parse(int argc, char **argv, struct trace_opts *o)
 		{ "out", required_argument, 0, 'o' },
 		{ "profile", optional_argument, 0, 'F' },
 		{ "profile-all", no_argument, 0, 'A' },
+		{ "waits", no_argument, 0, 'w' },
 		{ "help", no_argument, 0, 'h' },
 		{ 0 },
 	};
@@ -141,6 +145,9 @@ static void parse(int argc, char **argv, struct trace_opts *o)
 			break;
 		case 'A':
 			o->profile_all = true;
+			break;
+		case 'w':
+			o->waits = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -183,8 +190,8 @@ static int write_outputs(const char *dir, const struct session *s)
 		json_object_set_new(root, MK_PROFILE, profile);
 	else
 		json_decref(profile);
-	if (!root || path_join(path, sizeof(path), dir, "trace.json") < 0 ||
-	    jsonio_save(root, path) < 0)
+	if (!root || session_waits_json(s, root) < 0 ||
+	    path_join(path, sizeof(path), dir, "trace.json") < 0 || jsonio_save(root, path) < 0)
 		err = -1, log_warn("cannot write %s/trace.json: %m", dir);
 	json_decref(root);
 	return session_write(s, dir) < 0 ? -1 : err;
@@ -377,7 +384,8 @@ int cmd_trace(int argc, char **argv)
 		die("--pid %d: no such process", o.pid);
 	if (session_open(&s, true, o.verbose) < 0)
 		return 1;
-	if (o.profile_hz && session_profile(&s, o.profile_hz, o.profile_all) < 0)
+	if ((o.profile_hz && session_profile(&s, o.profile_hz, o.profile_all) < 0) ||
+	    (o.waits && session_open_waits(&s) < 0))
 		goto out;
 	if (attach(&s, &o, &found) < 0)
 		goto out;
@@ -410,6 +418,8 @@ int cmd_trace(int argc, char **argv)
 		rc = 1;
 	} else {
 		metrics_print(stdout, &s.metrics, &s.result);
+		if (s.waits)
+			session_print_waits(&s, stdout);
 	}
 	if (o.out && write_outputs(o.out, &s) < 0)
 		rc = 1;

@@ -43,6 +43,7 @@ enum {
 	OWN_PROFILE_ALL,
 	OWN_NETNS, /* + enum netns_option: netns.c takes them */
 	OWN_NETNS_LAST = OWN_NETNS + NETNS_OPT_LOSS,
+	OWN_WAITS,
 	OWN_HELP = 'h',
 	TO_SERVER = 0x10000, /* + the index in herdsrv's table */
 	TO_LOAD = 0x20000,   /* + the index in herdload's table */
@@ -65,6 +66,7 @@ static const struct option own_opts[] = {
 	{ "sysctl", required_argument, 0, OWN_NETNS + NETNS_OPT_SYSCTL },
 	{ "delay", required_argument, 0, OWN_NETNS + NETNS_OPT_DELAY },
 	{ "loss", required_argument, 0, OWN_NETNS + NETNS_OPT_LOSS },
+	{ "waits", no_argument, 0, OWN_WAITS },
 	{ "help", no_argument, 0, OWN_HELP },
 	{ 0 },
 };
@@ -233,7 +235,7 @@ static void usage(FILE *f, const struct owners *w)
 		   "                 as cpuset lists: --cpus 0:1, --cpus 0-1:2-3\n"
 		   "  --profile[=HZ] sample the server's CPU at HZ per CPU (default 99):\n"
 		   "                 profile.folded, profile.svg, profile.json\n"
-		   "  --profile-all  sample every task, labelled (implies --profile)\n");
+		   "  --profile-all  sample every task, labelled (implies --profile)\n" WAITS_HELP);
 	netns_usage(f);
 	fprintf(f, "  server options go to herdsrv (herdsrv --help):\n");
 	list_names(f, w->server);
@@ -347,6 +349,9 @@ static void take_own(int val, const char *arg, struct run_opts *o, const struct 
 		break;
 	case OWN_PROFILE_ALL:
 		o->profile_all = true;
+		break;
+	case OWN_WAITS:
+		o->waits = true;
 		break;
 	case OWN_HELP:
 		usage(stdout, w);
@@ -549,6 +554,9 @@ void run_opts_parse(int argc, char **argv, struct run_opts *o)
 	const char *why = netns_check(&o->netns, &o->server);
 	if (why)
 		bad_usage(&w, "%s", why);
+	if (o->waits && o->no_trace)
+		bad_usage(&w, "%s",
+			  "--waits times the calls with BPF: it needs the tracer, not --no-trace");
 	if (!o->model) {
 		fprintf(stderr,
 			"herdlab run: --model NAME is required (herdlab models lists them)\n");

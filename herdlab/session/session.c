@@ -13,6 +13,7 @@
 
 #include "log.h"
 #include "metrics/fates.h"
+#include "metrics/waitcost.h"
 #include "path.h"
 
 /* A child we started gets this long to stop after SIGTERM (a server drains its clients). */
@@ -30,6 +31,30 @@ int session_open(struct session *s, bool traced, bool verbose)
 int session_profile(struct session *s, int hz, bool all)
 {
 	return profiling_start(&s->profiling, tracer_tasks_fd(s->tracer), hz, all);
+}
+
+int session_open_waits(struct session *s)
+{
+	return s->tracer ? waits_open(&s->waits, tracer_tasks_fd(s->tracer)) : -EINVAL;
+}
+
+int session_waits_json(const struct session *s, json_t *trace)
+{
+	struct wait_summary sum;
+
+	if (!s->waits || !trace)
+		return 0;
+	if (waitcost_sum(s->waits_result.rows, s->waits_result.nrows, &sum) < 0)
+		return -1;
+	return waitcost_json(trace, &sum, &s->waits_result);
+}
+
+void session_print_waits(const struct session *s, FILE *f)
+{
+	struct wait_summary sum;
+
+	if (s->waits && waitcost_sum(s->waits_result.rows, s->waits_result.nrows, &sum) == 0)
+		waitcost_print(f, &sum);
 }
 
 int session_start(struct session *s, struct spawn *sp, bool pipe_out)
@@ -152,6 +177,9 @@ int session_collect(struct session *s)
 	if (s->root)
 		drop_root(&s->result, s->root);
 	fates_mark_accepted(&s->result);
+	if (s->waits && (waits_collect(s->waits, &s->waits_result) < 0 ||
+			 waits_add_ids(&s->waits_result, &s->result) < 0))
+		goto fail;
 	if (metrics_compute(&s->result, &s->metrics) < 0)
 		goto fail;
 	return 0;
@@ -187,6 +215,11 @@ int session_write(const struct session *s, const char *dir)
 			rc = -1;
 		}
 	}
+	if (s->waits && (path_join(path, sizeof(path), dir, "waits.csv") < 0 ||
+			 csv_write_waits(path, s->waits_result.rows, s->waits_result.nrows) < 0)) {
+		log_warn("cannot write %s/waits.csv: %m", dir);
+		rc = -1;
+	}
 	return rc;
 }
 
@@ -196,6 +229,8 @@ void session_close(struct session *s)
 	if (s->out_fd >= 0)
 		close(s->out_fd);
 	profiling_close(s->profiling);
+	waits_close(s->waits); /* before the tracer, whose tasks map it shares */
+	waits_result_free(&s->waits_result);
 	tracer_close(s->tracer); /* detaches every program */
 	metrics_free(&s->metrics);
 	trace_result_free(&s->result);

@@ -5,12 +5,13 @@
  *
  *	session_open()      load the tracer (or not: an untraced run)
  *	session_profile()   and the on-CPU sampler, on the tracer's targets (profiling.h)
+ *	session_open_waits() and the waits object beside it (--waits, bpf/waits.h)
  *	session_start()     start a program held, make it a target, let it run
  *	session_attach_*()  or watch processes that already run (--pid, --cgroup)
  *	session_poll()      drain the tracer's events while the program runs
  *	session_stop()      stop the program we started (SIGTERM, SIGKILL after 30 s)
  *	session_collect()   everything the tracer saw, and the metrics from it
- *	session_write()     connections.csv, tasks.csv and fates.csv
+ *	session_write()     connections.csv, tasks.csv and fates.csv (and waits.csv)
  *	session_close()     stop what is still running, detach, free
  *
  * The program is started through lib/spawn.h's one fork/exec path, held at a
@@ -30,6 +31,7 @@
 #include "session/cgroup.h"
 #include "spawn.h"
 #include "trace.h"
+#include "waits.h"
 
 struct session {
 	struct tracer *tracer;	      /* NULL: untraced (herdlab run --no-trace) */
@@ -42,6 +44,8 @@ struct session {
 	const struct cgroup *cgroup;  /* the child is put here before it runs (NULL: nowhere) */
 	struct trace_result result;   /* session_collect(): what the tracer saw */
 	struct trace_metrics metrics; /* session_collect(): computed from it */
+	struct waits *waits;	      /* the waits object (NULL: not asked for) */
+	struct waits_result waits_result; /* session_collect(): what it saw */
 };
 
 /* An empty session, traced or not; 0, or -errno with a message (no root, no BTF, ...). */
@@ -49,6 +53,14 @@ int session_open(struct session *s, bool traced, bool verbose);
 
 /* Sample the targets' CPU (every task's with @all) at @hz per CPU; 0 or -errno (logged). */
 int session_profile(struct session *s, int hz, bool all);
+/* Load the waits object beside the tracer, on its targets; 0, or -errno logged. */
+int session_open_waits(struct session *s);
+
+/* run.json's trace.wait.* into @trace (nothing without the waits object); 0 or -1. */
+int session_waits_json(const struct session *s, json_t *trace);
+
+/* The waiting calls' table, for herdlab trace's text report. */
+void session_print_waits(const struct session *s, FILE *f);
 
 /*
  * Start @sp (held, whatever sp->held says), put it in s->cgroup, make it and
