@@ -494,11 +494,6 @@ void tracer_close(struct tracer *t)
 	free(t);
 }
 
-int tracer_tasks_fd(const struct tracer *t)
-{
-	return bpf_map__fd(t->skel->maps.tasks);
-}
-
 /* ---- collecting ----------------------------------------------------------------- */
 
 static int collect_percpu(struct tracer *t, struct trace_result *r)

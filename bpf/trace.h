@@ -7,9 +7,8 @@
  *	tracer_add_port()    count handshakes on a port (targets' listen() adds them too)
  *	tracer_poll()        drain the ring buffer (exits, reaps, closed connections, ...)
  *	tracer_collect()     everything so far: totals, histograms, every task
- *	tracer_tasks_fd()    the targets map, for the profiler to sample the same tasks
  *	tracer_close()       detach and free: no program or link outlives it
- *	tracer_tasks_fd()    the targets' map, for an object that shares it (waits.h)
+ *	tracer_tasks_fd()    the targets' map, for an object that shares it (profile.h, waits.h)
  *
  * Needs root (or CAP_BPF + CAP_PERFMON) and a kernel with BTF.
  */
@@ -96,10 +95,9 @@ int tracer_poll(struct tracer *t, int timeout_ms);
 /* Everything so far into @r (allocated; free with trace_result_free, even after an error). */
 int tracer_collect(struct tracer *t, struct trace_result *r);
 void trace_result_free(struct trace_result *r);
-/* The targets map's fd (TID -> record), for another object to share (bpf_map__reuse_fd). */
+/* The targets map's fd (TID -> record), for another object to share (bpf_map__reuse_fd);
+ * owned by the tracer: valid until tracer_close. */
 int tracer_tasks_fd(const struct tracer *t);
 void tracer_close(struct tracer *t);
-/* The fd of the tasks map (the targets, by TID), owned by the tracer: valid until tracer_close. */
-int tracer_tasks_fd(const struct tracer *t);
 
 #endif
