@@ -36,7 +36,7 @@
 #include "vec.h"
 
 #define CSV_FIELDS_MAX 64 /* fields of a row looked at; herdload writes 15 */
-#define COMM_LEN       16 /* struct herd_task's comm */
+#define COMM_LEN       16 /* struct herd_task's comm: a name of at most COMM_LEN - 1 and its NUL */
 
 /* How a column's value is held in its record. */
 enum csv_type {
@@ -430,14 +430,15 @@ static bool parse_uint(const char *s, uint64_t max, uint64_t *v)
 }
 
 /* A comm as put_comm() writes it into @comm (COMM_LEN bytes): as it is, or quoted with
- * quotes doubled; at most COMM_LEN. */
+ * quotes doubled; at most COMM_LEN - 1 bytes, so that it stays a string (the kernel's
+ * names are TASK_COMM_LEN - 1 at most). */
 static bool parse_comm(const char *s, char *comm)
 {
 	size_t n = 0;
 
 	memset(comm, 0, COMM_LEN);
 	if (*s != '"') {
-		if (strpbrk(s, "\"") || strlen(s) > COMM_LEN)
+		if (strpbrk(s, "\"") || strlen(s) > COMM_LEN - 1)
 			return false;
 		memcpy(comm, s, strlen(s));
 		return true;
@@ -445,7 +446,7 @@ static bool parse_comm(const char *s, char *comm)
 	for (s++; *s; s++) {
 		if (*s == '"' && s[1] != '"')
 			break;
-		if (n == COMM_LEN)
+		if (n == COMM_LEN - 1)
 			return false;
 		comm[n++] = *s;
 		s += *s == '"'; /* a doubled quote is one */
@@ -460,7 +461,7 @@ static const char *const type_name[] = {
 	[CSV_U64] = "an unsigned 64-bit number",
 	[CSV_INT] = "a number up to 2147483647",
 	[CSV_ADDR] = "an IPv4 or IPv6 address",
-	[CSV_COMM] = "a task name of at most 16 bytes",
+	[CSV_COMM] = "a task name of at most 15 bytes",
 	[CSV_ROLE] = "a role",
 	[CSV_WAKEUPS] = "a number",
 	[CSV_STR16] = "a word of at most 15 bytes",
@@ -470,7 +471,7 @@ static const char *const type_name[] = {
 	[CSV_YESNO] = "yes or no",
 	[CSV_DROPS] = "a number",
 	[CSV_REASON] = "a drop reason",
-	[CSV_NAME] = "a task name of at most 16 bytes",
+	[CSV_NAME] = "a task name of at most 15 bytes",
 	[CSV_KIND] = "select, poll or epoll",
 };
 

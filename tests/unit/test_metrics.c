@@ -26,6 +26,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "metrics/csv.h"
 #include "metrics/metrics.h"
 
 #define START_NS  1000000000ULL /* the trace's start on its clock */
@@ -828,6 +829,35 @@ static void test_tasks_csv(void **state)
 			    "101,100,0,\"a,\"\"b\"\"\",thread,0,0,0,0,0,0,0,0,0");
 }
 
+/*
+ * A name read back from tasks.csv stays a string: the kernel's comm is at most 15 bytes and
+ * its NUL (TASK_COMM_LEN), so a 15-byte name is read and a 16-byte one is refused.
+ */
+static void test_tasks_csv_comm_is_a_string(void **state)
+{
+	(void)state;
+	static const char head[] = "tid,tgid,ppid,comm,role,switches,voluntary,involuntary,"
+				   "migrations,run_ns,accepted,eagain,futile,wakeups\n";
+	char text[512];
+	struct trace_task *tasks = NULL;
+	struct csv_stats st;
+
+	snprintf(text, sizeof(text), "%s1,1,0,abcdefghijklmno,process,0,0,0,0,0,0,0,0,0\n", head);
+	assert_int_equal(csv_parse_tasks(text, &tasks, &st), 1);
+	assert_string_equal(tasks[0].t.comm, "abcdefghijklmno");
+	free(tasks);
+	tasks = NULL;
+	snprintf(text, sizeof(text), "%s1,1,0,abcdefghijklmnop,process,0,0,0,0,0,0,0,0,0\n", head);
+	assert_int_equal(csv_parse_tasks(text, &tasks, &st), 0);
+	assert_int_equal(st.rejected, 1);
+	free(tasks);
+	tasks = NULL;
+	snprintf(text, sizeof(text), "%s1,1,0,\"abcdefghijklmnop\",process,0,0,0,0,0,0,0,0,0\n",
+		 head);
+	assert_int_equal(csv_parse_tasks(text, &tasks, &st), 0);
+	free(tasks);
+}
+
 /* ---- the text report ------------------------------------------------------------------------ */
 
 /* metrics_print() into a string (free it). */
@@ -1037,6 +1067,7 @@ int main(void)
 		T(test_json_zombies_downsampled_keep_peak),
 		T_CSV(test_connections_csv),
 		T_CSV(test_tasks_csv),
+		cmocka_unit_test(test_tasks_csv_comm_is_a_string),
 		T(test_print_sections),
 		T(test_print_tracer_zero_not_silent),
 		T(test_print_warns_on_lost_events),
