@@ -29,11 +29,21 @@ pattern_md5() { yes "$PATTERN" | tr -d '\n' | head -c "$1" | md5sum | cut -d' ' 
 # Every model, from the binary's own table.
 all_models() { "$HERDSRV" --list | awk '{print $1}'; }
 
-# All descendants of a pid (children first seen through /proc).
+# Every descendant of process $1, one per line, children before grandchildren: one ps of
+# the whole table, walked in awk
+# (a ps per child would read /proc once per zombie of a 2003-zombie fork server).
 descendants() {
-	local kids k
-	kids=$(ps -o pid= --ppid "$1" 2>/dev/null)
-	for k in $kids; do echo "$k"; descendants "$k"; done
+	ps -e -o pid=,ppid= 2>/dev/null | awk -v root="$1" '
+		{ kids[$2] = kids[$2] " " $1 }
+		END {
+			n = split(kids[root], queue, " ")
+			for (i = 1; i <= n; i++) {
+				print queue[i]
+				m = split(kids[queue[i]], more, " ")
+				for (j = 1; j <= m; j++)
+					queue[++n] = more[j]
+			}
+		}'
 }
 
 srv_start() {
