@@ -184,7 +184,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 UNIT_SRV  := $(BUILD)/tests/test_conn $(BUILD)/tests/test_files
 UNIT_LOAD := $(filter $(BUILD)/tests/test_load_%,$(UNIT_BINS))
 UNIT_HL	  := $(addprefix $(BUILD)/tests/test_,compare join kernels metrics profile report \
-	       statistics waits)
+	       statistics study waits)
 UNIT_LIB  := $(filter-out $(UNIT_SRV) $(UNIT_LOAD) $(UNIT_HL),$(UNIT_BINS))
 
 define unit_link
@@ -272,6 +272,11 @@ bench-tracer: all
 	$(Q)scripts/bench_tracer.sh
 bench-profile: all
 	$(Q)scripts/bench_profile.sh
+
+# ---- the study: the source documents' experiments into reports/study/ -----------
+# The full study (about 30 minutes on 2 CPUs); `herdlab study --quick` is the CI's.
+study: all
+	$(Q)$(BUILD)/herdlab study --out reports/study
 
 # ---- the demo ----------------------------------------------------------------
 demo: all

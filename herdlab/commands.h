@@ -8,5 +8,6 @@ int cmd_run(int argc, char **argv);
 int cmd_kernels(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
+int cmd_study(int argc, char **argv);
 
 #endif

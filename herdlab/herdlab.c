@@ -8,6 +8,7 @@
  *	herdlab report DIR                      one run directory, explained
  *	herdlab compare DIR...                  several runs side by side
  *	herdlab kernels [options]               the herd study on other kernels (qemu)
+ *	herdlab study [options]                 the source documents' experiments, reproduced
  *	herdlab models                          the server models, one line each
  */
 #include <signal.h>
@@ -20,15 +21,17 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: herdlab COMMAND [options]\n"
-		   "\n"
-		   "commands:\n"
-		   "  run      a model, traced, under a load, into a run directory (--help)\n"
-		   "  trace    trace a server's kernel events (herdlab trace --help)\n"
-		   "  kernels  the herd study on several kernels, under qemu (--help)\n"
-		   "  report   one run directory, explained (text, md, html, json)\n"
-		   "  compare  several run directories side by side\n"
-		   "  models   list the server models\n");
+	fprintf(f,
+		"usage: herdlab COMMAND [options]\n"
+		"\n"
+		"commands:\n"
+		"  run      a model, traced, under a load, into a run directory (--help)\n"
+		"  trace    trace a server's kernel events (herdlab trace --help)\n"
+		"  kernels  the herd study on several kernels, under qemu (--help)\n"
+		"  study    the source documents' experiments, reproduced and explained (--help)\n"
+		"  report   one run directory, explained (text, md, html, json)\n"
+		"  compare  several run directories side by side\n"
+		"  models   list the server models\n");
 }
 
 /* herdsrv's own list, from the herdsrv installed beside this herdlab. */
@@ -60,6 +63,8 @@ int main(int argc, char **argv)
 		return cmd_compare(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "kernels"))
 		return cmd_kernels(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "study"))
+		return cmd_study(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "models"))
 		return cmd_models(argc - 1, argv + 1);
 	fprintf(stderr, "herdlab: unknown command '%s'\n", argv[1]);

@@ -38,7 +38,7 @@
 #include "files.h"
 #include "kernels/kjson.h"
 #include "kernels/matrix.h"
-#include "kernels/progress.h"
+#include "progress.h"
 #include "log.h"
 
 static volatile sig_atomic_t stop_signal;
@@ -59,7 +59,7 @@ static int report_only(struct kernels_opts *o)
 		die("--report-only needs --out DIR, a directory herdlab kernels wrote");
 	nk = kjson_load(o->out, o, kr, MAX_KERNELS, started, sizeof(started));
 	progress_start(nk, false);
-	progress_kernel(nk);
+	progress_index(nk);
 	kernels_finish(o, kr, nk, o->out, started);
 	json_decref(o->original); /* after finish: o->models point into it */
 	return stop_signal ? 130 : 0;
@@ -120,7 +120,7 @@ int cmd_kernels(int argc, char **argv)
 		kr[i].boot_s = -1;
 	}
 	for (int i = 0; i < o.nkernels && !stop_signal; i++) {
-		progress_kernel(i + 1);
+		progress_index(i + 1);
 		kernel_run(&o, kr, i, out);
 		if (stop_signal)
 			break;

@@ -39,7 +39,7 @@
 #include "jsonio.h"
 #include "kernels/apt.h"
 #include "kernels/kernels.h"
-#include "kernels/progress.h"
+#include "progress.h"
 #include "log.h"
 #include "spawn.h"
 

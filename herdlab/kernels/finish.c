@@ -17,7 +17,7 @@
 #include "kernels/kjson.h"
 #include "kernels/kmd.h"
 #include "kernels/matrix.h"
-#include "kernels/progress.h"
+#include "progress.h"
 #include "log.h"
 #include "report/compare.h"
 #include "report/outfile.h"

@@ -33,7 +33,7 @@
 #include "files.h"
 #include "kernels/cpio.h"
 #include "kernels/kernels.h"
-#include "kernels/progress.h"
+#include "progress.h"
 #include "kernels/sha256.h"
 #include "log.h"
 #include "spawn.h"

@@ -8,7 +8,7 @@
 
 #include "clock.h"
 #include "kernels/matrix.h"
-#include "kernels/progress.h"
+#include "progress.h"
 #include "path.h"
 #include "spawn.h"
 

@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include "jsonio.h"
-#include "kernels/progress.h"
+#include "progress.h"
 #include "log.h"
 #include "version.h"
 

@@ -24,7 +24,7 @@
 #include "clock.h"
 #include "files.h"
 #include "kernels/matrix.h"
-#include "kernels/progress.h"
+#include "progress.h"
 #include "log.h"
 #include "report/runreport.h"
 

@@ -36,8 +36,7 @@ static double num(json_t *run, const char *key)
 	return json_is_number(j) ? json_number_value(j) : NAN;
 }
 
-/* One run's value of @m, not counting @m->beside. */
-static double plain_value(json_t *run, const struct finding_metric *m)
+double finding_value(json_t *run, const struct finding_metric *m)
 {
 	double v = num(run, m->key);
 
@@ -63,7 +62,7 @@ static bool is_model(const struct finding_run *r, const char *model)
 static double value_of(const struct finding_run *runs, size_t n, size_t i,
 		       const struct finding_metric *m)
 {
-	double v = plain_value(runs[i].run, m);
+	double v = finding_value(runs[i].run, m);
 
 	if (!m->beside)
 		return v;
@@ -71,7 +70,7 @@ static double value_of(const struct finding_run *runs, size_t n, size_t i,
 		if (j == i || !is_model(&runs[j], m->beside) || !runs[i].label || !runs[j].label ||
 		    strcmp(runs[i].label, runs[j].label))
 			continue;
-		double other = plain_value(runs[j].run, m);
+		double other = finding_value(runs[j].run, m);
 		return other > 0 && v >= m->floor ? other / v : NAN;
 	}
 	return NAN;
@@ -119,7 +118,19 @@ struct row_values {
 	struct stats s[NSLOTS], than[NSLOTS];
 	const struct finding_run *runs;
 	size_t n;
+	const struct findings_sink *sink; /* its quote(), told of each number put */
 };
+
+/* A value of @m put into a sentence, and told to the sink's quote(). */
+static void quote_value(struct strbuf *b, const struct row_values *rv,
+			const struct finding_metric *m, double v)
+{
+	size_t at = b->len;
+
+	put_value(b, m, v);
+	if (rv->sink && rv->sink->quote && !b->oom && !isnan(v) && !isinf(v))
+		rv->sink->quote(rv->sink->to, m, v, b->s + at);
+}
 
 static double stat(const struct row_values *rv, int slot, enum finding_stat st)
 {
@@ -177,9 +188,24 @@ static void put_values(struct strbuf *b, const struct row_values *rv, int slot, 
 		strbuf_addf(b, "%s", first ? "" : ", ");
 		if (label)
 			strbuf_addf(b, "%s ", rv->runs[i].label ? rv->runs[i].label : "?");
-		put_value(b, m, v);
+		quote_value(b, rv, m, v);
 		first = false;
 	}
+}
+
+/* {x.over}: @than's mean over this one's, one decimal, a number of no metric's unit. */
+static void quote_over(struct strbuf *b, const struct row_values *rv, int slot)
+{
+	const struct finding_metric *m = &rv->row->m[slot];
+	struct finding_metric ratio = {
+		.key = m->key, .per = m->per, .beside = rv->row->than, .prec = 1
+	};
+	double v = stat(rv, slot, FS_OVER);
+	size_t at = b->len;
+
+	strbuf_addf(b, "%.1f", v);
+	if (rv->sink && rv->sink->quote && !b->oom && !isnan(v) && !isinf(v))
+		rv->sink->quote(rv->sink->to, &ratio, v, b->s + at);
 }
 
 /* One placeholder, @name ("model", "a", "b.values"); false when it is not one. */
@@ -207,13 +233,13 @@ static bool put_placeholder(struct strbuf *b, const struct row_values *rv, const
 		if (suffixes[i].stat == -1 || suffixes[i].stat == -3)
 			put_values(b, rv, slot, suffixes[i].stat == -3);
 		else if (suffixes[i].stat == -2)
-			put_value(b, &rv->row->m[slot], rv->than[slot].mean);
+			quote_value(b, rv, &rv->row->m[slot], rv->than[slot].mean);
 		else if (suffixes[i].stat == FS_N)
 			strbuf_addf(b, "%zu", rv->s[slot].n);
 		else if (suffixes[i].stat == FS_OVER)
-			strbuf_addf(b, "%.1f", stat(rv, slot, FS_OVER));
+			quote_over(b, rv, slot);
 		else
-			put_value(b, &rv->row->m[slot], stat(rv, slot, suffixes[i].stat));
+			quote_value(b, rv, &rv->row->m[slot], stat(rv, slot, suffixes[i].stat));
 		return true;
 	}
 	return false;
@@ -238,9 +264,9 @@ static void fill(struct strbuf *b, const struct row_values *rv, const char *t)
 
 /* Whether @row is said over @runs, its values into @rv. */
 static bool said(const struct finding *row, const struct finding_run *runs, size_t n,
-		 struct row_values *rv)
+		 const struct findings_sink *sink, struct row_values *rv)
 {
-	*rv = (struct row_values){ .row = row, .runs = runs, .n = n };
+	*rv = (struct row_values){ .row = row, .runs = runs, .n = n, .sink = sink };
 	for (int s = 0; s < NSLOTS; s++) {
 		rv->s[s] = stats_of(runs, n, row->model, &row->m[s]);
 		rv->than[s] = stats_of(runs, n, row->than, &row->m[s]);
@@ -306,11 +332,11 @@ static void summary_table(struct doc *d, const struct finding_run *runs, size_t 
 
 /* Row @r's sentence into @b, if it is said; whether it was. */
 static bool say_row(struct strbuf *b, const struct finding *r, const struct finding_run *runs,
-		    size_t n)
+		    size_t n, const struct findings_sink *sink)
 {
 	struct row_values rv;
 
-	if (!said(r, runs, n, &rv))
+	if (!said(r, runs, n, sink, &rv))
 		return false;
 	fill(b, &rv, r->text ? r->text : "");
 	for (size_t p = 0; p < sizeof(r->more) / sizeof(r->more[0]) && r->more[p].text; p++)
@@ -336,7 +362,7 @@ size_t findings_say(const struct finding_run *runs, size_t n, const struct findi
 			rows[r].write(&b, sink->arg);
 			said_it = false; /* a function's finding is no chain's */
 		} else {
-			said_it = say_row(&b, &rows[r], runs, n);
+			said_it = say_row(&b, &rows[r], runs, n, sink);
 		}
 		if (!b.oom && b.s && b.s[0]) {
 			sink->say(sink->to, b.s);

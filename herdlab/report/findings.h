@@ -59,6 +59,9 @@ struct finding_metric {
 	bool optional;	      /* the row is said even when this slot has no value */
 };
 
+/* One run's value of @m (not counting @m->beside); NAN when a key it needs is missing. */
+double finding_value(json_t *run, const struct finding_metric *m);
+
 /* What of a slot's values a bound is on. */
 enum finding_stat {
 	FS_MEAN,   /* the mean over the model's runs */
@@ -125,6 +128,13 @@ struct findings_sink {
 	void (*say)(void *to, const char *text); /* one row's sentence */
 	void *to;				 /* what @say is given */
 	const void *arg;			 /* what a row's @write is given */
+	/*
+	 * Told of every number a sentence quotes, before that sentence is said (NULL:
+	 * nobody asks): the metric it is a value of, the value and how it was shown.
+	 * The study keeps them beside the sentence, so that each of its numbers can
+	 * be traced to the key it came from.
+	 */
+	void (*quote)(void *to, const struct finding_metric *m, double v, const char *shown);
 };
 
 /* Each of @rows said over @runs, in order, into @sink; how many were said. */
