@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "causes/causes.h"
 #include "clock.h"
 #include "log.h"
 #include "optlist.h"
@@ -38,6 +39,8 @@ enum {
 	OWN_MEM_LIMIT,
 	OWN_PIDS_LIMIT,
 	OWN_CPUS,
+	OWN_CAUSES,
+	OWN_TIMELINE,
 	OWN_HELP = 'h',
 	TO_SERVER = 0x10000, /* + the index in herdsrv's table */
 	TO_LOAD = 0x20000,   /* + the index in herdload's table */
@@ -54,6 +57,8 @@ static const struct option own_opts[] = {
 	{ "mem-limit", required_argument, 0, OWN_MEM_LIMIT },
 	{ "pids-limit", required_argument, 0, OWN_PIDS_LIMIT },
 	{ "cpus", required_argument, 0, OWN_CPUS },
+	{ "causes", no_argument, 0, OWN_CAUSES },
+	{ "timeline", optional_argument, 0, OWN_TIMELINE },
 	{ "help", no_argument, 0, OWN_HELP },
 	{ 0 },
 };
@@ -216,6 +221,11 @@ static void usage(FILE *f, const struct owners *w)
 		   "  --pids-limit N     the most tasks the server may have at once\n"
 		   "  --cpus SERVER_SET[:CLIENT_SET]  pin the server (and herdload) to CPUs,\n"
 		   "                 as cpuset lists: --cpus 0:1, --cpus 0-1:2-3\n"
+		   "  --causes       why each request was slow, in kernel terms\n"
+		   "                 (requests_causes.csv, run.json causes.* and wake_order.*)\n"
+		   "  --timeline[=START:LEN]  --causes and the timeline (timeline.svg,\n"
+		   "                 timeline.json) of LEN ms from START ms after the load began\n"
+		   "                 (default: a window around the slowest requests)\n"
 		   "  server options go to herdsrv (herdsrv --help):\n");
 	list_names(f, w->server);
 	fprintf(f, "  load options go to herdload (herdload --help):\n");
@@ -315,6 +325,15 @@ static void take_own(int val, const char *arg, struct run_opts *o, const struct 
 		break;
 	case OWN_CPUS:
 		take_cpus(arg, o, w);
+		break;
+	case OWN_CAUSES:
+		o->causes = true;
+		break;
+	case OWN_TIMELINE:
+		o->causes = o->timeline = true;
+		if (arg && !causes_parse_window(arg, &o->timeline_start_ms, &o->timeline_len_ms))
+			bad_usage(w, "--timeline takes START:LEN in ms (like 1500:20), not '%s'",
+				  arg);
 		break;
 	case OWN_HELP:
 		usage(stdout, w);
@@ -495,6 +514,7 @@ void run_opts_parse(int argc, char **argv, struct run_opts *o)
 		    "herdlab?");
 	memset(o, 0, sizeof(*o));
 	o->repeat = 1;
+	o->timeline_start_ms = -1;
 	o->server = VEC_INIT(char *);
 	o->load = VEC_INIT(char *);
 
@@ -509,6 +529,8 @@ void run_opts_parse(int argc, char **argv, struct run_opts *o)
 	if (next >= 0)
 		bad_usage(&w, "%s", "at most two --: -- SERVER OPTIONS -- LOAD OPTIONS");
 	free(all), free(srv), free(load);
+	if (o->causes && o->no_trace)
+		bad_usage(&w, "%s", "--causes and --timeline read the tracer: not with --no-trace");
 	if (!o->model) {
 		fprintf(stderr,
 			"herdlab run: --model NAME is required (herdlab models lists them)\n");

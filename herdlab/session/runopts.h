@@ -32,6 +32,10 @@ struct run_opts {
 	long pids_limit;	 /* --pids-limit N: the server's tasks limit (0: none) */
 	const char *server_cpus; /* --cpus SET[:SET]: the server's CPUs (NULL: any) */
 	const char *client_cpus; /* ... and herdload's (NULL: any) */
+	bool causes;		 /* --causes: why each request was slow (herdlab/causes/) */
+	bool timeline;		 /* --timeline[=START:LEN]: and the timeline (implies causes) */
+	double timeline_start_ms; /* START: the window, ms from the load's start (<0: default) */
+	double timeline_len_ms;	  /* LEN */
 	struct vec server;	 /* char *: herdsrv's options, "--name" then its value, in order */
 	struct vec load;	 /* char *: herdload's, likewise */
 };
