@@ -114,13 +114,16 @@ static int read_inputs(const char *dir, struct inputs *in)
 	if (path_join(p, sizeof(p), dir, "tasks.csv") < 0 ||
 	    (in->ntasks = csv_read_tasks(p, &in->tasks, NULL)) < 0)
 		in->ntasks = 0;
-	uint32_t *workers = calloc((size_t)in->nconns + 1, sizeof(*workers));
-	if (!workers)
+	struct schedlog_accept *acc = calloc((size_t)in->nconns + 1, sizeof(*acc));
+	size_t nacc = 0;
+	if (!acc)
 		return -1;
 	for (ssize_t i = 0; i < in->nconns; i++)
-		workers[i] = in->conns[i].accept_tid;
-	err = schedlog_build(&in->log, workers, (size_t)in->nconns);
-	free(workers);
+		if (in->conns[i].accepted_ns)
+			acc[nacc++] = (struct schedlog_accept){ in->conns[i].established_ns,
+								in->conns[i].accept_tid };
+	err = schedlog_build(&in->log, acc, nacc);
+	free(acc);
 	if (err < 0)
 		return -1;
 	for (ssize_t i = 0; i < in->ntasks; i++) {

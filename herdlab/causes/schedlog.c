@@ -209,8 +209,13 @@ static int on_rec(struct sched_log *log, struct builder *bs, size_t i, struct ve
 		}
 		struct sched_task *n = task_of(log, r->other);
 		if ((r->flags & SCHED_NEXT_TARGET) && n && !err) {
-			err = begin(&bs[n - log->tasks], r->other, r->ts, SPAN_RUN, (int64_t)i);
-			bs[n - log->tasks].open.cpu = r->cpu;
+			struct builder *nb = &bs[n - log->tasks];
+			uint64_t arrival = nb->has_open && nb->open.state == SPAN_RUNNABLE
+						   ? nb->open.arrival
+						   : 0;
+			err = begin(nb, r->other, r->ts, SPAN_RUN, (int64_t)i);
+			nb->open.cpu = r->cpu;
+			nb->open.arrival = arrival;
 		}
 		return err;
 	}
@@ -297,7 +302,28 @@ oom:
 	return -ENOMEM;
 }
 
-int schedlog_build(struct sched_log *log, const uint32_t *workers, size_t nworkers)
+static int by_est(const void *a, const void *b)
+{
+	uint64_t x = ((const struct schedlog_accept *)a)->est_ns;
+	uint64_t y = ((const struct schedlog_accept *)b)->est_ns;
+
+	return (x > y) - (x < y);
+}
+
+/* Runs after an arrival's wakeup by tasks that did not accept its connection. */
+static void mark_futile(struct sched_log *log, const struct schedlog_accept *acc, size_t nacc)
+{
+	for (size_t i = 0; i < log->nspans; i++) {
+		struct span *s = &log->spans[i];
+		if (s->state != SPAN_RUN || !s->arrival)
+			continue;
+		struct schedlog_accept key = { s->arrival, 0 };
+		const struct schedlog_accept *a = bsearch(&key, acc, nacc, sizeof(*acc), by_est);
+		s->futile = !a || a->tid != s->tid;
+	}
+}
+
+int schedlog_build(struct sched_log *log, struct schedlog_accept *acc, size_t nacc)
 {
 	struct vec wakes = VEC_INIT(struct arrival_wake);
 	struct builder *bs = NULL;
@@ -338,11 +364,14 @@ int schedlog_build(struct sched_log *log, const uint32_t *workers, size_t nworke
 		return err;
 	if (log->nwakes)
 		qsort(log->wakes, log->nwakes, sizeof(*log->wakes), by_est_ts);
-	for (size_t i = 0; i < nworkers; i++) {
-		struct sched_task *t = task_of(log, workers[i]);
+	for (size_t i = 0; i < nacc; i++) {
+		struct sched_task *t = task_of(log, acc[i].tid);
 		if (t)
 			t->worker = true;
 	}
+	if (nacc)
+		qsort(acc, nacc, sizeof(*acc), by_est);
+	mark_futile(log, acc, nacc);
 	return sweep_idle(log);
 }
 
@@ -395,6 +424,26 @@ void schedlog_overlap(const struct sched_log *log, const struct sched_task *t, u
 		if (sleep && s->state == SPAN_SLEEP)
 			sleep[s->cls] += d;
 	}
+}
+
+uint64_t schedlog_futile(const struct sched_log *log, uint32_t cpu, uint64_t a, uint64_t b,
+			 uint32_t except)
+{
+	uint64_t sum = 0;
+
+	for (size_t i = 0; i < log->ntasks; i++) {
+		const struct sched_task *t = &log->tasks[i];
+		if (t->tid == except || !t->worker)
+			continue;
+		for (size_t k = first_after(log, t, a); k < t->n; k++) {
+			const struct span *s = &log->spans[t->first + k];
+			if (s->start >= b)
+				break;
+			if (s->state == SPAN_RUN && s->futile && s->cpu == cpu)
+				sum += overlap(s->start, s->end, a, b);
+		}
+	}
+	return sum;
 }
 
 uint64_t schedlog_noidle(const struct sched_log *log, uint64_t a, uint64_t b)

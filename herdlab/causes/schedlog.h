@@ -45,7 +45,15 @@ struct span {
 	uint16_t wait;	     /* SLEEP: enum herd_wait of its call */
 	int32_t nr;	     /* SLEEP: the system call (-1: not known) */
 	int64_t rec;	     /* the record that began it (-1: none) */
-	uint64_t arrival;    /* RUNNABLE begun by an arrival: the connection's established_ns */
+	uint64_t arrival;    /* RUNNABLE begun by an arrival, and the RUN after it: the
+				connection's established_ns (0: none) */
+	bool futile;	     /* RUN after an arrival's wakeup whose connection another took */
+};
+
+/* Who accepted the connection established at est_ns (connections.csv). */
+struct schedlog_accept {
+	uint64_t est_ns;
+	uint32_t tid;
 };
 
 struct sched_task {
@@ -90,10 +98,12 @@ int schedlog_read(struct sched_log *log, const char *path);
 
 /*
  * Build the spans and wakeups from @log->recs (set by schedlog_read, or by a
- * test). @workers (@nworkers tids, may repeat) are tasks that accepted a
- * connection; the tasks an arrival woke are workers too. 0 or -ENOMEM.
+ * test). @acc (@nacc of them, any order; sorted here) says who accepted each
+ * connection: those tasks are workers, and so are the tasks an arrival woke; a
+ * run after an arrival's wakeup of a task that did not accept it is futile.
+ * 0 or -ENOMEM.
  */
-int schedlog_build(struct sched_log *log, const uint32_t *workers, size_t nworkers);
+int schedlog_build(struct sched_log *log, struct schedlog_accept *acc, size_t nacc);
 
 void schedlog_free(struct sched_log *log);
 
@@ -104,6 +114,10 @@ const struct sched_task *schedlog_task(const struct sched_log *log, uint32_t tid
  * class (@sleep[SLEEP_CLASSES], may be NULL); RUN only on @cpu when @cpu >= 0. */
 void schedlog_overlap(const struct sched_log *log, const struct sched_task *t, uint64_t a,
 		      uint64_t b, int64_t cpu, uint64_t *state, uint64_t *sleep);
+
+/* Time within [a, b) that tasks other than @except ran futile runs (see span) on @cpu. */
+uint64_t schedlog_futile(const struct sched_log *log, uint32_t cpu, uint64_t a, uint64_t b,
+			 uint32_t except);
 
 /* Time within [a, b) when no worker was idle. */
 uint64_t schedlog_noidle(const struct sched_log *log, uint64_t a, uint64_t b);

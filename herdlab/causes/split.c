@@ -19,6 +19,24 @@ static uint64_t clamp(uint64_t v, uint64_t max)
 	return v < max ? v : max;
 }
 
+/* What futile runs took of @t's CPU while it waited in the run queue within [a, b). */
+static uint64_t herd_cost(const struct sched_log *log, const struct sched_task *t, uint64_t a,
+			  uint64_t b)
+{
+	uint64_t sum = 0;
+
+	for (const struct span *s = schedlog_next(log, t, 0, SPAN_RUNNABLE); s && s->start < b;
+	     s = schedlog_next(log, t, s->end, SPAN_RUNNABLE)) {
+		uint64_t lo = s->start > a ? s->start : a, hi = s->end < b ? s->end : b;
+		const struct span *run = schedlog_next(log, t, s->end, SPAN_RUN);
+		if (hi > lo && run)
+			sum += schedlog_futile(log, run->cpu, lo, hi, t->tid);
+		if (s->end <= s->start)
+			break;
+	}
+	return sum;
+}
+
 static void split_queue(const struct sched_log *log, uint64_t est, uint64_t acc, uint32_t tid,
 			struct req_causes *c)
 {
@@ -32,24 +50,20 @@ static void split_queue(const struct sched_log *log, uint64_t est, uint64_t acc,
 	for (size_t i = 0; i < n && !mine; i++)
 		if (w[i].tid == tid && w[i].ts >= est && w[i].ts <= acc)
 			mine = &w[i];
-	if (!mine || !t) {
-		c->capacity_ns = schedlog_noidle(log, est, acc);
-		c->queue_rest_ns = c->queue_ns - c->capacity_ns;
+	if (!t) {
+		c->queue_rest_ns = c->queue_ns;
 		return;
 	}
-	const struct span *run = schedlog_next(log, t, mine->ts, SPAN_RUN);
-	uint64_t ran = run && run->start <= acc ? run->start : acc;
-	uint64_t state[SPAN_STATES];
-	c->capacity_ns = schedlog_noidle(log, est, mine->ts);
-	for (size_t i = 0; i < n && run; i++) {
-		const struct sched_task *o = schedlog_task(log, w[i].tid);
-		if (w[i].tid == tid || !o)
-			continue;
-		schedlog_overlap(log, o, mine->ts, ran, run->cpu, state, NULL);
-		c->herd_ns += state[SPAN_RUN];
+	c->herd_ns = clamp(herd_cost(log, t, est, acc), c->queue_ns);
+	if (!mine) { /* it came back to accept() and found the connection queued */
+		uint64_t full = schedlog_noidle(log, est, acc);
+		c->capacity_ns = full > c->herd_ns ? full - c->herd_ns : 0;
+	} else {
+		const struct span *run = schedlog_next(log, t, mine->ts, SPAN_RUN);
+		uint64_t ran = run && run->start <= acc ? run->start : acc;
+		c->capacity_ns = schedlog_noidle(log, est, mine->ts);
+		c->woken_runq_ns = ran - mine->ts > c->herd_ns ? ran - mine->ts - c->herd_ns : 0;
 	}
-	c->herd_ns = clamp(c->herd_ns, ran - mine->ts);
-	c->woken_runq_ns = ran - mine->ts - c->herd_ns;
 	uint64_t used = c->capacity_ns + c->herd_ns + c->woken_runq_ns;
 	c->queue_rest_ns = c->queue_ns > used ? c->queue_ns - used : 0;
 }

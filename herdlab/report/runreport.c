@@ -74,6 +74,7 @@ int report_write(const struct rundir *rd, enum doc_format fmt, FILE *out, const 
 		section_proc(d, rd, &f);
 		section_tcp(d, rd);
 		section_decomposition(d, rd, &f);
+		section_causes(d, rd);
 		section_tracer(d, rd);
 	} else {
 		doc_para(d,
