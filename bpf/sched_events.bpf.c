@@ -118,7 +118,8 @@ static __always_inline void rec_submit(struct sched_rec *r)
 {
 	__u64 queued = bpf_ringbuf_query(&sched_events, BPF_RB_AVAIL_DATA);
 
-	bpf_ringbuf_submit(r, queued >= SCHED_RINGBUF_WAKE ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
+	bpf_ringbuf_submit(r,
+			   queued >= SCHED_RINGBUF_WAKE ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
 }
 
 SEC("tp_btf/sched_switch")

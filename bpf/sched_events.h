@@ -54,10 +54,10 @@ struct sched_rec {
 /* sched.bin: this header, then struct sched_rec after struct sched_rec. */
 #define SCHED_FILE_MAGIC "HLSCHED1"
 struct sched_file_head {
-	char magic[8];	  /* SCHED_FILE_MAGIC, not NUL-terminated */
-	__u32 rec_size;	  /* sizeof(struct sched_rec): a reader refuses another */
+	char magic[8];	/* SCHED_FILE_MAGIC, not NUL-terminated */
+	__u32 rec_size; /* sizeof(struct sched_rec): a reader refuses another */
 	__u32 pad;
-	__u64 start_ns;	  /* when recording began */
+	__u64 start_ns; /* when recording began */
 };
 
 #endif

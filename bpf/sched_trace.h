@@ -22,9 +22,9 @@
 struct sched_trace;
 
 struct sched_trace_stats {
-	uint64_t records;   /* written to the file */
-	uint64_t lost;	    /* refused by a full ring, or not written past the cap */
-	uint64_t cap_bytes; /* the file's cap */
+	uint64_t records;     /* written to the file */
+	uint64_t lost;	      /* refused by a full ring, or not written past the cap */
+	uint64_t cap_bytes;   /* the file's cap */
 	uint32_t prog_ids[8]; /* the kernel's ids of this object's programs */
 	size_t nprog_ids;
 };

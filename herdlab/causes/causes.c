@@ -204,7 +204,8 @@ static int write_csv(const char *dir, const struct inputs *in)
 			fprintf(f.f, c >= CAUSE_INVOLUNTARY ? ",%.0f" : ",%.1f", in->vals[k][c]);
 		fprintf(f.f, ",%s,", rc->first_accepted < 0 ? "" : rc->first_accepted ? "1" : "0");
 		for (int t = 0; t < CAUSES_TOP && rc->ran_instead[t][0]; t++)
-			fprintf(f.f, "%s%s", t ? ";" : "", rc->ran_instead[t]); /* comms: no commas */
+			fprintf(f.f, "%s%s", t ? ";" : "",
+				rc->ran_instead[t]); /* comms: no commas */
 		fprintf(f.f, "\n");
 	}
 	return afile_close(&f, !ferror(f.f));
@@ -229,7 +230,8 @@ static json_t *means(const struct inputs *in, const size_t *order, size_t from, 
 		double sum = 0;
 		for (size_t k = from; k < to; k++)
 			sum += in->vals[order[k]][c];
-		json_object_set_new(o, names[c], json_real(to > from ? sum / (double)(to - from) : 0));
+		json_object_set_new(o, names[c],
+				    json_real(to > from ? sum / (double)(to - from) : 0));
 	}
 	return o;
 }
@@ -248,7 +250,8 @@ static json_t *stats(const struct inputs *in)
 				    json_pack("{s:f, s:f, s:f}", MK_HIST_MEAN,
 					      in->nrows ? sum / (double)in->nrows : 0.0,
 					      MK_HIST_P50, statistics_percentile(v, in->nrows, 50),
-					      MK_HIST_P99, statistics_percentile(v, in->nrows, 99)));
+					      MK_HIST_P99,
+					      statistics_percentile(v, in->nrows, 99)));
 	}
 	free(v);
 	return o;
@@ -305,7 +308,7 @@ static json_t *summary(const struct inputs *in, const struct sched_trace_stats *
 	sort_vals = in->vals;
 	qsort(order, in->nrows, sizeof(*order), by_total);
 	size_t n = in->nrows, slow = n ? (n + 99) / 100 : 0; /* at least one */
-	size_t mlo = n * 45 / 100, mhi = n * 55 / 100 + 1;    /* around the median */
+	size_t mlo = n * 45 / 100, mhi = n * 55 / 100 + 1;   /* around the median */
 	if (mhi > n)
 		mhi = n;
 	for (size_t i = 0; st && i < st->nprog_ids; i++)
@@ -313,7 +316,8 @@ static json_t *summary(const struct inputs *in, const struct sched_trace_stats *
 	jsonio_set_path(root, MK_CAUSES_REQUESTS, json_integer((json_int_t)n));
 	jsonio_set_path(root, MK_CAUSES_RECORDS, json_integer(st ? (json_int_t)st->records : 0));
 	jsonio_set_path(root, MK_CAUSES_LOST_EVENTS, json_integer(st ? (json_int_t)st->lost : 0));
-	jsonio_set_path(root, MK_CAUSES_CAP_BYTES, json_integer(st ? (json_int_t)st->cap_bytes : 0));
+	jsonio_set_path(root, MK_CAUSES_CAP_BYTES,
+			json_integer(st ? (json_int_t)st->cap_bytes : 0));
 	jsonio_set_path(root, MK_CAUSES_PROGRAM_IDS, ids);
 	jsonio_set_path(root, MK_CAUSES_FIRST_WOKEN_ACCEPTED_SHARE,
 			woken ? json_real((double)first / (double)woken) : json_null());
@@ -377,8 +381,7 @@ static void window(const struct inputs *in, const struct causes_opts *o, uint64_
 	*to = r->scheduled_ns + len + pad;
 }
 
-static int draw(const char *dir, const struct inputs *in, const struct causes_opts *o,
-		json_t *root)
+static int draw(const char *dir, const struct inputs *in, const struct causes_opts *o, json_t *root)
 {
 	uint64_t t0 = in->log.start_ns, from, to;
 	char svg[PATH_MAX], js[PATH_MAX];
@@ -399,9 +402,9 @@ static int draw(const char *dir, const struct inputs *in, const struct causes_op
 		.to = to,
 	};
 	jsonio_set_path(root, MK_CAUSES_TIMELINE,
-			    json_pack("{s:f, s:f}", MK_WINDOW_START_MS,
-				      from > t0 ? (double)(from - t0) / 1e6 : 0.0, MK_WINDOW_LEN_MS,
-				      (double)(to - from) / 1e6));
+			json_pack("{s:f, s:f}", MK_WINDOW_START_MS,
+				  from > t0 ? (double)(from - t0) / 1e6 : 0.0, MK_WINDOW_LEN_MS,
+				  (double)(to - from) / 1e6));
 	if (path_join(svg, sizeof(svg), dir, "timeline.svg") < 0 ||
 	    path_join(js, sizeof(js), dir, "timeline.json") < 0 || timeline_svg(svg, &tl) < 0 ||
 	    timeline_json(js, &tl) < 0) {
@@ -411,8 +414,7 @@ static int draw(const char *dir, const struct inputs *in, const struct causes_op
 	return 0;
 }
 
-int causes_write(const char *dir, const struct causes_opts *o, json_t **causes,
-		 json_t **wake_order)
+int causes_write(const char *dir, const struct causes_opts *o, json_t **causes, json_t **wake_order)
 {
 	struct inputs in;
 	int rc = -1;

@@ -55,8 +55,8 @@ enum cause {
 const char *causes_name(enum cause c);
 
 struct causes_opts {
-	bool timeline;			      /* draw timeline.svg and timeline.json */
-	double start_ms, len_ms;	      /* the window (start < 0: around the slowest) */
+	bool timeline;			       /* draw timeline.svg and timeline.json */
+	double start_ms, len_ms;	       /* the window (start < 0: around the slowest) */
 	const struct sched_trace_stats *stats; /* what the recording kept and lost */
 };
 

@@ -103,8 +103,9 @@ bool causes_sentence(const json_t *causes, char *buf, size_t len)
 	const struct phrase *ph = phrases;
 	while (ph->cause != best)
 		ph++;
-	int n = snprintf(buf, len, "The slowest 1%% took %s more than the median; %s of it %s, "
-				   "of which %s %s",
+	int n = snprintf(buf, len,
+			 "The slowest 1%% took %s more than the median; %s of it %s, "
+			 "of which %s %s",
 			 dur(total, a, sizeof(a)), dur(grew, b, sizeof(b)), p->where,
 			 dur(num(slow, best) - num(med, best), c, sizeof(c)), ph->words);
 	if (n > 0 && (size_t)n < len && ph->count != CAUSES)

@@ -48,7 +48,8 @@ static void slice(FILE *f, const struct timeline_in *in, int pid, uint32_t tid, 
 		  uint64_t a, uint64_t b, bool *first)
 {
 	a = clip(a, in), b = clip(b, in);
-	fprintf(f, "%s\n{\"ph\":\"X\",\"name\":\"%s\",\"pid\":%d,\"tid\":%u,\"ts\":%.3f,\"dur\":%.3f}",
+	fprintf(f,
+		"%s\n{\"ph\":\"X\",\"name\":\"%s\",\"pid\":%d,\"tid\":%u,\"ts\":%.3f,\"dur\":%.3f}",
 		*first ? "" : ",", name, pid, tid, at(in, a), (double)(b - a) / 1e3);
 	*first = false;
 }
@@ -145,7 +146,8 @@ static void client(FILE *f, const struct timeline_in *in, bool *first)
 		while (row < ROWS - 1 && row_end[row] > r->scheduled_ns)
 			row++;
 		row_end[row] = r->last_byte_ns;
-		slice(f, in, PID_CLIENT, row + 1, "request", r->scheduled_ns, r->last_byte_ns, first);
+		slice(f, in, PID_CLIENT, row + 1, "request", r->scheduled_ns, r->last_byte_ns,
+		      first);
 	}
 }
 

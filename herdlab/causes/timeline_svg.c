@@ -204,7 +204,8 @@ static void draw_conns(const struct canvas *c, const struct sched_task **lanes, 
 				continue;
 			bool won = w[j].tid == k->accept_tid;
 			fprintf(c->f,
-				"<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
+				"<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+				"stroke=\"%s\" "
 				"stroke-width=\"0.8\"%s/>\n",
 				x_of(c, k->established_ns), y + ROW / 2.0, x_of(c, w[j].ts), ly,
 				won ? "#000" : "#d62728", won ? "" : " stroke-dasharray=\"3,2\"");
@@ -222,10 +223,12 @@ int timeline_svg(const char *path, const struct timeline_in *in)
 	if (in->to <= in->from || afile_open(&a, path) < 0)
 		return -1;
 	struct canvas c = { a.f, in, (double)(WIDTH - LEFT - RIGHT) / (double)(in->to - in->from) };
-	double req_top = 24, conn_top = req_top + ROWS * ROW + 8, lanes_top = conn_top + ROWS * ROW + 8;
+	double req_top = 24, conn_top = req_top + ROWS * ROW + 8,
+	       lanes_top = conn_top + ROWS * ROW + 8;
 	double axis_y = lanes_top + (double)n * LANE + 6, height = axis_y + 80;
 	fprintf(a.f,
-		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" "
+		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg "
+		"xmlns=\"http://www.w3.org/2000/svg\" "
 		"width=\"%d\" height=\"%.0f\" viewBox=\"0 0 %d %.0f\" font-family=\"sans-serif\" "
 		"font-size=\"11\">\n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n",
 		WIDTH, height, WIDTH, height);

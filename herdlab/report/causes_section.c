@@ -54,14 +54,14 @@ static void wake_table(struct doc *d, const json_t *wo)
 		    "when they were created (the order pool workers register their waits).");
 	doc_table(d, "lrrrrrrl", "wait", "arrivals", "idle", "FIFO", "LIFO", "first created",
 		  "last created", "ranks 1..9+");
-	json_object_foreach((json_t *)wo, kind, o) {
+	json_object_foreach((json_t *)wo, kind, o)
+	{
 		char ranks[128] = "";
 		size_t i, n = 0;
 		json_t *r;
-		json_array_foreach(json_object_get(o, MK_WO_RANKS), i, r)
-			n += (size_t)snprintf(ranks + n, n < sizeof(ranks) ? sizeof(ranks) - n : 0,
-					      "%s%lld", i ? " " : "",
-					      (long long)json_integer_value(r));
+		json_array_foreach(json_object_get(o, MK_WO_RANKS), i, r) n +=
+			(size_t)snprintf(ranks + n, n < sizeof(ranks) ? sizeof(ranks) - n : 0,
+					 "%s%lld", i ? " " : "", (long long)json_integer_value(r));
 		doc_cell(d, false, "%s", kind);
 		doc_cell(d, false, "%.0f", field(o, MK_WO_ARRIVALS));
 		doc_cell(d, false, "%.1f", field(o, MK_WO_MEAN_IDLE));

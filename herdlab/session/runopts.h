@@ -36,8 +36,8 @@ struct run_opts {
 	bool timeline;		 /* --timeline[=START:LEN]: and the timeline (implies causes) */
 	double timeline_start_ms; /* START: the window, ms from the load's start (<0: default) */
 	double timeline_len_ms;	  /* LEN */
-	struct vec server;	 /* char *: herdsrv's options, "--name" then its value, in order */
-	struct vec load;	 /* char *: herdload's, likewise */
+	struct vec server;	  /* char *: herdsrv's options, "--name" then its value, in order */
+	struct vec load;	  /* char *: herdload's, likewise */
 };
 
 /* Parse argv (argv[0] is "run"); --help prints the usage and exits 0, a bad option exits 2. */
