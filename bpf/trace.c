@@ -494,6 +494,19 @@ void tracer_close(struct tracer *t)
 	free(t);
 }
 
+void tracer_shared(const struct tracer *t, struct tracer_shared *out)
+{
+	*out = (struct tracer_shared){
+		.tasks_fd = bpf_map__fd(t->skel->maps.tasks),
+		.task_store_fd = t->task_storage ? bpf_map__fd(t->skel->maps.task_store) : -1,
+		.windows_fd = bpf_map__fd(t->skel->maps.windows),
+		.raw_tp = t->raw_tp,
+		.task_storage = t->task_storage,
+		.wait_from_regs = t->wait_from_regs,
+		.data_ready = t->data_ready,
+	};
+}
+
 /* ---- collecting ----------------------------------------------------------------- */
 
 static int collect_percpu(struct tracer *t, struct trace_result *r)

@@ -9,6 +9,7 @@
  *	tracer_collect()     everything so far: totals, histograms, every task
  *	tracer_close()       detach and free: no program or link outlives it
  *	tracer_tasks_fd()    the targets' map, for an object that shares it (profile.h, waits.h)
+ *	tracer_shared()      its maps and choices, for an object loaded beside it
  *
  * Needs root (or CAP_BPF + CAP_PERFMON) and a kernel with BTF.
  */
@@ -99,5 +100,21 @@ void trace_result_free(struct trace_result *r);
  * owned by the tracer: valid until tracer_close. */
 int tracer_tasks_fd(const struct tracer *t);
 void tracer_close(struct tracer *t);
+
+/*
+ * What an object loaded beside the tracer (sched_trace.c) reuses, read-only:
+ * the fds of the maps that say who is a target and what an arrival is (-1 for
+ * one this kernel's load left out), and the choices the tracer made.
+ */
+struct tracer_shared {
+	int tasks_fd;	     /* the tasks hash (TIDs of the targets) */
+	int task_store_fd;   /* their task-local storage (-1 without task_storage) */
+	int windows_fd;	     /* the per-CPU arrival windows */
+	bool raw_tp;	     /* the raw_tp twins are in use (no tp_btf) */
+	bool task_storage;   /* records live in task storage */
+	bool wait_from_regs; /* sched_switch reads waits from registers */
+	bool data_ready;     /* sk_data_ready delimits arrival windows */
+};
+void tracer_shared(const struct tracer *t, struct tracer_shared *out);
 
 #endif

@@ -322,6 +322,41 @@
 #define MK_HIST_RESOLUTION "resolution"
 #define MK_HIST_UNIT	   "unit"
 
+/*
+ * causes.* and wake_order.*: why each request was slow, and which idle worker
+ * each arrival woke (herdlab run --causes; herdlab/causes/). causes.stats.NAME
+ * holds a cause's mean/p50/p99 over the requests, causes.slowest.NAME and
+ * causes.median.NAME its mean over the slowest 1% and over the requests around
+ * the median; NAME is one of causes_names() (queue_us, capacity_us, ...).
+ * wake_order.KIND (accept, epoll, ...) holds the MK_WO_ fields.
+ */
+#define MK_CAUSES			     "causes"
+#define MK_CAUSES_REQUESTS		     "causes.requests"
+#define MK_CAUSES_RECORDS		     "causes.records"
+#define MK_CAUSES_LOST_EVENTS		     "causes.lost_events"
+#define MK_CAUSES_CAP_BYTES		     "causes.cap_bytes"
+#define MK_CAUSES_PROGRAM_IDS		     "causes.program_ids"
+#define MK_CAUSES_FIRST_WOKEN_ACCEPTED_SHARE "causes.first_woken_accepted_share"
+#define MK_CAUSES_RAN_INSTEAD		     "causes.ran_instead" /* [{comm, count}], top 3 */
+#define MK_CAUSES_STATS			     "causes.stats"
+#define MK_CAUSES_SLOWEST		     "causes.slowest"
+#define MK_CAUSES_SLOWEST_REQUESTS	     "causes.slowest_requests"
+#define MK_CAUSES_MEDIAN		     "causes.median"
+#define MK_CAUSES_TIMELINE		     "causes.timeline" /* {start_ms, len_ms} drawn */
+#define MK_RAN_COMM			     "comm"
+#define MK_RAN_COUNT			     "count"
+#define MK_WINDOW_START_MS		     "start_ms"
+#define MK_WINDOW_LEN_MS		     "len_ms"
+#define MK_WAKE_ORDER			     "wake_order"
+#define MK_WO_ARRIVALS			     "arrivals"
+#define MK_WO_FIFO_SHARE		     "fifo_share"
+#define MK_WO_LIFO_SHARE		     "lifo_share"
+#define MK_WO_CREATED_FIRST_SHARE	     "created_first_share"
+#define MK_WO_CREATED_LAST_SHARE	     "created_last_share"
+#define MK_WO_SAME_SHARE		     "same_share"
+#define MK_WO_MEAN_IDLE			     "mean_idle"
+#define MK_WO_RANKS			     "ranks"
+
 /* `herdlab compare --format json` (and summary.json): the runs, and the repeats' spread. */
 #define MK_COMPARE_REPEATS "repeats"
 #define MK_COMPARE_RUNS	   "runs"

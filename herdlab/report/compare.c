@@ -77,6 +77,13 @@ const struct compare_metric compare_metrics[] = {
 	  T(MK_WAIT_TOTAL_CALLS) },
 	{ "wait CPU ns/fd", T(MK_WAIT_TOTAL_CPU_NS_PER_FD), -1, 0, 1, 1, NULL,
 	  T(MK_WAIT_TOTAL_CALLS) },
+	/* --causes runs: the slowest 1%'s mean of each cause (absent elsewhere) */
+	{ "slow 1% capacity us", MK_DOT(MK_CAUSES_SLOWEST, "capacity_us"), -1, 0, 0, 1, NULL,
+	  NULL },
+	{ "slow 1% woken runq us", MK_DOT(MK_CAUSES_SLOWEST, "woken_runq_us"), -1, 0, 0, 1, NULL,
+	  NULL },
+	{ "slow 1% herd us", MK_DOT(MK_CAUSES_SLOWEST, "herd_us"), -1, 0, 0, 1, NULL, NULL },
+	{ "slow 1% server runq us", MK_DOT(MK_CAUSES_SLOWEST, "runq_us"), -1, 0, 0, 1, NULL, NULL },
 };
 const size_t compare_nmetrics = sizeof(compare_metrics) / sizeof(compare_metrics[0]);
 

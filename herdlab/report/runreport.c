@@ -79,6 +79,7 @@ int report_write(const struct rundir *rd, enum doc_format fmt, FILE *out, const 
 		section_tcp(d, rd);
 		section_fates(d, rd);
 		section_decomposition(d, rd, &f);
+		section_causes(d, rd);
 		section_tracer(d, rd);
 		section_profile(d, rd, &f);
 	} else {

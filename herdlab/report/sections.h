@@ -44,6 +44,7 @@ void section_fates(struct doc *d, const struct rundir *rd);
 void section_waits(struct doc *d, const struct rundir *rd);
 
 void section_decomposition(struct doc *d, const struct rundir *rd, const struct report_figs *f);
+void section_causes(struct doc *d, const struct rundir *rd); /* causes_section.c */
 
 /* The join's share matched and the decomposition, into the report's JSON @o; 0 or -1. */
 int decomposition_json(json_t *o, const struct rundir *rd);

@@ -19,6 +19,8 @@
  *	                 the two programs' own records (sidefiles.h)
  *	report.md, report.html, plots/   the run explained (runreport.h)
  *	profile.folded, profile.svg, profile.json   with --profile (profiling.h)
+ * and with --causes (or --timeline) sched.bin, requests_causes.csv, run.json's
+ * causes.* and wake_order.* (and timeline.svg, timeline.json): causes/causes.h.
  * With --repeat K, K such directories DIR/rep-1 ... and their comparison.
  *
  * Which option goes to herdsrv and which to herdload, herdsrv and herdload say
@@ -46,6 +48,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "causes/causes.h"
 #include "clock.h"
 #include "commands.h"
 #include "files.h"
@@ -387,6 +390,16 @@ static int make_dir(const char *dir, bool *created)
 	return 0;
 }
 
+/* --causes: the targets' switches and wakeups into DIR/sched.bin as well; 0 or -1. */
+static int record_sched(struct session *s, const char *dir)
+{
+	char path[PATH_MAX];
+
+	if (path_join(path, sizeof(path), dir, CAUSES_SCHED_FILE) < 0)
+		return -1;
+	return session_record_sched(s, path, CAUSES_CAP_BYTES) < 0 ? -1 : 0;
+}
+
 /* The tracer's record into @dir: connections.csv, tasks.csv, and run.json's trace and join. */
 static void collect(struct session *s, const char *dir, json_t **trace, json_t **join,
 		    struct outcome *out)
@@ -441,6 +454,8 @@ static int run_measured(const struct run_opts *o, const char *dir, struct netns 
 		return 1;
 	}
 	s.cgroup = cost.made ? &cost.server : NULL;
+	if (o->causes && s.tracer && record_sched(&s, dir) < 0)
+		log_warn("the run goes on without --causes");
 	serve_and_load(o, dir, &s, cost.made ? &cost.client : NULL, ns, &out);
 	session_stop(&s);
 	costs_end(&cost); /* both programs have ended: their counters are final */
@@ -456,13 +471,26 @@ static int run_measured(const struct run_opts *o, const char *dir, struct netns 
 	if (s.tracer)
 		collect(&s, dir, &trace, &join, &out);
 	json_t *profile = profiling_write(s.profiling, dir, o->model);
+	json_t *causes = NULL, *wake_order = NULL;
+	if (s.sched)
+		causes_write(dir,
+			     &(struct causes_opts){ o->timeline, o->timeline_start_ms,
+						    o->timeline_len_ms, &s.sched_stats },
+			     &causes, &wake_order);
 	session_close(&s);
 	const char *reason = out.reason[0] ? out.reason : NULL;
 	json_t *meta = netns_record(ns, runjson_metadata(o, started), trace);
-	if (meta)
+	if (meta) {
 		json_object_set_new(meta, MK_COST, cost.json ? cost.json : json_null());
-	else
+		if (causes)
+			json_object_set_new(meta, MK_CAUSES, causes);
+		if (wake_order)
+			json_object_set_new(meta, MK_WAKE_ORDER, wake_order);
+	} else {
 		json_decref(cost.json);
+		json_decref(causes);
+		json_decref(wake_order);
+	}
 	sidefiles_json(meta, dir); /* herdsrv's and herdload's own records (sidefiles.h) */
 	if (meta && o->profile_hz)
 		json_object_set_new(meta, MK_PROFILE, profile ? profile : json_null());

@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "causes/causes.h"
 #include "clock.h"
 #include "log.h"
 #include "optlist.h"
@@ -44,6 +45,8 @@ enum {
 	OWN_NETNS, /* + enum netns_option: netns.c takes them */
 	OWN_NETNS_LAST = OWN_NETNS + NETNS_OPT_LOSS,
 	OWN_WAITS,
+	OWN_CAUSES,
+	OWN_TIMELINE,
 	OWN_HELP = 'h',
 	TO_SERVER = 0x10000, /* + the index in herdsrv's table */
 	TO_LOAD = 0x20000,   /* + the index in herdload's table */
@@ -67,6 +70,8 @@ static const struct option own_opts[] = {
 	{ "delay", required_argument, 0, OWN_NETNS + NETNS_OPT_DELAY },
 	{ "loss", required_argument, 0, OWN_NETNS + NETNS_OPT_LOSS },
 	{ "waits", no_argument, 0, OWN_WAITS },
+	{ "causes", no_argument, 0, OWN_CAUSES },
+	{ "timeline", optional_argument, 0, OWN_TIMELINE },
 	{ "help", no_argument, 0, OWN_HELP },
 	{ 0 },
 };
@@ -235,7 +240,12 @@ static void usage(FILE *f, const struct owners *w)
 		   "                 as cpuset lists: --cpus 0:1, --cpus 0-1:2-3\n"
 		   "  --profile[=HZ] sample the server's CPU at HZ per CPU (default 99):\n"
 		   "                 profile.folded, profile.svg, profile.json\n"
-		   "  --profile-all  sample every task, labelled (implies --profile)\n" WAITS_HELP);
+		   "  --profile-all  sample every task, labelled (implies --profile)\n" WAITS_HELP
+		   "  --causes       why each request was slow, in kernel terms\n"
+		   "                 (requests_causes.csv, run.json causes.* and wake_order.*)\n"
+		   "  --timeline[=START:LEN]  --causes and the timeline (timeline.svg,\n"
+		   "                 timeline.json) of LEN ms from START ms after the load began\n"
+		   "                 (default: a window around the slowest requests)\n");
 	netns_usage(f);
 	fprintf(f, "  server options go to herdsrv (herdsrv --help):\n");
 	list_names(f, w->server);
@@ -352,6 +362,15 @@ static void take_own(int val, const char *arg, struct run_opts *o, const struct 
 		break;
 	case OWN_WAITS:
 		o->waits = true;
+		break;
+	case OWN_CAUSES:
+		o->causes = true;
+		break;
+	case OWN_TIMELINE:
+		o->causes = o->timeline = true;
+		if (arg && !causes_parse_window(arg, &o->timeline_start_ms, &o->timeline_len_ms))
+			bad_usage(w, "--timeline takes START:LEN in ms (like 1500:20), not '%s'",
+				  arg);
 		break;
 	case OWN_HELP:
 		usage(stdout, w);
@@ -532,6 +551,7 @@ void run_opts_parse(int argc, char **argv, struct run_opts *o)
 		    "herdlab?");
 	memset(o, 0, sizeof(*o));
 	o->repeat = 1;
+	o->timeline_start_ms = -1;
 	o->server = VEC_INIT(char *);
 	o->load = VEC_INIT(char *);
 
@@ -557,6 +577,8 @@ void run_opts_parse(int argc, char **argv, struct run_opts *o)
 	if (o->waits && o->no_trace)
 		bad_usage(&w, "%s",
 			  "--waits times the calls with BPF: it needs the tracer, not --no-trace");
+	if (o->causes && o->no_trace)
+		bad_usage(&w, "%s", "--causes and --timeline read the tracer: not with --no-trace");
 	if (!o->model) {
 		fprintf(stderr,
 			"herdlab run: --model NAME is required (herdlab models lists them)\n");

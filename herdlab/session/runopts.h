@@ -37,8 +37,12 @@ struct run_opts {
 	const char *server_cpus; /* --cpus SET[:SET]: the server's CPUs (NULL: any) */
 	const char *client_cpus; /* ... and herdload's (NULL: any) */
 	struct netns_opts netns; /* --netns, --sysctl, --delay, --loss (netns.h) */
-	struct vec server;	 /* char *: herdsrv's options, "--name" then its value, in order */
-	struct vec load;	 /* char *: herdload's, likewise */
+	bool causes;		 /* --causes: why each request was slow (herdlab/causes/) */
+	bool timeline;		 /* --timeline[=START:LEN]: and the timeline (implies causes) */
+	double timeline_start_ms; /* START: the window, ms from the load's start (<0: default) */
+	double timeline_len_ms;	  /* LEN */
+	struct vec server;	  /* char *: herdsrv's options, "--name" then its value, in order */
+	struct vec load;	  /* char *: herdload's, likewise */
 };
 
 /* Parse argv (argv[0] is "run"); --help prints the usage and exits 0, a bad option exits 2. */

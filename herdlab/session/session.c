@@ -124,6 +124,11 @@ int session_attach_cgroup(struct session *s, const char *dir, int *tasks)
 	return n;
 }
 
+int session_record_sched(struct session *s, const char *path, uint64_t cap)
+{
+	return sched_trace_open(&s->sched, s->tracer, path, cap);
+}
+
 void session_add_port(struct session *s, int port)
 {
 	if (s->tracer && port > 0 && port <= 65535)
@@ -141,7 +146,9 @@ bool session_poll(struct session *s, int timeout_ms)
 	profiling_poll(s->profiling);
 	if (s->tracer)
 		tracer_poll(s->tracer, timeout_ms);
-	else
+	if (s->sched)
+		sched_trace_poll(s->sched);
+	if (!s->tracer)
 		poll(NULL, 0, timeout_ms);
 	if (s->child && !s->reaped && waitpid(s->child, &s->status, WNOHANG) == s->child)
 		s->reaped = true;
@@ -172,6 +179,8 @@ static void drop_root(struct trace_result *r, pid_t root)
 int session_collect(struct session *s)
 {
 	tracer_poll(s->tracer, 0);
+	if (s->sched && sched_trace_stop(s->sched, &s->sched_stats) < 0)
+		log_warn("the scheduling events' file could not be written");
 	if (tracer_collect(s->tracer, &s->result) < 0)
 		goto fail;
 	if (s->root)
@@ -231,7 +240,8 @@ void session_close(struct session *s)
 	profiling_close(s->profiling);
 	waits_close(s->waits); /* before the tracer, whose tasks map it shares */
 	waits_result_free(&s->waits_result);
-	tracer_close(s->tracer); /* detaches every program */
+	sched_trace_close(s->sched); /* before the tracer, whose maps it shares */
+	tracer_close(s->tracer);     /* detaches every program */
 	metrics_free(&s->metrics);
 	trace_result_free(&s->result);
 	memset(s, 0, sizeof(*s));

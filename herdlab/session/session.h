@@ -29,6 +29,7 @@
 #include "metrics/metrics.h"
 #include "profile/profiling.h"
 #include "session/cgroup.h"
+#include "sched_trace.h"
 #include "spawn.h"
 #include "trace.h"
 #include "waits.h"
@@ -46,6 +47,8 @@ struct session {
 	struct trace_metrics metrics; /* session_collect(): computed from it */
 	struct waits *waits;	      /* the waits object (NULL: not asked for) */
 	struct waits_result waits_result; /* session_collect(): what it saw */
+	struct sched_trace *sched; /* the scheduling events' recorder (NULL: not asked for) */
+	struct sched_trace_stats sched_stats; /* session_collect(): what it recorded, lost */
 };
 
 /* An empty session, traced or not; 0, or -errno with a message (no root, no BTF, ...). */
@@ -78,6 +81,12 @@ int session_attach_pid(struct session *s, pid_t pid);
  * processes became targets, or -errno. *@tasks (if not NULL) gets their tasks.
  */
 int session_attach_cgroup(struct session *s, const char *dir, int *tasks);
+
+/*
+ * Record the targets' switches and wakeups into @path too (sched_trace.h), at
+ * most @cap bytes: before session_start. 0, or -errno with a message.
+ */
+int session_record_sched(struct session *s, const char *path, uint64_t cap);
 
 /* Count handshakes on @port (learned from the targets' listen() as well). */
 void session_add_port(struct session *s, int port);
