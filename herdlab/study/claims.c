@@ -13,29 +13,27 @@
  */
 #include "metrics/keys.h"
 #include "study/study.h"
-#include "study/wanted.h"
 
-#define CPU                                   \
-	{                                     \
-		.key = "server." MK_CG_CPU_NS \
+#define CPU                                    \
+	{                                      \
+		.key = SK_SERVER(MK_CG_CPU_NS) \
 	}
-#define CPU_PER                                                             \
-	{                                                                   \
-		.key = "server." MK_CG_CPU_NS, .per = MK_CLIENT_REQUESTS_OK \
+#define CPU_PER                                                              \
+	{                                                                    \
+		.key = SK_SERVER(MK_CG_CPU_NS), .per = MK_CLIENT_REQUESTS_OK \
 	}
 #define MEAN_TIME                                         \
 	{                                                 \
 		.key = MK_CLIENT_LATENCY_US_TOTAL ".mean" \
 	}
-#define HERD                                        \
-	{                                           \
-		.key = MK_ACCEPT_WAKEUPS_PER_ACCEPT \
+#define HERD                                                  \
+	{                                                     \
+		.key = SK_TRACE(MK_ACCEPT_WAKEUPS_PER_ACCEPT) \
 	}
-#define FAILED_SHARE                                                               \
-	{                                                                          \
-		.key = MK_CLIENT_REQUESTS_FAILED, .per = MK_CLIENT_REQUESTS_TOTAL_ \
+#define FAILED_SHARE                                                              \
+	{                                                                         \
+		.key = MK_CLIENT_REQUESTS_FAILED, .per = SK_CLIENT_REQUESTS_TOTAL \
 	}
-#define MK_CLIENT_REQUESTS_TOTAL_ "client.requests.total"
 /* Their table @t's (@r, @c) over its (@or, @oc). */
 #define THEIRS(t, r, c, or, oc)                                                \
 	{                                                                      \
@@ -78,24 +76,35 @@ const struct study_claim study_claims[] = {
 	  "fileserver",
 	  "(Our reading of their hang) a server that reads the whole file per child needs "
 	  "clients x size of memory",
-	  "the read server's memory peak over 15 x 100 MB",
+	  "the read server's memory peak with no limit over 15 x 100 MiB",
 	  { .cell = "send-read-100M-c15",
-	    .m = { .key = "server." MK_CG_MEMORY_PEAK_BYTES, .scale = 1.0 / (15 * 104857600.0) } },
+	    .m = { .key = SK_SERVER(MK_CG_MEMORY_PEAK_BYTES), .scale = 1.0 / (15 * 104857600.0) } },
 	  {},
 	  { .reproduced = 0.7, .differs = 0.3 } },
+	{ "fs-hang-oom",
+	  "fileserver",
+	  "(Our reading of their hang) under their VM's memory, reading whole files kills the "
+	  "server's children where sendfile does not",
+	  "OOM kills of the read server less the sendfile server's, both under the limit, "
+	  "100M files, 15 clients",
+	  { .cell = "send-read-limited-100M-c15",
+	    .minus = "send-sendfile-limited-100M-c15",
+	    .m = { .key = SK_SERVER(MK_CG_OOM_KILLS) } },
+	  {},
+	  { .reproduced = 1, .differs = 0.5 } },
 	{ "fs-zombies",
 	  "fileserver",
 	  "A parent that never reaps leaves its children zombies",
 	  "zombies at their peak per connection, fork --reap none",
 	  { .cell = "zombies-reap-none",
-	    .m = { .key = MK_PROC_ZOMBIES_PEAK, .per = MK_ACCEPT_ACCEPTED } },
+	    .m = { .key = SK_TRACE(MK_PROC_ZOMBIES_PEAK), .per = SK_TRACE(MK_ACCEPT_ACCEPTED) } },
 	  {},
 	  { .reproduced = 0.9, .differs = 0.1 } },
 	{ "fs-sigign",
 	  "fileserver",
 	  "SIGCHLD set to SIG_IGN leaves no zombies",
 	  "zombies at their peak, fork --reap ignore",
-	  { .cell = "zombies-reap-ignore", .m = { .key = MK_PROC_ZOMBIES_PEAK } },
+	  { .cell = "zombies-reap-ignore", .m = { .key = SK_TRACE(MK_PROC_ZOMBIES_PEAK) } },
 	  {},
 	  { .below = true, .reproduced = 2, .differs = 10 } },
 	/* ---- 001 ---- */
@@ -104,7 +113,7 @@ const struct study_claim study_claims[] = {
 	  "Without EPOLLEXCLUSIVE a new connection wakes all the processes in the pool",
 	  "tasks woken per connection over the workers, prefork-epoll with 32 workers",
 	  { .cell = "prefork-epoll-w32",
-	    .m = { .key = MK_ACCEPT_WAKEUPS_PER_ACCEPT, .scale = 1.0 / 32 } },
+	    .m = { .key = SK_TRACE(MK_ACCEPT_WAKEUPS_PER_ACCEPT), .scale = 1.0 / 32 } },
 	  {},
 	  { .reproduced = 0.5, .differs = 0.1 } },
 	{ "pe-exclusive",
@@ -118,16 +127,23 @@ const struct study_claim study_claims[] = {
 	  "prefork-epoll",
 	  "The dynamic pool grows when its children are busy",
 	  "forks over the starting pool of 2, prefork-dynamic under a burst of slow requests",
-	  { .cell = "dynamic-burst", .m = { .key = MK_PROC_FORKS, .scale = 0.5 } },
+	  { .cell = "dynamic-burst", .m = { .key = SK_TRACE(MK_PROC_FORKS), .scale = 0.5 } },
 	  {},
 	  { .reproduced = 2, .differs = 1.01 } },
 	{ "pe-pool-bounded",
 	  "prefork-epoll",
 	  "The pool stays within its ceiling while the load jumps",
 	  "the pool's largest size over --max-children, through idle, burst, idle",
-	  { .cell = "dynamic-phases", .m = { .key = WK_POOL_MAX_TOTAL, .scale = 1.0 / 32 } },
+	  { .cell = "dynamic-phases", .m = { .key = MK_SERVER_POOL_MAX_TOTAL, .scale = 1.0 / 32 } },
 	  {},
 	  { .below = true, .reproduced = 1.0, .differs = 1.25 } },
+	{ "pe-recycles",
+	  "prefork-epoll",
+	  "Children are recycled after a number of requests, and the pool forks new ones",
+	  "children the pool recycled (--max-requests 50) through idle, burst, idle",
+	  { .cell = "dynamic-phases", .m = { .key = MK_SERVER_POOL_RECYCLED } },
+	  {},
+	  { .reproduced = 1, .differs = 0.5 } },
 	/* ---- 002 ---- */
 	{ "unp-fork-dear",
 	  "unp",
@@ -154,7 +170,8 @@ const struct study_claim study_claims[] = {
 	  "unp",
 	  "When a connection arrives, all N children blocked in accept are awakened",
 	  "tasks woken per connection over the workers, prefork (blocking accept), 15 workers",
-	  { .cell = "prefork", .m = { .key = MK_ACCEPT_WAKEUPS_PER_ACCEPT, .scale = 1.0 / 15 } },
+	  { .cell = "prefork",
+	    .m = { .key = SK_TRACE(MK_ACCEPT_WAKEUPS_PER_ACCEPT), .scale = 1.0 / 15 } },
 	  {},
 	  { .reproduced = 0.5, .differs = 0.15 } },
 	{ "unp-herd-epoll",
@@ -162,21 +179,34 @@ const struct study_claim study_claims[] = {
 	  "... and so are N children each waiting in its own epoll on the listener",
 	  "tasks woken per connection over the workers, prefork-epoll, 15 workers",
 	  { .cell = "prefork-epoll",
-	    .m = { .key = MK_ACCEPT_WAKEUPS_PER_ACCEPT, .scale = 1.0 / 15 } },
+	    .m = { .key = SK_TRACE(MK_ACCEPT_WAKEUPS_PER_ACCEPT), .scale = 1.0 / 15 } },
 	  {},
 	  { .reproduced = 0.5, .differs = 0.15 } },
 	{ "tlpi-poll-grows",
 	  "unp",
 	  "The CPU time of poll() grows with the number of descriptors monitored",
 	  "CPU per poll call, 1000 descriptors over 10",
-	  { .cell = "poll-n1000", .over = "poll-n10", .m = { .key = WK_POLL_CPU_NS_PER_CALL } },
+	  { .cell = "poll-n1000",
+	    .over = "poll-n10",
+	    .m = { .key = SK_WAIT(MK_WAIT_POLL, MK_WK_CPU_NS_PER_CALL) } },
 	  THEIRS("tlpi_wait", "1000", "poll", "10", "poll"),
+	  { .reproduced = 10, .differs = 2 } },
+	{ "tlpi-select-grows",
+	  "unp",
+	  "The CPU time of select() grows with the number of descriptors monitored",
+	  "CPU per select call, 1000 descriptors over 10",
+	  { .cell = "select-n1000",
+	    .over = "select-n10",
+	    .m = { .key = SK_WAIT(MK_WAIT_SELECT, MK_WK_CPU_NS_PER_CALL) } },
+	  THEIRS("tlpi_wait", "1000", "select", "10", "select"),
 	  { .reproduced = 10, .differs = 2 } },
 	{ "tlpi-epoll-flat",
 	  "unp",
 	  "epoll's CPU time hardly grows with the descriptors",
 	  "CPU per epoll_wait call, 1000 descriptors over 10",
-	  { .cell = "epoll-n1000", .over = "epoll-n10", .m = { .key = WK_EPOLL_CPU_NS_PER_CALL } },
+	  { .cell = "epoll-n1000",
+	    .over = "epoll-n10",
+	    .m = { .key = SK_WAIT(MK_WAIT_EPOLL, MK_WK_CPU_NS_PER_CALL) } },
 	  THEIRS("tlpi_wait", "1000", "epoll", "10", "epoll"),
 	  { .below = true, .reproduced = 2, .differs = 5 } },
 	{ "tlpi-server-cost",
@@ -208,7 +238,26 @@ const struct study_claim study_claims[] = {
 	  "The fork server's clients see \"connection reset by peer\" at 1000-2000 clients",
 	  "resets per request, fork at 1000 clients, listen backlog 5",
 	  { .cell = "fork-b5-c1000",
-	    .m = { .key = MK_CLIENT_ERRORS_RESET, .per = MK_CLIENT_REQUESTS_TOTAL_ } },
+	    .m = { .key = MK_CLIENT_ERRORS_RESET, .per = SK_CLIENT_REQUESTS_TOTAL } },
+	  { .table = "forkpool", .row = "1000", .col = "fork resets", .scale = 1.0 / 1000 },
+	  { .reproduced = 0.01, .differs = 0.0001 } },
+	{ "fp-overflow",
+	  "forkpool",
+	  "(Our reading) at a backlog of 5 the fork server's accept queue overflows at 1000 "
+	  "clients",
+	  "listen overflows in the cell's own network namespace per request, fork at 1000 "
+	  "clients, backlog 5",
+	  { .cell = "fork-b5-c1000",
+	    .m = { .key = SK_NETSTAT(MK_NS_LISTEN_OVERFLOWS), .per = SK_CLIENT_REQUESTS_TOTAL } },
+	  {},
+	  { .reproduced = 0.01, .differs = 0.0001 } },
+	{ "fp-abort-resets",
+	  "forkpool",
+	  "(Our reading) the resets are the kernel's answer to a full accept queue when "
+	  "tcp_abort_on_overflow is set",
+	  "resets per request, fork at 1000 clients, backlog 5, tcp_abort_on_overflow=1",
+	  { .cell = "fork-abort-b5-c1000",
+	    .m = { .key = MK_CLIENT_ERRORS_RESET, .per = SK_CLIENT_REQUESTS_TOTAL } },
 	  { .table = "forkpool", .row = "1000", .col = "fork resets", .scale = 1.0 / 1000 },
 	  { .reproduced = 0.01, .differs = 0.0001 } },
 	{ "fp-pool-clean",

@@ -9,18 +9,24 @@
  * minutes, --quick within 3 (fewer values, one repeat); each place where we
  * run less than the document did says so in `differs`, which every page shows.
  *
- * Keys are run.json's as numbers.c sees them (trace.* and cost.* also at the
- * top: "accept.wakeups_per_accept", "server.cpu_ns"); keys other work has yet
- * to add ("wait.select.cpu_ns_per_call") are asked for all the same, and the
- * pages say they are not measured until run.json has them.
+ * Keys are run.json's full paths from keys.h's names (study.h's SK_*:
+ * "trace.accept.wakeups_per_accept", "cost.server.cpu_ns"). A group's `wants`
+ * are observations: --netns runs every repeat in a namespace of its own (for
+ * the TCP counters), --waits and --profile only the traced one (runner.c).
  */
 #include <string.h>
 
 #include "metrics/keys.h"
 #include "study/study.h"
-#include "study/wanted.h"
 
 /* ---- the file server (000) ---------------------------------------------------------------- */
+
+/*
+ * The memory their VM left the server: 2 GB less what its system and Lua took.
+ * 15 clients x 100 MiB do not fit in it and 10 just about do, so that --quick's
+ * 15 clients show the kill and the full study's 10 the edge.
+ */
+#define MEM_LIMIT "1G"
 
 static const struct study_group fileserver_groups[] = {
 	{ .name = "transfer",
@@ -46,14 +52,17 @@ static const struct study_group fileserver_groups[] = {
 	  .id = "pids-{label}",
 	  .args = "--pids-limit 64 --clients 5 --requests 211 --path /size/10K --timeout 5",
 	  .once = true },
+	/* their hang: a server that reads the whole file per child (--send read) with no limit
+	   (its peak is clients x size), and beside sendfile under MEM_LIMIT */
 	{ .name = "memory",
 	  .variants = { { "send-read", "fork", "--send read" },
-			{ "send-sendfile", "fork", "--send sendfile" } },
+			{ "send-read-limited", "fork", "--send read --mem-limit " MEM_LIMIT },
+			{ "send-sendfile-limited", "fork",
+			  "--send sendfile --mem-limit " MEM_LIMIT } },
 	  .axes = { { "clients", "10,15", "15" } },
 	  .id = "{label}-100M-c{clients}",
-	  .args = "--mem-limit 2G --clients {clients} --requests {clients} --path /size/100M "
-		  "--timeout 120",
-	  .needs = "--send",
+	  .args = "--clients {clients} --requests {clients} --path /size/100M --timeout 120",
+	  .needs = "--send --mem-limit",
 	  .once = true },
 };
 
@@ -83,7 +92,9 @@ static const char fileserver_differs[] =
 	"of the small files, 4 of 10M and 1 of 100M, and the total column is 20 times the mean. "
 	"Their forking server never reaped (LuaPosix had no signal()): the zombies cells run "
 	"fork with each reaping mode. Their hang at 100M x 10-15 clients is looked for with a "
-	"server that reads the whole file per child under a 2 GB memory limit, their VM's size.";
+	"server that reads the whole file per child (`--send read`): with no limit, for its peak "
+	"memory, and beside sendfile under a limit of " MEM_LIMIT ", what their 2 GB VM left a "
+	"server once its system and Lua had their share.";
 
 /* ---- the dynamic preforked server with EPOLLEXCLUSIVE (001) ---------------------------------- */
 
@@ -106,7 +117,8 @@ static const struct study_group prefork_epoll_groups[] = {
 			  "--workers 2 --min-idle 2 --max-idle 5 --max-children 32 "
 			  "--max-requests 50" } },
 	  .id = "dynamic-phases",
-	  .args = "--phases 2s:clients=1:/size/1K,3s:clients=32:/sleep/50,3s:clients=1:/size/1K",
+	  /* idle (one client of small files), a burst of 32 slow requests at once, idle again */
+	  .args = "--phases 1s:clients=1:/size/1K,3s:clients=32:/sleep/50,2s:clients=1:/size/1K",
 	  .needs = "--phases",
 	  .once = true },
 };
@@ -114,8 +126,9 @@ static const struct study_group prefork_epoll_groups[] = {
 static const struct study_table prefork_epoll_tables[] = {
 	{ .seed = "pe_herd",
 	  .cell = "{col}-w{row}",
-	  .m = { .key = MK_ACCEPT_WAKEUPS_PER_ACCEPT, .prec = 2 },
-	  .note = "accept.wakeups_per_accept: workers woken per accepted connection (the traced "
+	  .m = { .key = SK_TRACE(MK_ACCEPT_WAKEUPS_PER_ACCEPT), .prec = 2 },
+	  .note = "trace.accept.wakeups_per_accept: workers woken per accepted connection (the "
+		  "traced "
 		  "repeat), two closed-loop clients so that most workers are idle" },
 };
 
@@ -142,8 +155,10 @@ static const struct study_group unp_groups[] = {
 			{ "prethread-queue", "prethread-queue", W15 },
 			{ "prefork-epoll", "prefork-epoll", W15 } },
 	  .id = "{label}",
-	  /* UNP's client: 5 children of 500 connections, 4000 bytes each; at most 10 at once */
-	  .args = "--clients 10 --requests 2500 --path /size/4000" },
+	  /* UNP's client: 5 children of 500 connections, 4000 bytes each; at most 10 at once.
+	     The traced repeat is profiled too: where fork's CPU goes, by kernel function */
+	  .args = "--clients 10 --requests 2500 --path /size/4000",
+	  .wants = "--profile" },
 	{ .name = "waits",
 	  .variants = { { "poll", "poll" }, { "epoll", "epoll" } },
 	  .axes = { { "idle", "10,100,1000,10000", "10,1000" } },
@@ -161,7 +176,7 @@ static const struct study_group unp_groups[] = {
 static const struct study_table unp_tables[] = {
 	{ .seed = "unp_cpu",
 	  .cell = "{row}",
-	  .m = { .key = "server." MK_CG_CPU_NS,
+	  .m = { .key = SK_SERVER(MK_CG_CPU_NS),
 		 .per = MK_CLIENT_REQUESTS_OK,
 		 .scale = 1e-3,
 		 .prec = 1,
@@ -169,27 +184,33 @@ static const struct study_table unp_tables[] = {
 	  .minus = "iterative",
 	  .norm_row = "fork",
 	  .shape = true,
-	  .note = "the server's CPU (its cgroup: server.cpu_ns, untraced repeats) per connection, "
+	  .note = "the server's CPU (its cgroup: cost.server.cpu_ns, untraced repeats) per "
+		  "connection, "
 		  "less the iterative server's; theirs are totals over a number of connections "
 		  "the notes do not give, so the shares of fork's are what compare" },
 	{ .seed = "tlpi_wait",
 	  .cell = "{col}-n{row}",
-	  .colkey = { WK_POLL_CPU_NS_PER_CALL, WK_SELECT_CPU_NS_PER_CALL,
-		      WK_EPOLL_CPU_NS_PER_CALL },
+	  .colkey = { SK_WAIT(MK_WAIT_POLL, MK_WK_CPU_NS_PER_CALL),
+		      SK_WAIT(MK_WAIT_SELECT, MK_WK_CPU_NS_PER_CALL),
+		      SK_WAIT(MK_WAIT_EPOLL, MK_WK_CPU_NS_PER_CALL) },
 	  .m = { .prec = 0, .unit = " ns" },
 	  .shape = true,
-	  .note = "CPU per wait call (wait.*.cpu_ns_per_call, the traced repeat), N idle "
-		  "connections watched beside one active client; theirs are totals, so each "
-		  "value over the first row's is what compares" },
+	  .note = "CPU per wait call (trace.wait.KIND.cpu_ns_per_call, herdlab run --waits on "
+		  "the traced repeat), N idle connections watched beside one active client. The "
+		  "calls are traced from the server's start, so those made while the idle "
+		  "connections were still opening (fewer descriptors) are in the mean: a little "
+		  "below the steady state's, never above it. Theirs are totals over a number of "
+		  "calls, so each value over the first row's is what compares" },
 	{ .seed = "tlpi_wait",
 	  .cell = "{col}-n{row}",
-	  .m = { .key = "server." MK_CG_CPU_NS,
+	  .m = { .key = SK_SERVER(MK_CG_CPU_NS),
 		 .per = MK_CLIENT_REQUESTS_OK,
 		 .scale = 1e-3,
 		 .prec = 1,
 		 .unit = " us" },
 	  .shape = true,
-	  .note = "the server's CPU per request (server.cpu_ns over client.requests.ok) with N "
+	  .note = "the server's CPU per request (cost.server.cpu_ns over client.requests.ok) "
+		  "with N "
 		  "idle connections watched: the whole cost of one wakeup of the loop, measured "
 		  "today from the cgroup" },
 };
@@ -206,7 +227,7 @@ static const char unp_differs[] =
 
 #define ECHO_ARGS                                                                        \
 	"--clients {conns} --keepalive 20 --hold 20 --requests {conns*20} --body 19-19 " \
-	"--timeout 30 --connect-timeout 10 --clients-csv clients.csv"
+	"--timeout 30 --connect-timeout 10"
 
 static const struct study_group echo_groups[] = {
 	{ .name = "echo",
@@ -215,7 +236,8 @@ static const struct study_group echo_groups[] = {
 			{ "epoll-edge", "epoll", "--trigger edge" },
 			{ "poll", "poll", NULL, true },
 			{ "prethread-queue", "prethread-queue", "--workers 16", true } },
-	  .axes = { { "conns", "1000,2000,3000,5000", "1000,2000" } },
+	  /* --quick: 2000 alone, past select's FD_SETSIZE */
+	  .axes = { { "conns", "1000,2000,3000,5000", "2000" } },
 	  .id = "{label}-{conns}c",
 	  .args = ECHO_ARGS,
 	  .wants = "--netns" },
@@ -268,6 +290,17 @@ static const struct study_group forkpool_groups[] = {
 		  "--timeout {to} --connect-timeout {to}",
 	  .wants = "--netns",
 	  .once = true },
+	/* the same overflow with the kernel told to answer it with a reset */
+	{ .name = "abort",
+	  .variants = { { "fork-abort", "fork", "--sysctl net.ipv4.tcp_abort_on_overflow=1" } },
+	  .axes = { { "clients", "1000:conc=1000:to=10,2000:conc=2000:to=10",
+		      "1000:conc=1000:to=5" },
+		    { "backlog", "5" } },
+	  .id = "{label}-b{backlog}-c{clients}",
+	  .args = "--netns --backlog {backlog} --clients {conc} --requests {clients} --path "
+		  "/size/100 --timeout {to} --connect-timeout {to}",
+	  .needs = "--netns --sysctl",
+	  .once = true },
 };
 
 #define FP_TABLE(b)                                                             \
@@ -288,8 +321,11 @@ static const char forkpool_differs[] =
 	"They timed a shell starting N client processes in the background; we time herdload's "
 	"N connections (at most 4000 in flight, one machine's ports and descriptors), so "
 	"durations do not compare, only their shapes. Their server's backlog is not given: "
-	"their tutorial's `listen(fd, 5)` is the likely one, so both 5 and 1024 run. Their "
-	"pool's size is not given; ours has 8 threads.";
+	"their tutorial's `listen(fd, 5)` is the likely one, so both 5 and 1024 run, each in a "
+	"network namespace of its own (`--netns`: its TCP counters are the cell's alone). Their "
+	"kernel's settings are not given either: Linux answers a full accept queue by dropping "
+	"the handshake unless `net.ipv4.tcp_abort_on_overflow` is 1, so fork-abort runs the "
+	"backlog-5 cells with it set. Their pool's size is not given; ours has 8 threads.";
 
 /* ---- the table -------------------------------------------------------------------------- */
 

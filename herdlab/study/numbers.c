@@ -4,12 +4,10 @@
  * median and range over its repeats, a claim's value from its cells, theirs
  * from their table.
  *
- * A run is read through a view of its run.json in which the tracer's objects
- * (trace.accept, ...) and the cost's (cost.server as server, cost.client
- * merged into client, client.idle as idle) are also at the top, wherever
- * nothing of that name is: the study's tables name every key the short way
- * ("accept.wakeups_per_accept", "server.cpu_ns", "fates.syn_drops"), and a key
- * other work adds reads the same whether it lands at the top or under trace.
+ * A run is its run.json as herdlab run wrote it, and every key the study
+ * names is run.json's full path ("trace.accept.wakeups_per_accept",
+ * "cost.server.cpu_ns", "tcp.netstat.ListenOverflows"): the key a sentence
+ * quotes is where a reader finds the number.
  *
  * CPU and time come from the untraced repeats when there are any (the tracer
  * costs CPU); what only the tracer measures comes from the traced repeat.
@@ -23,45 +21,9 @@
 #include "metrics/statistics.h"
 #include "study/study.h"
 
-/* Copy each member of @from into @to where @to has none of its name. */
-static void merge_absent(json_t *to, json_t *from)
-{
-	const char *k;
-	json_t *v;
-
-	if (!json_is_object(to) || !json_is_object(from))
-		return;
-	json_object_foreach(from, k, v) if (!json_object_get(to, k))
-		json_object_set_new(to, k, json_deep_copy(v));
-}
-
-/* @view's object @name, made when missing (NULL if @name is something else). */
-static json_t *object_at(json_t *view, const char *name)
-{
-	json_t *o = json_object_get(view, name);
-
-	if (!o) {
-		o = json_object();
-		json_object_set_new(view, name, o);
-	}
-	return json_is_object(o) ? o : NULL;
-}
-
 json_t *study_view(json_t *run)
 {
-	json_t *view = json_deep_copy(run), *cost = json_object_get(run, "cost");
-
-	if (!view)
-		return NULL;
-	merge_absent(view, json_object_get(run, "trace"));
-	if (json_is_object(json_object_get(cost, "server")))
-		merge_absent(object_at(view, "server"), json_object_get(cost, "server"));
-	if (json_is_object(json_object_get(cost, "client")))
-		merge_absent(object_at(view, "client"), json_object_get(cost, "client"));
-	if (json_is_object(jsonio_get_path(run, "client.idle")) && !json_object_get(view, "idle"))
-		json_object_set_new(view, "idle",
-				    json_deep_copy(jsonio_get_path(run, "client.idle")));
-	return view;
+	return json_incref(run);
 }
 
 static int cmp_double(const void *a, const void *b)

@@ -103,14 +103,32 @@ static void claims_table(struct doc *d, json_t *claims, const char *exp, const c
 
 /* ---- explanations --------------------------------------------------------------------------- */
 
+/* @keys (up to two, NULL-padded) as @q's array @name, when there are any. */
+static void quote_keys(json_t *q, const char *name, const char *const keys[2])
+{
+	json_t *a = json_array();
+
+	for (int i = 0; i < 2; i++)
+		if (keys[i])
+			json_array_append_new(a, json_string(keys[i]));
+	if (json_array_size(a))
+		json_object_set_new(q, name, a);
+	else
+		json_decref(a);
+}
+
 static void on_quote(void *to, const struct finding_metric *m, double v, const char *shown)
 {
 	struct page *p = to;
 
-	if (p->pending)
-		json_array_append_new(p->pending,
-				      json_pack("{s:s?,s:s?,s:f,s:s}", "key", m->key, "per", m->per,
-						"value", v, "shown", shown));
+	if (!p->pending)
+		return;
+	json_t *q = json_pack("{s:s?,s:s?,s:f,s:s}", "key", m->key, "per", m->per, "value", v,
+			      "shown", shown);
+	/* the keys added to it and taken from it, so that each key a sentence names is here */
+	quote_keys(q, "plus", m->plus);
+	quote_keys(q, "minus", m->minus);
+	json_array_append_new(p->pending, q);
 }
 
 static void on_say(void *to, const char *text)

@@ -22,17 +22,21 @@
  *	            has (a cell needing one it lacks is skipped, with the reason)
  *	runner.c    one repeat of one cell: herdlab run spawned, its large CSVs
  *	            gzipped, its run.json read back
- *	numbers.c   a run's numbers by key (run.json seen with its trace.* and
- *	            cost.* objects also at the top), a cell's median and range
+ *	numbers.c   a run's numbers by key (run.json's full paths), a cell's
+ *	            median and range
  *	verdict.c   a claim's value and its verdict from its thresholds
  *	pages.c     README.md and one page per document (doc.c: .md and .html)
  *	sjson.c     study.json, written after every cell and read back by
  *	            --report-only
  *	cmd_study.c the command: options, the loop over repeats and cells
  *
- * A number not measured yet (a key that other work adds to run.json) is asked
- * for by its key all the same: the pages say "not measured (needs KEY)" until
- * run.json has it, and then fill in without a change here.
+ * Every key the study reads is run.json's own full dotted path, made from
+ * metrics/keys.h's names (the tracer's under "trace.", the cgroup's under
+ * "cost.server.", the namespace's under "tcp.netstat."), so that the key a
+ * sentence quotes is the one a reader finds in the cell's run.json. A key a
+ * run.json lacks (an older kernel without the fate tracepoints, a cell that
+ * could not run) makes the sentence that needs it say "not measured (needs
+ * KEY)" instead.
  */
 #ifndef HERD_STUDY_H
 #define HERD_STUDY_H
@@ -44,7 +48,19 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "metrics/keys.h"
 #include "report/findings.h"
+
+/* run.json's full paths from keys.h's names (each argument a string literal). */
+#define SK_TRACE(k)	 MK_DOT(MK_TRACE, k)	   /* "trace.accept.accepted" */
+#define SK_SERVER(k)	 MK_DOT(MK_COST_SERVER, k) /* "cost.server.cpu_ns": the server's cgroup */
+#define SK_CLIENT(k)	 MK_DOT(MK_COST_CLIENT, k) /* "cost.client.cpu_ns": herdload's */
+#define SK_NETSTAT(k)	 MK_DOT(MK_TCP_NETSTAT, k) /* "tcp.netstat.ListenOverflows" (--netns) */
+#define SK_WAIT(kind, f) SK_TRACE(MK_DOT(kind, f)) /* "trace.wait.poll.cpu_ns_per_call" */
+/* client.requests.total (keys.h names its parent only) */
+#define SK_CLIENT_REQUESTS_TOTAL MK_DOT(MK_CLIENT_REQUESTS, "total")
+/* A profiler bucket's share of the samples (its names are profile/buckets.c's). */
+#define SK_BUCKET(name) MK_DOT(MK_PROFILE, MK_DOT(MK_PROF_BUCKETS, MK_DOT(name, MK_BUCKET_SHARE)))
 
 #define STUDY_MAX_VARIANTS 12
 #define STUDY_MAX_ROWS	   24
@@ -293,12 +309,7 @@ void study_load_rep(struct study_cell *c, int r);
 
 /* ---- numbers.c --------------------------------------------------------------------------- */
 
-/*
- * @run (a run.json) as the study reads it: a copy with the tracer's objects
- * (trace.*) and the cost's (cost.server.* as server.*, cost.client.* as
- * client.*) also at the top where nothing of the name is, so that every key
- * reads the same whichever object other work puts it in.
- */
+/* @run (a run.json) as the study reads it: the same object, one more reference. */
 json_t *study_view(json_t *run);
 
 /* A cell's numbers of one metric over its repeats. */

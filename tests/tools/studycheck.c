@@ -9,8 +9,10 @@
  * not measured says what it needs; every experiment has its cells, each either
  * skipped with a reason or with its repeats' run directories and run.json in
  * place; every table has a cell for each of its rows and columns; every page
- * exists in Markdown and HTML; and every number a sentence states (outside its
- * `quoted keys`) is one of the numbers study.json keeps beside it. Prints one
+ * exists in Markdown and HTML; every number a sentence states (outside its
+ * `quoted keys`) is one of the numbers study.json keeps beside it; and every
+ * key it quotes is one those numbers were read from (their key, per, plus or
+ * minus), unless the sentence says it is not measured and needs it. Prints one
  * line per problem; exits 0 when there are none, 1 otherwise.
  */
 #include <ctype.h>
@@ -52,6 +54,50 @@ static bool quoted(json_t *numbers, const char *tok, size_t len)
 			return true;
 	}
 	return false;
+}
+
+/* Whether @key (@len bytes) is one the sentence's @numbers were read from. */
+static bool read_from(json_t *numbers, const char *key, size_t len)
+{
+	static const char *const fields[] = { "key", "per" };
+	size_t i, k;
+	json_t *n, *s;
+
+	json_array_foreach(numbers, i, n)
+	{
+		for (k = 0; k < 2; k++) {
+			const char *f = json_string_value(json_object_get(n, fields[k]));
+			if (f && strlen(f) == len && !strncmp(f, key, len))
+				return true;
+		}
+		json_array_foreach(json_object_get(n, "plus"), k,
+				   s) if (json_string_length(s) == len &&
+					  !strncmp(json_string_value(s), key, len)) return true;
+		json_array_foreach(json_object_get(n, "minus"), k,
+				   s) if (json_string_length(s) == len &&
+					  !strncmp(json_string_value(s), key, len)) return true;
+	}
+	return false;
+}
+
+/* Every `key` quoted in @text (a dotted name in backquotes) is one its numbers came from. */
+static void check_keys(const char *text, json_t *numbers)
+{
+	for (const char *p = strchr(text, '`'); p; p = strchr(p + 1, '`')) {
+		const char *end = strchr(p + 1, '`');
+		if (!end)
+			break;
+		size_t len = (size_t)(end - p - 1);
+		bool dotted = memchr(p + 1, '.', len) && strcspn(p + 1, " ,()=") >= len;
+		bool needs = p - text >= 6 && !strncmp(p - 6, "needs ", 6);
+		if (dotted && !needs && !read_from(numbers, p + 1, len)) {
+			char key[128];
+			snprintf(key, sizeof(key), "%.*s", (int)(len < 120 ? len : 120), p + 1);
+			problem("a key a sentence quotes is not one its numbers came from", key,
+				text);
+		}
+		p = end;
+	}
 }
 
 /* Every number in @text outside backquotes is among @numbers. */
@@ -135,8 +181,13 @@ static void check_experiment(const char *dir, json_t *x)
 		problem("a table has no cells", exp, NULL);
 	if (!json_is_array(json_object_get(x, "sentences")))
 		problem("an experiment has no sentences", exp, NULL);
-	json_array_foreach(json_object_get(x, "sentences"), i, s) check_sentence(
-		json_string_value(json_object_get(s, "text")), json_object_get(s, "numbers"));
+	json_array_foreach(json_object_get(x, "sentences"), i, s)
+	{
+		check_sentence(json_string_value(json_object_get(s, "text")),
+			       json_object_get(s, "numbers"));
+		check_keys(json_string_value(json_object_get(s, "text")),
+			   json_object_get(s, "numbers"));
+	}
 }
 
 int main(int argc, char **argv)
