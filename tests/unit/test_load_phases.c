@@ -21,14 +21,20 @@
 #include "schedule.h"
 #include "workload.h"
 
+/* @spec parsed into @ph, or the test fails with the parser's message. */
+static void parse_ok(const char *spec, struct load_phases *ph)
+{
+	char why[256] = "";
+
+	if (phases_parse(spec, ph, why, sizeof(why)) != 0)
+		fail_msg("spec '%s' refused: %s", spec, why);
+}
+
 static void test_parses_the_example(void **state)
 {
 	struct load_phases ph;
-	char why[256];
 
-	assert_int_equal(phases_parse("3s:clients=2:/size/1K,4s:clients=30:/sleep/100,3s:clients=2",
-				      &ph, why, sizeof(why)),
-			 0);
+	parse_ok("3s:clients=2:/size/1K,4s:clients=30:/sleep/100,3s:clients=2", &ph);
 	assert_int_equal(ph.n, 3);
 	assert_true(ph.p[0].duration_ns == 3000000000ULL && ph.p[0].start_ns == 0);
 	assert_true(ph.p[1].duration_ns == 4000000000ULL && ph.p[1].start_ns == 3000000000ULL);
@@ -44,9 +50,8 @@ static void test_parses_the_example(void **state)
 static void test_fields_in_any_order_and_units(void **state)
 {
 	struct load_phases ph;
-	char why[256];
 
-	assert_int_equal(phases_parse("250ms:/x:clients=7,1.5s", &ph, why, sizeof(why)), 0);
+	parse_ok("250ms:/x:clients=7,1.5s", &ph);
 	assert_int_equal(ph.n, 2);
 	assert_true(ph.p[0].duration_ns == 250000000ULL);
 	assert_true(ph.p[1].duration_ns == 1500000000ULL);
@@ -102,9 +107,8 @@ static void test_too_many_phases(void **state)
 static void test_phase_at(void **state)
 {
 	struct load_phases ph;
-	char why[256];
 
-	assert_int_equal(phases_parse("1s,2s,1s", &ph, why, sizeof(why)), 0);
+	parse_ok("1s,2s,1s", &ph);
 	assert_int_equal(phases_at(&ph, 0), 0);
 	assert_int_equal(phases_at(&ph, 999999999ULL), 0);
 	assert_int_equal(phases_at(&ph, 1000000000ULL), 1);
@@ -124,7 +128,7 @@ static void test_settle_paths_are_never_drawn(void **state)
 	char why[256];
 
 	assert_int_equal(workload_parse_mix(&w, "/a:1,/b:3", &why_c), 0);
-	assert_int_equal(phases_parse("1s:/p,1s:clients=4", &ph, why, sizeof(why)), 0);
+	parse_ok("1s:/p,1s:clients=4", &ph);
 	assert_int_equal(phases_settle(&ph, 9, &w, why, sizeof(why)), 0);
 	assert_int_equal(w.npaths, 3);
 	assert_int_equal(ph.p[0].path, 2);
@@ -156,9 +160,8 @@ static void test_stats_add_up(void **state)
 	struct load_result r = { .records = recs, .measure_ns = 5000 };
 	struct phase_stats st[3];
 	struct load_phases ph;
-	char why[256];
 
-	assert_int_equal(phases_parse("1s,1s,2s", &ph, why, sizeof(why)), 0);
+	parse_ok("1s,1s,2s", &ph);
 	add(&r, 0, 1000, ERR_NONE);
 	add(&r, 10, 3000, ERR_NONE);
 	add(&r, 999999999ULL, 2000, ERR_TIMEOUT);
@@ -189,9 +192,8 @@ static void test_empty_phase(void **state)
 	struct load_result r = { .records = recs, .measure_ns = 0 };
 	struct phase_stats st[2];
 	struct load_phases ph;
-	char why[256];
 
-	assert_int_equal(phases_parse("1s,1s", &ph, why, sizeof(why)), 0);
+	parse_ok("1s,1s", &ph);
 	add(&r, 0, 10, ERR_NONE);
 	assert_int_equal(phases_stats(&ph, &r, st), 0);
 	assert_true(isnan(st[1].p50_us) && st[1].requests == 0);
