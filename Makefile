@@ -232,10 +232,10 @@ test-integration: build-all
 FUZZ_SECONDS ?= 180
 FUZZ_CFLAGS  := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_HL	     := -Ibpf -I$(BUILD)/bpf -Iherdlab
-FUZZ_CSV_SRCS := herdlab/metrics/csv.c herdlab/metrics/join.c herdlab/metrics/records.c \
-		 lib/files.c lib/hist.c lib/path.c lib/vec.c
+FUZZ_CSV_SRCS := herdlab/metrics/csv.c herdlab/metrics/csv_tables.c herdlab/metrics/join.c \
+		 herdlab/metrics/records.c lib/files.c lib/hist.c lib/path.c lib/vec.c
 FUZZ_RUN_SRCS := $(wildcard herdlab/report/*.c) $(wildcard herdlab/metrics/*.c) herdlab/profile/buckets.c \
-		 herdlab/session/rundir.c herdlab/session/netstat.c $(LIB_SRCS)
+		 $(wildcard herdlab/causes/*.c) herdlab/session/rundir.c herdlab/session/netstat.c $(LIB_SRCS)
 FUZZERS := $(BUILD)/fuzz/http_fuzz $(BUILD)/fuzz/csv_fuzz $(BUILD)/fuzz/runjson_fuzz
 
 $(BUILD)/fuzz/http_fuzz: tests/fuzz/http_fuzz.c lib/http.c lib/http.h

@@ -27,6 +27,7 @@
 
 #include "log.h"
 #include "profile.skel.h"
+#include "trace.h"
 #include "vec.h"
 
 struct profiler {
@@ -135,7 +136,8 @@ int profiler_open(struct profiler **out, const struct profiler_opts *opts)
 		goto fail;
 	}
 	p->skel->rodata->sample_all = opts->all;
-	if (opts->tasks_fd >= 0 && (err = bpf_map__reuse_fd(p->skel->maps.tasks, opts->tasks_fd))) {
+	if (opts->shared &&
+	    (err = bpf_map__reuse_fd(p->skel->maps.tasks, opts->shared->tasks_fd))) {
 		log_warn("profiler: cannot share the tracer's targets: %s", strerror(-err));
 		goto fail;
 	}

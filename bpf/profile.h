@@ -75,11 +75,13 @@ enum profile_stat {
 #include <sys/types.h>
 
 struct profiler;
+struct tracer_shared;
 
 struct profiler_opts {
-	int hz;	      /* samples per second per CPU */
-	bool all;     /* every task, not only the targets */
-	int tasks_fd; /* the tracer's targets map (trace.h: tracer_tasks_fd), or -1 */
+	int hz;	  /* samples per second per CPU */
+	bool all; /* every task, not only the targets */
+	/* the tracer's maps, whose targets it samples (trace.h: tracer_shared); NULL: none */
+	const struct tracer_shared *shared;
 };
 
 /* One distinct stack and how many samples it got. Addresses leaf first. */

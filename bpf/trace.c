@@ -474,11 +474,6 @@ cleanup:
 	return err;
 }
 
-int tracer_tasks_fd(const struct tracer *t)
-{
-	return bpf_map__fd(t->skel->maps.tasks);
-}
-
 void tracer_close(struct tracer *t)
 {
 	if (!t)

@@ -8,8 +8,8 @@
  *	tracer_poll()        drain the ring buffer (exits, reaps, closed connections, ...)
  *	tracer_collect()     everything so far: totals, histograms, every task
  *	tracer_close()       detach and free: no program or link outlives it
- *	tracer_tasks_fd()    the targets' map, for an object that shares it (profile.h, waits.h)
  *	tracer_shared()      its maps and choices, for an object loaded beside it
+ *	                     (sched_trace.h, profile.h, waits.h)
  *
  * Needs root (or CAP_BPF + CAP_PERFMON) and a kernel with BTF.
  */
@@ -96,15 +96,14 @@ int tracer_poll(struct tracer *t, int timeout_ms);
 /* Everything so far into @r (allocated; free with trace_result_free, even after an error). */
 int tracer_collect(struct tracer *t, struct trace_result *r);
 void trace_result_free(struct trace_result *r);
-/* The targets map's fd (TID -> record), for another object to share (bpf_map__reuse_fd);
- * owned by the tracer: valid until tracer_close. */
-int tracer_tasks_fd(const struct tracer *t);
 void tracer_close(struct tracer *t);
 
 /*
- * What an object loaded beside the tracer (sched_trace.c) reuses, read-only:
+ * What an object loaded beside the tracer (sched_trace.c, profile.c, waits.c)
+ * reuses, read-only:
  * the fds of the maps that say who is a target and what an arrival is (-1 for
- * one this kernel's load left out), and the choices the tracer made.
+ * one this kernel's load left out; owned by the tracer, valid until tracer_close),
+ * and the choices the tracer made.
  */
 struct tracer_shared {
 	int tasks_fd;	     /* the tasks hash (TIDs of the targets) */

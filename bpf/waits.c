@@ -96,7 +96,7 @@ static int attach(struct waits *w)
 	return 0;
 }
 
-int waits_open(struct waits **out, int tasks_fd)
+int waits_open(struct waits **out, const struct tracer_shared *sh)
 {
 	struct waits *w = calloc(1, sizeof(*w));
 	int err;
@@ -110,7 +110,7 @@ int waits_open(struct waits **out, int tasks_fd)
 		goto cleanup;
 	}
 	configure(w);
-	if ((err = bpf_map__reuse_fd(w->skel->maps.tasks, tasks_fd)) < 0) {
+	if ((err = bpf_map__reuse_fd(w->skel->maps.tasks, sh->tasks_fd)) < 0) {
 		log_warn("sharing the tracer's tasks map failed: %s", strerror(-err));
 		goto cleanup;
 	}

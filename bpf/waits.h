@@ -89,12 +89,14 @@ struct waits_result {
 	size_t nmap_ids;
 };
 
+struct tracer_shared;
+
 /*
- * Load and attach, with @tasks_fd (tracer_tasks_fd) as the targets; after
+ * Load and attach, with the targets of @sh (trace.h: tracer_shared); after
  * tracer_open, whose libbpf settings (messages, -v) it keeps. 0, or -errno with a
  * message printed.
  */
-int waits_open(struct waits **out, int tasks_fd);
+int waits_open(struct waits **out, const struct tracer_shared *sh);
 /* Everything so far into @r (allocated; free with waits_result_free, even after an error). */
 int waits_collect(struct waits *w, struct waits_result *r);
 void waits_result_free(struct waits_result *r);

@@ -44,14 +44,15 @@
  * start, connect -> send -> read -> finish, a timeout -> fail -> finish), and every
  * one of them reads and writes struct client, which nothing else sees. Cut in two,
  * each transition would have its two ends in different files and struct client a
- * header of its own. What is not the machine is elsewhere: the latency histograms
- * (latency.c), parsing responses (response.c), the arrival schedule (schedule.c).
+ * header of its own. What is not the machine is elsewhere: when a request may
+ * start (pacing.c: tickets, arrivals, --ramp, --phases), a finished request
+ * counted (tally.c), the socket calls that keep no state (netio.c), the latency
+ * histograms (latency.c), parsing responses (response.c), the arrival schedule
+ * (schedule.c).
  */
 #include "client.h"
 
 #include <errno.h>
-#include <netinet/in.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -61,12 +62,14 @@
 
 #include "clock.h"
 #include "log.h"
+#include "netio.h"
+#include "pacing.h"
 #include "phases.h"
 #include "response.h"
+#include "tally.h"
 
 #define EVENTS_MAX     512		   /* events taken per epoll_wait */
 #define STOP_EVENT     UINT64_MAX	   /* epoll data of the shared stop eventfd */
-#define RECS_INITIAL   4096		   /* first size of the --csv record array */
 #define START_ROUND_NS (2 * NSEC_PER_MSEC) /* the most time spent starting, between events */
 #define FDWAIT_POLL_NS (1 * NSEC_PER_MSEC) /* how often to retry when out of descriptors */
 
@@ -108,15 +111,6 @@ struct client {
 };
 
 /* ---- slots: the two stacks ------------------------------------------------------------- */
-
-/* Closed loop --ramp: the time slot @j of this thread may first start (see the top). */
-static uint64_t ramp_time(const struct load_thread *t, unsigned j)
-{
-	const struct load_opts *o = t->sh->o;
-	uint64_t g = (uint64_t)j * o->threads + t->id;
-
-	return t->sh->start_ns + (uint64_t)((unsigned __int128)o->ramp_ns * g / o->clients);
-}
 
 static struct client *slot_of(struct heap_node *n)
 {
@@ -162,60 +156,6 @@ static void conn_close(struct client *c)
 	c->fd = -1;
 }
 
-/* ---- accounting ---------------------------------------------------------------------------- */
-
-static void keep_record(struct load_thread *t, const struct load_record *r)
-{
-	if (t->nrecs == t->caprecs) {
-		size_t cap = t->caprecs ? t->caprecs * 2 : RECS_INITIAL;
-		struct load_record *p = realloc(t->recs, cap * sizeof(*p));
-		if (!p) {
-			t->recs_lost = true;
-			return;
-		}
-		t->recs = p;
-		t->caprecs = cap;
-	}
-	t->recs[t->nrecs++] = *r;
-}
-
-static void progress_note(struct load_thread *t, const struct load_record *r)
-{
-	atomic_fetch_add_explicit(&t->prog_done, 1, memory_order_relaxed);
-	if (r->error != ERR_NONE)
-		atomic_fetch_add_explicit(&t->prog_failed, 1, memory_order_relaxed);
-	else
-		atomic_fetch_add_explicit(
-			&t->prog_hist[progress_bucket(r->last_byte_ns - r->scheduled_ns)], 1,
-			memory_order_relaxed);
-}
-
-/* Count a request that ended (a warmup one only as such). */
-static void account(struct load_thread *t, const struct client *c)
-{
-	const struct load_record *r = &c->rec;
-
-	if (r->last_byte_ns > t->end_ns)
-		t->end_ns = r->last_byte_ns;
-	if (!c->measured) {
-		t->c.warmup++;
-		return;
-	}
-	if (r->error == ERR_NONE) {
-		t->c.ok++;
-		latency_record(&t->lat, r, c->started_ns);
-	} else {
-		t->c.failed++;
-		t->c.errors[r->error]++;
-	}
-	t->c.bytes_sent += r->bytes_sent;
-	t->c.bytes_received += r->bytes_received;
-	if (t->sh->o->keep_records)
-		keep_record(t, r);
-	if (t->sh->o->progress)
-		progress_note(t, r);
-}
-
 /* ---- ending a request ------------------------------------------------------------------ */
 
 /* The connection may carry another request: pause for --hold, or wait for one now. */
@@ -247,7 +187,7 @@ static void finish(struct load_thread *t, struct client *c, enum err_kind err, u
 	r->local_v6 = c->local_v6;
 	r->conn_seq = c->conn_seq;
 	r->req_in_conn = c->requests;
-	account(t, c);
+	tally_request(t, &c->rec, c->measured, c->started_ns);
 	t->busy--;
 	if (keep) {
 		park(t, c, now);
@@ -360,41 +300,6 @@ static void send_request(struct load_thread *t, struct client *c, uint64_t now)
 
 /* ---- connecting ---------------------------------------------------------------------------- */
 
-/* The local address and port: the key that joins this request with the kernel's records. */
-static void note_local(struct client *c)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-
-	if (getsockname(c->fd, (struct sockaddr *)&ss, &len) < 0)
-		return;
-	c->local_v6 = ss.ss_family == AF_INET6;
-	if (c->local_v6) {
-		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
-		memcpy(c->local_addr, &in6->sin6_addr, 16);
-		c->local_port = ntohs(in6->sin6_port);
-	} else {
-		struct sockaddr_in *in = (struct sockaddr_in *)&ss;
-		memcpy(c->local_addr, &in->sin_addr, 4);
-		c->local_port = ntohs(in->sin_port);
-	}
-}
-
-/* --sources: bind to the next source address, leaving the port to connect(). */
-static int bind_source(struct load_thread *t, int fd)
-{
-	const struct load_opts *o = t->sh->o;
-	struct sockaddr_storage ss;
-	socklen_t len;
-	int one = 1;
-
-	workload_source(&o->sources, t->id + t->next_source++ * o->threads, &ss, &len);
-	/* Without this, bind() would pick a port unique across every destination, and
-	 * the ports would run out at ~28k whatever the number of source addresses. */
-	(void)setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof(one));
-	return bind(fd, (struct sockaddr *)&ss, len);
-}
-
 /*
  * Out of descriptors (EMFILE, ENFILE): our own limit, not the server's doing, so the
  * request is not failed; it waits, in arrival order, for a descriptor to be closed (by
@@ -445,7 +350,7 @@ static void conn_open(struct load_thread *t, struct client *c, uint64_t now)
 	c->gen++;
 	c->conn_seq = ++t->conn_seq;
 	c->state = CL_CONNECTING;
-	if (o->sources.count && bind_source(t, fd) < 0) {
+	if (o->sources.count && netio_bind_source(t, fd) < 0) {
 		fail(t, c, PHASE_SOCKET, errno);
 		return;
 	}
@@ -454,7 +359,7 @@ static void conn_open(struct load_thread *t, struct client *c, uint64_t now)
 		fail(t, c, PHASE_CONNECT, errno);
 		return;
 	}
-	note_local(c);
+	netio_local(c->fd, c->local_addr, &c->local_port, &c->local_v6);
 	ev.data.u64 = (uint64_t)c->gen << 32 | c->index;
 	if (epoll_ctl(t->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
 		fail(t, c, PHASE_SOCKET, errno);
@@ -589,16 +494,10 @@ static void client_event(struct load_thread *t, struct client *c, uint32_t event
  */
 static void last_look(struct load_thread *t, struct client *c)
 {
-	struct pollfd p = { .fd = c->fd, .events = POLLIN | POLLOUT | POLLRDHUP };
-	uint32_t events = 0;
+	uint32_t events;
 
-	if (c->fd < 0 || poll(&p, 1, 0) != 1)
+	if (c->fd < 0 || !netio_ready(c->fd, &events))
 		return;
-	events |= (p.revents & POLLIN) ? EPOLLIN : 0;
-	events |= (p.revents & POLLOUT) ? EPOLLOUT : 0;
-	events |= (p.revents & POLLRDHUP) ? EPOLLRDHUP : 0;
-	events |= (p.revents & POLLERR) ? EPOLLERR : 0;
-	events |= (p.revents & POLLHUP) ? EPOLLHUP : 0;
 	client_event(t, c, events);
 }
 
@@ -643,42 +542,6 @@ static void run_timers(struct load_thread *t, uint64_t now)
 
 /* ---- starting requests --------------------------------------------------------------- */
 
-/*
- * --phases: the phase at @now (the first one during the warmup); time only moves on, so
- * the thread's current phase only moves forward.
- */
-static unsigned phase_now(struct load_thread *t, uint64_t now)
-{
-	const struct load_phases *ph = t->sh->o->phases;
-	uint64_t from = t->sh->warmup_end_ns;
-
-	while (t->phase + 1 < ph->n && now >= from + ph->p[t->phase + 1].start_ns)
-		t->phase++;
-	return t->phase;
-}
-
-/* --phases: this thread's share of the phase's clients, as run.c splits --clients. */
-static bool phase_full(struct load_thread *t, uint64_t now)
-{
-	const struct load_opts *o = t->sh->o;
-	unsigned clients, cap;
-
-	if (!o->phases)
-		return false;
-	clients = o->phases->p[phase_now(t, now)].clients;
-	cap = clients / o->threads + (t->id < clients % o->threads ? 1 : 0);
-	return t->busy >= cap;
-}
-
-/* --phases: when the next phase begins (UINT64_MAX: in the last one). */
-static uint64_t phase_next_ns(struct load_thread *t, uint64_t now)
-{
-	const struct load_phases *ph = t->sh->o->phases;
-	unsigned i = phase_now(t, now);
-
-	return i + 1 < ph->n ? t->sh->warmup_end_ns + ph->p[i + 1].start_ns : UINT64_MAX;
-}
-
 /* Begin a request due at @due in slot @c: on its idle connection, or a new one. */
 static void req_begin(struct load_thread *t, struct client *c, uint64_t due, bool measured)
 {
@@ -689,7 +552,7 @@ static void req_begin(struct load_thread *t, struct client *c, uint64_t due, boo
 	c->rec.scheduled_ns = due ? due : now;
 	c->rec.path = (uint16_t)workload_pick(&t->sh->o->work, &t->rng);
 	if (t->sh->o->phases) {
-		int path = t->sh->o->phases->p[phase_now(t, now)].path;
+		int path = t->sh->o->phases->p[pacing_phase(t, now)].path;
 		if (path >= 0)
 			c->rec.path = (uint16_t)path;
 	}
@@ -708,40 +571,6 @@ static void req_begin(struct load_thread *t, struct client *c, uint64_t due, boo
 	}
 }
 
-/* Closed loop: may a client start a request now? Takes a ticket when --requests counts. */
-static bool closed_may_start(struct load_thread *t, uint64_t now, bool measured)
-{
-	struct load_shared *sh = t->sh;
-
-	if (t->exhausted)
-		return false;
-	if (now >= sh->sched_end_ns ||
-	    (measured && sh->o->requests &&
-	     atomic_fetch_add_explicit(&sh->issued, 1, memory_order_relaxed) >= sh->o->requests))
-		t->exhausted = true;
-	return !t->exhausted;
-}
-
-/* Open loop: is there an arrival left to start (now or later)? */
-static bool open_more(const struct load_thread *t, uint64_t now)
-{
-	const struct load_shared *sh = t->sh;
-
-	if (now >= sh->sched_end_ns || schedule_peek(&t->sched) >= sh->sched_end_ns)
-		return false;
-	return !sh->o->requests || t->share > 0;
-}
-
-static bool more_to_start(struct load_thread *t, uint64_t now)
-{
-	if (t->sh->o->mode == LOAD_OPEN)
-		return open_more(t, now);
-	if (t->exhausted || now >= t->sh->sched_end_ns)
-		return false;
-	return !t->sh->o->requests ||
-	       atomic_load_explicit(&t->sh->issued, memory_order_relaxed) < t->sh->o->requests;
-}
-
 /* Closed loop --ramp: let the slots whose time has come start. */
 static void ramp_release(struct load_thread *t, uint64_t now)
 {
@@ -749,7 +578,7 @@ static void ramp_release(struct load_thread *t, uint64_t now)
 		unsigned j = t->nslots - t->ramp_left--;
 		push_free(t, &t->slots[j]);
 		if (t->ramp_left)
-			t->ramp_at_ns = ramp_time(t, j + 1);
+			t->ramp_at_ns = pacing_ramp_time(t, j + 1);
 	}
 }
 
@@ -774,7 +603,7 @@ static void start_requests(struct load_thread *t)
 		bool measured;
 		uint64_t due = 0;
 		if (t->sh->o->mode == LOAD_OPEN) {
-			if (!open_more(t, now) || schedule_peek(&t->sched) > now)
+			if (!pacing_open_more(t, now) || schedule_peek(&t->sched) > now)
 				return;
 			due = schedule_next(&t->sched);
 			measured = due >= t->sh->warmup_end_ns;
@@ -782,9 +611,9 @@ static void start_requests(struct load_thread *t)
 				t->share--;
 		} else {
 			measured = now >= t->sh->warmup_end_ns;
-			if (phase_full(t, now))
+			if (pacing_phase_full(t, now))
 				return;
-			if (!closed_may_start(t, now, measured))
+			if (!pacing_closed_may_start(t, now, measured))
 				return;
 		}
 		req_begin(t, take_slot(t), due, measured);
@@ -805,38 +634,19 @@ static uint64_t wait_until(struct load_thread *t, uint64_t now)
 		until = n->key;
 	if (t->nfdwait && now + FDWAIT_POLL_NS < until) /* descriptors close in any thread */
 		until = now + FDWAIT_POLL_NS;
-	if (t->ramp_left && t->ramp_at_ns < until && more_to_start(t, now))
+	if (t->ramp_left && t->ramp_at_ns < until && pacing_more_to_start(t, now))
 		until = t->ramp_at_ns;
-	if (sh->o->phases && phase_next_ns(t, now) < until)
-		until = phase_next_ns(t, now);
-	if (t->nidle + t->nfree && more_to_start(t, now)) {
+	if (sh->o->phases && pacing_phase_next_ns(t, now) < until)
+		until = pacing_phase_next_ns(t, now);
+	if (t->nidle + t->nfree && pacing_more_to_start(t, now)) {
 		if (sh->o->mode == LOAD_CLOSED)
-			return phase_full(t, now) ? until : now;
+			return pacing_phase_full(t, now) ? until : now;
 		if (schedule_peek(&t->sched) < until)
 			until = schedule_peek(&t->sched);
 	}
 	if (sh->sched_end_ns < until && now < sh->sched_end_ns)
 		until = sh->sched_end_ns;
 	return until;
-}
-
-static int wait_events(struct load_thread *t, struct epoll_event *evs, uint64_t until)
-{
-	static atomic_bool no_pwait2; /* before Linux 5.11 (or under valgrind) */
-	uint64_t now = clock_now_ns();
-	struct timespec ts = clock_ns_to_timespec(until > now ? until - now : 0);
-	int n = -1;
-
-	errno = ENOSYS;
-	if (!atomic_load_explicit(&no_pwait2, memory_order_relaxed))
-		n = epoll_pwait2(t->epfd, evs, EVENTS_MAX, &ts, NULL); /* ns timeouts */
-	if (n < 0 && errno == ENOSYS) {
-		atomic_store_explicit(&no_pwait2, true, memory_order_relaxed);
-		n = epoll_wait(t->epfd, evs, EVENTS_MAX, clock_ms_until(until));
-	}
-	if (n < 0 && errno != EINTR)
-		log_warn("epoll_wait() failed: %m");
-	return n;
 }
 
 static void dispatch(struct load_thread *t, const struct epoll_event *evs, int n)
@@ -867,21 +677,6 @@ static void abort_in_flight(struct load_thread *t, uint64_t now, bool signalled)
 	}
 }
 
-/* Arrivals that were due but never started (open loop), for the report. */
-static void count_unsent(struct load_thread *t)
-{
-	const struct load_shared *sh = t->sh;
-
-	if (sh->o->mode != LOAD_OPEN)
-		return;
-	if (sh->o->requests) {
-		t->c.unsent += t->share;
-		return;
-	}
-	schedule_skip_until(&t->sched, sh->warmup_end_ns);
-	t->c.unsent += schedule_skip_until(&t->sched, sh->sched_end_ns);
-}
-
 static void thread_loop(struct load_thread *t)
 {
 	struct load_shared *sh = t->sh;
@@ -901,9 +696,9 @@ static void thread_loop(struct load_thread *t)
 		}
 		start_requests(t);
 		now = clock_now_ns();
-		if (t->busy == 0 && !more_to_start(t, now))
+		if (t->busy == 0 && !pacing_more_to_start(t, now))
 			return;
-		n = wait_events(t, evs, wait_until(t, now));
+		n = netio_wait(t->epfd, evs, EVENTS_MAX, wait_until(t, now));
 		dispatch(t, evs, n);
 		run_timers(t, clock_now_ns());
 	}
@@ -924,9 +719,9 @@ void *client_thread_run(void *arg)
 		schedule_set_ramp(&t->sched, o->ramp_ns);
 	}
 	if (t->ramp_left)
-		t->ramp_at_ns = ramp_time(t, 0);
+		t->ramp_at_ns = pacing_ramp_time(t, 0);
 	thread_loop(t);
-	count_unsent(t);
+	pacing_count_unsent(t);
 	for (unsigned i = 0; i < t->nslots; i++)
 		conn_close(&t->slots[i]);
 	return NULL;

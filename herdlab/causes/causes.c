@@ -260,34 +260,17 @@ static json_t *stats(const struct inputs *in)
 /* The names that took the requests' CPUs most, over every request. */
 static json_t *ran_instead(const struct inputs *in)
 {
-	struct {
-		char name[16];
-		uint64_t n;
-	} tab[64];
+	struct name_count tab[64], top;
 	size_t ntab = 0;
 	json_t *a = json_array();
 
 	for (size_t k = 0; k < in->nrows; k++)
-		for (int t = 0; t < CAUSES_TOP && in->extra[k].ran_instead[t][0]; t++) {
-			size_t i = 0;
-			while (i < ntab && strcmp(tab[i].name, in->extra[k].ran_instead[t]))
-				i++;
-			if (i == ntab && ntab < 64)
-				memcpy(tab[ntab++].name, in->extra[k].ran_instead[t], 16);
-			if (i < ntab)
-				tab[i].n += in->extra[k].ran_count[t];
-		}
-	for (int top = 0; top < CAUSES_TOP; top++) {
-		size_t best = ntab;
-		for (size_t i = 0; i < ntab; i++)
-			if (tab[i].n && (best == ntab || tab[i].n > tab[best].n))
-				best = i;
-		if (best == ntab)
-			break;
-		json_array_append_new(a, json_pack("{s:s, s:I}", MK_RAN_COMM, tab[best].name,
-						   MK_RAN_COUNT, (json_int_t)tab[best].n));
-		tab[best].n = 0;
-	}
+		for (int t = 0; t < CAUSES_TOP && in->extra[k].ran_instead[t][0]; t++)
+			name_count_add(tab, &ntab, sizeof(tab) / sizeof(tab[0]),
+				       in->extra[k].ran_instead[t], in->extra[k].ran_count[t]);
+	for (int k = 0; k < CAUSES_TOP && name_count_take(tab, ntab, &top); k++)
+		json_array_append_new(a, json_pack("{s:s, s:I}", MK_RAN_COMM, top.name,
+						   MK_RAN_COUNT, (json_int_t)top.n));
 	return a;
 }
 

@@ -68,23 +68,31 @@ static void split_queue(const struct sched_log *log, uint64_t est, uint64_t acc,
 	c->queue_rest_ns = c->queue_ns > used ? c->queue_ns - used : 0;
 }
 
-/* Count @name among the names that took the CPU (kept: the CAUSES_TOP most frequent). */
-struct name_count {
-	char name[16];
-	uint32_t n;
-};
-
-static void count_name(struct name_count *tab, size_t *ntab, size_t cap, const char *name)
+void name_count_add(struct name_count *tab, size_t *ntab, size_t cap, const char *name, uint64_t n)
 {
 	for (size_t i = 0; i < *ntab; i++)
 		if (!strncmp(tab[i].name, name, sizeof(tab[i].name))) {
-			tab[i].n++;
+			tab[i].n += n;
 			return;
 		}
 	if (*ntab < cap) {
 		snprintf(tab[*ntab].name, sizeof(tab[*ntab].name), "%.15s", name);
-		tab[(*ntab)++].n = 1;
+		tab[(*ntab)++].n = n;
 	}
+}
+
+bool name_count_take(struct name_count *tab, size_t ntab, struct name_count *out)
+{
+	size_t best = ntab;
+
+	for (size_t i = 0; i < ntab; i++)
+		if (tab[i].n && (best == ntab || tab[i].n > tab[best].n))
+			best = i;
+	if (best == ntab)
+		return false;
+	*out = tab[best];
+	tab[best].n = 0;
+	return true;
 }
 
 /* The name of the task that a preemption record @r switched to. */
@@ -120,20 +128,14 @@ static void split_server(const struct sched_log *log, uint64_t acc, uint64_t end
 		if (!r || r->type != SCHED_SWITCH || !(r->flags & SCHED_PREEMPTED))
 			continue; /* woken, not preempted */
 		c->involuntary++;
-		count_name(tab, &ntab, sizeof(tab) / sizeof(tab[0]), next_name(log, r));
+		name_count_add(tab, &ntab, sizeof(tab) / sizeof(tab[0]), next_name(log, r), 1);
 		if (s->end <= s->start)
 			break;
 	}
-	for (size_t k = 0; k < CAUSES_TOP; k++) { /* the most frequent first */
-		size_t best = ntab;
-		for (size_t i = 0; i < ntab; i++)
-			if (tab[i].n && (best == ntab || tab[i].n > tab[best].n))
-				best = i;
-		if (best == ntab)
-			break;
-		memcpy(c->ran_instead[k], tab[best].name, sizeof(c->ran_instead[k]));
-		c->ran_count[k] = tab[best].n;
-		tab[best].n = 0;
+	struct name_count top;
+	for (size_t k = 0; k < CAUSES_TOP && name_count_take(tab, ntab, &top); k++) {
+		memcpy(c->ran_instead[k], top.name, sizeof(c->ran_instead[k]));
+		c->ran_count[k] = (uint32_t)top.n;
 	}
 }
 

@@ -18,6 +18,10 @@
 #ifndef HERD_CAUSES_SPLIT_H
 #define HERD_CAUSES_SPLIT_H
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
 #include "causes/schedlog.h"
 
 #define CAUSES_TOP 3 /* the task names kept of those that took a request's CPU */
@@ -32,6 +36,19 @@ struct req_causes {
 	char ran_instead[CAUSES_TOP][16]; /* the names that took its CPU most ("": none) */
 	uint32_t ran_count[CAUSES_TOP];	  /* ... how often */
 };
+
+/* Names counted, the most frequent taken first (who took a request's CPU). */
+struct name_count {
+	char name[16]; /* a task's comm */
+	uint64_t n;    /* how often */
+};
+
+/* Add @n to @name's count in @tab (*@ntab entries of @cap); a new name past @cap is not kept. */
+void name_count_add(struct name_count *tab, size_t *ntab, size_t cap, const char *name, uint64_t n);
+
+/* The most frequent name left in @tab (the first of equals) into @out, its count zeroed;
+ * false when every count is 0. */
+bool name_count_take(struct name_count *tab, size_t ntab, struct name_count *out);
 
 /*
  * The causes of the connection established at @est_ns and accepted at @acc_ns

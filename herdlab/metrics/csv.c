@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * csv.c - the run directory's tables (csv.h).
+ * csv.c - the table engine (csv_table.h): any list of columns written and read back.
  *
  * A table is an array of struct csv_col: the column's name in the header, how
  * its value is held in the record, and where (offsetof). Numbers are written in
@@ -15,11 +15,9 @@
  * the header, and leaves out every row that does not fit, counting them
  * (csv_stats), so that a report can say it is partial and why.
  *
- * About 700 lines, on purpose: every table's one writer and one reader share
- * the column machinery here, so that no format is read differently from the
- * way it is written.
+ * The tables themselves, and csv.h's functions for each, are in csv_tables.c.
  */
-#include "metrics/csv.h"
+#include "metrics/csv_table.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -37,139 +35,6 @@
 
 #define CSV_FIELDS_MAX 64 /* fields of a row looked at; herdload writes 15 */
 #define COMM_LEN       16 /* struct herd_task's comm: a name of at most COMM_LEN - 1 and its NUL */
-
-/* How a column's value is held in its record. */
-enum csv_type {
-	CSV_U16,     /* uint16_t */
-	CSV_U32,     /* uint32_t */
-	CSV_U64,     /* uint64_t */
-	CSV_INT,     /* int */
-	CSV_ADDR,    /* a herd_conn's client_addr, by its family ("" for neither inet) */
-	CSV_COMM,    /* a trace_task's comm, quoted when it must be (written only) */
-	CSV_ROLE,    /* a trace_task: "process" (tid == tgid) or "thread" (written only) */
-	CSV_WAKEUPS, /* a trace_task's accept wakeups over every wait kind (written only) */
-	CSV_STR16,   /* a char[16] without commas or quotes ("refused") */
-	CSV_FADDR,   /* a trace_fate's client address, by its family */
-	CSV_STATE,   /* a TCP state as /proc/net/tcp names it ("SYN_SENT"; "" for none) */
-	CSV_SIDE,    /* a trace_fate's rst_server or rst_state_server: "server", "client" (""
-		      * without a reset) */
-	CSV_YESNO,   /* a bool: "yes" or "no" */
-	CSV_DROPS,   /* a trace_fate's handshake drops, all kinds (written only) */
-	CSV_REASON,  /* a trace_fate's main drop reason (written only) */
-	CSV_NAME,    /* a char[16] name at its place (a waits row's comm), quoted like comm */
-	CSV_KIND,    /* a uint32_t enum waits_kind, by its name ("select", "poll", "epoll") */
-};
-
-struct csv_col {
-	const char *name;   /* in the header */
-	enum csv_type type; /* how it is held */
-	size_t off;	    /* where, in the record */
-	bool optional;	    /* a table without it is read, the field left zero */
-};
-
-#define CONN_COL(name, type)                                         \
-	{                                                            \
-#name, type, offsetof(struct herd_conn, name), false \
-	}
-#define TASK_COL(name, type)                                            \
-	{                                                               \
-#name, type, offsetof(struct trace_task, t.name), false \
-	}
-#define FATE_COL(name, type)                                            \
-	{                                                               \
-#name, type, offsetof(struct trace_fate, f.name), false \
-	}
-#define REQ_COL(name, type)                                           \
-	{                                                             \
-#name, type, offsetof(struct client_req, name), false \
-	}
-
-/* connections.csv, in both directions. */
-static const struct csv_col conn_cols[] = {
-	CONN_COL(client_addr, CSV_ADDR), CONN_COL(client_port, CSV_U16),
-	CONN_COL(server_port, CSV_U16),	 CONN_COL(established_ns, CSV_U64),
-	CONN_COL(accepted_ns, CSV_U64),	 CONN_COL(accept_tid, CSV_U32),
-	CONN_COL(closed_ns, CSV_U64),	 CONN_COL(wakeups, CSV_U32),
-};
-
-/* tasks.csv (a row is a struct trace_task). */
-static const struct csv_col task_cols[] = {
-	{ "tid", CSV_U32, offsetof(struct trace_task, tid), false },
-	TASK_COL(tgid, CSV_U32),
-	TASK_COL(ppid, CSV_U32),
-	TASK_COL(comm, CSV_COMM),
-	{ "role", CSV_ROLE, 0, false },
-	TASK_COL(switches, CSV_U64),
-	TASK_COL(voluntary, CSV_U64),
-	TASK_COL(involuntary, CSV_U64),
-	TASK_COL(migrations, CSV_U64),
-	TASK_COL(run_ns, CSV_U64),
-	TASK_COL(accepted, CSV_U64),
-	TASK_COL(eagain, CSV_U64),
-	TASK_COL(futile, CSV_U64),
-	{ "wakeups", CSV_WAKEUPS, 0, false },
-};
-
-/* waits.csv: one row per task and kind of waiting call (a row is a struct waits_row). */
-#define WAIT_COL(name, col, type)                                  \
-	{                                                          \
-		name, type, offsetof(struct waits_row, col), false \
-	}
-static const struct csv_col wait_cols[] = {
-	WAIT_COL("tid", tid, CSV_U32),
-	WAIT_COL("tgid", s.tgid, CSV_U32),
-	WAIT_COL("comm", s.comm, CSV_NAME),
-	WAIT_COL("kind", kind, CSV_KIND),
-	WAIT_COL("calls", s.calls, CSV_U64),
-	WAIT_COL("nfds", s.nfds, CSV_U64),
-	WAIT_COL("maxevents", s.maxevents, CSV_U64),
-	WAIT_COL("ready", s.ready, CSV_U64),
-	WAIT_COL("empty_calls", s.empty, CSV_U64),
-	WAIT_COL("errors", s.errors, CSV_U64),
-	WAIT_COL("unknown_nfds_calls", s.unknown_nfds, CSV_U64),
-	WAIT_COL("cpu_ns", s.cpu_ns, CSV_U64),
-	WAIT_COL("elapsed_ns", s.elapsed_ns, CSV_U64),
-};
-
-/* The columns of herdload's requests.csv that the join needs. */
-static const struct csv_col request_cols[] = {
-	REQ_COL(scheduled_ns, CSV_U64),
-	REQ_COL(connect_start_ns, CSV_U64),
-	REQ_COL(connected_ns, CSV_U64),
-	REQ_COL(first_byte_ns, CSV_U64),
-	REQ_COL(last_byte_ns, CSV_U64),
-	REQ_COL(local_port, CSV_U16),
-	REQ_COL(status, CSV_INT),
-	REQ_COL(conn_seq, CSV_U32),
-	REQ_COL(thread, CSV_U32),
-	/* not every requests.csv the tests make has it: a request without one is not failed */
-	{ "error", CSV_STR16, offsetof(struct client_req, error), true },
-};
-
-/* fates.csv (a row is a struct trace_fate). */
-static const struct csv_col fate_cols[] = {
-	{ "client_addr", CSV_FADDR, 0, false },
-	{ "client_port", CSV_U16, offsetof(struct trace_fate, f.key.client_port), false },
-	{ "server_port", CSV_U16, offsetof(struct trace_fate, f.key.server_port), false },
-	FATE_COL(first_ns, CSV_U64),
-	FATE_COL(last_ns, CSV_U64),
-	{ "syn_drops", CSV_DROPS, 0, false },
-	{ "drop_reason", CSV_REASON, 0, false },
-	FATE_COL(syn_retransmits, CSV_U32),
-	FATE_COL(overflow_drops, CSV_U32),
-	FATE_COL(no_socket_drops, CSV_U32),
-	FATE_COL(synack_retransmits, CSV_U32),
-	FATE_COL(resets_sent, CSV_U32),
-	FATE_COL(resets_received, CSV_U32),
-	FATE_COL(client_resets_received, CSV_U32),
-	FATE_COL(closed_unread, CSV_U32),
-	{ "rst_state", CSV_STATE, offsetof(struct trace_fate, f.rst_state), false },
-	{ "rst_state_of", CSV_SIDE, offsetof(struct trace_fate, f.rst_state_server), false },
-	{ "rst_by", CSV_SIDE, offsetof(struct trace_fate, f.rst_server), false },
-	{ "accepted", CSV_YESNO, offsetof(struct trace_fate, accepted), false },
-};
-
-#define NCOLS(cols) (sizeof(cols) / sizeof((cols)[0]))
 
 /* ---- writing -------------------------------------------------------------------------------- */
 
@@ -277,24 +142,12 @@ static void put_field(FILE *f, const struct csv_col *col, const void *rec)
 	}
 }
 
-/* By handshake time; equal ones by socket address, for a stable order. */
-static int conn_cmp(const void *pa, const void *pb)
+/* The @n records at @base as the whole of @path, under @t's header, in @t's order. */
+int csv_table_write(const char *path, const struct csv_table *t, const void *base, size_t n)
 {
-	const struct herd_conn *a = *(const struct herd_conn *const *)pa;
-	const struct herd_conn *b = *(const struct herd_conn *const *)pb;
-
-	if (a->established_ns != b->established_ns)
-		return a->established_ns < b->established_ns ? -1 : 1;
-	return (a->sk > b->sk) - (a->sk < b->sk);
-}
-
-/*
- * The @n records of @size bytes at @base as the whole of @path, under the header of
- * @cols; in the order of @order (given pointers to records) or, NULL, as they are.
- */
-static int write_table(const char *path, const struct csv_col *cols, size_t ncols, const void *base,
-		       size_t n, size_t size, int (*order)(const void *, const void *))
-{
+	const struct csv_col *cols = t->cols;
+	size_t ncols = t->ncols, size = t->size;
+	int (*order)(const void *, const void *) = t->order;
 	const void **rows = malloc((n + 1) * sizeof(*rows));
 	struct afile a;
 
@@ -322,41 +175,6 @@ static int write_table(const char *path, const struct csv_col *cols, size_t ncol
 	}
 	free(rows);
 	return afile_close(&a, true) < 0 ? -errno : 0;
-}
-
-int csv_write_connections(const char *path, const struct trace_result *r)
-{
-	return write_table(path, conn_cols, NCOLS(conn_cols), r->conns, r->nconns,
-			   sizeof(*r->conns), conn_cmp);
-}
-
-/* By first event; equal ones by port, for a stable order. */
-static int fate_cmp(const void *pa, const void *pb)
-{
-	const struct trace_fate *a = *(const struct trace_fate *const *)pa;
-	const struct trace_fate *b = *(const struct trace_fate *const *)pb;
-
-	if (a->f.first_ns != b->f.first_ns)
-		return a->f.first_ns < b->f.first_ns ? -1 : 1;
-	return (a->f.key.client_port > b->f.key.client_port) -
-	       (a->f.key.client_port < b->f.key.client_port);
-}
-
-int csv_write_fates(const char *path, const struct trace_result *r)
-{
-	return write_table(path, fate_cols, NCOLS(fate_cols), r->fates, r->nfates,
-			   sizeof(*r->fates), fate_cmp);
-}
-
-int csv_write_tasks(const char *path, const struct trace_result *r)
-{
-	return write_table(path, task_cols, NCOLS(task_cols), r->tasks, r->ntasks,
-			   sizeof(*r->tasks), NULL);
-}
-
-int csv_write_waits(const char *path, const struct waits_row *rows, size_t n)
-{
-	return write_table(path, wait_cols, NCOLS(wait_cols), rows, n, sizeof(*rows), NULL);
 }
 
 /* ---- reading -------------------------------------------------------------------------------- */
@@ -659,8 +477,8 @@ static struct csv_stats *stats(struct csv_stats *st, struct csv_stats *local)
 }
 
 /* Read @path whole (files_read: a regular file, never a FIFO) and parse it. */
-static ssize_t read_table(const char *path, const struct csv_col *cols, size_t ncols, size_t size,
-			  void **out, struct csv_stats *st)
+ssize_t csv_table_read(const char *path, const struct csv_table *t, void **out,
+		       struct csv_stats *st)
 {
 	struct csv_stats local;
 	char *text = files_read(path, NULL);
@@ -673,74 +491,16 @@ static ssize_t read_table(const char *path, const struct csv_col *cols, size_t n
 			 err == EINVAL ? "not a regular file" : strerror(err));
 		return -err;
 	}
-	ssize_t n = parse_table(text, cols, ncols, size, out, st);
+	ssize_t n = parse_table(text, t->cols, t->ncols, t->size, out, st);
 	free(text);
 	if (n == -ENOMEM)
 		snprintf(st->why, sizeof(st->why), "%s", strerror(ENOMEM));
 	return n;
 }
 
-ssize_t csv_parse_requests(char *text, struct client_req **out, struct csv_stats *st)
+ssize_t csv_table_parse(char *text, const struct csv_table *t, void **out, struct csv_stats *st)
 {
 	struct csv_stats local;
 
-	return parse_table(text, request_cols, NCOLS(request_cols), sizeof(**out), (void **)out,
-			   stats(st, &local));
-}
-
-ssize_t csv_parse_connections(char *text, struct herd_conn **out, struct csv_stats *st)
-{
-	struct csv_stats local;
-
-	return parse_table(text, conn_cols, NCOLS(conn_cols), sizeof(**out), (void **)out,
-			   stats(st, &local));
-}
-
-ssize_t csv_parse_tasks(char *text, struct trace_task **out, struct csv_stats *st)
-{
-	struct csv_stats local;
-
-	return parse_table(text, task_cols, NCOLS(task_cols), sizeof(**out), (void **)out,
-			   stats(st, &local));
-}
-
-ssize_t csv_parse_fates(char *text, struct trace_fate **out, struct csv_stats *st)
-{
-	struct csv_stats local;
-
-	return parse_table(text, fate_cols, NCOLS(fate_cols), sizeof(**out), (void **)out,
-			   stats(st, &local));
-}
-
-ssize_t csv_read_fates(const char *path, struct trace_fate **out, struct csv_stats *st)
-{
-	return read_table(path, fate_cols, NCOLS(fate_cols), sizeof(**out), (void **)out, st);
-}
-
-ssize_t csv_parse_waits(char *text, struct waits_row **out, struct csv_stats *st)
-{
-	struct csv_stats local;
-
-	return parse_table(text, wait_cols, NCOLS(wait_cols), sizeof(**out), (void **)out,
-			   stats(st, &local));
-}
-
-ssize_t csv_read_waits(const char *path, struct waits_row **out, struct csv_stats *st)
-{
-	return read_table(path, wait_cols, NCOLS(wait_cols), sizeof(**out), (void **)out, st);
-}
-
-ssize_t csv_read_requests(const char *path, struct client_req **out, struct csv_stats *st)
-{
-	return read_table(path, request_cols, NCOLS(request_cols), sizeof(**out), (void **)out, st);
-}
-
-ssize_t csv_read_connections(const char *path, struct herd_conn **out, struct csv_stats *st)
-{
-	return read_table(path, conn_cols, NCOLS(conn_cols), sizeof(**out), (void **)out, st);
-}
-
-ssize_t csv_read_tasks(const char *path, struct trace_task **out, struct csv_stats *st)
-{
-	return read_table(path, task_cols, NCOLS(task_cols), sizeof(**out), (void **)out, st);
+	return parse_table(text, t->cols, t->ncols, t->size, out, stats(st, &local));
 }

@@ -10,7 +10,8 @@
  *	                 one: drops, retransmitted handshakes, resets (written and read)
  *	waits.csv        the waiting calls of every task, by kind (--waits; written and read)
  *
- * Each table is a list of columns declared once in csv.c, each column a name,
+ * Each table is a list of columns declared once in csv_tables.c (and written and
+ * read by the one engine in csv.c, csv_table.h), each column a name,
  * a type and a place in the record; the writer prints the header and the rows
  * from that list, and the reader finds the columns by name in the header (so
  * that a column added later, or reordered, does not break an older reader).

@@ -114,6 +114,9 @@ json_t *metrics_json(const struct trace_metrics *m, const struct trace_result *r
  */
 json_t *metrics_join_json(const char *requests_csv, const struct trace_result *r);
 
+/* An array of the @n ids (the tracer's programs, links, maps); NULL when out of memory. */
+json_t *metrics_json_ids(const uint32_t *ids, size_t n);
+
 /* ---- metrics_text.c: the text report ------------------------------------------------------ */
 
 /* The text report: tables and log2 histograms. */

@@ -275,8 +275,7 @@ static int put_tracer(json_t *o, const struct trace_result *r)
 	return err;
 }
 
-/* An array of @n ids. */
-static json_t *ids_json(const uint32_t *ids, size_t n)
+json_t *metrics_json_ids(const uint32_t *ids, size_t n)
 {
 	json_t *a = json_array();
 
@@ -314,9 +313,9 @@ json_t *metrics_json(const struct trace_metrics *m, const struct trace_result *r
 		return NULL;
 	if (put_numbers(o, m) | put_objects(o, m, r) | put_tracer(o, r) |
 	    jsonio_set_path(o, MK_PROC_REAPERS, reapers_json(m)) |
-	    jsonio_set_path(o, MK_TRACER_PROGRAM_IDS, ids_json(r->prog_ids, r->nprog_ids)) |
-	    jsonio_set_path(o, MK_TRACER_LINK_IDS, ids_json(r->link_ids, r->nlink_ids)) |
-	    jsonio_set_path(o, MK_TRACER_MAP_IDS, ids_json(r->map_ids, r->nmap_ids)) |
+	    jsonio_set_path(o, MK_TRACER_PROGRAM_IDS, metrics_json_ids(r->prog_ids, r->nprog_ids)) |
+	    jsonio_set_path(o, MK_TRACER_LINK_IDS, metrics_json_ids(r->link_ids, r->nlink_ids)) |
+	    jsonio_set_path(o, MK_TRACER_MAP_IDS, metrics_json_ids(r->map_ids, r->nmap_ids)) |
 	    jsonio_set_path(o, MK_FATES, fates_json(r))) {
 		json_decref(o);
 		errno = ENOMEM;

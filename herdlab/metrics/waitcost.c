@@ -20,6 +20,7 @@
 
 #include "jsonio.h"
 #include "metrics/keys.h"
+#include "metrics/metrics.h"
 #include "metrics/records.h"
 
 static double ratio(double a, double b)
@@ -119,18 +120,6 @@ static json_t *sum_json(const struct wait_sum *w, const struct herd_histogram *h
 	return o;
 }
 
-static json_t *ids_json(const uint32_t *ids, size_t n)
-{
-	json_t *a = json_array();
-
-	for (size_t i = 0; a && i < n; i++)
-		if (json_array_append_new(a, json_integer(ids[i]))) {
-			json_decref(a);
-			return NULL;
-		}
-	return a;
-}
-
 int waitcost_json(json_t *trace, const struct wait_summary *s, const struct waits_result *r)
 {
 	static const char *const keys[WAITS_KINDS] = { MK_WAIT_SELECT, MK_WAIT_POLL,
@@ -150,7 +139,8 @@ int waitcost_json(json_t *trace, const struct wait_summary *s, const struct wait
 			       json_string(r->task_storage ? MV_TRACER_RECORDS_TASK_STORAGE
 							   : MV_TRACER_RECORDS_HASH));
 	err |= jsonio_set_path(trace, MK_WAIT_MAP_FULL, json_integer((json_int_t)r->map_full));
-	err |= jsonio_set_path(trace, MK_WAIT_PROGRAM_IDS, ids_json(r->prog_ids, r->nprog_ids));
+	err |= jsonio_set_path(trace, MK_WAIT_PROGRAM_IDS,
+			       metrics_json_ids(r->prog_ids, r->nprog_ids));
 	return err ? -1 : 0;
 }
 

@@ -65,7 +65,7 @@ int profiling_parse_hz(const char *arg)
 	return end == arg || *end || hz < 1 || hz > PROFILE_MAX_HZ ? -1 : (int)hz;
 }
 
-int profiling_start(struct profiling **out, int tasks_fd, int hz, bool all)
+int profiling_start(struct profiling **out, const struct tracer_shared *sh, int hz, bool all)
 {
 	struct profiling *p = calloc(1, sizeof(*p));
 	int err;
@@ -79,7 +79,7 @@ int profiling_start(struct profiling **out, int tasks_fd, int hz, bool all)
 	p->all = all;
 	p->next_poll = clock_now_ns() + POLL_NS;
 	err = profiler_open(&p->sampler,
-			    &(struct profiler_opts){ .hz = hz, .all = all, .tasks_fd = tasks_fd });
+			    &(struct profiler_opts){ .hz = hz, .all = all, .shared = sh });
 	if (err < 0) {
 		profiling_close(p);
 		return err;

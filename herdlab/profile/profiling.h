@@ -33,8 +33,10 @@
 
 struct profiling;
 
-/* 0, or -errno (logged); @tasks_fd is the tracer's targets (tracer_tasks_fd). */
-int profiling_start(struct profiling **out, int tasks_fd, int hz, bool all);
+struct tracer_shared;
+
+/* 0, or -errno (logged); @sh is the tracer's maps, whose targets are sampled (tracer_shared). */
+int profiling_start(struct profiling **out, const struct tracer_shared *sh, int hz, bool all);
 void profiling_set_root(struct profiling *p, pid_t root);
 void profiling_set_load(struct profiling *p, pid_t load);
 void profiling_poll(struct profiling *p);

@@ -52,6 +52,7 @@ struct compare_metric {
 	const char *count;	   /* run.json key of the sample's size (NULL: none) */
 };
 
+#define COMPARE_METRICS_MAX 64 /* entries of compare_metrics[] at most */
 extern const struct compare_metric compare_metrics[];
 extern const size_t compare_nmetrics;
 

@@ -52,16 +52,14 @@
 #include "clock.h"
 #include "commands.h"
 #include "files.h"
-#include "jsonio.h"
 #include "log.h"
 #include "path.h"
-#include "report/compare.h"
-#include "report/outfile.h"
 #include "metrics/keys.h"
 #include "report/runreport.h"
 #include "session/cgroup.h"
 #include "session/netns.h"
-#include "session/rundir.h"
+#include "session/repeat_summary.h"
+#include "session/runcost.h"
 #include "session/runjson.h"
 #include "session/runopts.h"
 #include "session/sidefiles.h"
@@ -333,50 +331,6 @@ static void serve_and_load(const struct run_opts *o, const char *dir, struct ses
 	}
 }
 
-/* ---- the cost: the server's and herdload's cgroups ---------------------------------------- */
-
-/* Both programs' cgroups (session/cgroup.h), and what they cost. */
-struct costs {
-	struct cgroup server, client;
-	bool made;     /* both were made */
-	char why[512]; /* if not, why ("": they were) */
-	json_t *json;  /* run.json's cost, once read */
-};
-
-/* Make the two cgroups; -1 when a limit was asked for and cannot be applied. */
-static int costs_make(const struct run_opts *o, struct costs *c)
-{
-	bool limits = o->mem_limit || o->pids_limit || o->server_cpus;
-	struct cg_limits sl = { o->mem_limit, o->pids_limit, o->server_cpus };
-	struct cg_limits cl = { 0, 0, o->client_cpus };
-
-	memset(c, 0, sizeof(*c));
-	c->made = cgroup_make(&c->server, "server", &sl, c->why, sizeof(c->why)) == 0 &&
-		  cgroup_make(&c->client, "client", &cl, c->why, sizeof(c->why)) == 0;
-	if (c->made)
-		return 0;
-	cgroup_remove(&c->server);
-	if (limits) {
-		log_warn("%s: the limits asked for cannot be applied, so nothing is run", c->why);
-		return -1;
-	}
-	log_warn("%s: the run goes on without the server's and herdload's cost", c->why);
-	return 0;
-}
-
-/* Read what both cost into c->json, and remove the cgroups (whatever ran there is killed). */
-static void costs_end(struct costs *c)
-{
-	if (c->made)
-		c->json = json_pack("{s:s, s:o, s:o}", "cgroup",
-				    c->server.version == 2 ? "v2" : "v1", "server",
-				    cgroup_cost(&c->server), "client", cgroup_cost(&c->client));
-	else
-		c->json = json_pack("{s:s}", "unavailable", c->why);
-	cgroup_remove(&c->server);
-	cgroup_remove(&c->client);
-}
-
 /* ---- the run ------------------------------------------------------------------------------ */
 
 /* Create @dir; *@created says whether it is new (a run that never starts removes it then). */
@@ -514,46 +468,6 @@ static int run_once(const struct run_opts *o, const char *dir)
 	return rc;
 }
 
-/* --repeat K: DIR/summary.{md,html,json}, the K runs compared, mean and spread. */
-static int write_summary(const char *dir, int k)
-{
-	struct rundir *runs = calloc((size_t)k, sizeof(*runs));
-	static const char *const names[] = { "summary.md", "summary.html" };
-	char path[PATH_MAX], plots[PATH_MAX];
-	int loaded = 0, rc = -1;
-
-	if (!runs)
-		return -1;
-	for (; loaded < k; loaded++) {
-		char rep[PATH_MAX];
-		if (path_fmt(rep, sizeof(rep), "%s/rep-%d", dir, loaded + 1) < 0 ||
-		    rundir_load(&runs[loaded], rep, false) < 0)
-			goto out;
-	}
-	if (path_join(plots, sizeof(plots), dir, "plots") < 0)
-		goto out;
-	rc = 0;
-	for (int i = 0; i < 2; i++) {
-		struct outfile f;
-		if (path_join(path, sizeof(path), dir, names[i]) < 0 ||
-		    outfile_open(&f, path) < 0) {
-			rc = -1;
-			continue;
-		}
-		int w = compare_write(runs, (size_t)k, i ? DOC_HTML : DOC_MD, f.f, plots, "plots");
-		rc |= outfile_close(&f, w == 0);
-	}
-	json_t *j = compare_json(runs, (size_t)k);
-	rc |= j && path_join(path, sizeof(path), dir, "summary.json") == 0 ? jsonio_save(j, path)
-									   : -1;
-	json_decref(j);
-out:
-	for (int i = 0; i < loaded; i++)
-		rundir_free(&runs[i]);
-	free(runs);
-	return rc < 0 ? -1 : 0;
-}
-
 /* @o's K runs into DIR/rep-1 ..., and their summary; 0 or 1. */
 static int run_repeats(const struct run_opts *o, const char *dir)
 {
@@ -570,7 +484,7 @@ static int run_repeats(const struct run_opts *o, const char *dir)
 	}
 	if (created)
 		rmdir(dir); /* only if empty: no repetition started */
-	if (!rc && !stop_signal && write_summary(dir, o->repeat) < 0)
+	if (!rc && !stop_signal && repeat_summary_write(dir, o->repeat) < 0)
 		rc = 1;
 	return rc;
 }

@@ -30,12 +30,20 @@ int session_open(struct session *s, bool traced, bool verbose)
 
 int session_profile(struct session *s, int hz, bool all)
 {
-	return profiling_start(&s->profiling, tracer_tasks_fd(s->tracer), hz, all);
+	struct tracer_shared sh;
+
+	tracer_shared(s->tracer, &sh);
+	return profiling_start(&s->profiling, &sh, hz, all);
 }
 
 int session_open_waits(struct session *s)
 {
-	return s->tracer ? waits_open(&s->waits, tracer_tasks_fd(s->tracer)) : -EINVAL;
+	struct tracer_shared sh;
+
+	if (!s->tracer)
+		return -EINVAL;
+	tracer_shared(s->tracer, &sh);
+	return waits_open(&s->waits, &sh);
 }
 
 int session_waits_json(const struct session *s, json_t *trace)

@@ -8,6 +8,9 @@ set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BUILD=${BUILD:-build}
 HERDSRV=$ROOT/$BUILD/herdsrv
+HERDLAB=$ROOT/$BUILD/herdlab
+HERDLOAD=$ROOT/$BUILD/herdload
+JSONGET=$ROOT/$BUILD/tests/tools/jsonget
 HOLDCONNS=$ROOT/$BUILD/tests/tools/holdconns
 TMP=$(mktemp -d /tmp/herdtest.XXXXXX)
 TAP_N=0
@@ -141,6 +144,15 @@ raw_status() {
 require_tracer() {
 	if [ "$(id -u)" -ne 0 ] || [ ! -r /sys/kernel/btf/vmlinux ]; then
 		skip "$1" "needs root and a kernel with BTF"
+		exit 0
+	fi
+}
+
+# Tests that need root (namespaces, cgroups): skip (with the reason) unless root;
+# run.sh turns the skip into a failure under CI=true.
+require_root() {
+	if [ "$(id -u)" -ne 0 ]; then
+		skip "$1" "needs root${2:+ ($2)}"
 		exit 0
 	fi
 }

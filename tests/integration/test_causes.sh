@@ -17,8 +17,6 @@
 #     and with it its program ids are the run's own, not the tracer's.
 # Needs root and BTF: skips otherwise (a failure under CI=true).
 source "$(dirname "$0")/lib.sh"
-HERDLAB=$ROOT/$BUILD/herdlab
-JSONGET=$ROOT/$BUILD/tests/tools/jsonget
 TRACECHECK=$ROOT/$BUILD/tests/tools/tracecheck
 require_tracer "herdlab run --causes"
 j() { "$JSONGET" "$1/run.json" "$2"; }

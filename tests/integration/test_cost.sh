@@ -5,14 +5,9 @@
 # run ends (success, failure, SIGINT; a SIGKILL'ed herdlab's by the next run).
 # Needs root (cgroups are made and removed): skips otherwise, fails under CI=true.
 source "$(dirname "$0")/lib.sh"
-HERDLAB=$ROOT/$BUILD/herdlab
-JSONGET=$ROOT/$BUILD/tests/tools/jsonget
 N=211
 
-if [ "$(id -u)" -ne 0 ]; then
-	skip "herdlab run's cgroups" "needs root"
-	exit 0
-fi
+require_root "herdlab run's cgroups"
 j() { "$JSONGET" "$1/run.json" "$2"; }
 # The cgroup directories herdlab PID made, in any hierarchy.
 left() { find /sys/fs/cgroup -maxdepth 8 -type d -name "herdlab-$1-*" 2>/dev/null | wc -l; }

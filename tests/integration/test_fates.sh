@@ -8,9 +8,6 @@
 # (by their ports, from requests.csv).
 # Needs root and BPF: skips with the reason otherwise (and fails under CI=true).
 source "$(dirname "$0")/lib.sh"
-HERDLAB=$ROOT/$BUILD/herdlab
-HERDLOAD=$ROOT/$BUILD/herdload
-JSONGET=$ROOT/$BUILD/tests/tools/jsonget
 N=101
 
 require_tracer "the fates of connections"

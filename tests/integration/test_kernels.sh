@@ -12,8 +12,6 @@
 # first download (the kernel is cached in ~/.cache/herdlab). Skips otherwise;
 # fails under CI=true. About a minute and a half.
 source "$(dirname "$0")/lib.sh"
-HERDLAB=$ROOT/$BUILD/herdlab
-JSONGET=$ROOT/$BUILD/tests/tools/jsonget
 CACHE=${HERDLAB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/herdlab}
 
 why=

@@ -5,7 +5,6 @@
 # same exactness against nginx (a server nobody here wrote).
 source "$(dirname "$0")/lib.sh"
 source "$ROOT/scripts/common.sh"
-HERDLOAD=$ROOT/$BUILD/herdload
 
 json() { # FILE DOTTED.KEY (tests/tools/jsonget.c)
 	"$ROOT/$BUILD/tests/tools/jsonget" "$1" "$2"

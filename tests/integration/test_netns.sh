@@ -9,13 +9,8 @@
 # nothing left; no namespace or process outlives a run, SIGINT'ed or not.
 # Needs root (namespaces are made): skips otherwise, fails under CI=true.
 source "$(dirname "$0")/lib.sh"
-HERDLAB=$ROOT/$BUILD/herdlab
-JSONGET=$ROOT/$BUILD/tests/tools/jsonget
 
-if [ "$(id -u)" -ne 0 ]; then
-	skip "herdlab run --netns" "needs root"
-	exit 0
-fi
+require_root "herdlab run --netns"
 j() { "$JSONGET" "$1/run.json" "$2"; }
 # Every network namespace some process holds (as its own, or by a descriptor), one inode a line.
 held() {

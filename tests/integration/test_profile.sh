@@ -11,8 +11,6 @@
 #
 # Needs root and BPF: skips with the reason otherwise (and fails under CI=true).
 source "$(dirname "$0")/lib.sh"
-HERDLAB=$ROOT/$BUILD/herdlab
-JSONGET=$ROOT/$BUILD/tests/tools/jsonget
 BUCKETS=$ROOT/$BUILD/tests/tools/profile_buckets
 HZ=999
 

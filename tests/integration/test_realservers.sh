@@ -17,9 +17,6 @@
 #
 # Needs root, BPF, apache2, nginx, bpftrace and perf (scripts/deps.sh installs them).
 source "$(dirname "$0")/lib.sh"
-HERDLAB=$ROOT/$BUILD/herdlab
-HERDLOAD=$ROOT/$BUILD/herdload
-JSONGET=$ROOT/$BUILD/tests/tools/jsonget
 N=1009
 
 require_tracer "tracing apache2 and nginx"

@@ -12,8 +12,6 @@
 # labels; compare --findings says in words what the numbers show, in 100 columns.
 # Needs root and BPF (the runs are traced): skips otherwise, fails under CI=true.
 source "$(dirname "$0")/lib.sh"
-HERDLAB=$ROOT/$BUILD/herdlab
-JSONGET=$ROOT/$BUILD/tests/tools/jsonget
 PNGSTAT=$ROOT/$BUILD/tests/tools/pngstat
 N=1009
 

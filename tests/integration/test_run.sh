@@ -8,8 +8,6 @@
 # attached to, and warns about a target with nothing listening.
 # Needs root and BPF (the tracer): skips otherwise, fails under CI=true.
 source "$(dirname "$0")/lib.sh"
-HERDLAB=$ROOT/$BUILD/herdlab
-JSONGET=$ROOT/$BUILD/tests/tools/jsonget
 N=503
 
 require_tracer "herdlab run"

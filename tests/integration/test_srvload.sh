@@ -5,17 +5,8 @@
 # select past FD_SETSIZE, and prefork-dynamic's pool through a burst.
 # Needs root (herdlab run's cgroups, the tracer): skips otherwise, never under CI=true.
 source "$(dirname "$0")/lib.sh"
-HERDLAB=$ROOT/$BUILD/herdlab
-JSONGET=$ROOT/$BUILD/tests/tools/jsonget
 
-if [ "$(id -u)" -ne 0 ]; then
-	if [ "${CI:-}" = true ]; then
-		fail "test_srvload needs root under CI=true"
-		exit 1
-	fi
-	skip "herdlab run's side files" "needs root"
-	exit 0
-fi
+require_root "herdlab run's side files"
 j() { "$JSONGET" "$1/run.json" "$2"; }
 run() { "$HERDLAB" run "$@" >"$TMP/out.$BASHPID" 2>&1; }
 # Sum of column NAME (by the header) of CSV FILE.

@@ -7,8 +7,6 @@
 #
 # Needs root and BPF: skips with the reason otherwise (and fails under CI=true).
 source "$(dirname "$0")/lib.sh"
-HERDLAB=$ROOT/$BUILD/herdlab
-JSONGET=$ROOT/$BUILD/tests/tools/jsonget
 N=2003
 
 require_tracer "tracer validation"

@@ -19,9 +19,6 @@
 #
 # Needs root and BPF: skips with the reason otherwise (and fails under CI=true).
 source "$(dirname "$0")/lib.sh"
-HERDLAB=$ROOT/$BUILD/herdlab
-HERDLOAD=$ROOT/$BUILD/herdload
-JSONGET=$ROOT/$BUILD/tests/tools/jsonget
 
 require_tracer "the cost of waiting"
 ulimit -n 8192 # 1000 idle connections on each side, and the active ones

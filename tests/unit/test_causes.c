@@ -186,12 +186,37 @@ static void test_classify(void **state)
 	assert_int_equal(causes_classify(-1, 0, WAIT_LOCK), SLEEP_LOCK);
 }
 
+/* A new name starts at the count added (not at whatever the table held); the most frequent
+ * are taken first, the first of equals first; a name past the table's room is not kept. */
+static void test_name_count(void **state)
+{
+	struct name_count tab[3], top;
+	size_t ntab = 0;
+
+	memset(tab, 0x5a, sizeof(tab)); /* as a table on the stack may start */
+	name_count_add(tab, &ntab, 3, "herdsrv", 7);
+	name_count_add(tab, &ntab, 3, "kworker/0:1", 2);
+	name_count_add(tab, &ntab, 3, "herdsrv", 1);
+	name_count_add(tab, &ntab, 3, "a-name-longer-than-15", 8);
+	name_count_add(tab, &ntab, 3, "ksoftirqd/1", 4); /* no room left */
+	assert_int_equal(ntab, 3);
+	assert_true(name_count_take(tab, ntab, &top));
+	assert_string_equal(top.name, "herdsrv");
+	assert_int_equal(top.n, 8);
+	assert_true(name_count_take(tab, ntab, &top));
+	assert_string_equal(top.name, "a-name-longer-t");
+	assert_int_equal(top.n, 8);
+	assert_true(name_count_take(tab, ntab, &top));
+	assert_int_equal(top.n, 2);
+	assert_false(name_count_take(tab, ntab, &top));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_woken_and_herd), cmocka_unit_test(test_capacity),
 		cmocka_unit_test(test_wake_order),     cmocka_unit_test(test_wake_while_running),
-		cmocka_unit_test(test_classify),
+		cmocka_unit_test(test_classify),       cmocka_unit_test(test_name_count),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -21,14 +21,20 @@
 #include "schedule.h"
 #include "workload.h"
 
+/* @spec parsed into @ph, or the test fails with the parser's message. */
+static void parse_ok(const char *spec, struct load_phases *ph)
+{
+	char why[256] = "";
+
+	if (phases_parse(spec, ph, why, sizeof(why)) != 0)
+		fail_msg("spec '%s' refused: %s", spec, why);
+}
+
 static void test_parses_the_example(void **state)
 {
 	struct load_phases ph;
-	char why[256];
 
-	assert_int_equal(phases_parse("3s:clients=2:/size/1K,4s:clients=30:/sleep/100,3s:clients=2",
-				      &ph, why, sizeof(why)),
-			 0);
+	parse_ok("3s:clients=2:/size/1K,4s:clients=30:/sleep/100,3s:clients=2", &ph);
 	assert_int_equal(ph.n, 3);
 	assert_true(ph.p[0].duration_ns == 3000000000ULL && ph.p[0].start_ns == 0);
 	assert_true(ph.p[1].duration_ns == 4000000000ULL && ph.p[1].start_ns == 3000000000ULL);
@@ -44,9 +50,8 @@ static void test_parses_the_example(void **state)
 static void test_fields_in_any_order_and_units(void **state)
 {
 	struct load_phases ph;
-	char why[256];
 
-	assert_int_equal(phases_parse("250ms:/x:clients=7,1.5s", &ph, why, sizeof(why)), 0);
+	parse_ok("250ms:/x:clients=7,1.5s", &ph);
 	assert_int_equal(ph.n, 2);
 	assert_true(ph.p[0].duration_ns == 250000000ULL);
 	assert_true(ph.p[1].duration_ns == 1500000000ULL);
@@ -102,9 +107,8 @@ static void test_too_many_phases(void **state)
 static void test_phase_at(void **state)
 {
 	struct load_phases ph;
-	char why[256];
 
-	assert_int_equal(phases_parse("1s,2s,1s", &ph, why, sizeof(why)), 0);
+	parse_ok("1s,2s,1s", &ph);
 	assert_int_equal(phases_at(&ph, 0), 0);
 	assert_int_equal(phases_at(&ph, 999999999ULL), 0);
 	assert_int_equal(phases_at(&ph, 1000000000ULL), 1);
@@ -124,7 +128,7 @@ static void test_settle_paths_are_never_drawn(void **state)
 	char why[256];
 
 	assert_int_equal(workload_parse_mix(&w, "/a:1,/b:3", &why_c), 0);
-	assert_int_equal(phases_parse("1s:/p,1s:clients=4", &ph, why, sizeof(why)), 0);
+	parse_ok("1s:/p,1s:clients=4", &ph);
 	assert_int_equal(phases_settle(&ph, 9, &w, why, sizeof(why)), 0);
 	assert_int_equal(w.npaths, 3);
 	assert_int_equal(ph.p[0].path, 2);
@@ -139,35 +143,50 @@ static void test_settle_paths_are_never_drawn(void **state)
 	workload_free(&w);
 }
 
-static void add(struct load_result *r, uint64_t sched, uint64_t lat_ns, int err)
-{
-	struct load_record *x = &r->records[r->nrecords++];
+/* A run of phases @spec whose records the test adds, measured from @measure_ns. */
+struct run {
+	struct load_record recs[16]; /* the records added */
+	struct load_result r;	     /* the run, over @recs */
+	struct phase_stats st[4];    /* each phase's numbers, once computed */
+	struct load_phases ph;	     /* the phases */
+};
 
+static void run_init(struct run *x, const char *spec, uint64_t measure_ns)
+{
 	memset(x, 0, sizeof(*x));
-	x->scheduled_ns = r->measure_ns + sched;
-	x->last_byte_ns = x->scheduled_ns + lat_ns;
-	x->error = (uint8_t)err;
+	x->r.records = x->recs;
+	x->r.measure_ns = measure_ns;
+	parse_ok(spec, &x->ph);
+	assert_true(x->ph.n <= sizeof(x->st) / sizeof(x->st[0]));
+}
+
+/* A request due @sched after the measured start, lasting @lat_ns, ending with @err. */
+static void add(struct run *x, uint64_t sched, uint64_t lat_ns, int err)
+{
+	struct load_record *rec = &x->recs[x->r.nrecords++];
+
+	memset(rec, 0, sizeof(*rec));
+	rec->scheduled_ns = x->r.measure_ns + sched;
+	rec->last_byte_ns = rec->scheduled_ns + lat_ns;
+	rec->error = (uint8_t)err;
 }
 
 /* Requests fall in the phase they were due in; the counts add up; latencies per phase. */
 static void test_stats_add_up(void **state)
 {
-	struct load_record recs[16];
-	struct load_result r = { .records = recs, .measure_ns = 5000 };
-	struct phase_stats st[3];
-	struct load_phases ph;
-	char why[256];
+	struct run x;
+	const struct phase_stats *st = x.st;
 
-	assert_int_equal(phases_parse("1s,1s,2s", &ph, why, sizeof(why)), 0);
-	add(&r, 0, 1000, ERR_NONE);
-	add(&r, 10, 3000, ERR_NONE);
-	add(&r, 999999999ULL, 2000, ERR_TIMEOUT);
-	add(&r, 1000000000ULL, 100000000ULL, ERR_NONE); /* phase 2: 100 ms */
-	add(&r, 1500000000ULL, 200000000ULL, ERR_NONE);
-	add(&r, 1600000000ULL, 0, ERR_REFUSED);
-	add(&r, 5000000000ULL, 7000, ERR_NONE); /* past the end: the last phase */
-	assert_int_equal(phases_stats(&ph, &r, st), 0);
-	assert_int_equal(st[0].requests + st[1].requests + st[2].requests, r.nrecords);
+	run_init(&x, "1s,1s,2s", 5000);
+	add(&x, 0, 1000, ERR_NONE);
+	add(&x, 10, 3000, ERR_NONE);
+	add(&x, 999999999ULL, 2000, ERR_TIMEOUT);
+	add(&x, 1000000000ULL, 100000000ULL, ERR_NONE); /* phase 2: 100 ms */
+	add(&x, 1500000000ULL, 200000000ULL, ERR_NONE);
+	add(&x, 1600000000ULL, 0, ERR_REFUSED);
+	add(&x, 5000000000ULL, 7000, ERR_NONE); /* past the end: the last phase */
+	assert_int_equal(phases_stats(&x.ph, &x.r, x.st), 0);
+	assert_int_equal(st[0].requests + st[1].requests + st[2].requests, x.r.nrecords);
 	assert_int_equal(st[0].requests, 3);
 	assert_int_equal(st[0].ok, 2);
 	assert_int_equal(st[0].errors[ERR_TIMEOUT], 1);
@@ -179,31 +198,28 @@ static void test_stats_add_up(void **state)
 	assert_true(fabs(st[1].p99_us - 200000.0) < 1e-6);
 	assert_true(fabs(st[0].requests_per_s - 2.0) < 1e-9);
 	assert_true(fabs(st[2].requests_per_s - 0.5) < 1e-9);
-	phases_free(&ph);
+	phases_free(&x.ph);
 }
 
 /* A phase with no ok request has no latency (NAN), and its JSON says null. */
 static void test_empty_phase(void **state)
 {
-	struct load_record recs[2];
-	struct load_result r = { .records = recs, .measure_ns = 0 };
-	struct phase_stats st[2];
-	struct load_phases ph;
-	char why[256];
+	struct run x;
+	const struct phase_stats *st = x.st;
 
-	assert_int_equal(phases_parse("1s,1s", &ph, why, sizeof(why)), 0);
-	add(&r, 0, 10, ERR_NONE);
-	assert_int_equal(phases_stats(&ph, &r, st), 0);
+	run_init(&x, "1s,1s", 0);
+	add(&x, 0, 10, ERR_NONE);
+	assert_int_equal(phases_stats(&x.ph, &x.r, x.st), 0);
 	assert_true(isnan(st[1].p50_us) && st[1].requests == 0);
-	json_t *j = phases_json(&ph, &r);
+	json_t *j = phases_json(&x.ph, &x.r);
 	assert_int_equal(json_array_size(j), 2);
 	assert_true(json_is_null(json_object_get(json_array_get(j, 1), "p50_us")));
 	assert_int_equal(json_integer_value(json_object_get(json_array_get(j, 0), "requests")), 1);
 	json_decref(j);
-	j = phases_json(NULL, &r);
+	j = phases_json(NULL, &x.r);
 	assert_int_equal(json_array_size(j), 0);
 	json_decref(j);
-	phases_free(&ph);
+	phases_free(&x.ph);
 }
 
 int main(void)
