@@ -277,3 +277,24 @@ void procseed_listen_counters(uint64_t *overflows, uint64_t *drops)
 	}
 	fclose(f);
 }
+
+int procseed_sleeping_in(uint32_t tid, long *nr, long *arg1)
+{
+	char path[64], buf[256];
+	long arg0;
+	FILE *f;
+
+	if (path_fmt(path, sizeof(path), "/proc/%u/stat", tid) < 0 || !(f = fopen(path, "r")))
+		return -ESRCH;
+	size_t len = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[len] = '\0';
+	const char *state = strrchr(buf, ')'); /* the name may hold anything, even ") " */
+	if (!state || (state[1] != ' ') || (state[2] != 'S' && state[2] != 'D'))
+		return state ? 0 : -ESRCH;
+	if (path_fmt(path, sizeof(path), "/proc/%u/syscall", tid) < 0 || !(f = fopen(path, "r")))
+		return -ESRCH;
+	int n = fscanf(f, "%ld %lx %lx", nr, &arg0, arg1);
+	fclose(f);
+	return n == 3 && *nr >= 0;
+}

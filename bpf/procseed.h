@@ -36,6 +36,13 @@ int procseed_tree(int tasks_fd, pid_t root);
  */
 int procseed_listening_ports(int tasks_fd, struct vec *ports);
 
+/*
+ * Whether task @tid sleeps in a system call now (/proc/TID/stat's state S or D, and
+ * /proc/TID/syscall): 1 with the call's number in *@nr and its second argument in
+ * *@arg1; 0 when it runs or is in no call; -errno when it is gone.
+ */
+int procseed_sleeping_in(uint32_t tid, long *nr, long *arg1);
+
 /* TcpExt ListenOverflows and ListenDrops (system-wide; 0 where unreadable). */
 void procseed_listen_counters(uint64_t *overflows, uint64_t *drops);
 

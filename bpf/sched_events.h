@@ -34,6 +34,7 @@ enum sched_rec_type {
 #define SCHED_PREEMPTED	  (1u << 2) /* prev stays runnable (preempted, or yielded) */
 #define SCHED_PREV_DEAD	  (1u << 3) /* prev's last switch: it never runs again */
 #define SCHED_NR_KNOWN	  (1u << 4) /* nr and arg1 were read from prev's registers */
+#define SCHED_SEED	  (1u << 5) /* not the kernel's: prev was asleep in nr when recording began */
 
 struct sched_rec {
 	__u64 ts;     /* bpf_ktime_get_ns(): the clock of connections.csv and requests.csv */

@@ -8,6 +8,8 @@
  *	           (tasks, task_store, windows: bpf_map__reuse_fd, read-only use)
  *	load       sched_events_bpf__load, once
  *	attach     sched_switch, sched_waking, sched_wakeup_new (tp_btf)
+ *	seed       a record for each target asleep now (SCHED_SEED): a worker that
+ *	           sleeps through the whole recording is still an idle worker
  *	poll       the ring into sched.bin, through an afile: whole or absent
  *	stop       links first, then the last records, then the file
  *
@@ -26,7 +28,9 @@
 
 #include "clock.h"
 #include "files.h"
+#include "herd.h"
 #include "log.h"
+#include "procseed.h"
 #include "sched_events.h"
 #include "sched_events.skel.h"
 
@@ -37,6 +41,7 @@ struct sched_trace {
 	struct afile file;	       /* sched.bin, renamed into place when complete */
 	bool file_open;		       /* file is open */
 	uint64_t cap;		       /* the most bytes of records to write */
+	int tasks_fd;		       /* the tracer's targets (its tasks map) */
 	uint64_t written;	       /* bytes of records written */
 	uint64_t records;	       /* records written */
 	uint64_t past_cap;	       /* records consumed after the cap was reached */
@@ -81,6 +86,7 @@ static int configure(struct sched_trace *st, const struct tracer *t)
 			 "does not load");
 		return -EOPNOTSUPP;
 	}
+	st->tasks_fd = sh.tasks_fd;
 	s->rodata->task_storage = sh.task_storage;
 	s->rodata->wait_from_regs = sh.wait_from_regs;
 	s->rodata->have_data_ready = sh.data_ready;
@@ -108,6 +114,32 @@ static int attach(struct sched_trace *st)
 		}
 	}
 	return 0;
+}
+
+/*
+ * Every target asleep in a system call now, as a switch-out record of its own
+ * (SCHED_SEED) stamped @ts: the programs see a task only when it switches or is
+ * woken, and a worker idle through the whole recording (an EPOLLEXCLUSIVE pool's
+ * last-registered workers) would otherwise not be there to rank or count.
+ */
+static void seed(struct sched_trace *st, uint64_t ts)
+{
+	__u32 tid, *prev = NULL;
+
+	while (st->tasks_fd >= 0 && bpf_map_get_next_key(st->tasks_fd, prev, &tid) == 0) {
+		long nr, arg1;
+		prev = &tid;
+		if (procseed_sleeping_in(tid, &nr, &arg1) != 1)
+			continue;
+		struct sched_rec r = { .ts = ts,
+				       .tid = tid,
+				       .type = SCHED_SWITCH,
+				       .flags = SCHED_PREV_TARGET | SCHED_NR_KNOWN | SCHED_SEED,
+				       .nr = (__s32)nr,
+				       .arg1 = (__s32)arg1,
+				       .wait = herd_wait_kind(nr, arg1) };
+		on_rec(st, &r, sizeof(r));
+	}
 }
 
 int sched_trace_open(struct sched_trace **out, const struct tracer *t, const char *path,
@@ -151,6 +183,7 @@ int sched_trace_open(struct sched_trace **out, const struct tracer *t, const cha
 		err = -EIO;
 		goto cleanup;
 	}
+	seed(st, head.start_ns);
 	*out = st;
 	return 0;
 cleanup:

@@ -8,7 +8,9 @@
  * becomes runnable), and when the wakeup came inside an arrival window and the
  * task slept in an accept-like call, it is that connection's arrival wakeup. A
  * wakeup of a task not seen asleep (woken on its way to sleep, before its
- * switch) changes nothing, as it changes nothing in the kernel.
+ * switch) changes nothing, as it changes nothing in the kernel. A task the
+ * loader found asleep when recording began (a SCHED_SEED record) sleeps from
+ * the first record on, unless its own records came first.
  *
  * The stretches with no idle worker are a sweep over the workers' accept-like
  * sleeps: +1 where one starts, -1 where it ends, kept where the count is 0.
@@ -195,6 +197,15 @@ static int on_rec(struct sched_log *log, struct builder *bs, size_t i, struct ve
 	struct builder *b = t ? &bs[t - log->tasks] : NULL;
 	int err = 0;
 
+	if (r->flags & SCHED_SEED) { /* asleep when recording began, unless seen since */
+		if (!b || b->has_open || b->spans.len)
+			return 0;
+		err = begin(b, r->tid, log->start_ns, SPAN_SLEEP, (int64_t)i);
+		b->open.wait = (uint16_t)r->wait;
+		b->open.nr = r->nr;
+		b->open.cls = (uint8_t)causes_classify(r->nr, r->arg1, r->wait);
+		return err;
+	}
 	if (r->type == SCHED_SWITCH) {
 		if ((r->flags & SCHED_PREV_TARGET) && b) {
 			bool run = r->flags & SCHED_PREEMPTED;
@@ -323,6 +334,27 @@ static void mark_futile(struct sched_log *log, const struct schedlog_accept *acc
 	}
 }
 
+/*
+ * A worker is also a task that slept where arrivals woke workers (the same wait
+ * kind) without ever being woken by one: an idle worker all along, which
+ * EPOLLEXCLUSIVE leaves asleep behind the one it keeps waking.
+ */
+static void mark_sleepers(struct sched_log *log)
+{
+	bool kind[WAIT_KINDS] = { false };
+
+	for (size_t i = 0; i < log->nwakes; i++)
+		if (log->wakes[i].wait < WAIT_KINDS)
+			kind[log->wakes[i].wait] = true;
+	for (size_t i = 0; i < log->ntasks; i++) {
+		struct sched_task *t = &log->tasks[i];
+		for (size_t k = 0; !t->worker && k < t->n; k++) {
+			const struct span *s = &log->spans[t->first + k];
+			t->worker = s->state == SPAN_SLEEP && s->wait < WAIT_KINDS && kind[s->wait];
+		}
+	}
+}
+
 int schedlog_build(struct sched_log *log, struct schedlog_accept *acc, size_t nacc)
 {
 	struct vec wakes = VEC_INIT(struct arrival_wake);
@@ -369,6 +401,7 @@ int schedlog_build(struct sched_log *log, struct schedlog_accept *acc, size_t na
 		if (t)
 			t->worker = true;
 	}
+	mark_sleepers(log);
 	if (nacc)
 		qsort(acc, nacc, sizeof(*acc), by_est);
 	mark_futile(log, acc, nacc);

@@ -31,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "causes/causes.h"
 #include "clock.h"
 #include "commands.h"
 #include "files.h"
@@ -54,6 +55,7 @@ struct trace_opts {
 	int profile_hz;	    /* --profile[=HZ]: sample the targets' CPU (0: not) */
 	bool profile_all;   /* --profile-all: every task's */
 	bool waits;	    /* --waits: the waits object too */
+	bool causes;	    /* --causes: the targets' switches and wakeups, and why (causes.h) */
 	char **cmd;	    /* CMD ARGS after -- */
 };
 
@@ -79,6 +81,10 @@ static void usage(FILE *f)
 		   "  --profile[=HZ]  sample the targets' CPU at HZ per CPU (default 99) into\n"
 		   "                  --out DIR: profile.folded, profile.svg, profile.json\n"
 		   "  --profile-all   sample every task, labelled (implies --profile)\n"
+		   "  --causes        record the targets' switches and wakeups into --out DIR\n"
+		   "                  (sched.bin): which idle worker each arrival woke\n"
+		   "                  (trace.json wake_order.*); why each request was slow\n"
+		   "                  needs the client's records: herdlab run --causes\n"
 		   "  -v              libbpf's messages (the verifier log on failure)\n");
 	fputs(WAITS_HELP, f);
 }
@@ -105,6 +111,7 @@ static void parse(int argc, char **argv, struct trace_opts *o)
 		{ "profile", optional_argument, 0, 'F' },
 		{ "profile-all", no_argument, 0, 'A' },
 		{ "waits", no_argument, 0, 'w' },
+		{ "causes", no_argument, 0, 'C' },
 		{ "help", no_argument, 0, 'h' },
 		{ 0 },
 	};
@@ -149,6 +156,9 @@ static void parse(int argc, char **argv, struct trace_opts *o)
 		case 'w':
 			o->waits = true;
 			break;
+		case 'C':
+			o->causes = true;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -164,6 +174,9 @@ static void parse(int argc, char **argv, struct trace_opts *o)
 	if (o->profile_hz && !o->out)
 		die("--profile writes profile.folded, profile.svg and profile.json: give --out "
 		    "DIR");
+	if (o->causes && !o->out)
+		die("--causes writes sched.bin, requests_causes.csv and trace.json's causes: give "
+		    "--out DIR");
 	if (!!o->pid + !!o->cgroup + !!o->cmd != 1) {
 		fprintf(stderr,
 			"herdlab trace: give exactly one of -- CMD, --pid PID or --cgroup PATH\n");
@@ -184,17 +197,45 @@ static int write_outputs(const char *dir, const struct session *s)
 		log_warn("cannot create --out '%s': %m", dir);
 		return -1;
 	}
+	if (session_write(s, dir) < 0) /* the tables first: the causes are read from them */
+		err = -1;
 	json_t *root = metrics_json(&s->metrics, &s->result);
 	json_t *profile = profiling_write(s->profiling, dir, "herdlab trace");
 	if (root && profile)
 		json_object_set_new(root, MK_PROFILE, profile);
 	else
 		json_decref(profile);
+	json_t *causes = NULL, *wake_order = NULL;
+	if (s->sched)
+		causes_write(dir, &(struct causes_opts){ .start_ms = -1, .stats = &s->sched_stats },
+			     &causes, &wake_order);
+	if (root && causes)
+		json_object_set_new(root, MK_CAUSES, causes);
+	else
+		json_decref(causes);
+	if (root && wake_order)
+		json_object_set_new(root, MK_WAKE_ORDER, wake_order);
+	else
+		json_decref(wake_order);
 	if (!root || session_waits_json(s, root) < 0 ||
 	    path_join(path, sizeof(path), dir, "trace.json") < 0 || jsonio_save(root, path) < 0)
 		err = -1, log_warn("cannot write %s/trace.json: %m", dir);
 	json_decref(root);
-	return session_write(s, dir) < 0 ? -1 : err;
+	return err;
+}
+
+/* --causes: the targets' switches and wakeups into DIR/sched.bin from now on; 0 or -1. */
+static int record_sched(struct session *s, const char *dir)
+{
+	char path[PATH_MAX];
+
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		log_warn("cannot create --out '%s': %m", dir);
+		return -1;
+	}
+	if (path_join(path, sizeof(path), dir, CAUSES_SCHED_FILE) < 0)
+		return -1;
+	return session_record_sched(s, path, CAUSES_CAP_BYTES) < 0 ? -1 : 0;
 }
 
 /* Live counters for -i: the delta from the last time. */
@@ -385,7 +426,7 @@ int cmd_trace(int argc, char **argv)
 	if (session_open(&s, true, o.verbose) < 0)
 		return 1;
 	if ((o.profile_hz && session_profile(&s, o.profile_hz, o.profile_all) < 0) ||
-	    (o.waits && session_open_waits(&s) < 0))
+	    (o.waits && session_open_waits(&s) < 0) || (o.causes && record_sched(&s, o.out) < 0))
 		goto out;
 	if (attach(&s, &o, &found) < 0)
 		goto out;

@@ -78,6 +78,22 @@ ok "within $F 0.9 1" "blocking accept wakes the longest asleep: FIFO ($F)"
 ok "within $L 0.9 1" "per-worker epoll wakes the last registered first: LIFO ($L)"
 ok "within $X 0.9 1" "EPOLLEXCLUSIVE wakes the first registered idle one ($X)"
 
+# herdlab trace --causes on a running server: the wake order without the client's records
+srv_start prefork --workers 4
+"$HERDLAB" trace --causes --pid "$SRV_PID" --duration 4 --out "$TMP/trace" >"$TMP/trace.out" 2>&1 &
+TRACE_PID=$!
+sleep 1.5
+"$HERDLOAD" --port "$SRV_PORT" --clients 1 --requests 53 --path /size/1 --quiet >/dev/null 2>&1
+wait $TRACE_PID
+F=$("$JSONGET" "$TMP/trace/trace.json" wake_order.accept.fifo_share)
+ok "[ -s $TMP/trace/sched.bin ] && within \"$F\" 0.9 1" \
+	"herdlab trace --causes --pid: sched.bin, and blocking accept FIFO ($F)"
+"$HERDLAB" trace --causes --pid "$SRV_PID" >"$TMP/noout.out" 2>&1
+rc=$?
+ok "[ $rc -ne 0 ] && grep -q 'give --out DIR' $TMP/noout.out" \
+	"herdlab trace --causes without --out: refused, saying why (rc $rc)"
+srv_stop
+
 # ---- the timeline -------------------------------------------------------------------------------
 run tl --model prefork-epoll --timeline --workers 4 --clients 2 --requests 31 --path /cpu/200
 D=$TMP/tl

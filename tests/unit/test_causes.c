@@ -159,6 +159,56 @@ static void test_wake_order(void **state)
 	schedlog_free(&log);
 }
 
+/* @tid found asleep in @nr by the loader when recording began (a SCHED_SEED record at @ts). */
+static void seed(uint64_t ts, uint32_t tid, int nr)
+{
+	recs[nrecs++] =
+		(struct sched_rec){ .ts = ts,
+				    .tid = tid,
+				    .type = SCHED_SWITCH,
+				    .flags = SCHED_PREV_TARGET | SCHED_NR_KNOWN | SCHED_SEED,
+				    .nr = nr,
+				    .wait = herd_wait_kind(nr, 0) };
+}
+
+/*
+ * An EPOLLEXCLUSIVE pool: 50 and 51 were asleep in epoll_wait when recording
+ * began (seeds at 5), 50 is woken by each of two arrivals and 51 never is. 51
+ * is still an idle worker: 2 idle at each arrival, 50 the first created (the
+ * first registered) both times. 50's seed after its own record changes nothing.
+ */
+static void test_seeded_sleepers(void **state)
+{
+	struct sched_log log;
+	struct wake_order wo[WAIT_KINDS];
+	struct schedlog_accept acc[] = { { 100, 50 }, { 300, 50 } };
+
+	sw(1, 50, 0, 232 /* epoll_wait */, 0);
+	seed(5, 50, 232);
+	seed(5, 51, 232);
+	wake(100, 50, 100);
+	sw(110, 0, 50, 0, 0);
+	sw(150, 50, 0, 232, 0);
+	wake(300, 50, 300);
+	sw(310, 0, 50, 0, 0);
+	build(&log, acc, 2);
+	for (size_t i = 0; i < log.ntasks; i++)
+		log.tasks[i].created_ns = log.tasks[i].tid;
+	const struct sched_task *t51 = schedlog_task(&log, 51);
+	assert_non_null(t51);
+	assert_true(t51->worker);
+	assert_int_equal(t51->n, 1);
+	assert_int_equal(log.spans[t51->first].state, SPAN_SLEEP);
+	assert_int_equal(log.spans[t51->first].start, 1);
+	const struct sched_task *t50 = schedlog_task(&log, 50);
+	assert_int_equal(log.spans[t50->first].start, 1); /* its own switch, not the seed */
+	wakeorder_compute(&log, wo);
+	assert_int_equal(wo[WAIT_EPOLL].arrivals, 2);
+	assert_int_equal(wo[WAIT_EPOLL].created_first, 2);
+	assert_int_equal(wo[WAIT_EPOLL].created_last, 0);
+	schedlog_free(&log);
+}
+
 /* A wakeup of a task not seen asleep (woken on its way to sleep) changes nothing. */
 static void test_wake_while_running(void **state)
 {
@@ -214,9 +264,10 @@ static void test_name_count(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_woken_and_herd), cmocka_unit_test(test_capacity),
-		cmocka_unit_test(test_wake_order),     cmocka_unit_test(test_wake_while_running),
-		cmocka_unit_test(test_classify),       cmocka_unit_test(test_name_count),
+		cmocka_unit_test(test_woken_and_herd),	   cmocka_unit_test(test_capacity),
+		cmocka_unit_test(test_wake_order),	   cmocka_unit_test(test_seeded_sleepers),
+		cmocka_unit_test(test_wake_while_running), cmocka_unit_test(test_classify),
+		cmocka_unit_test(test_name_count),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
