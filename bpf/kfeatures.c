@@ -9,6 +9,8 @@
  *		    both work, so do bpf_get_current_task_btf and task storage in
  *		    tracing programs, which came earlier
  *	data_ready  the kernel's BTF has sk_data_ready's btf_trace_ typedef
+ *	rdonly_cast the kernel's BTF has the bpf_rdonly_cast kfunc (it came, in 6.2,
+ *		    in the set every program type may call)
  *	uring_res   the parameters of io_uring_complete's prototype in that BTF
  *	fate_args   how many arguments each fate tracepoint's prototype has there
  *
@@ -131,6 +133,7 @@ void kfeatures_probe(struct kfeatures *f)
 	f->tp_btf = probe_tp_btf(sched_switch);
 	f->task_regs = f->tp_btf && probe_task_regs(sched_switch);
 	f->data_ready = tracepoint_btf_id(btf, "sk_data_ready") > 0;
+	f->rdonly_cast = btf && btf__find_by_name_kind(btf, "bpf_rdonly_cast", BTF_KIND_FUNC) > 0;
 	f->uring_res = probe_uring_res(btf);
 #define FATE_NARGS(name, args) f->fate_args[FATE_TP_##name] = tracepoint_nargs(btf, #name);
 	HERD_FATE_TPS(FATE_NARGS)

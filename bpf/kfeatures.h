@@ -16,9 +16,10 @@
 #include "herd.h"
 
 struct kfeatures {
-	bool tp_btf;	 /* BTF-typed tracepoint programs load (else the raw_tp twins) */
-	bool task_regs;	 /* bpf_task_pt_regs and task-local storage for tracing programs */
-	bool data_ready; /* the sock:sk_data_ready tracepoint exists */
+	bool tp_btf;	  /* BTF-typed tracepoint programs load (else the raw_tp twins) */
+	bool task_regs;	  /* bpf_task_pt_regs and task-local storage for tracing programs */
+	bool data_ready;  /* the sock:sk_data_ready tracepoint exists */
+	bool rdonly_cast; /* the bpf_rdonly_cast kfunc exists (6.2+; every program type) */
 	enum herd_uring_res uring_res; /* where io_uring_complete carries its result */
 	int fate_args[FATE_TPS];       /* each fate tracepoint's arguments (0: it does not exist) */
 };

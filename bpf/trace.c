@@ -25,8 +25,9 @@
  * kernel's BTF has them with the arguments their programs read, and one that
  * is not loaded or does not attach is reported absent (fates_absent), never a
  * failure of the tracer.
- * HERDLAB_RAW_TP=1 forces the raw_tp twins and HERDLAB_SYS_ENTER=1 the entry
- * programs and the hash (the tests check every path on one kernel).
+ * HERDLAB_RAW_TP=1 forces the raw_tp twins, HERDLAB_SYS_ENTER=1 the entry
+ * programs and the hash, HERDLAB_NO_CAST=1 accept's exit with probe reads (the
+ * tests check every path on one kernel).
  */
 #include "trace.h"
 
@@ -58,6 +59,7 @@ struct tracer {
 	bool task_storage;	     /* records live in task-local storage */
 	bool data_ready;	     /* the kernel has sock:sk_data_ready */
 	bool uring;		     /* io_uring_complete is attached */
+	bool cast;		     /* accept's exit reads through bpf_rdonly_cast */
 	uint32_t fates_absent;	     /* bit i: fate tracepoint i not loaded or not attached */
 	uint64_t start_ns;	     /* when tracing began */
 	uint64_t overflows0, drops0; /* TcpExt counters at the start */
@@ -313,6 +315,7 @@ static void configure(struct tracer *t)
 	t->wait_from_regs = !t->raw_tp && f.task_regs && !env_is_1("HERDLAB_SYS_ENTER");
 	t->task_storage = t->wait_from_regs; /* every kernel with the one has the other */
 	t->data_ready = f.data_ready;
+	t->cast = f.rdonly_cast && !env_is_1("HERDLAB_NO_CAST");
 
 	s->rodata->wait_from_regs = t->wait_from_regs;
 	s->rodata->task_storage = t->task_storage;
@@ -350,6 +353,16 @@ static void configure(struct tracer *t)
 				  !regs || SYSCALL_REGS_##keep != SYSCALL_REGS_NONE);
 	HERD_SYSCALLS(CHOOSE_SYSCALL)
 #undef CHOOSE_SYSCALL
+	/* accept's exits: the twin that reads through bpf_rdonly_cast where there is one. */
+	struct bpf_program *accepts[][2] = {
+		{ s->progs.exit_accept, s->progs.exit_accept_cast },
+		{ s->progs.exit_accept4, s->progs.exit_accept4_cast },
+	};
+	for (size_t i = 0; i < sizeof(accepts) / sizeof(accepts[0]); i++) {
+		bool wanted = bpf_program__autoload(accepts[i][0]);
+		bpf_program__set_autoload(accepts[i][0], wanted && !t->cast);
+		bpf_program__set_autoload(accepts[i][1], wanted && t->cast);
+	}
 
 	/* The fates' tracepoints: each where it exists with the arguments its program reads. */
 	static const int fate_min_args[FATE_TPS] = {
