@@ -44,17 +44,18 @@
 #include "sockets.h"
 
 struct trace_opts {
-	pid_t pid;	    /* --pid: an existing process (0: start CMD) */
-	const char *cgroup; /* --cgroup: a cgroup directory */
-	int port;	    /* --port (0: learned from the targets' listen()) */
-	double duration;    /* --duration seconds (0: until stopped) */
-	double interval;    /* -i seconds (0: no live counters) */
-	const char *out;    /* --out DIR */
-	bool verbose;	    /* -v: libbpf's messages */
-	int profile_hz;	    /* --profile[=HZ]: sample the targets' CPU (0: not) */
-	bool profile_all;   /* --profile-all: every task's */
-	bool waits;	    /* --waits: the waits object too */
-	char **cmd;	    /* CMD ARGS after -- */
+	pid_t pid;		   /* --pid: an existing process (0: start CMD) */
+	const char *cgroup;	   /* --cgroup: a cgroup directory */
+	int port;		   /* --port (0: learned from the targets' listen()) */
+	double duration;	   /* --duration seconds (0: until stopped) */
+	double interval;	   /* -i seconds (0: no live counters) */
+	const char *out;	   /* --out DIR */
+	bool verbose;		   /* -v: libbpf's messages */
+	int profile_hz;		   /* --profile[=HZ]: sample the targets' CPU (0: not) */
+	bool profile_all;	   /* --profile-all: every task's */
+	bool waits;		   /* --waits: the waits object too */
+	enum tracer_attach attach; /* --attach: tracepoints, fexit or auto */
+	char **cmd;		   /* CMD ARGS after -- */
 };
 
 static volatile sig_atomic_t stop_signal;
@@ -80,7 +81,7 @@ static void usage(FILE *f)
 		   "                  --out DIR: profile.folded, profile.svg, profile.json\n"
 		   "  --profile-all   sample every task, labelled (implies --profile)\n"
 		   "  -v              libbpf's messages (the verifier log on failure)\n");
-	fputs(WAITS_HELP, f);
+	fputs(WAITS_HELP ATTACH_HELP, f);
 }
 
 static double parse_positive(const char *opt, const char *s)
@@ -105,6 +106,7 @@ static void parse(int argc, char **argv, struct trace_opts *o)
 		{ "profile", optional_argument, 0, 'F' },
 		{ "profile-all", no_argument, 0, 'A' },
 		{ "waits", no_argument, 0, 'w' },
+		{ "attach", required_argument, 0, 'a' },
 		{ "help", no_argument, 0, 'h' },
 		{ 0 },
 	};
@@ -148,6 +150,9 @@ static void parse(int argc, char **argv, struct trace_opts *o)
 			break;
 		case 'w':
 			o->waits = true;
+			break;
+		case 'a':
+			attach_opt(optarg, &o->attach);
 			break;
 		case 'h':
 			usage(stdout);
@@ -382,7 +387,7 @@ int cmd_trace(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if (o.pid && !session_process_alive(o.pid))
 		die("--pid %d: no such process", o.pid);
-	if (session_open(&s, true, o.verbose) < 0)
+	if (session_open(&s, true, o.verbose, o.attach) < 0)
 		return 1;
 	if ((o.profile_hz && session_profile(&s, o.profile_hz, o.profile_all) < 0) ||
 	    (o.waits && session_open_waits(&s) < 0))

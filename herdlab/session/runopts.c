@@ -44,6 +44,7 @@ enum {
 	OWN_NETNS, /* + enum netns_option: netns.c takes them */
 	OWN_NETNS_LAST = OWN_NETNS + NETNS_OPT_LOSS,
 	OWN_WAITS,
+	OWN_ATTACH,
 	OWN_HELP = 'h',
 	TO_SERVER = 0x10000, /* + the index in herdsrv's table */
 	TO_LOAD = 0x20000,   /* + the index in herdload's table */
@@ -67,6 +68,7 @@ static const struct option own_opts[] = {
 	{ "delay", required_argument, 0, OWN_NETNS + NETNS_OPT_DELAY },
 	{ "loss", required_argument, 0, OWN_NETNS + NETNS_OPT_LOSS },
 	{ "waits", no_argument, 0, OWN_WAITS },
+	{ "attach", required_argument, 0, OWN_ATTACH },
 	{ "help", no_argument, 0, OWN_HELP },
 	{ 0 },
 };
@@ -235,7 +237,8 @@ static void usage(FILE *f, const struct owners *w)
 		   "                 as cpuset lists: --cpus 0:1, --cpus 0-1:2-3\n"
 		   "  --profile[=HZ] sample the server's CPU at HZ per CPU (default 99):\n"
 		   "                 profile.folded, profile.svg, profile.json\n"
-		   "  --profile-all  sample every task, labelled (implies --profile)\n" WAITS_HELP);
+		   "  --profile-all  sample every task, labelled (implies --profile)\n" WAITS_HELP
+			   ATTACH_HELP);
 	netns_usage(f);
 	fprintf(f, "  server options go to herdsrv (herdsrv --help):\n");
 	list_names(f, w->server);
@@ -352,6 +355,9 @@ static void take_own(int val, const char *arg, struct run_opts *o, const struct 
 		break;
 	case OWN_WAITS:
 		o->waits = true;
+		break;
+	case OWN_ATTACH:
+		attach_opt(optarg, &o->attach);
 		break;
 	case OWN_HELP:
 		usage(stdout, w);
@@ -581,4 +587,13 @@ void run_opts_free(struct run_opts *o)
 	vec_free(&o->server);
 	vec_free(&o->load);
 	netns_opts_free(&o->netns);
+}
+
+void attach_opt(const char *arg, enum tracer_attach *out)
+{
+	if (attach_parse(arg, out) < 0) {
+		fprintf(stderr, "invalid --attach '%s': expected tracepoints, fexit or auto\n",
+			arg);
+		exit(2);
+	}
 }

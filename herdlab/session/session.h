@@ -48,8 +48,9 @@ struct session {
 	struct waits_result waits_result; /* session_collect(): what it saw */
 };
 
-/* An empty session, traced or not; 0, or -errno with a message (no root, no BTF, ...). */
-int session_open(struct session *s, bool traced, bool verbose);
+/* An empty session, traced or not (on path @attach); 0, or -errno with a message (no root,
+ * no BTF, a forced path that cannot run, ...). */
+int session_open(struct session *s, bool traced, bool verbose, enum tracer_attach attach);
 
 /* Sample the targets' CPU (every task's with @all) at @hz per CPU; 0 or -errno (logged). */
 int session_profile(struct session *s, int hz, bool all);
