@@ -96,10 +96,26 @@ static __always_inline __u32 task_wait_kind(struct task_struct *t)
 }
 
 /*
- * The current task's descriptor table: @fds, an array of @max_fds file
+ * Task @cur's descriptor table (@cur: the current task, BTF-typed where
+ * task_storage, else from bpf_get_current_task): @fds, an array of @max_fds file
  * pointers. Where the current task comes BTF-typed (task_storage kernels), the
  * walk to it is plain loads; elsewhere it takes probe reads.
  */
+static __always_inline void task_fds(struct task_struct *cur, struct file ***fds,
+				     unsigned int *max_fds)
+{
+	if (task_storage) {
+		struct fdtable *fdt = cur->files->fdt;
+		*fds = fdt->fd;
+		*max_fds = fdt->max_fds;
+	} else {
+		struct fdtable *fdt = BPF_CORE_READ(cur, files, fdt);
+		*fds = BPF_CORE_READ(fdt, fd);
+		*max_fds = BPF_CORE_READ(fdt, max_fds);
+	}
+}
+
+/* The same, of the current task (@cur: bpf_get_current_task_btf where task_storage). */
 static __always_inline void current_fds(struct file ***fds, unsigned int *max_fds)
 {
 	if (task_storage) {
@@ -112,6 +128,41 @@ static __always_inline void current_fds(struct file ***fds, unsigned int *max_fd
 		*fds = BPF_CORE_READ(fdt, fd);
 		*max_fds = BPF_CORE_READ(fdt, max_fds);
 	}
+}
+
+/*
+ * The socket behind descriptor slot @slot (&fds[fd] of a descriptor table,
+ * an array of pointers that BTF does not type: a plain number to the
+ * verifier). Commit a35b9af4ec2c ("bpf: Add a kfunc for generic type cast",
+ * 6.2) gave every program type bpf_rdonly_cast, which the verifier turns into
+ * a plain move: what it returns is read with fault-safe loads, no helper call.
+ * The slot is read as a list_head (any type whose first member is a pointer
+ * would do), the file and the socket as themselves. Each probe read this
+ * saves is a call and its return, which on a kernel with return thunks (SRSO's
+ * safe RET, retpolines) costs more than the read. @cast is a constant of the
+ * program: the programs that use the kfunc are twins loaded only where the
+ * kernel's BTF has it (a call to an unresolved kfunc, even in dead code, is
+ * refused by the verifiers before 6.4); elsewhere three probe reads.
+ */
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
+
+static __always_inline __u64 slot_sk(struct file **slot, bool cast)
+{
+	if (cast) {
+		struct list_head *p =
+			bpf_rdonly_cast(slot, bpf_core_type_id_kernel(struct list_head));
+		struct file *f = bpf_rdonly_cast(p->next, bpf_core_type_id_kernel(struct file));
+		if (!f)
+			return 0;
+		struct socket *sock =
+			bpf_rdonly_cast(f->private_data, bpf_core_type_id_kernel(struct socket));
+		return (__u64)sock->sk;
+	}
+	struct file *f = NULL;
+	if (bpf_probe_read_kernel(&f, sizeof(f), slot) || !f)
+		return 0;
+	struct socket *sock = BPF_CORE_READ(f, private_data);
+	return (__u64)BPF_CORE_READ(sock, sk);
 }
 
 /*

@@ -279,28 +279,44 @@ static __always_inline void event_submit(struct herd_event *e)
 #define event_reserve_task() event_reserve_size(EVENT_HEAD + sizeof(struct herd_task))
 
 /*
- * The socket behind descriptor @fd of the current task. The slot, the file and
- * the socket need probe reads whatever the kernel (the table is an array of
- * pointers, which BTF does not type).
+ * The current task (@cur) if it is a target: its record, and @cur for what
+ * follows (where records live in task storage, the BTF-typed task, whose fields
+ * are plain loads; elsewhere bpf_get_current_task's, read with probe reads).
  */
-static __always_inline __u64 fd_to_sk(int fd)
+static __always_inline struct herd_task *current_target_task(struct task_struct **cur)
 {
-	struct file **fds, *f = NULL;
-	unsigned int max_fds;
-
-	current_fds(&fds, &max_fds);
-	if (fd < 0 || (unsigned)fd >= max_fds || bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) ||
-	    !f)
-		return 0;
-	struct socket *sock = BPF_CORE_READ(f, private_data);
-	return (__u64)BPF_CORE_READ(sock, sk);
+	if (task_storage) {
+		*cur = bpf_get_current_task_btf();
+		return bpf_task_storage_get(&task_store, *cur, 0, 0);
+	}
+	*cur = (struct task_struct *)bpf_get_current_task();
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	return bpf_map_lookup_elem(&tasks, &tid);
 }
 
-/* A target returned from accept (or io_uring's) with connection @fd. */
-static __always_inline void accepted(struct herd_task *task, __u32 tid, int fd, __u64 now)
+/* The socket behind descriptor @fd of the current task @cur (@cast: slot_sk's). */
+static __always_inline __u64 fd_to_sk(struct task_struct *cur, int fd, bool cast)
+{
+	struct file **fds;
+	unsigned int max_fds;
+
+	task_fds(cur, &fds, &max_fds);
+	if (fd < 0 || (unsigned)fd >= max_fds)
+		return 0;
+	return slot_sk(&fds[fd], cast);
+}
+
+/*
+ * Target @task (the current task @cur, @tid) returned from accept (or io_uring's)
+ * with connection @fd (@cast: slot_sk's). What this costs is mostly helper calls (each a call and a
+ * return through the kernel's return thunk): the clock, the descriptor slot's
+ * probe read and the connection's lookup are all it makes.
+ */
+static __always_inline void accepted(struct herd_task *task, struct task_struct *cur, __u32 tid,
+				     int fd, bool cast)
 {
 	struct herd_totals *t = tot();
-	__u64 sk = fd_to_sk(fd);
+	__u64 sk = fd_to_sk(cur, fd, cast);
 	struct herd_conn *c = sk ? bpf_map_lookup_elem(&conns, &sk) : NULL;
 
 	task->accepted++;
@@ -308,7 +324,7 @@ static __always_inline void accepted(struct herd_task *task, __u32 tid, int fd, 
 	if (t)
 		t->accepted++;
 	if (c && !c->accepted_ns) {
-		c->accepted_ns = now;
+		c->accepted_ns = bpf_ktime_get_ns();
 		c->accept_tid = tid;
 	}
 }
@@ -582,8 +598,14 @@ static __always_inline int on_sys_enter(long id, long arg1)
 	return 0;
 }
 
-/* The current task's wait4/waitid returned @pid: if it is a zombie of ours, say who reaped it. */
-static __always_inline void reaped(__u32 pid)
+/*
+ * The current task's wait4/waitid returned @pid (or released it: @released, the
+ * fexit path's release_task): if it is a zombie of ours, say who reaped it. A
+ * release by its parent while the parent itself exits is no reap by the parent:
+ * reparented to a reaper that ignores SIGCHLD, it was released on the way
+ * (exit_notify), as the tracepoint path sees it freed (REAPED_INIT).
+ */
+static __always_inline void reaped_by(__u32 pid, bool parent_exiting)
 {
 	struct zombie *z = bpf_map_lookup_elem(&zombies, &pid);
 
@@ -595,13 +617,14 @@ static __always_inline void reaped(__u32 pid)
 		e->type = EV_REAP;
 		e->pid = pid;
 		e->ts = bpf_ktime_get_ns();
-		e->by = reaper == z->ppid ? REAPED_PARENT : REAPED_INIT;
+		e->by = reaper == z->ppid && !parent_exiting ? REAPED_PARENT : REAPED_INIT;
 		e->reaper = reaper;
 		bpf_get_current_comm(e->comm, sizeof(e->comm));
 		event_submit(e);
 	}
 	bpf_map_delete_elem(&zombies, &pid);
 }
+#define reaped(pid) reaped_by(pid, false)
 
 /*
  * wait4 and waitid, in every task. wait4 returns the reaped pid. waitid returns
@@ -650,17 +673,41 @@ static __always_inline int on_sys_exit_arg(long id, long ret)
 	return 0;
 }
 
+/*
+ * accept and accept4 return: the hottest exit (one a connection, and the
+ * -EAGAINs of the herd), so it goes straight to what it needs. The tid comes
+ * from the task itself where it is BTF-typed (a load, not a helper call).
+ */
+static __always_inline int on_sys_exit_accept(long ret, bool cast)
+{
+	struct task_struct *cur;
+	struct herd_task *task = current_target_task(&cur);
+
+	if (!task)
+		return 0;
+	task->wait = WAIT_NONE;
+	if (ret >= 0) {
+		__u32 tid = task_storage ? cur->pid : (__u32)bpf_get_current_pid_tgid();
+		accepted(task, cur, tid, (int)ret, cast);
+	} else if (ret == -EAGAIN) {
+		task->eagain++;
+		if (task->pending) {
+			task->futile++;
+			task->pending = 0;
+		}
+	}
+	return 0;
+}
+
 static __always_inline int on_sys_exit(long id, long arg1, long ret)
 {
 	bool fork = is_fork(id);
 	struct herd_task *task = current_target();
 	if (!task)
 		return 0;
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	__u64 now = bpf_ktime_get_ns();
 	if (fork) {
 		if (ret > 0 && task->fork_enter_ns) {
-			hist_add(HIST_FORK, now - task->fork_enter_ns);
+			hist_add(HIST_FORK, bpf_ktime_get_ns() - task->fork_enter_ns);
 			struct herd_totals *t = tot();
 			if (t)
 				t->forks++;
@@ -671,18 +718,8 @@ static __always_inline int on_sys_exit(long id, long arg1, long ret)
 	/* Classified by the call itself: a task may have entered it before tracing began. */
 	__u32 wait = herd_wait_kind(id, arg1);
 	task->wait = WAIT_NONE;
-	if (wait == WAIT_ACCEPT) {
-		if (ret >= 0) {
-			accepted(task, tid, (int)ret, now);
-		} else if (ret == -EAGAIN) {
-			task->eagain++;
-			if (task->pending) {
-				task->futile++;
-				task->pending = 0;
-			}
-		}
-	} else if (arrival_kind(wait) && wait != WAIT_URING && (ret == 0 || ret == -EAGAIN) &&
-		   task->pending) {
+	if (arrival_kind(wait) && wait != WAIT_URING && (ret == 0 || ret == -EAGAIN) &&
+	    task->pending) {
 		task->futile++; /* woken, and the call came back empty */
 		task->pending = 0;
 	}
@@ -699,22 +736,31 @@ static __always_inline int on_sys_exit(long id, long arg1, long ret)
 static __always_inline int on_uring_complete(__u64 *args)
 {
 	int res = uring_complete_res(args);
+	struct task_struct *cur;
 	struct herd_task *task;
 
-	if (res < 0 || !(task = current_target()))
+	if (res < 0 || !(task = current_target_task(&cur)))
 		return 0;
-	__u64 sk = fd_to_sk(res);
+	__u64 sk = fd_to_sk(cur, res, false);
 	struct herd_conn *c = sk ? bpf_map_lookup_elem(&conns, &sk) : NULL;
 	if (!c || c->accepted_ns)
 		return 0;
 	struct herd_totals *t = tot();
 	if (t)
 		t->uring_accepts++;
-	accepted(task, (__u32)bpf_get_current_pid_tgid(), res, bpf_ktime_get_ns());
+	accepted(task, cur, (__u32)bpf_get_current_pid_tgid(), res, false);
 	return 0;
 }
 
 /* ---- TCP ------------------------------------------------------------------------ */
+
+/* Whether a target listens on @port (or the loader added it). */
+static __always_inline bool our_port(__u32 port)
+{
+	__u8 *ours = bpf_map_lookup_elem(&ports, &port);
+
+	return ours && *ours;
+}
 
 /* A handshake completed on a port of ours: record it, open the arrival window. */
 static __always_inline int conn_open(struct sock *sk, __u64 skaddr, __u32 sport, __u64 now,
@@ -800,8 +846,16 @@ static __always_inline int on_set_state(struct sock *sk, int oldstate, int newst
 		return 0;
 	__u64 skaddr = (__u64)sk;
 	/* By CLOSE the local port is already released (tcp_set_state ->
-	 * inet_put_port zeroes it before the tracepoint): find the socket itself. */
+	 * inet_put_port zeroes it before the tracepoint): find the socket itself.
+	 * Half the closes are the clients' ends, whose remote port is ours: those
+	 * end here on two loads, without a lookup that misses. A connection of
+	 * ours has a client's port there, which can be a port of ours only for a
+	 * remote client's; and it has its listener's backlog (sk_clone_lock copies
+	 * it), which a connect()ed socket has not. */
 	if (newstate == TCP_CLOSE) {
+		if (!RD(btf, sk, sk_max_ack_backlog) &&
+		    our_port(bpf_ntohs(RD(btf, sk, __sk_common.skc_dport))))
+			return 0;
 		conn_close(skaddr);
 		return 0;
 	}
@@ -859,13 +913,6 @@ struct {
 #define TCPHDR_RST 0x04
 #define TCPHDR_ACK 0x10
 #define AF_INET6   10
-
-static __always_inline bool our_port(__u32 port)
-{
-	__u8 *ours = bpf_map_lookup_elem(&ports, &port);
-
-	return ours && *ours;
-}
 
 /* @k's record, made if it is new; NULL (counted) when the map is full. */
 static __always_inline struct herd_fate *fate_of(struct herd_fate_key *k)
@@ -1060,6 +1107,120 @@ static __always_inline int on_receive_reset(struct sock *sk, bool btf)
 	return 0;
 }
 
+/* ---- the fexit path ------------------------------------------------------------- */
+
+/*
+ * Where the kernel lets trampolines attach (fentry/fexit: kfeatures.c probes it),
+ * accepts, forks and reaps are seen in the kernel functions that do them, and
+ * no system-call tracepoint is attached at all: every system call of the
+ * machine then takes the fast path. Only with waits from registers (5.15+: the
+ * accept's context comes from them too), so with records in task storage.
+ *
+ * Accepts: at inet_csk_accept's exit, on every kernel, which returns the new
+ * socket itself (no descriptor to walk, no probe read); do_accept returns a
+ * file and __sys_accept4_file a descriptor, one and three reads further from
+ * it. io_uring's accepts pass through it too (do_accept), but are counted at
+ * their completion, as on the tracepoint path: only an accept whose task is in
+ * the accept or accept4 system call (its saved registers) counts here. Its
+ * error is *err before commit 92ef0fd55ac8 ("net: change proto and proto_ops
+ * accept type", 6.10), arg->err since: two twins, the loader picks one by the
+ * prototype.
+ */
+static __always_inline int on_fexit_accept(struct sock *newsk, int err)
+{
+	struct task_struct *cur = bpf_get_current_task_btf();
+	struct herd_task *task = bpf_task_storage_get(&task_store, cur, 0, 0);
+
+	if (!task)
+		return 0;
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(cur);
+	long nr = regs->orig_ax;
+	if (nr != NR_accept && nr != NR_accept4)
+		return 0;
+	task->wait = WAIT_NONE;
+	if (newsk) {
+		__u64 sk = (__u64)newsk;
+		struct herd_conn *c = bpf_map_lookup_elem(&conns, &sk);
+		struct herd_totals *t = tot();
+		task->accepted++;
+		task->pending = 0;
+		if (t)
+			t->accepted++;
+		if (c && !c->accepted_ns) {
+			c->accepted_ns = bpf_ktime_get_ns();
+			c->accept_tid = cur->pid;
+		}
+	} else if (err == -EAGAIN) {
+		task->eagain++;
+		if (task->pending) {
+			task->futile++;
+			task->pending = 0;
+		}
+	}
+	return 0;
+}
+
+SEC("fexit/inet_csk_accept")
+int BPF_PROG(fexit_accept_err, struct sock *sk, int flags, int *errp, bool kern, struct sock *ret)
+{
+	int err = 0;
+
+	if (!ret)
+		bpf_probe_read_kernel(&err, sizeof(err), errp);
+	return on_fexit_accept(ret, err);
+}
+
+struct proto_accept_arg___610 {
+	int flags;
+	int err;
+} __attribute__((preserve_access_index));
+
+SEC("fexit/inet_csk_accept")
+int BPF_PROG(fexit_accept_arg, struct sock *sk, struct proto_accept_arg___610 *arg,
+	     struct sock *ret)
+{
+	return on_fexit_accept(ret, ret ? 0 : arg->err);
+}
+
+/* Forks: kernel_clone (_do_fork before commit cad6967ac108, "fork: introduce
+ * kernel_clone()", 5.10: the loader sets the target by name), entry and exit. */
+SEC("fentry/kernel_clone")
+int BPF_PROG(fentry_clone)
+{
+	struct herd_task *task = current_target();
+
+	if (task)
+		task->fork_enter_ns = bpf_ktime_get_ns();
+	return 0;
+}
+
+SEC("fexit/kernel_clone")
+int BPF_PROG(fexit_clone, struct kernel_clone_args *args, pid_t ret)
+{
+	struct herd_task *task = current_target();
+
+	if (!task)
+		return 0;
+	if (ret > 0 && task->fork_enter_ns) {
+		hist_add(HIST_FORK, bpf_ktime_get_ns() - task->fork_enter_ns);
+		struct herd_totals *t = tot();
+		if (t)
+			t->forks++;
+	}
+	task->fork_enter_ns = 0;
+	return 0;
+}
+
+/* Reaps: every zombie that wait4 or waitid reaps is released here, in its
+ * reaper's context (WNOWAIT releases nothing), whoever the reaper is. */
+#define PF_EXITING 0x00000004 /* include/linux/sched.h */
+SEC("fentry/release_task")
+int BPF_PROG(fentry_release_task, struct task_struct *p)
+{
+	reaped_by(p->pid, bpf_get_current_task_btf()->flags & PF_EXITING);
+	return 0;
+}
+
 /* ---- the programs: each tp_btf with its raw_tp twin --------------------------------- */
 
 /*
@@ -1124,6 +1285,16 @@ TWINS(sched_process_exec, on_exec(p, btf), struct task_struct *p, pid_t old_pid,
 #define SYSCALL_ENTER(name) on_sys_enter(NR_##name, ctx->args[1])
 #define SYSCALL_CALL(name) \
 	SYSCALL_WITH_EXIT(name, SYSCALL_ENTER(name), on_sys_exit(NR_##name, 0, ctx->ret))
+/* accept and accept4: their exit on its own path, with a twin that reads the
+ * socket through bpf_rdonly_cast (exit_NAME_cast: compat.bpf.h's slot_sk). */
+#define SYSCALL_ACCEPT(name)                                                              \
+	SYSCALL_WITH_EXIT(name, SYSCALL_ENTER(name), on_sys_exit_accept(ctx->ret, false)) \
+	SEC("tracepoint/syscalls/sys_exit_" #name)                                        \
+	int exit_##name##_cast(struct syscall_trace_exit *ctx)                            \
+	{                                                                                 \
+		on_sys_exit_accept(ctx->ret, true);                                       \
+		return TP_KEEP_EVENT;                                                     \
+	}
 /* The locks wait or not depending on an argument: their exit needs the entry's verdict. */
 #define SYSCALL_ARG(name) \
 	SYSCALL_WITH_EXIT(name, SYSCALL_ENTER(name), on_sys_exit_arg(NR_##name, ctx->ret))

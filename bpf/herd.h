@@ -143,8 +143,10 @@ static __always_inline __u32 herd_wait_kind(long nr, long arg1)
 /*
  * The system calls traced, each by an entry and an exit program (herd.bpf.c
  * makes them from this list, the loader chooses among them from it):
- * X(name, exit, regs). @exit is what the exit program does: CALL classifies
- * the call by its number (on_sys_exit); ARG is a lock (futex, fcntl, flock,
+ * X(name, exit, regs). @exit is what the exit program does: ACCEPT is an
+ * accept's return (on_sys_exit_accept, with a twin that reads the socket
+ * through bpf_rdonly_cast); CALL classifies the call by its number
+ * (on_sys_exit); ARG is a lock (futex, fcntl, flock,
  * semop), whose wait may depend on an argument only the entry sees
  * (on_sys_exit_arg); REAP returns a reaped child (on_sys_exit_reap, for every
  * task: who reaps a target's zombie need not be a target). @regs is which of
@@ -153,8 +155,8 @@ static __always_inline __u32 herd_wait_kind(long nr, long arg1)
  * siginfo, known only at entry).
  */
 #define HERD_SYSCALLS(X)               \
-	X(accept, CALL, EXIT)          \
-	X(accept4, CALL, EXIT)         \
+	X(accept, ACCEPT, EXIT)        \
+	X(accept4, ACCEPT, EXIT)       \
 	X(epoll_wait, CALL, NONE)      \
 	X(epoll_pwait, CALL, NONE)     \
 	X(epoll_pwait2, CALL, NONE)    \

@@ -9,6 +9,13 @@
  *		    both work, so do bpf_get_current_task_btf and task storage in
  *		    tracing programs, which came earlier
  *	data_ready  the kernel's BTF has sk_data_ready's btf_trace_ typedef
+ *	rdonly_cast the kernel's BTF has the bpf_rdonly_cast kfunc (it came, in 6.2,
+ *		    in the set every program type may call)
+ *	fexit       load "r0 = 0; exit" as an fexit program on the fork function
+ *		    (kernel_clone, or _do_fork) and attach it: where ftrace's
+ *		    function tracing is locked or absent, the attach fails (this
+ *		    host: EPERM) and the tracer stays on system-call tracepoints
+ *	accept_args the parameters of inet_csk_accept's prototype in that BTF
  *	uring_res   the parameters of io_uring_complete's prototype in that BTF
  *	fate_args   how many arguments each fate tracepoint's prototype has there
  *
@@ -20,6 +27,7 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include <errno.h>
 #include <linux/bpf.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -50,6 +58,43 @@ static bool tp_btf_loads(int btf_id, const struct bpf_insn *insns, size_t n)
 	if (fd >= 0)
 		close(fd);
 	return fd >= 0;
+}
+
+/* The parameters of kernel function @name's prototype in @btf (-1 without it). */
+static int func_nargs(const struct btf *btf, const char *name)
+{
+	int id = btf ? btf__find_by_name_kind(btf, name, BTF_KIND_FUNC) : -1;
+	const struct btf_type *ty = id > 0 ? btf__type_by_id(btf, id) : NULL;
+
+	if (ty)
+		ty = btf__type_by_id(btf, ty->type);
+	return ty && btf_is_func_proto(ty) ? btf_vlen(ty) : -1;
+}
+
+/* Whether a do-nothing fexit program on function @btf_id loads and attaches (0) or -errno. */
+static int probe_fexit(int btf_id, bool *loaded)
+{
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_FEXIT,
+		    .attach_btf_id = (__u32)btf_id);
+	int fd, link, err = 0;
+
+	if (btf_id <= 0)
+		return -ENOENT;
+	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, NULL, "GPL", insns, 2, &opts);
+	if (fd < 0)
+		return -errno;
+	*loaded = true;
+	link = bpf_raw_tracepoint_open(NULL, fd); /* a tracing program's attach */
+	if (link < 0)
+		err = -errno;
+	else
+		close(link);
+	close(fd);
+	return err;
 }
 
 static bool probe_tp_btf(int sched_switch)
@@ -131,7 +176,19 @@ void kfeatures_probe(struct kfeatures *f)
 	f->tp_btf = probe_tp_btf(sched_switch);
 	f->task_regs = f->tp_btf && probe_task_regs(sched_switch);
 	f->data_ready = tracepoint_btf_id(btf, "sk_data_ready") > 0;
+	f->rdonly_cast = btf && btf__find_by_name_kind(btf, "bpf_rdonly_cast", BTF_KIND_FUNC) > 0;
 	f->uring_res = probe_uring_res(btf);
+	f->clone_fn = func_nargs(btf, "kernel_clone") >= 0 ? "kernel_clone"
+		      : func_nargs(btf, "_do_fork") >= 0   ? "_do_fork"
+							   : NULL;
+	f->accept_args = func_nargs(btf, "inet_csk_accept");
+	f->fexit_loaded = false;
+	f->fexit_err =
+		f->clone_fn ? probe_fexit(btf__find_by_name_kind(btf, f->clone_fn, BTF_KIND_FUNC),
+					  &f->fexit_loaded)
+			    : -ENOENT;
+	f->fexit = f->fexit_err == 0;
+	f->fexit_err = -f->fexit_err;
 #define FATE_NARGS(name, args) f->fate_args[FATE_TP_##name] = tracepoint_nargs(btf, #name);
 	HERD_FATE_TPS(FATE_NARGS)
 #undef FATE_NARGS

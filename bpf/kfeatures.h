@@ -16,9 +16,15 @@
 #include "herd.h"
 
 struct kfeatures {
-	bool tp_btf;	 /* BTF-typed tracepoint programs load (else the raw_tp twins) */
-	bool task_regs;	 /* bpf_task_pt_regs and task-local storage for tracing programs */
-	bool data_ready; /* the sock:sk_data_ready tracepoint exists */
+	bool tp_btf;	      /* BTF-typed tracepoint programs load (else the raw_tp twins) */
+	bool task_regs;	      /* bpf_task_pt_regs and task-local storage for tracing programs */
+	bool data_ready;      /* the sock:sk_data_ready tracepoint exists */
+	bool rdonly_cast;     /* the bpf_rdonly_cast kfunc exists (6.2+; every program type) */
+	bool fexit;	      /* a trampoline (fexit) program loads and attaches here */
+	int fexit_err;	      /* ... else the errno of the load or the attach */
+	bool fexit_loaded;    /* ... and whether it was the attach that failed (it loaded) */
+	const char *clone_fn; /* the fork function: kernel_clone or _do_fork (NULL: none) */
+	int accept_args;      /* inet_csk_accept's parameters: 4 (..., int *err, kern), 2 (6.10+) */
 	enum herd_uring_res uring_res; /* where io_uring_complete carries its result */
 	int fate_args[FATE_TPS];       /* each fate tracepoint's arguments (0: it does not exist) */
 };

@@ -25,8 +25,11 @@
  * kernel's BTF has them with the arguments their programs read, and one that
  * is not loaded or does not attach is reported absent (fates_absent), never a
  * failure of the tracer.
- * HERDLAB_RAW_TP=1 forces the raw_tp twins and HERDLAB_SYS_ENTER=1 the entry
- * programs and the hash (the tests check every path on one kernel).
+ * The path for accepts, forks and reaps: system-call tracepoints, or fexit
+ * where trampolines attach (5.15+; attach.h chooses, choose_fexit loads).
+ * HERDLAB_RAW_TP=1 forces the raw_tp twins, HERDLAB_SYS_ENTER=1 the entry
+ * programs and the hash, HERDLAB_NO_CAST=1 accept's exit with probe reads (the
+ * tests check every path on one kernel).
  */
 #include "trace.h"
 
@@ -58,6 +61,8 @@ struct tracer {
 	bool task_storage;	     /* records live in task-local storage */
 	bool data_ready;	     /* the kernel has sock:sk_data_ready */
 	bool uring;		     /* io_uring_complete is attached */
+	bool cast;		     /* accept's exit reads through bpf_rdonly_cast */
+	enum tracer_attach attach;   /* tracepoints or fexit: how accepts, forks, reaps are seen */
 	uint32_t fates_absent;	     /* bit i: fate tracepoint i not loaded or not attached */
 	uint64_t start_ns;	     /* when tracing began */
 	uint64_t overflows0, drops0; /* TcpExt counters at the start */
@@ -300,19 +305,69 @@ static int fate_of_prog(struct herd_bpf *s, const struct bpf_program *prog)
 }
 
 /*
- * Choose what this kernel runs, from one probe, before the one load: the
- * knobs of compat.bpf.h, the task_store map, and every program by name.
+ * The fexit path (attach.h): its programs instead of every system call's, the
+ * accept twin for this kernel's inet_csk_accept, the fork function by name.
  */
-static void configure(struct tracer *t)
+static void choose_fexit(struct tracer *t, const struct kfeatures *f)
+{
+	struct herd_bpf *s = t->skel;
+	bool fexit = t->attach == ATTACH_FEXIT;
+	struct bpf_program *prog;
+
+	if (fexit) { /* no system-call tracepoint at all */
+		bpf_object__for_each_program(prog, s->obj) {
+			if (bpf_program__type(prog) == BPF_PROG_TYPE_TRACEPOINT &&
+			    !strncmp(bpf_program__section_name(prog), "tracepoint/syscalls/", 20))
+				bpf_program__set_autoload(prog, false);
+		}
+	}
+	bpf_program__set_autoload(s->progs.fexit_accept_err, fexit && f->accept_args == 4);
+	bpf_program__set_autoload(s->progs.fexit_accept_arg, fexit && f->accept_args == 2);
+	bpf_program__set_autoload(s->progs.fentry_clone, fexit);
+	bpf_program__set_autoload(s->progs.fexit_clone, fexit);
+	bpf_program__set_autoload(s->progs.fentry_release_task, fexit);
+	if (fexit && f->clone_fn) {
+		bpf_program__set_attach_target(s->progs.fentry_clone, 0, f->clone_fn);
+		bpf_program__set_attach_target(s->progs.fexit_clone, 0, f->clone_fn);
+	}
+}
+
+/*
+ * Choose what this kernel runs, from one probe, before the one load: the
+ * knobs of compat.bpf.h, the task_store map, the path (tracepoints or fexit:
+ * -EOPNOTSUPP when a forced one cannot run), and every program by name.
+ */
+static int configure(struct tracer *t, enum tracer_attach want)
 {
 	struct herd_bpf *s = t->skel;
 	struct kfeatures f;
+	char why[256] = "";
 
 	kfeatures_probe(&f);
 	t->raw_tp = !f.tp_btf || env_is_1("HERDLAB_RAW_TP");
 	t->wait_from_regs = !t->raw_tp && f.task_regs && !env_is_1("HERDLAB_SYS_ENTER");
 	t->task_storage = t->wait_from_regs; /* every kernel with the one has the other */
 	t->data_ready = f.data_ready;
+	t->cast = f.rdonly_cast && !env_is_1("HERDLAB_NO_CAST");
+	int path = attach_choose(want, f.fexit, f.fexit_err, f.fexit_loaded,
+				 t->wait_from_regs && f.accept_args >= 2 && f.clone_fn, why,
+				 sizeof(why));
+	if (path < 0) {
+		log_warn("--attach fexit: %s", why);
+		return -EOPNOTSUPP;
+	}
+	t->attach = (enum tracer_attach)path;
+	if (t->attach == ATTACH_FEXIT)
+		log_info("accepts, forks and reaps at fexit (inet_csk_accept, %s, release_task): "
+			 "no system-call tracepoint",
+			 f.clone_fn);
+	else if (f.fexit)
+		log_info("accepts, forks and reaps at system-call tracepoints (%s)",
+			 want == ATTACH_TRACEPOINTS ? "as asked" : "fexit needs Linux 5.15+");
+	else
+		log_info("accepts, forks and reaps at system-call tracepoints: fentry/fexit "
+			 "refused here (%s an fexit program: %s)",
+			 f.fexit_loaded ? "attaching" : "loading", strerror(f.fexit_err));
 
 	s->rodata->wait_from_regs = t->wait_from_regs;
 	s->rodata->task_storage = t->task_storage;
@@ -350,6 +405,16 @@ static void configure(struct tracer *t)
 				  !regs || SYSCALL_REGS_##keep != SYSCALL_REGS_NONE);
 	HERD_SYSCALLS(CHOOSE_SYSCALL)
 #undef CHOOSE_SYSCALL
+	/* accept's exits: the twin that reads through bpf_rdonly_cast where there is one. */
+	struct bpf_program *accepts[][2] = {
+		{ s->progs.exit_accept, s->progs.exit_accept_cast },
+		{ s->progs.exit_accept4, s->progs.exit_accept4_cast },
+	};
+	for (size_t i = 0; i < sizeof(accepts) / sizeof(accepts[0]); i++) {
+		bool wanted = bpf_program__autoload(accepts[i][0]);
+		bpf_program__set_autoload(accepts[i][0], wanted && !t->cast);
+		bpf_program__set_autoload(accepts[i][1], wanted && t->cast);
+	}
 
 	/* The fates' tracepoints: each where it exists with the arguments its program reads. */
 	static const int fate_min_args[FATE_TPS] = {
@@ -368,10 +433,13 @@ static void configure(struct tracer *t)
 	}
 	s->rodata->send_reset_reason = f.fate_args[FATE_TP_tcp_send_reset] >= 3;
 
+	choose_fexit(t, &f);
+
 	/* Task storage's iterators (run on demand, never attached). */
 	bpf_program__set_autoload(s->progs.adopt, t->task_storage);
 	bpf_program__set_autoload(s->progs.snapshot, t->task_storage);
 	/* io_uring_complete_raw is raw_tp on every kernel: loaded as it is. */
+	return 0;
 }
 
 static int load(struct tracer *t)
@@ -454,7 +522,8 @@ int tracer_open(struct tracer **out, const struct tracer_opts *opts)
 		log_warn("opening the BPF object failed: %s", strerror(-err));
 		goto cleanup;
 	}
-	configure(t);
+	if ((err = configure(t, opts ? opts->attach : ATTACH_AUTO)) < 0)
+		goto cleanup;
 	if ((err = load(t)) < 0)
 		goto cleanup;
 	if ((err = attach(t)) < 0)
@@ -680,6 +749,7 @@ int tracer_collect(struct tracer *t, struct trace_result *r)
 	r->task_storage = t->task_storage;
 	r->uring_accepts = t->uring;
 	r->exact_arrivals = t->data_ready;
+	r->attach = t->attach;
 	uint64_t ov, dr;
 	procseed_listen_counters(&ov, &dr);
 	r->listen_overflows = ov - t->overflows0;

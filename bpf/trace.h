@@ -2,7 +2,8 @@
 /*
  * trace.h - the tracer's loader: load herd.bpf.c, point it at a server, collect.
  *
- *	tracer_open()        load the programs (tp_btf, or their raw_tp twins), attach
+ *	tracer_open()        load the programs (tp_btf, or their raw_tp twins; system-call
+ *	                     tracepoints or fexit, attach.h), attach
  *	tracer_add_tree()    make a process, its threads and its descendants targets
  *	tracer_add_port()    count handshakes on a port (targets' listen() adds them too)
  *	tracer_poll()        drain the ring buffer (exits, reaps, closed connections, ...)
@@ -23,6 +24,7 @@
 
 #include <linux/types.h>
 
+#include "attach.h"
 #include "herd.h"
 
 struct tracer;
@@ -77,10 +79,12 @@ struct trace_result {
 	bool task_storage;	   /* records kept in task-local storage, not a hash */
 	bool uring_accepts;	   /* io_uring accept completions are counted */
 	bool exact_arrivals;	   /* sk_data_ready delimits arrival windows (6.3+) */
+	enum tracer_attach attach; /* the path accepts, forks and reaps were seen on */
 };
 
 struct tracer_opts {
-	bool verbose; /* libbpf's messages on stderr */
+	bool verbose;		   /* libbpf's messages on stderr */
+	enum tracer_attach attach; /* auto (0: fexit where it attaches), or forced */
 };
 
 /* Returns 0, or -errno with a message already printed (no root, no BTF, ...). */

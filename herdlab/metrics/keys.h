@@ -262,6 +262,9 @@
 #define MK_TRACER_RECORDS		"tracer.records"
 #define MK_TRACER_URING_ACCEPTS_COUNTED "tracer.uring_accepts_counted"
 #define MK_TRACER_WAIT_FROM		"tracer.wait_from"
+/* Where accepts, forks and reaps were seen: "tracepoints" or "fexit" (bpf/attach.h). */
+#define MK_TRACER_ATTACH       "tracer.attach"
+#define MV_TRACER_ATTACH_FEXIT "fexit"
 
 /* The string values of the tracer's descriptive keys (MV_: a value, not a key). */
 #define MV_TCP_LISTEN_COUNTERS_SYSTEM_WIDE "system-wide"

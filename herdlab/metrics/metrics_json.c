@@ -263,6 +263,7 @@ static int put_tracer(json_t *o, const struct trace_result *r)
 	err |= jsonio_set_path(o, MK_TRACER_ARRIVALS_UNMATCHED,
 			       jcount(r->totals.arrivals_unmatched));
 	err |= jsonio_set_path(o, MK_TRACER_RAW_TP, json_boolean(r->raw_tp));
+	err |= jsonio_set_path(o, MK_TRACER_ATTACH, json_string(attach_name(r->attach)));
 	err |= jsonio_set_path(o, MK_TRACER_WAIT_FROM,
 			       json_string(r->wait_from_regs ? MV_TRACER_WAIT_FROM_REGISTERS
 							     : MV_TRACER_WAIT_FROM_SYS_ENTER));

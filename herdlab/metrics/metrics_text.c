@@ -226,6 +226,9 @@ static void print_tracer(FILE *f, const struct trace_metrics *m, const struct tr
 	print_count(f, "unmatched arrivals", unmatched);
 	print_row(f, "programs", "%s%s", r->raw_tp ? "raw_tp" : "tp_btf",
 		  r->uring_accepts ? ", io_uring accepts counted" : "");
+	print_row(f, "accepts, forks, reaps", "%s",
+		  r->attach == ATTACH_FEXIT ? "at fexit (no system-call tracepoint)"
+					    : "at system-call tracepoints");
 	print_row(f, "waits", "%s",
 		  r->wait_from_regs ? "read from registers at sleep"
 				    : "recorded at system call entry");

@@ -419,6 +419,10 @@ void section_tracer(struct doc *d, const struct rundir *rd)
 	report_rows(d, rd, tracer_rows, N(tracer_rows));
 	report_row(d, "programs",
 		   json_is_true(raw) ? "raw_tp (no BTF-typed tracepoints)" : "tp_btf");
+	report_row(d, "accepts, forks and reaps seen at",
+		   !strcmp(rundir_str(rd, T(MK_TRACER_ATTACH), ""), MV_TRACER_ATTACH_FEXIT)
+			   ? "fexit (kernel functions; no system-call tracepoint)"
+			   : "system-call tracepoints");
 	report_row(
 		d, "what a task waits in",
 		!strcmp(rundir_str(rd, T(MK_TRACER_WAIT_FROM), ""), MV_TRACER_WAIT_FROM_REGISTERS)

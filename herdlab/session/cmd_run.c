@@ -386,7 +386,7 @@ static int run_measured(const struct run_opts *o, const char *dir, struct netns 
 	bool created;
 
 	strftime(started, sizeof(started), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
-	int err = session_open(&s, !o->no_trace, false);
+	int err = session_open(&s, !o->no_trace, false, o->attach);
 	if (err < 0) { /* before anything is created: a refused run leaves nothing */
 		log_warn("%s herdlab run --no-trace makes the same run without the tracer%s",
 			 err == -EPERM ? "tracing needs root;" : "the tracer cannot be loaded;",

@@ -45,18 +45,19 @@
 #include "sockets.h"
 
 struct trace_opts {
-	pid_t pid;	    /* --pid: an existing process (0: start CMD) */
-	const char *cgroup; /* --cgroup: a cgroup directory */
-	int port;	    /* --port (0: learned from the targets' listen()) */
-	double duration;    /* --duration seconds (0: until stopped) */
-	double interval;    /* -i seconds (0: no live counters) */
-	const char *out;    /* --out DIR */
-	bool verbose;	    /* -v: libbpf's messages */
-	int profile_hz;	    /* --profile[=HZ]: sample the targets' CPU (0: not) */
-	bool profile_all;   /* --profile-all: every task's */
-	bool waits;	    /* --waits: the waits object too */
-	bool causes;	    /* --causes: the targets' switches and wakeups, and why (causes.h) */
-	char **cmd;	    /* CMD ARGS after -- */
+	pid_t pid;		   /* --pid: an existing process (0: start CMD) */
+	const char *cgroup;	   /* --cgroup: a cgroup directory */
+	int port;		   /* --port (0: learned from the targets' listen()) */
+	double duration;	   /* --duration seconds (0: until stopped) */
+	double interval;	   /* -i seconds (0: no live counters) */
+	const char *out;	   /* --out DIR */
+	bool verbose;		   /* -v: libbpf's messages */
+	int profile_hz;		   /* --profile[=HZ]: sample the targets' CPU (0: not) */
+	bool profile_all;	   /* --profile-all: every task's */
+	bool waits;		   /* --waits: the waits object too */
+	enum tracer_attach attach; /* --attach: tracepoints, fexit or auto */
+	bool causes; /* --causes: the targets' switches and wakeups, and why (causes.h) */
+	char **cmd;  /* CMD ARGS after -- */
 };
 
 static volatile sig_atomic_t stop_signal;
@@ -86,7 +87,7 @@ static void usage(FILE *f)
 		   "                  (trace.json wake_order.*); why each request was slow\n"
 		   "                  needs the client's records: herdlab run --causes\n"
 		   "  -v              libbpf's messages (the verifier log on failure)\n");
-	fputs(WAITS_HELP, f);
+	fputs(WAITS_HELP ATTACH_HELP, f);
 }
 
 static double parse_positive(const char *opt, const char *s)
@@ -112,6 +113,7 @@ static void parse(int argc, char **argv, struct trace_opts *o)
 		{ "profile-all", no_argument, 0, 'A' },
 		{ "waits", no_argument, 0, 'w' },
 		{ "causes", no_argument, 0, 'C' },
+		{ "attach", required_argument, 0, 'a' },
 		{ "help", no_argument, 0, 'h' },
 		{ 0 },
 	};
@@ -158,6 +160,9 @@ static void parse(int argc, char **argv, struct trace_opts *o)
 			break;
 		case 'C':
 			o->causes = true;
+			break;
+		case 'a':
+			attach_opt(optarg, &o->attach);
 			break;
 		case 'h':
 			usage(stdout);
@@ -423,7 +428,7 @@ int cmd_trace(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if (o.pid && !session_process_alive(o.pid))
 		die("--pid %d: no such process", o.pid);
-	if (session_open(&s, true, o.verbose) < 0)
+	if (session_open(&s, true, o.verbose, o.attach) < 0)
 		return 1;
 	if ((o.profile_hz && session_profile(&s, o.profile_hz, o.profile_all) < 0) ||
 	    (o.waits && session_open_waits(&s) < 0) || (o.causes && record_sched(&s, o.out) < 0))

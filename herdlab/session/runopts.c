@@ -42,6 +42,7 @@ enum {
 	OWN_WAITS,
 	OWN_CAUSES,
 	OWN_TIMELINE,
+	OWN_ATTACH,
 	OWN_HELP = 'h',
 	TO_SERVER = 0x10000, /* + the index in herdsrv's table */
 	TO_LOAD = 0x20000,   /* + the index in herdload's table */
@@ -67,6 +68,7 @@ static const struct option own_opts[] = {
 	{ "waits", no_argument, 0, OWN_WAITS },
 	{ "causes", no_argument, 0, OWN_CAUSES },
 	{ "timeline", optional_argument, 0, OWN_TIMELINE },
+	{ "attach", required_argument, 0, OWN_ATTACH },
 	{ "help", no_argument, 0, OWN_HELP },
 	{ 0 },
 };
@@ -191,7 +193,9 @@ static void usage(FILE *f, const struct owners *w)
 		   "                 (requests_causes.csv, run.json causes.* and wake_order.*)\n"
 		   "  --timeline[=START:LEN]  --causes and the timeline (timeline.svg,\n"
 		   "                 timeline.json) of LEN ms from START ms after the load began\n"
-		   "                 (default: a window around the slowest requests)\n");
+		   "                 (default: a window around the slowest requests)\n"
+
+		ATTACH_HELP);
 	netns_usage(f);
 	fprintf(f, "  server options go to herdsrv (herdsrv --help):\n");
 	list_names(f, w->server);
@@ -317,6 +321,9 @@ static void take_own(int val, const char *arg, struct run_opts *o, const struct 
 		if (arg && !causes_parse_window(arg, &o->timeline_start_ms, &o->timeline_len_ms))
 			bad_usage(w, "--timeline takes START:LEN in ms (like 1500:20), not '%s'",
 				  arg);
+		break;
+	case OWN_ATTACH:
+		attach_opt(optarg, &o->attach);
 		break;
 	case OWN_HELP:
 		usage(stdout, w);
@@ -461,4 +468,13 @@ void run_opts_free(struct run_opts *o)
 	vec_free(&o->server);
 	vec_free(&o->load);
 	netns_opts_free(&o->netns);
+}
+
+void attach_opt(const char *arg, enum tracer_attach *out)
+{
+	if (attach_parse(arg, out) < 0) {
+		fprintf(stderr, "invalid --attach '%s': expected tracepoints, fexit or auto\n",
+			arg);
+		exit(2);
+	}
 }

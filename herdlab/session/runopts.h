@@ -21,17 +21,19 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "attach.h"
 #include "session/netns.h"
 #include "vec.h"
 
 struct run_opts {
-	const char *model;	 /* --model */
-	const char *out;	 /* --out DIR (NULL: runs/MODEL-STAMP) */
-	bool no_trace;		 /* --no-trace */
-	int profile_hz;		 /* --profile[=HZ]: sample the server's CPU (0: not) */
-	bool profile_all;	 /* --profile-all: every task's, labelled */
-	bool waits;		 /* --waits: the waits object too (bpf/waits.h) */
-	int repeat;		 /* --repeat K: K runs, compared (1: one run) */
+	const char *model;	   /* --model */
+	const char *out;	   /* --out DIR (NULL: runs/MODEL-STAMP) */
+	bool no_trace;		   /* --no-trace */
+	int profile_hz;		   /* --profile[=HZ]: sample the server's CPU (0: not) */
+	bool profile_all;	   /* --profile-all: every task's, labelled */
+	bool waits;		   /* --waits: the waits object too (bpf/waits.h) */
+	enum tracer_attach attach; /* --attach: tracepoints, fexit or auto (bpf/attach.h) */
+	int repeat;		   /* --repeat K: K runs, compared (1: one run) */
 	uint64_t mem_limit;	 /* --mem-limit BYTES: the server's cgroup memory limit (0: none) */
 	long pids_limit;	 /* --pids-limit N: the server's tasks limit (0: none) */
 	const char *server_cpus; /* --cpus SET[:SET]: the server's CPUs (NULL: any) */
@@ -55,6 +57,15 @@ void run_opts_parse(int argc, char **argv, struct run_opts *o);
 	"                 Opt-in, for what it costs (bpf_stats, epoll under 16 clients):\n" \
 	"                 0.5 us more per call of the server (an epoll call costs 4 us),\n" \
 	"                 0.3 us per such call of any other process, 0.09 us per switch\n"
+
+/* --attach in the usage of herdlab run and trace. */
+#define ATTACH_HELP                                                                       \
+	"  --attach PATH  where accepts, forks and reaps are seen: tracepoints (system\n" \
+	"                 calls), fexit (kernel functions; 5.15+ where trampolines\n"     \
+	"                 attach: no system call pays) or auto (fexit if it can) [auto]\n"
+
+/* --attach PATH into @out, or exit 2 with the paths there are. */
+void attach_opt(const char *arg, enum tracer_attach *out);
 
 void run_opts_free(struct run_opts *o);
 

@@ -19,13 +19,14 @@
 /* A child we started gets this long to stop after SIGTERM (a server drains its clients). */
 #define STOP_GRACE_MS (30 * 1000)
 
-int session_open(struct session *s, bool traced, bool verbose)
+int session_open(struct session *s, bool traced, bool verbose, enum tracer_attach attach)
 {
 	memset(s, 0, sizeof(*s));
 	s->out_fd = -1;
 	if (!traced)
 		return 0;
-	return tracer_open(&s->tracer, &(struct tracer_opts){ .verbose = verbose });
+	return tracer_open(&s->tracer,
+			   &(struct tracer_opts){ .verbose = verbose, .attach = attach });
 }
 
 int session_profile(struct session *s, int hz, bool all)

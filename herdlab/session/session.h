@@ -51,8 +51,9 @@ struct session {
 	struct sched_trace_stats sched_stats; /* session_collect(): what it recorded, lost */
 };
 
-/* An empty session, traced or not; 0, or -errno with a message (no root, no BTF, ...). */
-int session_open(struct session *s, bool traced, bool verbose);
+/* An empty session, traced or not (on path @attach); 0, or -errno with a message (no root,
+ * no BTF, a forced path that cannot run, ...). */
+int session_open(struct session *s, bool traced, bool verbose, enum tracer_attach attach);
 
 /* Sample the targets' CPU (every task's with @all) at @hz per CPU; 0 or -errno (logged). */
 int session_profile(struct session *s, int hz, bool all);

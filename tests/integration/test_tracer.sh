@@ -43,11 +43,12 @@ left_loaded() {
 }
 
 # trace_start MODEL ARGS...: herdlab trace -- herdsrv ...; sets TRACE_PID, SRV_PORT, TRACE_DIR.
+# TRACE_ARGS: herdlab trace's own options (--attach fexit).
 trace_start() {
 	local m=$1 i
 	shift
 	TRACE_DIR=$TMP/trace.$m.$RANDOM
-	"$HERDLAB" trace --out "$TRACE_DIR" -- "$HERDSRV" --model "$m" --port 0 --quiet "$@" \
+	"$HERDLAB" trace ${TRACE_ARGS:-} --out "$TRACE_DIR" -- "$HERDSRV" --model "$m" --port 0 --quiet "$@" \
 		>"$TRACE_DIR.out" 2>"$TRACE_DIR.err" &
 	TRACE_PID=$!
 	for i in $(seq 200); do
@@ -126,6 +127,33 @@ HERDLAB_SYS_ENTER=1 traced prefork-mutex --workers 8
 is "$(j tracer.wait_from)/$(j tracer.records)/$(j accept.accepted)" "sys_enter/hash/$N" \
 	"with the entry programs instead (records in a hash): $N accepted"
 ok kinds "entry programs: the same kinds, about one each ($(j accept.wakeups_by_wait.accept), $(j accept.wakeups_by_wait.lock))"
+
+# ---- accept's exit with probe reads (before 6.2: no bpf_rdonly_cast) counts the same -----
+HERDLAB_NO_CAST=1 traced prefork-epoll-exclusive --workers 8 &&
+	is "$(j accept.accepted)/$(j tcp.established)" "$N/$N" \
+		"accept's exit with probe reads instead of bpf_rdonly_cast: accepted and established = $N"
+
+# ---- the path of accepts, forks and reaps: fexit where trampolines attach -----------------
+# auto takes fexit where it can run; forced where it cannot, it is a clear error.
+fexit_out=$("$HERDLAB" trace --attach fexit -- true 2>&1)
+fexit_rc=$?
+if [ $fexit_rc -eq 0 ]; then
+	for m in prefork-epoll fork; do
+		TRACE_ARGS="--attach fexit" traced $m --workers 8 &&
+			is "$(j accept.accepted)/$(j tcp.established)/$(j tracer.attach)" "$N/$N/fexit" \
+				"$m at fexit: accepted and established = $N"
+	done
+	ok "awk 'BEGIN { exit !($(j proc.forks) >= $N) }'" "fexit: every fork seen ($(j proc.forks))"
+else
+	clear=no
+	[[ $fexit_out == *"--attach fexit: this kernel refuses fentry/fexit programs"*"--attach tracepoints or auto"* ]] &&
+		clear=yes
+	is "$fexit_rc/$clear" 1/yes "--attach fexit where fentry/fexit is refused: exit 1 and why ($(echo "$fexit_out" | grep -o 'refuses.*failed: [^)]*'))"
+	TRACE_ARGS="--attach auto" traced prefork-epoll-exclusive --workers 8 &&
+		is "$(j tracer.attach)/$(j accept.accepted)" "tracepoints/$N" \
+			"--attach auto here: system-call tracepoints (tracer.attach), $N accepted"
+	ok "grep -q 'fentry/fexit refused here' '$TRACE_DIR.err'" "the choice is logged"
+fi
 
 # ---- herd bounds (8 workers) -----------------------------------------------------------
 herd() { awk -v w="$(j accept.wakeups_per_accept)" -v lo="$1" -v hi="$2" 'BEGIN { exit !(w >= lo && w <= hi) }'; }
