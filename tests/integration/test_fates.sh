@@ -8,6 +8,7 @@
 # (by their ports, from requests.csv).
 # Needs root and BPF: skips with the reason otherwise (and fails under CI=true).
 source "$(dirname "$0")/lib.sh"
+source "$ROOT/scripts/common.sh"
 N=101
 
 require_tracer "the fates of connections"
@@ -40,7 +41,7 @@ ok "grep -Eq '^(connect_timeout|timeout): [0-9]+ requests, [0-9]+ joined' '$TMP/
 	grep -Eq '(SYNs?|SYN-ACKs?) sent again' '$TMP/r.txt'" "and says a failure's fate in a sentence"
 
 # ---- a port nothing listens on ---------------------------------------------------------------
-Q=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+Q=$(free_port)
 C=$TMP/closed
 mkdir -p "$C"
 "$HERDLAB" trace --port "$Q" --out "$C/trace" -- "$HERDLOAD" --port "$Q" --requests $N \
