@@ -208,9 +208,10 @@ void kmd_findings(FILE *f, const struct kmd *d)
 	for (int i = 0; runs && i < d->nk; i++)
 		for (int m = 0; m < d->o->nmodels; m++)
 			if (d->kr[i].run[m])
-				runs[n++] = (struct finding_run){ .run = d->kr[i].run[m],
-								  .model = d->o->models[m],
-								  .label = d->kr[i].label };
+				runs[n++] =
+					(struct finding_run){ .run = d->kr[i].run[m],
+							      .model = d->o->models[m],
+							      .label = kresult_label(&d->kr[i]) };
 	findings_say(runs, n, findings, sizeof(findings) / sizeof(findings[0]), &sink);
 	free(runs);
 }
@@ -231,7 +232,8 @@ static void find_no_sleep(struct strbuf *b, const void *arg)
 				continue;
 			snprintf(list + strlen(list), sizeof(list) - strlen(list),
 				 "%s%s on %s (%.2f wakeups, %.2f switches per request)",
-				 list[0] ? "; " : "", d->o->models[m], d->kr[i].label, h, sw);
+				 list[0] ? "; " : "", d->o->models[m], kresult_label(&d->kr[i]), h,
+				 sw);
 		}
 	if (list[0])
 		strbuf_addf(b,
@@ -439,5 +441,6 @@ static void find_failures(struct strbuf *b, const void *arg)
 
 	for (int i = 0; i < d->nk; i++)
 		if (d->kr[i].status == K_FAILED && !strstr(d->kr[i].reason, KRESULT_REFUSED))
-			strbuf_addf(b, "- **%s failed:** %s.\n", d->kr[i].label, d->kr[i].reason);
+			strbuf_addf(b, "- **%s failed:** %s.\n", kresult_label(&d->kr[i]),
+				    d->kr[i].reason);
 }

@@ -158,10 +158,10 @@ static json_t *kernels_json(const struct kernels_opts *o, const struct kresult *
 			 "herdlab_version", herdlab_version, "started", started, "finished", date,
 			 "host", "release", u.release, "machine", u.machine, "cpus",
 			 (json_int_t)sysconf(_SC_NPROCESSORS_ONLN), "models", models, "workers",
-			 o->workers, "load", load, "attach", o->attach_arg, "load_scaled", false,
-			 "guest_machine", GUEST_MACHINE, "timeout_s", o->timeout_s,
-			 "boot_timeout_s", o->boot_timeout_s, "kernels", list, "comparison",
-			 comparison ? comparison : json_null());
+			 o->workers, "load", load, "attach", o->attach_arg ? o->attach_arg : "auto",
+			 "load_scaled", false, "guest_machine", GUEST_MACHINE, "timeout_s",
+			 o->timeout_s, "boot_timeout_s", o->boot_timeout_s, "kernels", list,
+			 "comparison", comparison ? comparison : json_null());
 }
 
 void kjson_save(const struct kernels_opts *o, const struct kresult *kr, int nk, const char *out,

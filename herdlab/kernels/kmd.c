@@ -28,8 +28,10 @@ static void took(const struct kernels_opts *o, const struct kresult *r, char *bu
 			snprintf(buf + strlen(buf), len - strlen(buf), "%s%s", buf[0] ? ", " : "",
 				 a);
 	}
-	if (!buf[0])
+	if (!buf[0] && r->attach[0])
 		snprintf(buf, len, "%s asked", r->attach);
+	else if (!buf[0])
+		snprintf(buf, len, "-");
 }
 
 /* One kernel's row of the table. */
@@ -46,7 +48,7 @@ static void kernel_row(FILE *f, const struct kernels_opts *o, const struct kresu
 		snprintf(boot, sizeof(boot), "%.1f", r->boot_s);
 	if (!isnan(hz))
 		snprintf(hzs, sizeof(hzs), "%.0f", hz);
-	fprintf(f, "| %s | %s | %s%s%s | %s | %s | %s | %s%s%s | %s | %.0f |\n", r->label,
+	fprintf(f, "| %s | %s | %s%s%s | %s | %s | %s | %s%s%s | %s | %.0f |\n", kresult_label(r),
 		r->k.release[0] ? r->k.release : "-",
 		r->k.host	  ? "(the host's own)"
 		: r->k.package[0] ? r->k.package

@@ -105,6 +105,8 @@ bool kresult_ran(const struct kresult *kr);
  * that the two runs of one kernel are told apart wherever kernels.md lists them.
  */
 void kresult_set_label(struct kresult *kr, bool both);
+/* @kr's label, or its name when it has none yet. */
+const char *kresult_label(const struct kresult *kr);
 /* The entry of @kr[0..nk) that is @r's kernel on the other path, or NULL. */
 const struct kresult *kresult_twin(const struct kresult *kr, int nk, const struct kresult *r);
 /*

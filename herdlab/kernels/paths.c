@@ -165,7 +165,7 @@ static void find_ran(struct strbuf *b, const void *arg)
 				    "tracepoints: its %s runs are the only ones.\n",
 				    r->k.name,
 				    strstr(r->reason, KRESULT_REFUSED) + strlen(KRESULT_REFUSED),
-				    tp->label);
+				    kresult_label(tp));
 			continue;
 		}
 		if (!kresult_ran(r) || !kresult_ran(tp))
@@ -180,8 +180,9 @@ static void find_ran(struct strbuf *b, const void *arg)
 				n++;
 				if (!took || strcmp(took, e->attach))
 					snprintf(odd + strlen(odd), sizeof(odd) - strlen(odd),
-						 "%s%s %s took %s", odd[0] ? "; " : "", e->label,
-						 d->o->models[m], took ? took : "no path it says");
+						 "%s%s %s took %s", odd[0] ? "; " : "",
+						 kresult_label(e), d->o->models[m],
+						 took ? took : "no path it says");
 			}
 		runs += n;
 		snprintf(both + strlen(both), sizeof(both) - strlen(both), "%s%s",

@@ -261,9 +261,9 @@ void kernel_run(const struct kernels_opts *o, struct kresult *kr, int i, const c
 	}
 	progress_break();
 	if (r->status == K_OK)
-		log_info("%s (%s): ok, %d models in %.0f s", r->label, r->k.release, o->nmodels,
-			 r->duration_s);
+		log_info("%s (%s): ok, %d models in %.0f s", kresult_label(r), r->k.release,
+			 o->nmodels, r->duration_s);
 	else
-		log_warn("%s%s%s: %s: %s", r->label, r->k.release[0] ? " " : "", r->k.release,
-			 kstatus_name[r->status], r->reason);
+		log_warn("%s%s%s: %s: %s", kresult_label(r), r->k.release[0] ? " " : "",
+			 r->k.release, kstatus_name[r->status], r->reason);
 }

@@ -61,6 +61,11 @@ void kresult_set_label(struct kresult *kr, bool both)
 		snprintf(kr->label, sizeof(kr->label), "%s", kr->k.name);
 }
 
+const char *kresult_label(const struct kresult *kr)
+{
+	return kr->label[0] ? kr->label : kr->k.name;
+}
+
 const struct kresult *kresult_twin(const struct kresult *kr, int nk, const struct kresult *r)
 {
 	for (int i = 0; i < nk; i++)
