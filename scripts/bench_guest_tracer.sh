@@ -67,8 +67,10 @@ j() { "$HERD_BUILD/tests/tools/jsonget" "$G/check-$1/trace.json" "$2" 2>/dev/nul
 
 declare -A ratio
 for tool in $OBSERVERS; do
-	ratio[$tool]=$(awk -v t="$tool" '$2 == t && $3 > 0 { printf "%.4f ", $4 / $3 }' "$G/rounds.txt")
+	ratio[$tool]=$(awk -v t="$tool" '$2 == t && $3 > 0 && $4 > 0 { printf "%.4f ", $4 / $3 }' "$G/rounds.txt")
 done
+# a run with no throughput (a tracer that did not attach, a load that failed): its pair is dropped, and said
+lost=$(awk '!($3 > 0 && $4 > 0) { n++ } END { print n + 0 }' "$G/rounds.txt")
 rounds=$(awk 'END { print $1 + 0 }' "$G/rounds.txt")
 {
 	echo "$HEADING"
@@ -81,7 +83,7 @@ rounds=$(awk 'END { print $1 + 0 }' "$G/rounds.txt")
 	echo "and stopped after it. Shown: the median of the pairs' ratios, its distribution-free 95%"
 	echo "interval (scripts/stats.sh) and the extremes. Ratios only: the emulator's absolute speed"
 	echo "means nothing. $(date -u +%Y-%m-%d), herdlab $(git rev-parse --short HEAD 2>/dev/null || echo '?'),"
-	echo "the whole guest run $took s."
+	echo "the whole guest run $took s.$([ "$lost" -gt 0 ] && echo " $lost pairs dropped: a run without throughput (guest-run.log says why).")"
 	echo
 	echo "| path | of untraced (median of pairs) | 95% interval | pairs (min - max) | tracer.attach | accepted / established (one run more) |"
 	echo "|---|---:|---:|---:|---|---:|"
