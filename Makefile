@@ -69,7 +69,8 @@ VMLINUX	 := $(BUILD)/bpf/vmlinux.h
 BPF_ARCH := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
 # Every bpf/NAME.bpf.c is one BPF object with its skeleton, NAME.skel.h, whose
 # functions are named NAME_bpf__open() ...: the tracer (herd) and the probes
-# attached only when asked for, each loaded by its own loader in bpf/.
+# attached only when asked for, each loaded by its own loader in bpf/; an object
+# split in parts keeps them in bpf/NAME/ (bpf/herd/: herd.bpf.c's).
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_OBJS := $(BPF_SRCS:bpf/%.bpf.c=$(BUILD)/bpf/%.bpf.o)
 BPF_SKEL := $(BPF_SRCS:bpf/%.bpf.c=$(BUILD)/bpf/%.skel.h)
@@ -81,7 +82,7 @@ $(VMLINUX):
 	$(Q)test -r /sys/kernel/btf/vmlinux || { echo "no /sys/kernel/btf/vmlinux: this kernel has no BTF" >&2; exit 1; }
 	$(Q)bpftool btf dump file /sys/kernel/btf/vmlinux format c >$@.tmp && mv $@.tmp $@
 
-$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) $(VMLINUX)
+$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) $(wildcard bpf/*/*.h) $(VMLINUX)
 	@echo "  BPF     $@"
 	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -I$(BUILD)/bpf -Ibpf \
 		-Wall -Wno-unused-function -c $< -o $@

@@ -198,7 +198,7 @@ static __always_inline int uring_complete_res(__u64 *args)
 }
 
 /*
- * The fates of connections (herd.bpf.c's last section).
+ * The fates of connections (herd/fates.bpf.h).
  *
  * skb:kfree_skb's reason came with commit c504e5c2f964 ("net: skb: introduce
  * kfree_skb_reason()", 5.17): its program is loaded only where the

@@ -344,7 +344,7 @@ enum herd_hist {
 };
 
 /*
- * The fates of connections (herd.bpf.c's last section): what happened to a
+ * The fates of connections (herd/fates.bpf.h): what happened to a
  * client's connection on the way to (or instead of) an accept, by client
  * address and port. Each tracepoint is optional: one this kernel lacks is not
  * loaded (or does not attach) and is reported absent (trace.fates.absent).

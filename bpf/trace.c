@@ -9,7 +9,7 @@
  *	attach     every chosen program but the iterators
  *	seed       the targets and their ports from /proc (procseed.c)
  *	poll       drain the ring buffer into growable arrays
- *	collect    the maps and the arrays into a trace_result
+ *	collect    the maps (tracemaps.c) and the arrays into a trace_result
  *	close      links, ring buffer, object, in reverse
  *
  * Which programs. Each tp_btf program has a raw_tp twin reading the same
@@ -50,6 +50,7 @@
 #include "herd.skel.h"
 #include "log.h"
 #include "procseed.h"
+#include "tracemaps.h"
 #include "vec.h"
 
 struct tracer {
@@ -571,158 +572,7 @@ void tracer_shared(const struct tracer *t, struct tracer_shared *out)
 	};
 }
 
-/* ---- collecting ----------------------------------------------------------------- */
-
-static int collect_percpu(struct tracer *t, struct trace_result *r)
-{
-	int ncpu = libbpf_num_possible_cpus();
-	struct herd_totals *tv = ncpu > 0 ? calloc((size_t)ncpu, sizeof(*tv)) : NULL;
-	struct herd_histogram *hv = ncpu > 0 ? calloc((size_t)ncpu, sizeof(*hv)) : NULL;
-	__u32 zero = 0;
-
-	if (!tv || !hv) {
-		free(tv);
-		free(hv);
-		return -ENOMEM;
-	}
-	if (bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.totals), &zero, tv) == 0) {
-		for (int c = 0; c < ncpu; c++) {
-			__u64 *dst = (__u64 *)&r->totals, *src = (__u64 *)&tv[c];
-			for (size_t i = 0; i < sizeof(r->totals) / sizeof(__u64); i++)
-				dst[i] += src[i];
-		}
-	}
-	for (__u32 h = 0; h < HISTS; h++) {
-		if (bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.hists), &h, hv))
-			continue;
-		for (int c = 0; c < ncpu; c++)
-			for (int s = 0; s < HERD_HIST_SLOTS; s++)
-				r->hist[h].slot[s] += hv[c].slot[s];
-	}
-	free(tv);
-	free(hv);
-	return 0;
-}
-
-/* Every task in the tasks map into @alive (struct trace_task); 0 or -ENOMEM. */
-static int collect_alive(struct tracer *t, struct vec *alive)
-{
-	int fd = bpf_map__fd(t->skel->maps.tasks);
-	__u32 key, next, *prev = NULL;
-	struct herd_task task;
-
-	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &task))
-			continue;
-		struct trace_task *e = vec_push(alive);
-		if (!e)
-			return -ENOMEM;
-		e->tid = key;
-		e->alive = true;
-		e->t = task;
-	}
-	return 0;
-}
-
-/* Closed connections, then those still open (in the conns map), into @r. */
-static int collect_conns(struct tracer *t, struct trace_result *r)
-{
-	struct vec all = VEC_INIT(struct herd_conn);
-	int fd = bpf_map__fd(t->skel->maps.conns);
-	__u64 key, next, *prev = NULL;
-	struct herd_conn c, *e;
-
-	for (size_t i = 0; i < t->conns.len; i++) {
-		if (!(e = vec_push(&all)))
-			goto oom;
-		*e = *(struct herd_conn *)vec_at(&t->conns, i);
-	}
-	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &c))
-			continue;
-		if (!(e = vec_push(&all)))
-			goto oom;
-		*e = c;
-	}
-	r->conns = vec_take(&all, &r->nconns);
-	return 0;
-oom:
-	vec_free(&all);
-	return -ENOMEM;
-}
-
-/* Every client with a fate, from the fates map, into @r. */
-static int collect_fates(struct tracer *t, struct trace_result *r)
-{
-	struct vec all = VEC_INIT(struct trace_fate);
-	int fd = bpf_map__fd(t->skel->maps.fates);
-	struct herd_fate_key key, next, *prev = NULL;
-	struct herd_fate f;
-
-	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &f))
-			continue;
-		struct trace_fate *e = vec_push(&all);
-		if (!e) {
-			vec_free(&all);
-			return -ENOMEM;
-		}
-		e->f = f;
-	}
-	r->fates = vec_take(&all, &r->nfates);
-	r->fates_absent = t->fates_absent;
-	return 0;
-}
-
-/*
- * The kernel's ids of this tracer's programs, links and maps: what a check that
- * nothing outlived it looks for (by id, never by counting every program on
- * the machine, which another tracer changes).
- */
-static int collect_ids(struct tracer *t, struct trace_result *r)
-{
-	struct bpf_program *prog;
-	size_t n = 0;
-
-	bpf_object__for_each_program(prog, t->skel->obj)
-		n++;
-	if (!(r->prog_ids = calloc(n + 1, sizeof(*r->prog_ids))) ||
-	    !(r->link_ids = calloc(t->links.len + 1, sizeof(*r->link_ids))))
-		return -ENOMEM;
-	bpf_object__for_each_program(prog, t->skel->obj) {
-		struct bpf_prog_info info = { 0 };
-		__u32 len = sizeof(info);
-		if (bpf_program__fd(prog) >= 0 &&
-		    !bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len))
-			r->prog_ids[r->nprog_ids++] = info.id;
-	}
-	struct bpf_map *map;
-	n = 0;
-	bpf_object__for_each_map(map, t->skel->obj)
-		n++;
-	if (!(r->map_ids = calloc(n + 1, sizeof(*r->map_ids))))
-		return -ENOMEM;
-	bpf_object__for_each_map(map, t->skel->obj) {
-		struct bpf_map_info info = { 0 };
-		__u32 len = sizeof(info);
-		if (bpf_map__fd(map) >= 0 && !bpf_obj_get_info_by_fd(bpf_map__fd(map), &info, &len))
-			r->map_ids[r->nmap_ids++] = info.id;
-	}
-	for (size_t i = 0; i < t->links.len; i++) {
-		struct bpf_link_info info = { 0 };
-		__u32 len = sizeof(info);
-		if (!bpf_obj_get_info_by_fd(bpf_link__fd(*(struct bpf_link **)vec_at(&t->links, i)),
-					    &info, &len))
-			r->link_ids[r->nlink_ids++] = info.id;
-	}
-	return 0;
-}
+/* ---- collecting (the maps: tracemaps.c) ---------------------------------------- */
 
 int tracer_collect(struct tracer *t, struct trace_result *r)
 {
@@ -738,7 +588,7 @@ int tracer_collect(struct tracer *t, struct trace_result *r)
 	 */
 	if (t->task_storage && run_iter(t->skel->progs.snapshot) < 0)
 		return -EIO;
-	if ((err = collect_alive(t, &alive)) < 0)
+	if ((err = tracemaps_alive(t->skel, &alive)) < 0)
 		goto cleanup;
 	size_t ngone0 = t->gone.len;
 	tracer_poll(t, 0); /* the last records: the counts below include them */
@@ -754,7 +604,7 @@ int tracer_collect(struct tracer *t, struct trace_result *r)
 	procseed_listen_counters(&ov, &dr);
 	r->listen_overflows = ov - t->overflows0;
 	r->listen_drops = dr - t->drops0;
-	if ((err = collect_percpu(t, r)) < 0)
+	if ((err = tracemaps_percpu(t->skel, r)) < 0)
 		goto cleanup;
 
 	/* Tasks: those that are gone, then those still alive (unless gone meanwhile). */
@@ -779,8 +629,9 @@ int tracer_collect(struct tracer *t, struct trace_result *r)
 	if (t->procs.len)
 		memcpy(r->procs, t->procs.data, t->procs.len * sizeof(*r->procs));
 	r->nprocs = t->procs.len;
-	if ((err = collect_conns(t, r)) == 0 && (err = collect_fates(t, r)) == 0)
-		err = collect_ids(t, r);
+	if ((err = tracemaps_conns(t->skel, &t->conns, r)) == 0 &&
+	    (err = tracemaps_fates(t->skel, t->fates_absent, r)) == 0)
+		err = tracemaps_ids(t->skel, &t->links, r);
 cleanup:
 	vec_free(&alive);
 	return err;
