@@ -56,6 +56,9 @@ t0=$(date +%s)
 	--out "$TMPD/k" >"$TMPD/kernels.out" 2>"$TMPD/kernels.err" || true
 took=$(($(date +%s) - t0))
 G=$(dirname "$(ls "$TMPD"/k/*/rounds.txt 2>/dev/null | head -1)")
+# what came back (rounds.txt, each path's trace.json, the guest's logs) is kept under runs/
+KEEP=runs/bench-guest-tracer-$(date -u +%Y%m%d-%H%M%S)
+mkdir -p runs && cp -r "$TMPD/k" "$KEEP"
 if [ ! -s "$G/rounds.txt" ]; then
 	echo "bench_guest_tracer: no rounds came back from the guest:" >&2
 	tr '\r' '\n' <"$TMPD/kernels.err" | grep -v '^\[' | tail -5 >&2
@@ -115,5 +118,5 @@ awk -v h="$HEADING" '
 ' "$OUT" >"$OUT.tmp"
 { echo; cat "$TMPD/section.md"; } >>"$OUT.tmp"
 mv "$OUT.tmp" "$OUT"
-echo "wrote $OUT"
+echo "wrote $OUT (the guest's results: $KEEP)"
 tail -2 "$OUT"
