@@ -23,7 +23,7 @@ Q := $(if $(V),,@)
 export BUILD
 
 .PHONY: all deps deps-check demo test test-unit test-integration format format-check FORCE \
-	fuzz bench bench-servers bench-loadgen bench-tracer bench-profile static clean
+	fuzz bench bench-servers bench-loadgen bench-tracer bench-guest-tracer bench-profile static clean
 .DEFAULT_GOAL := all
 
 # ---- set-up ---------------------------------------------------------------
@@ -271,6 +271,9 @@ bench-loadgen: all
 	$(Q)scripts/bench_loadgen.sh
 bench-tracer: all
 	$(Q)scripts/bench_tracer.sh
+# the tracer's two paths inside a qemu guest (this host refuses fexit): not in `bench`
+bench-guest-tracer: all
+	$(Q)scripts/bench_guest_tracer.sh
 bench-profile: all
 	$(Q)scripts/bench_profile.sh
 

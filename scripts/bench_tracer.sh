@@ -86,20 +86,8 @@ with() {
 	echo "$rps $OBS_TICKS"
 }
 
-# ---- numbers ---------------------------------------------------------------------------
-sorted() { tr ' ' '\n' | grep . | sort -g; }
-median() { sorted | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-# ci95: "lo hi", a distribution-free 95% interval for the median of the numbers on
-# stdin: the (k+1)-th and (n-k)-th smallest, k the largest with P(Bin(n, 1/2) <= k) <= 2.5%;
-# "- -" when there are too few (under 6) for one.
-ci95() {
-	sorted | awk '{ v[NR] = $1 } END {
-		n = NR; p = 0.5 ^ n; c = 0; k = -1
-		for (i = 0; i < n; i++) { c += p; if (c > 0.025) break; k = i; p = p * (n - i) / (i + 1) }
-		if (k < 0) print "- -"; else print v[k + 1], v[n - k]
-	}'
-}
-pct() { [ "$1" = - ] && echo - || awk -v x="$1" 'BEGIN { printf "%.1f%%", 100 * x }'; }
+# ---- numbers: sorted, median, ci95, pct, goal_verdict ----------------------------------
+source "$(dirname "$0")/stats.sh"
 
 # ---- throughput, paired ----------------------------------------------------------------
 declare -A rps ratio ticks
@@ -251,8 +239,7 @@ hz=$(getconf CLK_TCK)
 	echo "changes (about half of each counted here) are off the traced machine."
 	echo
 	read -r lo hi < <(echo ${ratio[herdlab]} | ci95)
-	awk -v lo="$lo" -v hi="$hi" -v m="$(echo ${ratio[herdlab]} | median)" -v sw="${switch_ns:-0}" 'BEGIN {
-		v = lo == "-" ? "not decided (too few rounds for an interval)" : lo >= 0.97 ? "met (the whole interval is at or above it)" : hi < 0.97 ? "missed (the whole interval is below it)" : "not decided by this run (the interval spans it)"
+	awk -v v="$(goal_verdict "$lo" "$hi" 0.97)" -v m="$(echo ${ratio[herdlab]} | median)" -v sw="${switch_ns:-0}" 'BEGIN {
 		printf "Goal: herdlab >= 97%% of untraced throughput: median %.1f%%, %s.\n", 100 * m, v
 		printf "Goal: <= 300 ns per sched_switch event: %d ns, %s.\n", sw, (sw > 0 && sw <= 300) ? "met" : "missed"
 	}'

@@ -4,7 +4,8 @@
  *
  *	herdlab kernels [--kernels LIST] [--models LIST] [--out DIR] [--cache DIR]
  *	                [--timeout S] [--boot-timeout S] [--workers N] [--load 'OPTS']
- *	                [--static DIR]
+ *	                [--static DIR] [--attach tracepoints|fexit|auto|both]
+ *	                [--guest-run FILE]
  *	herdlab kernels --report-only --out DIR
  *
  * For each kernel of LIST: "host" runs the models natively (herdlab run);
@@ -22,6 +23,9 @@
  * result appears whole or not at all: a kernel's directory is filled under
  * OUT/.KERNEL.tmp and renamed when complete; files are written then renamed.
  * On SIGINT or SIGTERM, qemu and every other child is stopped and reaped.
+ * --attach both runs each kernel twice, once per tracer path, and kernels.md
+ * compares the two; --guest-run runs a benchmark's script in the guests instead
+ * of the study (scripts/bench_guest_tracer.sh).
  *
  * This file is the command: its options (options.c), the programs it needs
  * (bins.c), the loop over the kernels (pipeline.c, one kernel each) and what
@@ -117,6 +121,8 @@ int cmd_kernels(int argc, char **argv)
 	progress_start(o.nkernels, isatty(STDERR_FILENO));
 	for (int i = 0; i < o.nkernels; i++) {
 		snprintf(kr[i].k.name, sizeof(kr[i].k.name), "%s", o.kernels[i]);
+		snprintf(kr[i].attach, sizeof(kr[i].attach), "%s", o.attach[i]);
+		kresult_set_label(&kr[i], o.both);
 		kr[i].boot_s = -1;
 	}
 	for (int i = 0; i < o.nkernels && !stop_signal; i++) {

@@ -13,7 +13,10 @@
  * hold; rows marked `otherwise` are the alternatives of the row before them.
  * A row with a function instead of a template is a finding across models and
  * kernels (the RT kernels against their twins, the guests against the host):
- * those name no model, they walk the matrix.
+ * those name no model, they walk the matrix. Under --attach both, the
+ * findings across kernels read each kernel's tracepoints runs (every kernel
+ * has that path); paths.c compares the two paths, and says which kernels
+ * refused fexit.
  */
 #include <math.h>
 #include <stdio.h>
@@ -205,9 +208,10 @@ void kmd_findings(FILE *f, const struct kmd *d)
 	for (int i = 0; runs && i < d->nk; i++)
 		for (int m = 0; m < d->o->nmodels; m++)
 			if (d->kr[i].run[m])
-				runs[n++] = (struct finding_run){ .run = d->kr[i].run[m],
-								  .model = d->o->models[m],
-								  .label = d->kr[i].k.name };
+				runs[n++] =
+					(struct finding_run){ .run = d->kr[i].run[m],
+							      .model = d->o->models[m],
+							      .label = kresult_label(&d->kr[i]) };
 	findings_say(runs, n, findings, sizeof(findings) / sizeof(findings[0]), &sink);
 	free(runs);
 }
@@ -228,7 +232,8 @@ static void find_no_sleep(struct strbuf *b, const void *arg)
 				continue;
 			snprintf(list + strlen(list), sizeof(list) - strlen(list),
 				 "%s%s on %s (%.2f wakeups, %.2f switches per request)",
-				 list[0] ? "; " : "", d->o->models[m], d->kr[i].k.name, h, sw);
+				 list[0] ? "; " : "", d->o->models[m], kresult_label(&d->kr[i]), h,
+				 sw);
 		}
 	if (list[0])
 		strbuf_addf(b,
@@ -286,7 +291,8 @@ static void find_versions(struct strbuf *b, const void *arg)
 
 	for (int i = 0; i < d->nk; i++)
 		nver += kresult_ran(&d->kr[i]) && !d->kr[i].k.host &&
-			!kresult_is_rt(d->o, &d->kr[i]);
+			!kresult_is_rt(d->o, &d->kr[i]) &&
+			!kresult_second_path(d->kr, d->nk, &d->kr[i]);
 	if (nver < 2)
 		return;
 	for (int m = 0; m < d->o->nmodels; m++) {
@@ -294,7 +300,8 @@ static void find_versions(struct strbuf *b, const void *arg)
 		const char *klo = NULL, *khi = NULL;
 		for (int i = 0; i < d->nk; i++) {
 			double v = run_num(d->kr[i].run[m], HF);
-			if (isnan(v) || d->kr[i].k.host || kresult_is_rt(d->o, &d->kr[i]))
+			if (isnan(v) || d->kr[i].k.host || kresult_is_rt(d->o, &d->kr[i]) ||
+			    kresult_second_path(d->kr, d->nk, &d->kr[i]))
 				continue;
 			if (v < lo)
 				lo = v, klo = d->kr[i].k.name;
@@ -336,7 +343,8 @@ static void find_rt(struct strbuf *out, const void *arg)
 
 	for (int i = 0; i < d->nk; i++) {
 		const struct kresult *rt = &d->kr[i], *base = NULL;
-		if (!kresult_is_rt(d->o, rt) || !kresult_ran(rt))
+		if (!kresult_is_rt(d->o, rt) || !kresult_ran(rt) ||
+		    kresult_second_path(d->kr, d->nk, rt))
 			continue;
 		char want[128];
 		snprintf(want, sizeof(want), "%s", rt->k.name);
@@ -344,6 +352,7 @@ static void find_rt(struct strbuf *out, const void *arg)
 			want[strlen(want) - 3] = 0;
 		for (int j = 0; j < d->nk && !base; j++)
 			if (j != i && !strcmp(d->kr[j].k.name, want) &&
+			    !strcmp(d->kr[j].attach, rt->attach) &&
 			    !kresult_is_rt(d->o, &d->kr[j]) && kresult_ran(&d->kr[j]))
 				base = &d->kr[j];
 		if (!base) {
@@ -431,6 +440,7 @@ static void find_failures(struct strbuf *b, const void *arg)
 	const struct kmd *d = arg;
 
 	for (int i = 0; i < d->nk; i++)
-		if (d->kr[i].status == K_FAILED)
-			strbuf_addf(b, "- **%s failed:** %s.\n", d->kr[i].k.name, d->kr[i].reason);
+		if (d->kr[i].status == K_FAILED && !strstr(d->kr[i].reason, KRESULT_REFUSED))
+			strbuf_addf(b, "- **%s failed:** %s.\n", kresult_label(&d->kr[i]),
+				    d->kr[i].reason);
 }

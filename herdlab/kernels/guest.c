@@ -6,8 +6,10 @@
  * herdlab, herdsrv and herdload, the kernel's config (so run.json can say HZ
  * and the preemption model) and a generated /init that mounts proc, sysfs,
  * devtmpfs, tracefs, debugfs and bpffs, brings up lo, raises the descriptor
- * limit, runs `herdlab run --model M ...` for each model into /results/M/, and
- * sends /results back on the second serial port:
+ * limit, runs `herdlab run --model M [--attach PATH] ...` for each model into
+ * /results/M/ (or, for a benchmark, --guest-run's script in /results, which
+ * marks its own steps on /dev/console), and sends /results back on the second
+ * serial port:
  *
  *	HERDLAB-RESULTS-BEGIN <sha256 of the tar.gz> <bytes>
  *	<the tar.gz in base64>
@@ -64,6 +66,34 @@ bool kernels_safe_word(const char *s)
 	return true;
 }
 
+/* The study: herdlab run for each model, into /results/MODEL/, its output in MODEL.log. */
+static void study_loop(struct strbuf *t, const struct guest_opts *o)
+{
+	strbuf_addf(t, "n=0\nfor m in");
+	for (int i = 0; i < o->nmodels; i++)
+		strbuf_addf(t, " %s", o->models[i]);
+	strbuf_addf(t,
+		    "; do\n"
+		    "\tn=$((n + 1))\n"
+		    "\tsay \"model $m $n %d\"\n"
+		    "\therdlab run --model \"$m\" --workers %d",
+		    o->nmodels, o->workers);
+	if (o->attach)
+		strbuf_addf(t, " --attach %s", o->attach);
+	for (int i = 0; i < o->nload; i++)
+		strbuf_addf(t, " %s", o->load[i]);
+	strbuf_addf(t, " --out \"/results/$m\" >\"/results/$m.log\" 2>&1\n"
+		       "\trc=$?\n"
+		       "\t# no gnuplot here: the host draws the report and its figures again\n"
+		       "\trm -rf \"/results/$m/report.md\" \"/results/$m/report.html\" "
+		       "\"/results/$m/plots\"\n"
+		       "\techo \"$m $rc\" >>/results/status\n"
+		       "\tsay \"done $m $rc\"\n"
+		       "\t[ $rc -eq 0 ] || tail -n 3 \"/results/$m.log\" | sed \"s/^/" MARK
+		       "log $m: /\"\n"
+		       "done\n");
+}
+
 /*
  * The guest's /init. Models and load options are checked words (kernels_safe_word),
  * so they go into the script as they are.
@@ -88,30 +118,19 @@ static char *init_script(const struct guest_opts *o)
 		    "echo '32768 60999' >/proc/sys/net/ipv4/ip_local_port_range\n"
 		    "say() { echo \"" MARK "$*\"; }\n"
 		    "say \"up $(uname -r) $(cut -d' ' -f1 /proc/uptime)\"\n"
-		    "cd /tmp\n"
-		    "n=0\n"
-		    "for m in");
-	for (int i = 0; i < o->nmodels; i++)
-		strbuf_addf(&t, " %s", o->models[i]);
+		    "cd /tmp\n");
+	if (o->script) /* a benchmark's own script, in place of the study */
+		strbuf_addf(&t,
+			    "say \"model guest-run 1 1\"\n"
+			    "(cd /results && sh /bin/guest-run) >/results/guest-run.log 2>&1\n"
+			    "rc=$?\n"
+			    "echo \"guest-run $rc\" >>/results/status\n"
+			    "say \"done guest-run $rc\"\n"
+			    "[ $rc -eq 0 ] || tail -n 3 /results/guest-run.log | sed \"s/^/" MARK
+			    "log guest-run: /\"\n");
+	else
+		study_loop(&t, o);
 	strbuf_addf(&t,
-		    "; do\n"
-		    "\tn=$((n + 1))\n"
-		    "\tsay \"model $m $n %d\"\n"
-		    "\therdlab run --model \"$m\" --workers %d",
-		    o->nmodels, o->workers);
-	for (int i = 0; i < o->nload; i++)
-		strbuf_addf(&t, " %s", o->load[i]);
-	strbuf_addf(&t,
-		    " --out \"/results/$m\" >\"/results/$m.log\" 2>&1\n"
-		    "\trc=$?\n"
-		    "\t# no gnuplot here: the host draws the report and its figures again\n"
-		    "\trm -rf \"/results/$m/report.md\" \"/results/$m/report.html\" "
-		    "\"/results/$m/plots\"\n"
-		    "\techo \"$m $rc\" >>/results/status\n"
-		    "\tsay \"done $m $rc\"\n"
-		    "\t[ $rc -eq 0 ] || tail -n 3 \"/results/$m.log\" | sed \"s/^/" MARK
-		    "log $m: /\"\n"
-		    "done\n"
 		    "cd /results && tar -czf /tmp/results.tgz .\n"
 		    "set -- $(sha256sum /tmp/results.tgz)\n"
 		    "size=$(wc -c </tmp/results.tgz)\n"
@@ -165,6 +184,10 @@ static int build_initrd(const struct guest_opts *o, const char *path, struct gue
 			snprintf(r->reason, sizeof(r->reason), "cannot read %.400s: %m", src);
 			rc = -1;
 		}
+	}
+	if (o->script && cpio_file(c, "bin/guest-run", 0755, o->script) < 0) {
+		snprintf(r->reason, sizeof(r->reason), "cannot read %.400s: %m", o->script);
+		rc = -1;
 	}
 	if (o->k->config[0] && o->k->release[0]) {
 		snprintf(name, sizeof(name), "boot/config-%s", o->k->release);

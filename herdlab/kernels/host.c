@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * host.c - the host as one kernel of the matrix (matrix.h): this herdlab's own
- * `herdlab run` for each model, natively, each into its run directory with its
+ * `herdlab run` for each model (with the entry's --attach), natively, each into its run directory with its
  * output in MODEL.log, all within the kernel's --timeout.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "clock.h"
 #include "kernels/matrix.h"
@@ -35,6 +36,10 @@ int host_run(const struct kernels_opts *o, struct kresult *kr, const char *stage
 		argv[a++] = (char *)o->models[m];
 		argv[a++] = "--workers";
 		argv[a++] = workers;
+		if (strcmp(kr->attach, "auto")) {
+			argv[a++] = "--attach";
+			argv[a++] = kr->attach;
+		}
 		for (int i = 0; i < o->nload; i++)
 			argv[a++] = o->load[i];
 		argv[a++] = "--out";

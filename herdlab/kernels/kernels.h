@@ -65,6 +65,8 @@ struct guest_opts {
 	char *const *load; /* herdload's options, one word each */
 	int nload;
 	int workers;
+	const char *attach;  /* herdlab run's --attach (NULL: its default) */
+	const char *script;  /* instead of the study: this shell script, run in /results */
 	const char *bindir;  /* the static herdlab, herdsrv and herdload */
 	const char *busybox; /* a static busybox */
 	const char *work;    /* scratch: initrd, console.log, results.txt */

@@ -3,12 +3,15 @@
  * kjson.c - kernels.json, both ways (kjson.h).
  *
  *	{ "herdlab_version", "started", "finished", "host": { release, machine, cpus },
- *	  "models": [...], "workers", "load": [...], "load_scaled", "guest_machine",
+ *	  "models": [...], "workers", "load": [...], "attach", "load_scaled", "guest_machine",
  *	  "timeout_s", "boot_timeout_s", "kernels": [ KERNEL, ... ], "comparison" }
  *
  * Each KERNEL is the table kernel_fields below, which both the writer and the
  * reader walk: a field is named, and said how it is written and read back,
- * once. --report-only reads a record back and writes it again unchanged but for
+ * once. A kernel's "attach" is the tracer path its runs were asked to take
+ * (under --attach both, each kernel is two entries, one per path); each model's
+ * "tracer_attach" is the one its run took (run.json's trace.tracer.attach).
+ * --report-only reads a record back and writes it again unchanged but for
  * "comparison" and "report_rewritten", so that the record keeps saying what ran.
  */
 #include "kernels/kjson.h"
@@ -51,6 +54,7 @@ static const struct kfield {
 } kernel_fields[] = {
 	{ .key = "name", .kind = F_STRING, KR(k.name), .always = true },
 	{ .key = "dir", .kind = F_STRING, KR(k.dir), .always = true },
+	{ .key = "attach", .kind = F_STRING, KR(attach), .always = true },
 	{ .key = "release", .kind = F_STRING, KR(k.release) },
 	{ .key = "package", .kind = F_STRING, KR(k.package) },
 	{ .key = "version", .kind = F_STRING, KR(k.version) },
@@ -89,8 +93,10 @@ static json_t *models_json(const struct kernels_opts *o, const struct kresult *r
 	for (int m = 0; m < o->nmodels && r->status != K_NOT_RUN; m++) {
 		char dir[160];
 		pathf(dir, "%s/%s", r->k.dir, o->models[m]);
+		const char *took = run_attach(r->run[m]);
 		json_object_set_new(per, o->models[m],
-				    r->run[m] ? json_pack("{s:s, s:s}", "status", "ok", "dir", dir)
+				    r->run[m] ? json_pack("{s:s, s:s, s:s?}", "status", "ok", "dir",
+							  dir, "tracer_attach", took)
 					      : json_pack("{s:s, s:s}", "status", "failed",
 							  "reason", r->model_reason[m]));
 	}
@@ -147,15 +153,15 @@ static json_t *kernels_json(const struct kernels_opts *o, const struct kresult *
 		json_array_append_new(list, k);
 	}
 	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
-	return json_pack("{s:s, s:s, s:s, s:{s:s, s:s, s:I}, s:o, s:i, s:o, s:b, s:s, s:f, s:f, "
-			 "s:o, s:O}",
+	return json_pack("{s:s, s:s, s:s, s:{s:s, s:s, s:I}, s:o, s:i, s:o, s:s, s:b, s:s, s:f, "
+			 "s:f, s:o, s:O}",
 			 "herdlab_version", herdlab_version, "started", started, "finished", date,
 			 "host", "release", u.release, "machine", u.machine, "cpus",
 			 (json_int_t)sysconf(_SC_NPROCESSORS_ONLN), "models", models, "workers",
-			 o->workers, "load", load, "load_scaled", false, "guest_machine",
-			 GUEST_MACHINE, "timeout_s", o->timeout_s, "boot_timeout_s",
-			 o->boot_timeout_s, "kernels", list, "comparison",
-			 comparison ? comparison : json_null());
+			 o->workers, "load", load, "attach", o->attach_arg ? o->attach_arg : "auto",
+			 "load_scaled", false, "guest_machine", GUEST_MACHINE, "timeout_s",
+			 o->timeout_s, "boot_timeout_s", o->boot_timeout_s, "kernels", list,
+			 "comparison", comparison ? comparison : json_null());
 }
 
 void kjson_save(const struct kernels_opts *o, const struct kresult *kr, int nk, const char *out,
@@ -267,12 +273,17 @@ int kjson_load(const char *out, struct kernels_opts *o, struct kresult *kr, int 
 	if (json_integer_value(json_object_get(j, "workers")))
 		o->workers = (int)json_integer_value(json_object_get(j, "workers"));
 	snprintf(started, startedlen, "%s", jstr(j, "started"));
+	o->attach_arg = *jstr(j, "attach") ? jstr(j, "attach") : "auto";
+	o->both = !strcmp(o->attach_arg, "both");
 	json_array_foreach(json_object_get(j, "kernels"), i, v)
 	{
 		if (nk == max)
 			break;
 		for (size_t f = 0; f < N_FIELDS; f++)
 			field_read(&kr[nk], &kernel_fields[f], v);
+		if (!kr[nk].attach[0]) /* a record from before --attach */
+			snprintf(kr[nk].attach, sizeof(kr[nk].attach), "auto");
+		kresult_set_label(&kr[nk], o->both);
 		runs_read(o, &kr[nk], v, out);
 		nk++;
 	}

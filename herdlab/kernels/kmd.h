@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * kmd.h - kernels.md: the kernels of a matrix, what changes between them, and
- * herdlab compare's table over all their runs (kmd.c, findings.c).
+ * herdlab compare's table over all their runs (kmd.c, findings.c), and the
+ * tracer's two paths side by side (paths.c).
  */
 #ifndef HERD_KERNELS_KMD_H
 #define HERD_KERNELS_KMD_H
@@ -26,5 +27,8 @@ int kmd_fill(FILE *f, void *arg);
 
 /* findings.c: the bullets of "What changes between kernels", from the numbers. */
 void kmd_findings(FILE *f, const struct kmd *d);
+
+/* paths.c: "The tracer's two paths", when the matrix ran kernels on both (--attach both). */
+void kmd_paths(FILE *f, const struct kmd *d);
 
 #endif

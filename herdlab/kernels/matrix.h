@@ -14,7 +14,8 @@
  *	            model they say, their status names
  *	kjson.c     kernels.json, written and read back, one schema
  *	finish.c    the comparison, kernels.json and kernels.md of a whole matrix
- *	kmd.c       kernels.md; findings.c its "what changes between kernels"
+ *	kmd.c       kernels.md; findings.c its "what changes between kernels",
+ *	            paths.c the tracer's two paths side by side (--attach both)
  *
  * cmd_kernels.c, the command, is the loop over the kernels.
  */
@@ -31,11 +32,15 @@
 #define MAX_KERNELS 16
 
 enum kstatus { K_NOT_RUN, K_OK, K_PARTIAL, K_FAILED };
+/* A model's reason starts so when the kernel refused the tracer path asked for. */
+#define KRESULT_REFUSED "path refused: "
 extern const char *const kstatus_name[4]; /* as kernels.json says them: "not run", "ok", ... */
 
 /* What one kernel of the matrix gave. */
 struct kresult {
 	struct kernel k;
+	char attach[16]; /* the tracer's path asked for: "auto", "tracepoints" or "fexit" */
+	char label[96];	 /* what names it in kernels.md: its name, with the path under both */
 	enum kstatus status;
 	char reason[512];		 /* why it failed, or which models did ("" when all ran) */
 	double duration_s;		 /* its whole run */
@@ -48,6 +53,9 @@ struct kresult {
 /* What was asked, and what was found before the first kernel ran. */
 struct kernels_opts {
 	char *kernels_arg, *models_arg, *load_arg; /* as given (or the defaults), whole */
+	const char *attach_arg;			   /* --attach: tracepoints, fexit, auto, both */
+	bool both;				   /* --attach both: each kernel once per path */
+	const char *guest_run;			   /* --guest-run FILE: run it, not the study */
 	const char *out;			   /* --out (NULL: a new runs/kernels-STAMP) */
 	const char *cache;			   /* --cache, made absolute before the run */
 	const char *static_dir;			   /* --static (NULL: look beside herdlab) */
@@ -56,7 +64,8 @@ struct kernels_opts {
 	bool report_only;    /* --report-only: the comparison and kernels.md again, from OUT */
 	json_t *original;    /* with it: OUT/kernels.json as the run wrote it */
 	const char *version; /* the herdlab that ran the kernels */
-	char *kernels[MAX_KERNELS]; /* --kernels, split */
+	char *kernels[MAX_KERNELS];	 /* --kernels, split (twice each under both) */
+	const char *attach[MAX_KERNELS]; /* each entry's path: --attach's, or one of both's */
 	int nkernels;
 	const char *models[KERNELS_MAX_MODELS]; /* --models, split */
 	int nmodels;
@@ -91,6 +100,23 @@ const char *kresult_preempt(const struct kernels_opts *o, const struct kresult *
 bool kresult_is_rt(const struct kernels_opts *o, const struct kresult *kr);
 /* It ran, all or some of its models (ok or partial). */
 bool kresult_ran(const struct kresult *kr);
+/*
+ * Fill @kr->label: its name, and under --attach both its path ("6.1/fexit"), so
+ * that the two runs of one kernel are told apart wherever kernels.md lists them.
+ */
+void kresult_set_label(struct kresult *kr, bool both);
+/* @kr's label, or its name when it has none yet. */
+const char *kresult_label(const struct kresult *kr);
+/* The entry of @kr[0..nk) that is @r's kernel on the other path, or NULL. */
+const struct kresult *kresult_twin(const struct kresult *kr, int nk, const struct kresult *r);
+/*
+ * A fexit entry that has a tracepoints twin: the matrix's findings across
+ * kernels read the tracepoints runs (every kernel has them) and leave these to
+ * the paths' comparison.
+ */
+bool kresult_second_path(const struct kresult *kr, int nk, const struct kresult *r);
+/* What path @run's tracer took (run.json's trace.tracer.attach), or NULL. */
+const char *run_attach(json_t *run);
 /* Free the run.json of every kernel. */
 void kresults_free(const struct kernels_opts *o, struct kresult *kr, int nk);
 

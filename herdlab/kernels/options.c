@@ -4,18 +4,26 @@
  *
  *	herdlab kernels [--kernels LIST] [--models LIST] [--out DIR] [--cache DIR]
  *	                [--timeout S] [--boot-timeout S] [--workers N] [--load 'OPTS']
- *	                [--static DIR]
+ *	                [--static DIR] [--attach tracepoints|fexit|auto|both]
+ *	                [--guest-run FILE]
  *	herdlab kernels --report-only --out DIR
  *
  * Every word that reaches a guest (models, load options) is checked here to be a
  * word its /init can hold as it is (kernels_safe_word), and the options herdlab
- * kernels sets itself on each run (--out, --model, --workers) are refused in --load.
+ * kernels sets itself on each run (--out, --model, --workers, --attach) are
+ * refused in --load.
+ *
+ * --attach both makes two entries of each kernel, tracepoints first, then
+ * fexit: each is booted and run on its own (a kernel that refuses fexit fails
+ * that entry with herdlab's reason, and its tracepoints entry still runs), and
+ * kernels.md sets the two side by side (paths.c).
  */
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kernels/matrix.h"
 #include "log.h"
@@ -31,6 +39,7 @@ static void usage(FILE *f)
 		"usage: herdlab kernels [--kernels LIST] [--models LIST] [--out DIR]\n"
 		"           [--cache DIR] [--timeout S] [--boot-timeout S] [--workers N]\n"
 		"           [--load 'OPTS'] [--static DIR]\n"
+		"           [--attach tracepoints|fexit|auto|both] [--guest-run FILE]\n"
 		"       herdlab kernels --report-only --out DIR\n"
 		"  --kernels LIST    comma-separated (default: %s):\n"
 		"                    host (natively), a Debian kernel (%s),\n"
@@ -45,6 +54,12 @@ static void usage(FILE *f)
 		"  --static DIR      the static herdlab, herdsrv and herdload for the guests\n"
 		"                    (default: build/static beside this herdlab; make builds "
 		"them)\n"
+		"  --attach PATH     the tracer's path in every run: tracepoints, fexit, auto\n"
+		"                    (default: fexit where the kernel allows it), or both:\n"
+		"                    each kernel twice, once per path, compared in kernels.md\n"
+		"  --guest-run FILE  run the shell script FILE in each guest instead of the\n"
+		"                    study (in /results, beside the static programs); what it\n"
+		"                    leaves in /results comes back into OUT/KERNEL/\n"
 		"  --report-only     run nothing: write DIR's comparison and kernels.md again\n"
 		"                    from its kernels.json and run directories\n",
 		DEFAULT_KERNELS, kfetch_names(), DEFAULT_LOAD);
@@ -87,10 +102,11 @@ static char *dup_or(const char *s, const char *dflt)
 /* The models and load options, split and checked as words a guest's /init can hold. */
 static void split_words(struct kernels_opts *o)
 {
-	o->nmodels = split(dup_or(o->models_arg, ""), ",", (char **)o->models, KERNELS_MAX_MODELS,
-			   "models");
+	o->nmodels = o->guest_run ? 0
+				  : split(dup_or(o->models_arg, ""), ",", (char **)o->models,
+					  KERNELS_MAX_MODELS, "models");
 	o->nload = split(dup_or(o->load_arg, ""), " \t", o->load, KERNELS_MAX_LOAD, "load options");
-	if (!o->nmodels)
+	if (!o->nmodels && !o->guest_run)
 		die("--models: no model given");
 	for (int i = 0; i < o->nmodels; i++)
 		if (!kernels_safe_word(o->models[i]))
@@ -100,8 +116,34 @@ static void split_words(struct kernels_opts *o)
 			die("--load: '%s' has characters a guest's shell would interpret",
 			    o->load[i]);
 		if (!strcmp(o->load[i], "--out") || !strcmp(o->load[i], "--model") ||
-		    !strcmp(o->load[i], "--workers"))
+		    !strcmp(o->load[i], "--workers") || !strcmp(o->load[i], "--attach"))
 			die("--load: %s is herdlab kernels' own option", o->load[i]);
+	}
+}
+
+/*
+ * --kernels split into entries, each with its tracer path: under both, each
+ * kernel twice (tracepoints, then fexit), so the entries are the matrix's rows.
+ */
+static void split_kernels(struct kernels_opts *o)
+{
+	char *words[MAX_KERNELS];
+	int n = split(dup_or(o->kernels_arg, ""), ",", words, MAX_KERNELS, "kernels");
+
+	if (!n)
+		die("--kernels: no kernel given");
+	if (o->both && 2 * n > MAX_KERNELS)
+		die("--attach both: at most %d kernels (each runs twice)", MAX_KERNELS / 2);
+	for (int i = 0; i < n; i++) {
+		if (o->both) {
+			o->kernels[o->nkernels] = words[i];
+			o->attach[o->nkernels++] = "tracepoints";
+			o->kernels[o->nkernels] = words[i];
+			o->attach[o->nkernels++] = "fexit";
+		} else {
+			o->kernels[o->nkernels] = words[i];
+			o->attach[o->nkernels++] = o->attach_arg;
+		}
 	}
 }
 
@@ -117,6 +159,8 @@ void kernels_parse(int argc, char **argv, struct kernels_opts *o)
 		O_TIMEOUT,
 		O_BOOT_TIMEOUT,
 		O_WORKERS,
+		O_ATTACH,
+		O_GUEST_RUN,
 		O_REPORT_ONLY
 	};
 	static const struct option longopts[] = {
@@ -129,6 +173,8 @@ void kernels_parse(int argc, char **argv, struct kernels_opts *o)
 		{ "timeout", required_argument, NULL, O_TIMEOUT },
 		{ "boot-timeout", required_argument, NULL, O_BOOT_TIMEOUT },
 		{ "workers", required_argument, NULL, O_WORKERS },
+		{ "attach", required_argument, NULL, O_ATTACH },
+		{ "guest-run", required_argument, NULL, O_GUEST_RUN },
 		{ "report-only", no_argument, NULL, O_REPORT_ONLY },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -165,6 +211,16 @@ void kernels_parse(int argc, char **argv, struct kernels_opts *o)
 		case O_WORKERS:
 			o->workers = (int)positive("--workers", optarg);
 			break;
+		case O_ATTACH:
+			if (strcmp(optarg, "tracepoints") && strcmp(optarg, "fexit") &&
+			    strcmp(optarg, "auto") && strcmp(optarg, "both"))
+				die("--attach: '%s' is not tracepoints, fexit, auto or both",
+				    optarg);
+			o->attach_arg = optarg;
+			break;
+		case O_GUEST_RUN:
+			o->guest_run = optarg;
+			break;
 		case O_REPORT_ONLY:
 			o->report_only = true;
 			break;
@@ -184,11 +240,15 @@ void kernels_parse(int argc, char **argv, struct kernels_opts *o)
 	o->kernels_arg = dup_or(o->kernels_arg, DEFAULT_KERNELS);
 	o->models_arg = dup_or(o->models_arg, DEFAULT_MODELS);
 	o->load_arg = dup_or(o->load_arg, DEFAULT_LOAD);
+	if (!o->attach_arg)
+		o->attach_arg = "auto";
+	o->both = !strcmp(o->attach_arg, "both");
+	if (o->guest_run && access(o->guest_run, R_OK) < 0)
+		die("--guest-run: cannot read %s: %m", o->guest_run);
 	split_words(o);
 	/* --report-only: the kernels, models and load come from OUT/kernels.json */
-	if (!o->report_only && !(o->nkernels = split(dup_or(o->kernels_arg, ""), ",", o->kernels,
-						     MAX_KERNELS, "kernels")))
-		die("--kernels: no kernel given");
+	if (!o->report_only)
+		split_kernels(o);
 	if (!o->workers)
 		o->workers = 8;
 	if (!o->timeout_s)

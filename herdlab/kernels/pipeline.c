@@ -108,6 +108,8 @@ static int run_guest(const struct kernels_opts *o, struct kresult *kr, const cha
 		.load = o->load,
 		.nload = o->nload,
 		.workers = o->workers,
+		.attach = strcmp(kr->attach, "auto") ? kr->attach : NULL,
+		.script = o->guest_run,
 		.bindir = o->bindir,
 		.busybox = o->busybox,
 		.work = work,
@@ -145,7 +147,13 @@ static void model_failure(const struct kernels_opts *o, struct kresult *kr, int 
 		files_last_line(path, NULL, line, sizeof(line));
 	/* "herdlab[94]: loading the BPF programs failed: ..." */
 	const char *msg = strstr(line, "]: ") ? strstr(line, "]: ") + 3 : line;
-	if (kr->reason[0] && !line[0])
+	char refused[256];
+	/* a forced path the kernel cannot take says why before the generic last word */
+	files_last_line(path, "--attach ", refused, sizeof(refused));
+	if (refused[0] && strstr(refused, "]: --attach "))
+		snprintf(kr->model_reason[m], sizeof(kr->model_reason[m]), KRESULT_REFUSED "%.220s",
+			 strstr(refused, "]: --attach ") + 3);
+	else if (kr->reason[0] && !line[0])
 		snprintf(kr->model_reason[m], sizeof(kr->model_reason[m]), "%.250s", kr->reason);
 	else if (strstr(msg, "BPF"))
 		snprintf(kr->model_reason[m], sizeof(kr->model_reason[m]),
@@ -196,12 +204,18 @@ static void collect(const struct kernels_opts *o, struct kresult *kr, const char
 	}
 }
 
-/* Kernel @i's directory under OUT: its name made a safe file name, unique in the matrix. */
-static void kernel_dir(struct kresult *kr, int i)
+/*
+ * Kernel @i's directory under OUT: its name (with its path under --attach both)
+ * made a safe file name, unique in the matrix.
+ */
+static void kernel_dir(struct kresult *kr, int i, bool both)
 {
 	char *d = kr[i].k.dir;
 
-	snprintf(d, sizeof(kr[i].k.dir), "%s", kr[i].k.name);
+	if (both)
+		snprintf(d, sizeof(kr[i].k.dir), "%.40s-%s", kr[i].k.name, kr[i].attach);
+	else
+		snprintf(d, sizeof(kr[i].k.dir), "%s", kr[i].k.name);
 	for (char *p = d; *p; p++)
 		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._+-",
 			    *p))
@@ -222,8 +236,10 @@ void kernel_run(const struct kernels_opts *o, struct kresult *kr, int i, const c
 	uint64_t t0 = clock_now_ns();
 
 	progress_say("%s: preparing", o->kernels[i]);
+	snprintf(r->attach, sizeof(r->attach), "%s", o->attach[i]);
 	int rc = prepare(o, o->kernels[i], r);
-	kernel_dir(kr, i);
+	kresult_set_label(r, o->both);
+	kernel_dir(kr, i, o->both);
 	pathf(stage, "%s/.%s.tmp", out, r->k.dir);
 	pathf(final, "%s/%s", out, r->k.dir);
 	files_rmtree(stage);
@@ -245,9 +261,9 @@ void kernel_run(const struct kernels_opts *o, struct kresult *kr, int i, const c
 	}
 	progress_break();
 	if (r->status == K_OK)
-		log_info("%s (%s): ok, %d models in %.0f s", r->k.name, r->k.release, o->nmodels,
-			 r->duration_s);
+		log_info("%s (%s): ok, %d models in %.0f s", kresult_label(r), r->k.release,
+			 o->nmodels, r->duration_s);
 	else
-		log_warn("%s%s%s: %s: %s", r->k.name, r->k.release[0] ? " " : "", r->k.release,
-			 kstatus_name[r->status], r->reason);
+		log_warn("%s%s%s: %s: %s", kresult_label(r), r->k.release[0] ? " " : "",
+			 r->k.release, kstatus_name[r->status], r->reason);
 }

@@ -3,8 +3,8 @@
  * test_kernels.c - the pieces of herdlab kernels that need no guest: SHA-256,
  * the results channel (base64 between markers, checked against its digest),
  * the initramfs writer, a bzImage's release string, the guest's /init,
- * kernels.md's findings table filled from numbers, and kernels.json written and
- * read back.
+ * kernels.md's findings table filled from numbers, the tracer's two paths side
+ * by side, and kernels.json written and read back.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -226,6 +226,19 @@ static void init_script_words(void **state)
 	assert_non_null(strstr(s, "--workers 8 --clients 1 --path /size/1K --out \"/results/$m\""));
 	assert_non_null(strstr(s, "HERDLAB-RESULTS-BEGIN $1 $size"));
 	assert_non_null(strstr(s, "poweroff -f"));
+	assert_null(strstr(s, "--attach"));
+	free(s);
+
+	/* a path asked for goes to every run; a benchmark's script replaces the study */
+	o.attach = "fexit";
+	assert_non_null(s = init_script(&o));
+	assert_non_null(strstr(s, "--workers 8 --attach fexit --clients 1 --path /size/1K --out"));
+	free(s);
+	o.script = "/tmp/bench.sh";
+	assert_non_null(s = init_script(&o));
+	assert_null(strstr(s, "for m in"));
+	assert_non_null(strstr(s, "(cd /results && sh /bin/guest-run) >/results/guest-run.log"));
+	assert_non_null(strstr(s, "HERDLAB-RESULTS-BEGIN $1 $size"));
 	free(s);
 
 	assert_true(kernels_safe_word("--path"));
@@ -303,6 +316,89 @@ static void findings_table(void **state)
 	free(s);
 }
 
+/* A run.json as each path's run writes it: what it counted, and the path it took. */
+static json_t *path_run(const char *path, double hf, int accepted, int established, int forks)
+{
+	return json_pack(
+		"{s:{s:{s:i}}, s:{s:i, s:i}, s:{s:{s:s}, s:{s:f, s:i}, s:{s:i}, s:{s:i, s:i, "
+		"s:{s:i, s:i, s:i}}}}",
+		"client", "requests", "ok", accepted, "join", "requests", accepted,
+		"requests_matched", accepted, "trace", "tracer", "attach", path, "accept",
+		"wakeups_per_accept", hf, "accepted", accepted, "tcp", "established", established,
+		"proc", "forks", forks, "exits", forks + 1, "reaped_by", "parent", forks, "init", 1,
+		"auto", 0);
+}
+
+/* 5.10 (fexit refused) and 6.1 on both paths, one model: kernels.md's two paths. */
+static char *paths_of(int fexit_established, int fexit_forks, double fexit_hf)
+{
+	static struct kresult kr[4];
+	static const char *const names[] = { "5.10", "5.10", "6.1", "6.1" };
+	struct kernels_opts o = { .models = { "prefork-epoll" }, .nmodels = 1, .both = true };
+	struct kmd d = { .o = &o, .kr = kr, .nk = 4 };
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	memset(kr, 0, sizeof(kr));
+	for (int i = 0; i < 4; i++) {
+		snprintf(kr[i].k.name, sizeof(kr[i].k.name), "%s", names[i]);
+		snprintf(kr[i].attach, sizeof(kr[i].attach), "%s", i % 2 ? "fexit" : "tracepoints");
+		kresult_set_label(&kr[i], true);
+		kr[i].status = K_OK;
+	}
+	kr[0].run[0] = path_run("tracepoints", 5.0, 997, 997, 8);
+	kr[1].status = K_FAILED;
+	snprintf(kr[1].reason, sizeof(kr[1].reason),
+		 "prefork-epoll: " KRESULT_REFUSED "--attach fexit: needs Linux 5.15+");
+	kr[2].run[0] = path_run("tracepoints", 5.0, 1009, 1009, 8);
+	kr[3].run[0] = path_run("fexit", fexit_hf, 1013, fexit_established, fexit_forks);
+	kmd_paths(f, &d);
+	fclose(f);
+	for (int i = 0; i < 4; i++)
+		json_decref(kr[i].run[0]);
+	return text;
+}
+
+static void paths_table(void **state)
+{
+	char *s = paths_of(1013, 8, 4.5);
+
+	assert_string_equal(kresult_label(&(struct kresult){ .k.name = "6.1" }), "6.1");
+	assert_non_null(strstr(s, "## The tracer's two paths"));
+	assert_non_null(strstr(s,
+			       "| 6.1 | prefork-epoll | tracepoints / fexit | 5.00 / 4.50 | "
+			       "1009 / 1013 | 1009 / 1013 | 1009 / 1013 | 8 / 8 | 9 / 9 | 9 / 9 | "
+			       "100.0% / 100.0% |"));
+	assert_non_null(strstr(s, "| 5.10 | prefork-epoll | tracepoints / - | 5.00 / - |"));
+	assert_non_null(strstr(s, "- **5.10 refuses fexit:** --attach fexit: needs Linux 5.15+. "
+				  "There `--attach auto` takes the tracepoints: its "
+				  "5.10/tracepoints runs are the only ones.\n"));
+	assert_non_null(strstr(s, "- **Both paths ran on 6.1:** every run's tracer.attach is the "
+				  "path it was asked for (2 runs).\n"));
+	assert_non_null(strstr(s, "- **tracepoints: accepted = established** in all 2 runs, = the "
+				  "client's requests; every request joined to its connection.\n"));
+	assert_non_null(strstr(s, "- **fexit: accepted = established** in all 1 runs"));
+	assert_non_null(strstr(s, "- **The same processes on both paths:** forks equal in all 1 "
+				  "pairs, exits equal, reaps equal."));
+	assert_non_null(strstr(s,
+			       "- **The herd factor does not depend on the path:** the "
+			       "tracepoints run's over the fexit run's, 6.1 prefork-epoll 1.11."));
+	free(s);
+
+	/* an established that differs, a fork fewer, a herd halved: said, with the numbers */
+	s = paths_of(1012, 7, 2.5);
+	assert_non_null(strstr(s, "- **fexit: accepted and established differ:** accepted - "
+				  "established 6.1 prefork-epoll 1.\n"));
+	assert_non_null(strstr(s, "- **Forks differ between the paths:** tracepoints over fexit "
+				  "6.1 prefork-epoll 1.14.\n"));
+	assert_non_null(strstr(s, "- **The herd factors differ between the paths** by more than a "
+				  "third: the tracepoints run's over the fexit run's, 6.1 "
+				  "prefork-epoll 2.00."));
+	assert_null(strstr(s, "The same processes"));
+	free(s);
+}
+
 static void kernels_json_round_trip(void **state)
 {
 	static struct kresult kr[2], back[MAX_KERNELS];
@@ -314,12 +410,15 @@ static void kernels_json_round_trip(void **state)
 				  .workers = 4,
 				  .timeout_s = 100,
 				  .boot_timeout_s = 50,
+				  .attach_arg = "both",
+				  .both = true,
 				  .stop = &stop };
 	struct kernels_opts r = { .stop = &stop };
 	char started[32], path[PATH_MAX];
 
 	snprintf(kr[0].k.name, sizeof(kr[0].k.name), "6.1");
-	snprintf(kr[0].k.dir, sizeof(kr[0].k.dir), "6.1");
+	snprintf(kr[0].k.dir, sizeof(kr[0].k.dir), "6.1-fexit");
+	snprintf(kr[0].attach, sizeof(kr[0].attach), "fexit");
 	snprintf(kr[0].k.package, sizeof(kr[0].k.package), "linux-image-6.1.0-50-amd64");
 	snprintf(kr[0].qemu_cmd, sizeof(kr[0].qemu_cmd), "qemu-system-x86_64 -m 1024");
 	kr[0].status = K_PARTIAL;
@@ -341,6 +440,10 @@ static void kernels_json_round_trip(void **state)
 	assert_int_equal(r.workers, 4);
 	assert_true(r.timeout_s == 100 && r.boot_timeout_s == 50);
 	assert_string_equal(back[0].k.package, "linux-image-6.1.0-50-amd64");
+	assert_true(r.both && !strcmp(r.attach_arg, "both"));
+	assert_string_equal(back[0].attach, "fexit");
+	assert_string_equal(back[0].label, "6.1/fexit");
+	assert_string_equal(back[1].attach, "auto"); /* none recorded: a record from before */
 	assert_string_equal(back[0].qemu_cmd, "qemu-system-x86_64 -m 1024");
 	assert_int_equal(back[0].status, K_PARTIAL);
 	assert_false(back[0].k.host);
@@ -370,10 +473,11 @@ static void kernels_json_round_trip(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(sha256_vectors),  cmocka_unit_test(base64),
-		cmocka_unit_test(results_channel), cmocka_unit_test(initramfs),
-		cmocka_unit_test(release_string),  cmocka_unit_test(init_script_words),
-		cmocka_unit_test(findings_table),  cmocka_unit_test(kernels_json_round_trip),
+		cmocka_unit_test(sha256_vectors),	   cmocka_unit_test(base64),
+		cmocka_unit_test(results_channel),	   cmocka_unit_test(initramfs),
+		cmocka_unit_test(release_string),	   cmocka_unit_test(init_script_words),
+		cmocka_unit_test(findings_table),	   cmocka_unit_test(paths_table),
+		cmocka_unit_test(kernels_json_round_trip),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -1,0 +1,101 @@
+# bench_guest_tracer.guest.sh - the rounds of scripts/bench_guest_tracer.sh, run
+# by busybox sh inside a herdlab kernels guest (herdlab kernels --guest-run), in
+# /results. The host script puts the settings before it (MODEL, WORKERS, CLIENTS,
+# RUN_S, ROUNDS, OBSERVERS) and reads back what it writes:
+#
+#	rounds.txt    "ROUND OBSERVER UNTRACED OBSERVED": requests/s of a pair
+#	check-PATH/   trace.json of one traced run per path, not timed: which
+#	              path the tracer took, and what it counted
+#
+# A round is, for each observer, one run untraced and one traced right beside
+# it, which of the two first alternating by round (as scripts/bench_tracer.sh
+# does): the pair's ratio is the round's cost. An observer is `herdlab trace
+# --pid` with --attach tracepoints or fexit, started and attached before its
+# run (its loading, slow under emulation, is not timed) and stopped after it.
+# Each step is marked on the console, so herdlab kernels sees progress.
+PORT=8080
+say() { echo "herdlab-guest: $*" >/dev/console; }
+
+herdsrv --model "$MODEL" --workers "$WORKERS" --port "$PORT" --quiet >/tmp/srv.out 2>/tmp/srv.err &
+S=$!
+i=0
+until grep -q '^listening on' /tmp/srv.out; do
+	i=$((i + 1))
+	if [ $i -gt 600 ] || ! kill -0 $S 2>/dev/null; then
+		echo "herdsrv --model $MODEL did not start:" >&2
+		cat /tmp/srv.err >&2
+		exit 1
+	fi
+	sleep 0.1
+done
+
+# load: requests/s of one run of the herd study's load.
+load() {
+	herdload --port "$PORT" --clients "$CLIENTS" --duration "$RUN_S" --path /size/1K 2>&1 |
+		sed -n 's/^ *throughput *\([0-9.]*\) requests\/s.*/\1/p'
+}
+
+# observe PATH [ARGS]: herdlab trace on the server by PATH, attached when it returns.
+OBS=
+observe() {
+	OBS=
+	[ "$1" = none ] && return 0
+	path=$1
+	shift
+	herdlab trace --pid "$S" --attach "$path" "$@" >/dev/null 2>/tmp/obs.err &
+	OBS=$!
+	i=0
+	until grep -q '^herdlab trace: attached' /tmp/obs.err; do
+		i=$((i + 1))
+		if [ $i -gt 1800 ] || ! kill -0 $OBS 2>/dev/null; then
+			echo "herdlab trace --attach $path did not attach:" >&2
+			cat /tmp/obs.err >&2
+			exit 1
+		fi
+		sleep 0.1
+	done
+}
+unobserve() {
+	[ -n "$OBS" ] || return 0
+	kill -INT "$OBS"
+	wait "$OBS"
+	OBS=
+}
+# with OBSERVER: requests/s of one run under it.
+with() {
+	observe "$1"
+	v=$(load)
+	unobserve
+	echo "${v:-0}"
+}
+
+: >rounds.txt
+r=1
+while [ $r -le "$ROUNDS" ]; do
+	for tool in $OBSERVERS; do
+		say "model round-$r-$tool $r $ROUNDS"
+		if [ $((r % 2)) -eq 1 ]; then
+			b=$(with none)
+			v=$(with "$tool")
+		else
+			v=$(with "$tool")
+			b=$(with none)
+		fi
+		echo "$r $tool $b $v" >>rounds.txt
+	done
+	r=$((r + 1))
+done
+
+# One traced run per path, not timed: what the tracer took and counted.
+for tool in $OBSERVERS; do
+	say "model check-$tool 1 1"
+	mkdir -p "check-$tool"
+	observe "$tool" --out "/tmp/check-$tool"
+	load >"check-$tool/rps"
+	unobserve
+	cp "/tmp/check-$tool/trace.json" "check-$tool/" 2>/dev/null
+	cp /tmp/obs.err "check-$tool/trace.err"
+done
+kill -TERM $S
+wait $S
+exit 0
