@@ -53,9 +53,11 @@ trap 'rm -rf "$TMPD" "$OUT.tmp"' EXIT
 # a round: four runs and two tracer loads; the bound is generous, the emulator slow
 timeout_s=$((300 + ROUNDS * (4 * RUN_S + 120)))
 t0=$(date +%s)
+load0=$(cut -d' ' -f1 /proc/loadavg)
 "$HERDLAB" kernels --kernels "$KERNEL" --guest-run "$TMPD/guest.sh" --timeout "$timeout_s" \
 	--out "$TMPD/k" >"$TMPD/kernels.out" 2>"$TMPD/kernels.err" || true
 took=$(($(date +%s) - t0))
+load1=$(cut -d' ' -f1 /proc/loadavg)
 G=$(dirname "$(ls "$TMPD"/k/*/rounds.txt 2>/dev/null | head -1)")
 # what came back (rounds.txt, each path's trace.json, the guest's logs) is kept under runs/
 KEEP=runs/bench-guest-tracer-$(date -u +%Y%m%d-%H%M%S)
@@ -87,7 +89,8 @@ rounds=$(awk 'END { print $1 + 0 }' "$G/rounds.txt")
 	echo "and stopped after it. Shown: the median of the pairs' ratios, its distribution-free 95%"
 	echo "interval (scripts/stats.sh) and the extremes. Ratios only: the emulator's absolute speed"
 	echo "means nothing. $(date -u +%Y-%m-%d), herdlab $(git rev-parse --short HEAD 2>/dev/null || echo '?'),"
-	echo "the whole guest run $took s.$([ "$lost" -gt 0 ] && echo " $lost pairs dropped: a run without throughput (guest-run.log says why).")"
+	echo "the whole guest run $took s; the host's load average $load0 at its start, $load1 at its end (2 CPUs:"
+	echo "above 2, something else ran beside the guest and the pairs spread wider).$([ "$lost" -gt 0 ] && echo " $lost pairs dropped: a run without throughput (guest-run.log says why).")"
 	echo
 	echo "| path | of untraced (median of pairs) | 95% interval | pairs (min - max) | tracer.attach | accepted / established (one run more) |"
 	echo "|---|---:|---:|---:|---|---:|"
