@@ -42,10 +42,13 @@ observe() {
 	[ "$1" = none ] && return 0
 	path=$1
 	shift
+	# the last observer's "attached" must not be read as this one's: its file goes
+	# first (the shell truncates it only in the child, which may not have run yet)
+	rm -f /tmp/obs.err
 	herdlab trace --pid "$S" --attach "$path" "$@" >/dev/null 2>/tmp/obs.err &
 	OBS=$!
 	i=0
-	until grep -q '^herdlab trace: attached' /tmp/obs.err; do
+	until grep -q '^herdlab trace: attached' /tmp/obs.err 2>/dev/null; do
 		i=$((i + 1))
 		if [ $i -gt 1800 ] || ! kill -0 $OBS 2>/dev/null; then
 			echo "herdlab trace --attach $path did not attach:" >&2
