@@ -244,9 +244,9 @@ hz=$(getconf CLK_TCK)
 	}'
 	echo
 	echo "Both parts are near their floor here: a switch or wakeup of a task nobody traces costs one"
-	echo "lookup that finds its storage empty, the tracepoints that fire for everyone return on their"
-	echo "arguments, and what is left is"
-	echo "the work a connection needs (its record made, found at accept, sent at close). With the"
+	echo "load (its task-local storage pointer, empty), the tracepoints that fire for everyone return"
+	echo "on their arguments, and what is left is the work a connection needs (its record made, found"
+	echo "at accept, sent at close). With the"
 	echo "clients on other machines, the load generator's system calls and the client ends' state"
 	echo "changes (about half of each counted here) are off the traced machine."
 	echo
