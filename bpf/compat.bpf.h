@@ -78,6 +78,21 @@ static __always_inline __u32 task_state(struct task_struct *t, bool btf)
 const volatile bool task_storage = false;
 
 /*
+ * Whether task @t (BTF-typed) holds any task-local storage at all: one load. A
+ * lookup in a task without any finds nothing, but costs a helper call
+ * (bpf_task_storage_get, whose tracing variant also takes a per-CPU busy
+ * counter) on every switch and wakeup of every task of the machine, most of
+ * them nobody's target; this answers for those without the call. A task with
+ * storage from anyone (another tool's map too) still takes the lookup.
+ */
+static __always_inline bool task_has_storage(struct task_struct *t)
+{
+	if (bpf_core_field_exists(t->bpf_storage))
+		return t->bpf_storage != NULL;
+	return true; /* not known: the lookup decides */
+}
+
+/*
  * What a task sleeps in, read from its saved user registers the moment it
  * sleeps: the system call number (orig_ax) and its second argument (si:
  * futex's op, fcntl's cmd), x86-64. bpf_task_pt_regs came with commit

@@ -25,6 +25,7 @@
 
 #include "herd.h"
 #include "profile.h"
+#include "shared_maps.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -35,13 +36,9 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 /* Set by the loader before load: sample every task, not only the targets. */
 const volatile bool sample_all = false;
 
-/* The tracer's targets by TID: replaced by the tracer's own map before load. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, HERD_MAX_TASKS);
-	__type(key, __u32);
-	__type(value, struct herd_task);
-} tasks SEC(".maps");
+/* The tracer's targets by TID: replaced by the tracer's own map before load
+ * (shared_maps.bpf.h). */
+SHARED_MAP_TASKS;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_STACK_TRACE);

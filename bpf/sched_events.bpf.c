@@ -39,12 +39,12 @@
 #include "compat.bpf.h"
 #include "herd.h"
 #include "sched_events.h"
+#include "shared_maps.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 #define TASK_RUNNING 0x0000 /* include/linux/sched.h: task_struct::__state */
 #define TASK_DEAD    0x0080
-#define WINDOW_NS    (200 * 1000) /* herd.bpf.c's: a window's length without sk_data_ready */
 
 /*
  * compat.bpf.h's knobs, set by the loader to the tracer's own choices:
@@ -57,35 +57,10 @@ volatile __u32 stopped;
 __u64 lost;	  /* records the full ring refused */
 __u64 suppressed; /* records not sent once stopped */
 
-/* The tracer's maps, reused: declared as herd.bpf.c declares them. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, HERD_MAX_TASKS);
-	__type(key, __u32);
-	__type(value, struct herd_task);
-} tasks SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct herd_task);
-} task_store SEC(".maps");
-
-/* herd.bpf.c's struct window, field for field (the loader's reuse checks the size). */
-struct window {
-	__u64 sk;
-	__u64 ts;
-	__u64 ctx;
-	__u32 open;
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct window);
-} windows SEC(".maps");
+/* The tracer's maps, reused (shared_maps.bpf.h). */
+SHARED_MAP_TASKS;
+SHARED_MAP_TASK_STORE;
+SHARED_MAP_WINDOWS;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -96,7 +71,7 @@ struct {
 static __always_inline struct herd_task *target(struct task_struct *t)
 {
 	if (task_storage)
-		return bpf_task_storage_get(&task_store, t, 0, 0);
+		return task_has_storage(t) ? bpf_task_storage_get(&task_store, t, 0, 0) : NULL;
 	__u32 tid = t->pid;
 	return bpf_map_lookup_elem(&tasks, &tid);
 }

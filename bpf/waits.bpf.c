@@ -50,19 +50,15 @@
 
 #include "compat.bpf.h"
 #include "herd.h"
+#include "shared_maps.bpf.h"
 #include "waits.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 #define TP_KEEP_EVENT 1 /* a classic tracepoint's program keeps the event for others */
 
-/* The tracer's targets: its map, reused by fd (so declared exactly as herd.bpf.c does). */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, HERD_MAX_TASKS);
-	__type(key, __u32);
-	__type(value, struct herd_task);
-} tasks SEC(".maps");
+/* The tracer's targets: its map, reused by fd (shared_maps.bpf.h). */
+SHARED_MAP_TASKS;
 
 /* A call in progress. */
 struct waits_call {
@@ -116,7 +112,7 @@ struct waits_counters counters;
 static __always_inline struct waits_call *call_of(struct task_struct *t, bool btf)
 {
 	if (task_storage)
-		return bpf_task_storage_get(&call_store, t, 0, 0);
+		return task_has_storage(t) ? bpf_task_storage_get(&call_store, t, 0, 0) : NULL;
 	__u32 tid = RD(btf, t, pid);
 	return bpf_map_lookup_elem(&inflight, &tid);
 }

@@ -5,7 +5,8 @@
 #
 #	rounds.txt    "ROUND OBSERVER UNTRACED OBSERVED": requests/s of a pair
 #	check-PATH/   trace.json of one traced run per path, not timed: which
-#	              path the tracer took, and what it counted
+#	              path the tracer took, and what it counted; bpf_stats, its
+#	              programs' run time over that run
 #
 # A round is, for each observer, one run untraced and one traced right beside
 # it, which of the two first alternating by round (as scripts/bench_tracer.sh
@@ -42,10 +43,13 @@ observe() {
 	[ "$1" = none ] && return 0
 	path=$1
 	shift
+	# the last observer's "attached" must not be read as this one's: its file goes
+	# first (the shell truncates it only in the child, which may not have run yet)
+	rm -f /tmp/obs.err
 	herdlab trace --pid "$S" --attach "$path" "$@" >/dev/null 2>/tmp/obs.err &
 	OBS=$!
 	i=0
-	until grep -q '^herdlab trace: attached' /tmp/obs.err; do
+	until grep -q '^herdlab trace: attached' /tmp/obs.err 2>/dev/null; do
 		i=$((i + 1))
 		if [ $i -gt 1800 ] || ! kill -0 $OBS 2>/dev/null; then
 			echo "herdlab trace --attach $path did not attach:" >&2
@@ -86,12 +90,30 @@ while [ $r -le "$ROUNDS" ]; do
 	r=$((r + 1))
 done
 
-# One traced run per path, not timed: what the tracer took and counted.
+# bpf_ns PID: the run time of PID's BPF programs so far (bpf_stats), from its descriptors
+bpf_ns() {
+	t=0
+	for f in /proc/$1/fdinfo/*; do
+		v=$(sed -n 's/^run_time_ns:[[:space:]]*//p' "$f" 2>/dev/null)
+		[ -n "$v" ] && t=$((t + v))
+	done
+	echo $t
+}
+
+# One traced run per path, not timed: what the tracer took and counted, and its
+# programs' own run time (bpf_stats, on for this run only) over the guest's CPUs
+# ("NS T0 T1 CPUS" in bpf_stats: nanoseconds, the run's start and end in
+# /proc/uptime seconds, the vCPUs).
 for tool in $OBSERVERS; do
 	say "model check-$tool 1 1"
 	mkdir -p "check-$tool"
 	observe "$tool" --out "/tmp/check-$tool"
+	echo 1 >/proc/sys/kernel/bpf_stats_enabled
+	t0=$(cut -d' ' -f1 /proc/uptime)
 	load >"check-$tool/rps"
+	t1=$(cut -d' ' -f1 /proc/uptime)
+	echo "$(bpf_ns "$OBS") $t0 $t1 $(grep -c '^processor' /proc/cpuinfo)" >"check-$tool/bpf_stats"
+	echo 0 >/proc/sys/kernel/bpf_stats_enabled
 	unobserve
 	cp "/tmp/check-$tool/trace.json" "check-$tool/" 2>/dev/null
 	cp /tmp/obs.err "check-$tool/trace.err"

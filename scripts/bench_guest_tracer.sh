@@ -70,7 +70,29 @@ if [ ! -s "$G/rounds.txt" ]; then
 fi
 release=$("$HERD_BUILD/tests/tools/jsonget" "$TMPD/k/kernels.json" kernels.0.release 2>/dev/null || echo '?')
 j() { "$HERD_BUILD/tests/tools/jsonget" "$G/check-$1/trace.json" "$2" 2>/dev/null || echo -; }
+# bpf_share PATH: its programs' run time over the check run, as a share of the guest's CPUs (0.031)
+bpf_share() {
+	[ -s "$G/check-$1/bpf_stats" ] || { echo -; return; }
+	awk '{ if ($3 > $2 && $4 > 0) printf "%.4f", $1 / 1e9 / (($3 - $2) * $4); else print "-" }' \
+		"$G/check-$1/bpf_stats"
+}
 
+# cost_sentence: where each path's cost goes, from the medians and the programs' run time
+cost_sentence() {
+	local tool m b parts=()
+	for tool in $OBSERVERS; do
+		m=$(echo ${ratio[$tool]} | median)
+		b=$(bpf_share "$tool")
+		[ -n "$m" ] && [ "$b" != - ] || continue
+		parts+=("$(awk -v m="$m" -v b="$b" -v t="$tool" 'BEGIN { printf "%s cost %.1f points of throughput and its programs ran %.1f%% of the CPUs", t, 100 * (1 - m), 100 * b }')")
+	done
+	[ ${#parts[@]} -gt 0 ] || return 0
+	local joined=${parts[0]} i
+	for ((i = 1; i < ${#parts[@]}; i++)); do joined+="; ${parts[i]}"; done
+	echo
+	echo "Where the cost goes: $joined. Points beyond the programs' own run time are the kernel's way to"
+	echo "them (a tracepoint's or a trampoline's entry per event) and the tracer's process."
+}
 declare -A ratio
 for tool in $OBSERVERS; do
 	ratio[$tool]=$(awk -v t="$tool" '$2 == t && $3 > 0 && $4 > 0 { printf "%.4f ", $4 / $3 }' "$G/rounds.txt")
@@ -92,17 +114,21 @@ rounds=$(awk 'END { print $1 + 0 }' "$G/rounds.txt")
 	echo "the whole guest run $took s; the host's load average $load0 at its start, $load1 at its end (2 CPUs:"
 	echo "above 2, something else ran beside the guest and the pairs spread wider).$([ "$lost" -gt 0 ] && echo " $lost pairs dropped: a run without throughput (guest-run.log says why).")"
 	echo
-	echo "| path | of untraced (median of pairs) | 95% interval | pairs (min - max) | tracer.attach | accepted / established (one run more) |"
-	echo "|---|---:|---:|---:|---|---:|"
+	echo "| path | of untraced (median of pairs) | 95% interval | pairs (min - max) | tracer.attach | accepted / established (one run more) | its programs' run time (one run more) |"
+	echo "|---|---:|---:|---:|---|---:|---:|"
 	for tool in $OBSERVERS; do
 		read -r lo hi < <(echo ${ratio[$tool]} | ci95)
 		echo "| $tool | $(pct "$(echo ${ratio[$tool]} | median)") | $(pct "$lo") - $(pct "$hi") |" \
 			"$(pct "$(echo ${ratio[$tool]} | sorted | head -1)") - $(pct "$(echo ${ratio[$tool]} | sorted | tail -1)") |" \
-			"$(j "$tool" tracer.attach) | $(j "$tool" accept.accepted) / $(j "$tool" tcp.established) |"
+			"$(j "$tool" tracer.attach) | $(j "$tool" accept.accepted) / $(j "$tool" tcp.established) |" \
+			"$(pct "$(bpf_share "$tool")") |"
 	done
 	echo
 	echo "tracer.attach and the counts: trace.json of one more traced run per path after the rounds,"
 	echo "not timed (herdlab trace --out): the path the tracer took, and both ends of the count."
+	echo "Its programs' run time: bpf_stats over that run (run_time_ns of the tracer's programs, by"
+	echo "its own descriptors), as a share of the guest's CPUs: what the programs themselves cost,"
+	echo "apart from how the kernel reaches them."
 	echo "The tracepoints path puts every system call of the guest (the load generator's too) on the"
 	echo "traced entry and exit; fexit attaches to the exits of inet_csk_accept, kernel_clone and"
 	echo "release_task and leaves the system calls alone."
@@ -111,6 +137,7 @@ rounds=$(awk 'END { print $1 + 0 }' "$G/rounds.txt")
 	echo "Goal: fexit >= 97% of untraced: median $(pct "$(echo ${ratio[fexit]} | median)"), $(goal_verdict "$lo" "$hi" 0.97)."
 	read -r lo hi < <(echo ${ratio[tracepoints]} | ci95)
 	echo "The tracepoints path on the same guest: median $(pct "$(echo ${ratio[tracepoints]} | median)") ($(goal_verdict "$lo" "$hi" 0.97) against the same 97%)."
+	cost_sentence
 } >"$TMPD/section.md"
 # The file with this section replaced (or added at the end): the other sections stay.
 [ -e "$OUT" ] || printf '# The tracer in a guest (scripts/bench_guest_tracer.sh, make bench-guest-tracer)\n' >"$OUT"

@@ -51,19 +51,31 @@ load() { # -> requests/s
 		awk '/^Requests\/sec/ { printf "%.0f", $2 }'
 }
 
-# observe TOOL: start observer TOOL (none: nothing); sets OBS_PID.
+# observe TOOL: start observer TOOL (none: nothing); sets OBS_PID. herdlab says when it
+# has attached (its loading is not timed); perf says nothing, and gets a second.
 observe() {
 	OBS_PID=
+	rm -f "$TMPD/obs.err"
 	case "$1" in
 	none) return 0 ;;
-	herdlab) "$HERDLAB" trace --pid "$S_PID" >/dev/null 2>&1 & ;;
-	herdlab-entry) HERDLAB_SYS_ENTER=1 "$HERDLAB" trace --pid "$S_PID" >/dev/null 2>&1 & ;;
+	herdlab) "$HERDLAB" trace --pid "$S_PID" >/dev/null 2>"$TMPD/obs.err" & ;;
+	herdlab-entry) HERDLAB_SYS_ENTER=1 "$HERDLAB" trace --pid "$S_PID" >/dev/null 2>"$TMPD/obs.err" & ;;
 	syscall-tp) perf stat -e syscalls:sys_exit_accept4 -a -o /dev/null >/dev/null 2>&1 & ;;
 	perf-record) perf record -q -e 'sched:*' -a -o "$TMPD/perf.data" >/dev/null 2>&1 & ;;
 	perf-sched) perf sched record -q -o "$TMPD/sched.data" >/dev/null 2>&1 & ;;
 	esac
 	OBS_PID=$!
-	sleep 1 # loaded and attached
+	case "$1" in
+	herdlab*)
+		local i
+		for i in $(seq 200); do
+			grep -q '^herdlab trace: attached' "$TMPD/obs.err" 2>/dev/null && break
+			kill -0 "$OBS_PID" 2>/dev/null || break
+			sleep 0.05
+		done
+		;;
+	*) sleep 1 ;; # loaded and attached
+	esac
 	OBS_T0=$(cpu_ticks "$OBS_PID")
 }
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
@@ -232,9 +244,9 @@ hz=$(getconf CLK_TCK)
 	}'
 	echo
 	echo "Both parts are near their floor here: a switch or wakeup of a task nobody traces costs one"
-	echo "lookup that finds its storage empty, the tracepoints that fire for everyone return on their"
-	echo "arguments, and what is left is"
-	echo "the work a connection needs (its record made, found at accept, sent at close). With the"
+	echo "load (its task-local storage pointer, empty), the tracepoints that fire for everyone return"
+	echo "on their arguments, and what is left is the work a connection needs (its record made, found"
+	echo "at accept, sent at close). With the"
 	echo "clients on other machines, the load generator's system calls and the client ends' state"
 	echo "changes (about half of each counted here) are off the traced machine."
 	echo

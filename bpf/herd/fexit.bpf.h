@@ -51,25 +51,10 @@ static __always_inline int on_fexit_accept(struct sock *newsk, int err)
 	if (nr != NR_accept && nr != NR_accept4)
 		return 0;
 	task->wait = WAIT_NONE;
-	if (newsk) {
-		__u64 sk = (__u64)newsk;
-		struct herd_conn *c = bpf_map_lookup_elem(&conns, &sk);
-		struct herd_totals *t = tot();
-		task->accepted++;
-		task->pending = 0;
-		if (t)
-			t->accepted++;
-		if (c && !c->accepted_ns) {
-			c->accepted_ns = bpf_ktime_get_ns();
-			c->accept_tid = cur->pid;
-		}
-	} else if (err == -EAGAIN) {
-		task->eagain++;
-		if (task->pending) {
-			task->futile++;
-			task->pending = 0;
-		}
-	}
+	if (newsk)
+		accepted(task, conn_of((__u64)newsk), cur->pid);
+	else if (err == -EAGAIN)
+		accept_empty(task);
 	return 0;
 }
 
@@ -112,15 +97,8 @@ int BPF_PROG(fexit_clone, struct kernel_clone_args *args, pid_t ret)
 {
 	struct herd_task *task = current_target();
 
-	if (!task)
-		return 0;
-	if (ret > 0 && task->fork_enter_ns) {
-		hist_add(HIST_FORK, bpf_ktime_get_ns() - task->fork_enter_ns);
-		struct herd_totals *t = tot();
-		if (t)
-			t->forks++;
-	}
-	task->fork_enter_ns = 0;
+	if (task)
+		fork_returned(task, ret);
 	return 0;
 }
 

@@ -3,8 +3,8 @@
  * herd/helpers.bpf.h - what every handler of the tracer's object uses: the
  * totals and histograms, finding a target's record (in the tasks map, or in
  * task storage: compat.bpf.h's task_storage), the ring buffer's records, and
- * what an accept of a target records (shared by accept's exit and io_uring's
- * completions).
+ * what an accept of a target records (shared by accept's exits, on both paths,
+ * and io_uring's completions).
  *
  * All __always_inline: the object is one program per tracepoint, and a helper
  * call of the kernel's costs less than a BPF-to-BPF call on the hot paths.
@@ -65,7 +65,7 @@ static __always_inline void hist_add(__u32 which, __u64 ns)
 static __always_inline struct herd_task *target(struct task_struct *t, bool btf)
 {
 	if (task_storage)
-		return bpf_task_storage_get(&task_store, t, 0, 0);
+		return task_has_storage(t) ? bpf_task_storage_get(&task_store, t, 0, 0) : NULL;
 	__u32 tid = RD(btf, t, pid);
 	return bpf_map_lookup_elem(&tasks, &tid);
 }
@@ -73,8 +73,10 @@ static __always_inline struct herd_task *target(struct task_struct *t, bool btf)
 /* The current task's record if it is a target. */
 static __always_inline struct herd_task *current_target(void)
 {
-	if (task_storage)
-		return bpf_task_storage_get(&task_store, bpf_get_current_task_btf(), 0, 0);
+	if (task_storage) {
+		struct task_struct *cur = bpf_get_current_task_btf();
+		return task_has_storage(cur) ? bpf_task_storage_get(&task_store, cur, 0, 0) : NULL;
+	}
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	return bpf_map_lookup_elem(&tasks, &tid);
 }
@@ -120,7 +122,7 @@ static __always_inline struct herd_task *current_target_task(struct task_struct 
 {
 	if (task_storage) {
 		*cur = bpf_get_current_task_btf();
-		return bpf_task_storage_get(&task_store, *cur, 0, 0);
+		return task_has_storage(*cur) ? bpf_task_storage_get(&task_store, *cur, 0, 0) : NULL;
 	}
 	*cur = (struct task_struct *)bpf_get_current_task();
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
@@ -139,18 +141,21 @@ static __always_inline __u64 fd_to_sk(struct task_struct *cur, int fd, bool cast
 	return slot_sk(&fds[fd], cast);
 }
 
+/* The connection record of socket @sk (0: none), if it is on a port of ours. */
+static __always_inline struct herd_conn *conn_of(__u64 sk)
+{
+	return sk ? bpf_map_lookup_elem(&conns, &sk) : NULL;
+}
+
 /*
- * Target @task (the current task @cur, @tid) returned from accept (or io_uring's)
- * with connection @fd (@cast: slot_sk's). What this costs is mostly helper calls (each a call and a
- * return through the kernel's return thunk): the clock, the descriptor slot's
- * probe read and the connection's lookup are all it makes.
+ * Target @task (@tid) returned from accept with connection @c (NULL: a socket
+ * not of ours, only counted). What an accept costs is mostly helper calls (each
+ * a call and a return through the kernel's return thunk): the lookup that
+ * found @c, and the clock for a connection it marks.
  */
-static __always_inline void accepted(struct herd_task *task, struct task_struct *cur, __u32 tid,
-				     int fd, bool cast)
+static __always_inline void accepted(struct herd_task *task, struct herd_conn *c, __u32 tid)
 {
 	struct herd_totals *t = tot();
-	__u64 sk = fd_to_sk(cur, fd, cast);
-	struct herd_conn *c = sk ? bpf_map_lookup_elem(&conns, &sk) : NULL;
 
 	task->accepted++;
 	task->pending = 0;
@@ -159,6 +164,16 @@ static __always_inline void accepted(struct herd_task *task, struct task_struct 
 	if (c && !c->accepted_ns) {
 		c->accepted_ns = bpf_ktime_get_ns();
 		c->accept_tid = tid;
+	}
+}
+
+/* Target @task's accept came back empty (-EAGAIN): futile if a wakeup sent it. */
+static __always_inline void accept_empty(struct herd_task *task)
+{
+	task->eagain++;
+	if (task->pending) {
+		task->futile++;
+		task->pending = 0;
 	}
 }
 

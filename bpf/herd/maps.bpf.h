@@ -4,11 +4,11 @@
  * with the structs only they hold.
  *
  * Why in one part. Every handler of every other part reads or writes some of
- * them, the loader (trace.c, tracemaps.c) sizes, seeds and collects them by
- * name, and sched_events.bpf.c and waits.bpf.c reuse three of them by fd, so
- * must declare them exactly as here: one place to look. They are declared in
- * the order the object has always had them (the skeleton's order), the fates'
- * map last.
+ * them, and the loader (trace.c, tracemaps.c) sizes, seeds and collects them by
+ * name. The three that the companion objects reuse by fd (tasks, task_store,
+ * windows) are declared by shared_maps.bpf.h's macros, for all of them. They
+ * are declared in the order the object has always had them (the skeleton's
+ * order), the fates' map last.
  */
 #ifndef HERD_PART_MAPS_BPF_H
 #define HERD_PART_MAPS_BPF_H
@@ -18,34 +18,14 @@
 #include <bpf/bpf_helpers.h>
 
 #include "herd.h"
+#include "shared_maps.bpf.h"
 
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, HERD_MAX_TASKS);
-	__type(key, __u32);
-	__type(value, struct herd_task);
-} tasks SEC(".maps");
+/* The targets by TID. */
+SHARED_MAP_TASKS;
 
-/*
- * Where the records are counted. sched_switch looks up two tasks, and
- * sched_waking one, on every switch and wakeup of the machine, most of them
- * nobody's target: a hash lookup by TID is the largest part of their cost. With
- * task_storage (compat.bpf.h: set by the loader where it can read waits from
- * registers), each target carries its record in task_store instead, and for a
- * task without one the lookup finds the task's storage pointer empty and
- * returns. The tasks map then only lists the targets for user space: fork adds
- * to it as before, the last switch removes from it, the loader's seeds become
- * records through the adopt iterator, and the snapshot iterator copies the
- * records back into it before user space reads them. Without task_storage the
- * object is loaded without task_store and the branches that use it are dead
- * code to the verifier.
- */
-struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct herd_task);
-} task_store SEC(".maps");
+/* Where the records are counted (shared_maps.bpf.h says how): task storage where
+ * the loader's task_storage is set, else the tasks hash. */
+SHARED_MAP_TASK_STORE;
 
 /* Ports a target listens on, indexed by port (host order): 1 if it is one. An
  * array, not a hash: every TCP state change on the machine looks here first. */
@@ -64,21 +44,8 @@ struct {
 	__type(value, struct herd_conn);
 } conns SEC(".maps");
 
-struct window {
-	__u64 sk;   /* the connection whose arrival is being delivered */
-	__u64 ts;   /* when its handshake completed */
-	__u64 ctx;  /* pid_tgid of the context it runs in */
-	__u32 open; /* wakeups now are for this arrival */
-};
-
-/* The arrival window of each CPU: opened at a handshake (conn_open), closed by
- * sk_data_ready where the kernel has it (have_data_ready), else by WINDOW_NS. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct window);
-} windows SEC(".maps");
+/* The arrival window of each CPU (shared_maps.bpf.h). */
+SHARED_MAP_WINDOWS;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

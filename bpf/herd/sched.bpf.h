@@ -23,8 +23,6 @@
 #include "herd/helpers.bpf.h"
 #include "herd/maps.bpf.h"
 
-#define WINDOW_NS (200 * 1000) /* without sk_data_ready, a window lasts no longer */
-
 /* Target task @task (@tid) is gone for good: hand its final record to user space. */
 static __always_inline void task_gone(struct herd_task *task, __u32 tid, __u64 now)
 {

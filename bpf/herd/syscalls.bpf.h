@@ -28,6 +28,19 @@ static __always_inline bool is_fork(long id)
 	return id == NR_clone || id == NR_clone3 || id == NR_fork || id == NR_vfork;
 }
 
+/* Target @task's fork returned @ret (the child's pid, or an error): its cost,
+ * from the entry it noted (none if tracing began inside the call). */
+static __always_inline void fork_returned(struct herd_task *task, long ret)
+{
+	if (ret > 0 && task->fork_enter_ns) {
+		hist_add(HIST_FORK, bpf_ktime_get_ns() - task->fork_enter_ns);
+		struct herd_totals *t = tot();
+		if (t)
+			t->forks++;
+	}
+	task->fork_enter_ns = 0;
+}
+
 static __always_inline int on_sys_enter(long id, long arg1)
 {
 	__u32 kind = herd_wait_kind(id, arg1);
@@ -134,13 +147,9 @@ static __always_inline int on_sys_exit_accept(long ret, bool cast)
 	task->wait = WAIT_NONE;
 	if (ret >= 0) {
 		__u32 tid = task_storage ? cur->pid : (__u32)bpf_get_current_pid_tgid();
-		accepted(task, cur, tid, (int)ret, cast);
+		accepted(task, conn_of(fd_to_sk(cur, (int)ret, cast)), tid);
 	} else if (ret == -EAGAIN) {
-		task->eagain++;
-		if (task->pending) {
-			task->futile++;
-			task->pending = 0;
-		}
+		accept_empty(task);
 	}
 	return 0;
 }
@@ -152,13 +161,7 @@ static __always_inline int on_sys_exit(long id, long arg1, long ret)
 	if (!task)
 		return 0;
 	if (fork) {
-		if (ret > 0 && task->fork_enter_ns) {
-			hist_add(HIST_FORK, bpf_ktime_get_ns() - task->fork_enter_ns);
-			struct herd_totals *t = tot();
-			if (t)
-				t->forks++;
-		}
-		task->fork_enter_ns = 0;
+		fork_returned(task, ret);
 		return 0;
 	}
 	/* Classified by the call itself: a task may have entered it before tracing began. */
@@ -187,14 +190,13 @@ static __always_inline int on_uring_complete(__u64 *args)
 
 	if (res < 0 || !(task = current_target_task(&cur)))
 		return 0;
-	__u64 sk = fd_to_sk(cur, res, false);
-	struct herd_conn *c = sk ? bpf_map_lookup_elem(&conns, &sk) : NULL;
+	struct herd_conn *c = conn_of(fd_to_sk(cur, res, false));
 	if (!c || c->accepted_ns)
 		return 0;
 	struct herd_totals *t = tot();
 	if (t)
 		t->uring_accepts++;
-	accepted(task, cur, (__u32)bpf_get_current_pid_tgid(), res, false);
+	accepted(task, c, (__u32)bpf_get_current_pid_tgid());
 	return 0;
 }
 

@@ -43,14 +43,8 @@
 #include "kernels/kjson.h"
 #include "kernels/matrix.h"
 #include "progress.h"
+#include "stopsig.h"
 #include "log.h"
-
-static volatile sig_atomic_t stop_signal;
-
-static void on_signal(int sig)
-{
-	stop_signal = sig;
-}
 
 /* --report-only: the kernels as OUT/kernels.json has them, their runs from OUT. */
 static int report_only(struct kernels_opts *o)
@@ -114,10 +108,7 @@ int cmd_kernels(int argc, char **argv)
 		die("cannot create %s: %m", out);
 	kernels_check_models(&o, out);
 
-	struct sigaction sa = { .sa_handler = on_signal };
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	stop_on_signals(STOP_INTERRUPT_CALLS);
 	progress_start(o.nkernels, isatty(STDERR_FILENO));
 	for (int i = 0; i < o.nkernels; i++) {
 		snprintf(kr[i].k.name, sizeof(kr[i].k.name), "%s", o.kernels[i]);

@@ -65,19 +65,13 @@
 #include "session/sidefiles.h"
 #include "session/session.h"
 #include "spawn.h"
+#include "stopsig.h"
 #include "waitstatus.h"
 
 /* The longest name written below a run directory ("rep-100/connections.csv"). */
 #define LONGEST_NAME 32
 /* herdload's exit status when it ran to the end and no request succeeded (its README). */
 #define HERDLOAD_EXIT_NONE_OK 3
-
-static volatile sig_atomic_t stop_signal;
-
-static void on_signal(int sig)
-{
-	stop_signal = sig;
-}
 
 /* A NULL-terminated argv: @head, the options in @args, @tail. Free with free() only. */
 static char **make_argv(char *const *head, size_t nhead, const struct vec *args, char *const *tail,
@@ -499,9 +493,7 @@ int cmd_run(int argc, char **argv)
 
 	run_opts_parse(argc, argv, &o); /* every value checked: a refused run starts nothing */
 	cgroup_sweep();			/* what a SIGKILL'ed herdlab left */
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	signal(SIGPIPE, SIG_IGN);
+	stop_on_signals(STOP_RESTART_CALLS);
 	if (o.out) {
 		n = path_fmt(dir, sizeof(dir), "%s", o.out);
 	} else {

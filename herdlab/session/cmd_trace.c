@@ -43,6 +43,7 @@
 #include "session/runopts.h"
 #include "session/session.h"
 #include "sockets.h"
+#include "stopsig.h"
 
 struct trace_opts {
 	pid_t pid;		   /* --pid: an existing process (0: start CMD) */
@@ -59,13 +60,6 @@ struct trace_opts {
 	bool causes; /* --causes: the targets' switches and wakeups, and why (causes.h) */
 	char **cmd;  /* CMD ARGS after -- */
 };
-
-static volatile sig_atomic_t stop_signal;
-
-static void on_signal(int sig)
-{
-	stop_signal = sig;
-}
 
 static void usage(FILE *f)
 {
@@ -423,9 +417,7 @@ int cmd_trace(int argc, char **argv)
 	int rc = 1;
 
 	parse(argc, argv, &o);
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	signal(SIGPIPE, SIG_IGN);
+	stop_on_signals(STOP_RESTART_CALLS);
 	if (o.pid && !session_process_alive(o.pid))
 		die("--pid %d: no such process", o.pid);
 	if (session_open(&s, true, o.verbose, o.attach) < 0)

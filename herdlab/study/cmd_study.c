@@ -37,14 +37,8 @@
 #include "log.h"
 #include "path.h"
 #include "progress.h"
+#include "stopsig.h"
 #include "study/study.h"
-
-static volatile sig_atomic_t stop_signal;
-
-static void on_signal(int sig)
-{
-	stop_signal = sig;
-}
 
 static void usage(FILE *f)
 {
@@ -250,9 +244,7 @@ static int run_study(struct study *s)
 		else
 			log_info("%s/%s skipped: %s", s->cells[i].exp->id, s->cells[i].id,
 				 s->cells[i].skip);
-	struct sigaction sa = { .sa_handler = on_signal };
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	stop_on_signals(STOP_INTERRUPT_CALLS);
 	progress_start(total, isatty(STDERR_FILENO));
 	snprintf(s->incomplete, sizeof(s->incomplete), "still running");
 	for (int r = 0; r < s->repeat && !stop_signal; r++)
