@@ -25,12 +25,12 @@
 
 /* The targets by TID: every one, for user space, and where the records live
  * without task storage. */
-#define SHARED_MAP_TASKS                                  \
-	struct {                                          \
-		__uint(type, BPF_MAP_TYPE_HASH);          \
-		__uint(max_entries, HERD_MAX_TASKS);      \
-		__type(key, __u32);                       \
-		__type(value, struct herd_task);          \
+#define SHARED_MAP_TASKS                             \
+	struct {                                     \
+		__uint(type, BPF_MAP_TYPE_HASH);     \
+		__uint(max_entries, HERD_MAX_TASKS); \
+		__type(key, __u32);                  \
+		__type(value, struct herd_task);     \
 	} tasks SEC(".maps")
 
 /*
@@ -47,12 +47,12 @@
  * objects are loaded without task_store and the branches that use it are dead
  * code to the verifier.
  */
-#define SHARED_MAP_TASK_STORE                             \
-	struct {                                          \
-		__uint(type, BPF_MAP_TYPE_TASK_STORAGE);  \
-		__uint(map_flags, BPF_F_NO_PREALLOC);     \
-		__type(key, int);                         \
-		__type(value, struct herd_task);          \
+#define SHARED_MAP_TASK_STORE                            \
+	struct {                                         \
+		__uint(type, BPF_MAP_TYPE_TASK_STORAGE); \
+		__uint(map_flags, BPF_F_NO_PREALLOC);    \
+		__type(key, int);                        \
+		__type(value, struct herd_task);         \
 	} task_store SEC(".maps")
 
 /* An arrival being delivered on a CPU: wakeups in it were caused by it. */
@@ -67,12 +67,12 @@ struct window {
 
 /* The arrival window of each CPU: opened at a handshake (conn_open), closed by
  * sk_data_ready where the kernel has it (have_data_ready), else by WINDOW_NS. */
-#define SHARED_MAP_WINDOWS                                \
-	struct {                                          \
-		__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);  \
-		__uint(max_entries, 1);                   \
-		__type(key, __u32);                       \
-		__type(value, struct window);             \
+#define SHARED_MAP_WINDOWS                               \
+	struct {                                         \
+		__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY); \
+		__uint(max_entries, 1);                  \
+		__type(key, __u32);                      \
+		__type(value, struct window);            \
 	} windows SEC(".maps")
 
 #endif /* HERDLAB_SHARED_MAPS_BPF_H */

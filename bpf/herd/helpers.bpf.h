@@ -122,7 +122,8 @@ static __always_inline struct herd_task *current_target_task(struct task_struct 
 {
 	if (task_storage) {
 		*cur = bpf_get_current_task_btf();
-		return task_has_storage(*cur) ? bpf_task_storage_get(&task_store, *cur, 0, 0) : NULL;
+		return task_has_storage(*cur) ? bpf_task_storage_get(&task_store, *cur, 0, 0)
+					      : NULL;
 	}
 	*cur = (struct task_struct *)bpf_get_current_task();
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
