@@ -200,19 +200,29 @@ within() { awk -v v="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(v >= lo && v <= h
 # or the descriptor-passing socket, which another task causes) must be that number.
 # A stack holding a lock's release (a futex wake, a file lock's waiters, a semaphore
 # operation) is a lock wakeup.
+# bpftrace says "Attaching" before it has attached: it counts from the moment a
+# marker process's wakeup (a stop and a continue) reaches its second probe.
 bt_start() {
-	local pids=$1 cond="" p i
+	local pids=$1 cond="" p i mark
 	for p in $pids; do cond="$cond${cond:+ || }args->pid == $p"; done
+	sleep 600 &
+	mark=$!
 	cat >"$TMP/wakers.bt" <<-EOF
 		tracepoint:sched:sched_waking /$cond/ { @[kstack] = count(); }
+		tracepoint:sched:sched_waking /args->pid == $mark/ { printf("ready\n"); }
 	EOF
 	bpftrace "$TMP/wakers.bt" >"$TMP/wakers.out" 2>"$TMP/wakers.err" &
 	BT_PID=$!
-	for i in $(seq 200); do
-		grep -q '^Attaching' "$TMP/wakers.out" "$TMP/wakers.err" 2>/dev/null && break
+	for i in $(seq 400); do
+		kill -STOP $mark
+		kill -CONT $mark
+		grep -q '^ready' "$TMP/wakers.out" 2>/dev/null && break
+		kill -0 $BT_PID 2>/dev/null || break
 		sleep 0.05
 	done
-	sleep 0.5
+	kill $mark
+	wait $mark 2>/dev/null
+	grep -q '^ready' "$TMP/wakers.out" || fail "bpftrace attached" "$(tail -3 "$TMP/wakers.err")"
 }
 bt_stop() {
 	kill -TERM $BT_PID # a background job ignores SIGINT; bpftrace prints its maps on either
@@ -247,6 +257,7 @@ stop_all
 LOCK_WAKERS='futex_wake|futex_unlock|__locks_wake_up_blocks|do_semtimedop|semtimedop|__x64_sys_semop'
 for mutex in pthread fcntl flock sysvsem; do
 	apache_start 2 $mutex 0 || { fail "apache2 starts with Mutex $mutex"; stop_all; continue; }
+	sleep 0.5 # the children settle into the lock before the two counts begin
 	bt_start "$SERVER_PID $(descendants $SERVER_PID)"
 	trace_pid
 	load $PORT1 || fail "apache2, Mutex $mutex: $N requests served"
