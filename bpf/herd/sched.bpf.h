@@ -131,7 +131,11 @@ static __always_inline int on_waking(struct task_struct *p, bool btf)
 		task->offcpu_ns = 0;
 	}
 	task->queued_ns = now;
-	__u32 wait = task->wait;
+	/* What it waits in now, from its registers where the kernel has them: a task
+	 * may be woken in the instant between joining a wait queue and switching out
+	 * (the condition met before schedule()), when what its last switch recorded is
+	 * still the wait before this one. */
+	__u32 wait = btf && wait_from_regs ? task_wait_kind(p) : task->wait;
 	if (wait == WAIT_NONE || wait >= WAIT_KINDS)
 		return 0;
 	if (!arrival_kind(wait)) { /* a lock or the passfd socket: another target woke it */

@@ -69,8 +69,13 @@ workers_up() {
 }
 
 # apache_start LISTENS MUTEX MAXCONN: mpm_prefork with StartServers 8 under $TMP/apache.
+# Its eight children are all it has unless MAXCONN makes them respawn: with one spare
+# server required (not eight), the parent forks none while 4 clients keep at most 4 busy,
+# so a count by the pids at the start (bpftrace's) and herdlab's, which follows forks,
+# are of the same tasks.
 apache_start() {
-	local listens=$1 mutex=$2 maxconn=$3 root=$TMP/apache
+	local listens=$1 mutex=$2 maxconn=$3 root=$TMP/apache spare=1
+	[ "$maxconn" -gt 0 ] && spare=8
 	rm -rf "$root"
 	mkdir -p "$root/htdocs" "$root/logs"
 	head -c 1024 /dev/zero >"$root/htdocs/1k"
@@ -95,7 +100,7 @@ apache_start() {
 		echo "CustomLog $root/logs/access.log herd"
 		echo "DocumentRoot $root/htdocs"
 		echo "StartServers 8"
-		echo "MinSpareServers 8"
+		echo "MinSpareServers $spare"
 		echo "MaxSpareServers 16"
 		echo "MaxRequestWorkers 16"
 		echo "MaxConnectionsPerChild $maxconn"
@@ -224,8 +229,17 @@ bt_start() {
 	wait $mark 2>/dev/null
 	grep -q '^ready' "$TMP/wakers.out" || fail "bpftrace attached" "$(tail -3 "$TMP/wakers.err")"
 }
+# A background job ignores SIGINT; bpftrace prints its maps on SIGTERM. Once it let a
+# SIGTERM pass and waited on: it is asked again every 2 s, and killed after 10.
 bt_stop() {
-	kill -TERM $BT_PID # a background job ignores SIGINT; bpftrace prints its maps on either
+	local i
+	kill -TERM $BT_PID
+	for i in $(seq 100); do
+		kill -0 $BT_PID 2>/dev/null || break
+		[ $((i % 20)) -eq 0 ] && kill -TERM $BT_PID
+		sleep 0.1
+	done
+	kill -KILL $BT_PID 2>/dev/null
 	wait $BT_PID
 	BT_PID=
 }

@@ -173,19 +173,23 @@ ok "[ $(j accept.wakeups_by_wait.lock) -gt $((N / 2)) ]" \
 	"prefork-mutex: lock wakeups reported separately ($(j accept.wakeups_by_wait.lock))"
 
 # ---- the accept queue at its deepest: a known answer, and the kernel's own view -------------
-# The iterative server sleeps 1.5 s in one request while 20 clients connect: their
+# The iterative server sleeps 3 s in one request while 20 clients connect: their
 # handshakes complete and they wait, all 20, in the accept queue (which ss shows as
-# the listener's Recv-Q), then leave it one by one.
+# the listener's Recv-Q), then leave it one by one. ss is asked until it shows all 20
+# (20 curls take a while to start on a busy machine), well before the sleep ends.
 if trace_start iterative; then
-	curl -s -o /dev/null "http://127.0.0.1:$SRV_PORT/sleep/1500" &
+	curl -s -o /dev/null "http://127.0.0.1:$SRV_PORT/sleep/3000" &
 	clients=$!
 	sleep 0.3
 	for i in $(seq 20); do
 		curl -s -o /dev/null "http://127.0.0.1:$SRV_PORT/size/1K" &
 		clients+=" $!"
 	done
-	sleep 0.7
-	kernel_q=$(ss -Hltn "sport = :$SRV_PORT" | awk '{ print $2 }')
+	for i in $(seq 40); do
+		kernel_q=$(ss -Hltn "sport = :$SRV_PORT" | awk '{ print $2 }')
+		[ "$kernel_q" = 20 ] && break
+		sleep 0.05
+	done
 	wait $clients
 	trace_stop INT
 	is "$(j tcp.accept_queue_peak)/$kernel_q" "20/20" \
