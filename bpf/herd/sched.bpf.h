@@ -135,7 +135,9 @@ static __always_inline int on_waking(struct task_struct *p, bool btf)
 	 * may be woken in the instant between joining a wait queue and switching out
 	 * (the condition met before schedule()), when what its last switch recorded is
 	 * still the wait before this one. */
-	__u32 wait = btf && wait_from_regs ? task_wait_kind(p) : task->wait;
+	__u64 wait = btf && wait_from_regs ? task_wait_kind(p) : task->wait;
+	/* 64 bits, so that the bound below is checked on the register that indexes
+	 * wakeups[], not on a zero-extended copy the verifier cannot link to it */
 	if (wait == WAIT_NONE || wait >= WAIT_KINDS)
 		return 0;
 	if (!arrival_kind(wait)) { /* a lock or the passfd socket: another target woke it */
