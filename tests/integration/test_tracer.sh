@@ -177,10 +177,17 @@ ok "[ $(j accept.wakeups_by_wait.lock) -gt $((N / 2)) ]" \
 # handshakes complete and they wait, all 20, in the accept queue (which ss shows as
 # the listener's Recv-Q), then leave it one by one. ss is asked until it shows all 20
 # (20 curls take a while to start on a busy machine), well before the sleep ends.
+# The sleeper must be inside its request before they come.
 if trace_start iterative; then
 	curl -s -o /dev/null "http://127.0.0.1:$SRV_PORT/sleep/3000" &
 	clients=$!
-	sleep 0.3
+	# the sleeper first, accepted (the server's end established, the queue empty):
+	# a client that got in before it would be served, not queued
+	for i in $(seq 100); do
+		[ "$(ss -Htn state established "sport = :$SRV_PORT" | wc -l)" -ge 1 ] && break
+		sleep 0.05
+	done
+	sleep 0.2
 	for i in $(seq 20); do
 		curl -s -o /dev/null "http://127.0.0.1:$SRV_PORT/size/1K" &
 		clients+=" $!"
