@@ -17,18 +17,25 @@
 PORT=8080
 say() { echo "herdlab-guest: $*" >/dev/console; }
 
+# until_line PATTERN FILE PID TENTHS WHAT [SHOW]: wait until FILE has a line
+# matching PATTERN; if PID dies first, or TENTHS tenths of a second pass, say
+# WHAT with the text of SHOW (default FILE) and stop the script.
+until_line() {
+	i=0
+	until grep -q "$1" "$2" 2>/dev/null; do
+		i=$((i + 1))
+		if [ $i -gt "$4" ] || ! kill -0 "$3" 2>/dev/null; then
+			echo "$5:" >&2
+			cat "${6:-$2}" >&2
+			exit 1
+		fi
+		sleep 0.1
+	done
+}
+
 herdsrv --model "$MODEL" --workers "$WORKERS" --port "$PORT" --quiet >/tmp/srv.out 2>/tmp/srv.err &
 S=$!
-i=0
-until grep -q '^listening on' /tmp/srv.out; do
-	i=$((i + 1))
-	if [ $i -gt 600 ] || ! kill -0 $S 2>/dev/null; then
-		echo "herdsrv --model $MODEL did not start:" >&2
-		cat /tmp/srv.err >&2
-		exit 1
-	fi
-	sleep 0.1
-done
+until_line '^listening on' /tmp/srv.out $S 600 "herdsrv --model $MODEL did not start" /tmp/srv.err
 
 # load: requests/s of one run of the herd study's load.
 load() {
@@ -48,16 +55,8 @@ observe() {
 	rm -f /tmp/obs.err
 	herdlab trace --pid "$S" --attach "$path" "$@" >/dev/null 2>/tmp/obs.err &
 	OBS=$!
-	i=0
-	until grep -q '^herdlab trace: attached' /tmp/obs.err 2>/dev/null; do
-		i=$((i + 1))
-		if [ $i -gt 1800 ] || ! kill -0 $OBS 2>/dev/null; then
-			echo "herdlab trace --attach $path did not attach:" >&2
-			cat /tmp/obs.err >&2
-			exit 1
-		fi
-		sleep 0.1
-	done
+	until_line '^herdlab trace: attached' /tmp/obs.err $OBS 1800 \
+		"herdlab trace --attach $path did not attach"
 }
 unobserve() {
 	[ -n "$OBS" ] || return 0

@@ -53,8 +53,10 @@ load() { # -> requests/s
 
 # observe TOOL: start observer TOOL (none: nothing); sets OBS_PID. herdlab says when it
 # has attached (its loading is not timed); perf says nothing, and gets a second.
+# OBS_OK=0 when herdlab never said so (it died, or 10 s passed): that run is not traced.
 observe() {
 	OBS_PID=
+	OBS_OK=1
 	rm -f "$TMPD/obs.err"
 	case "$1" in
 	none) return 0 ;;
@@ -68,8 +70,9 @@ observe() {
 	case "$1" in
 	herdlab*)
 		local i
+		OBS_OK=0
 		for i in $(seq 200); do
-			grep -q '^herdlab trace: attached' "$TMPD/obs.err" 2>/dev/null && break
+			grep -q '^herdlab trace: attached' "$TMPD/obs.err" 2>/dev/null && { OBS_OK=1; break; }
 			kill -0 "$OBS_PID" 2>/dev/null || break
 			sleep 0.05
 		done
@@ -89,30 +92,37 @@ unobserve() {
 	OBS_PID=
 	rm -f "$TMPD"/*.data
 }
-# with TOOL: prints "requests/s observer-ticks" for a run of the load under TOOL.
+# with TOOL: prints "requests/s observer-ticks attached" for a run of the load under TOOL
+# (attached: 0 when the observer never attached, and the run was not traced).
 with() {
-	local rps
+	local rps ok
 	observe "$1"
+	ok=$OBS_OK
 	rps=$(load)
 	unobserve
-	echo "$rps $OBS_TICKS"
+	echo "$rps $OBS_TICKS $ok"
 }
 
 # ---- numbers: sorted, median, ci95, pct, goal_verdict ----------------------------------
 source "$(dirname "$0")/stats.sh"
 
 # ---- throughput, paired ----------------------------------------------------------------
-declare -A rps ratio ticks
+declare -A rps ratio ticks dropped
 tools=${OBSERVERS:-herdlab herdlab-entry syscall-tp perf-record perf-sched}
 [[ " $tools " == *" herdlab "* ]] || { echo "bench_tracer: OBSERVERS must include herdlab" >&2; exit 2; }
 for r in $(seq "$ROUNDS"); do
 	for tool in $tools; do
 		if ((r % 2)); then # alternate which of the pair runs first
 			read -r b _ < <(with none)
-			read -r v t < <(with "$tool")
+			read -r v t ok < <(with "$tool")
 		else
-			read -r v t < <(with "$tool")
+			read -r v t ok < <(with "$tool")
 			read -r b _ < <(with none)
+		fi
+		if [ "$ok" != 1 ]; then
+			dropped[$tool]=$((${dropped[$tool]:-0} + 1))
+			echo "bench: round $r/$ROUNDS: $tool never attached ($(tail -n 1 "$TMPD/obs.err" 2>/dev/null)); the pair is dropped" >&2
+			continue
 		fi
 		ticks[$tool]+="$t "
 		rps[none]+="$b "
@@ -125,6 +135,7 @@ done
 # ---- the programs' own cost, from the kernel's BPF statistics, under the same load ------
 sysctl -qw kernel.bpf_stats_enabled=1
 observe herdlab
+[ "$OBS_OK" = 1 ] || { echo "bench_tracer: herdlab trace did not attach for the statistics run: $(tail -n 1 "$TMPD/obs.err" 2>/dev/null)" >&2; exit 1; }
 stats_rps=$(load)
 # The tracer's own programs, by the ids of its fds, whatever their names (exit_accept4 or
 # exit_accept4_cast, a raw_tp twin, the fexit path's): never every program of the machine.
@@ -196,6 +207,10 @@ hz=$(getconf CLK_TCK)
 		echo "| $tool | $(echo ${rps[$tool]} | median) | $(pct "$(echo ${ratio[$tool]} | median)") |" \
 			"$(pct "$lo") - $(pct "$hi") | $(pct "$min") - $(pct "$max") |" \
 			"$(awk -v t="$own" -v hz="$hz" -v s="$RUN_S" -v c="$(nproc)" 'BEGIN { printf "%.1f%%", 100 * t / hz / (s * c) }') |"
+	done
+	for tool in $tools; do
+		[ -z "${dropped[$tool]:-}" ] ||
+			echo "$tool: ${dropped[$tool]} of $ROUNDS pairs dropped, as herdlab never attached in them (not traced, so not timed)."
 	done
 	echo
 	echo "The observer's own CPU: its user and system time over a run of the load, as a share of the"

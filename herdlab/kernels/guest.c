@@ -27,7 +27,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -47,10 +49,21 @@
  * The kernel's command line. noirqdebug: under emulation a PREEMPT_RT kernel's
  * threaded 8250 handler is slow enough that the "nobody cared" check disables
  * the second port's IRQ halfway through the results, which then never finish.
+ * unknown_nmi_panic, panic_print=0x41: the NMI sent to a guest that stalled
+ * (ask_state) panics it with every CPU's backtrace (0x40: where each was) and
+ * every task's state and stack (0x1).
  */
-#define CMDLINE "console=ttyS0 quiet panic=-1 nowatchdog noirqdebug"
-/* A guest that has booted and shows nothing new for this long has hung. */
-#define STALL_S 90
+#define CMDLINE                                                                 \
+	"console=ttyS0 quiet panic=-1 nowatchdog noirqdebug unknown_nmi_panic " \
+	"panic_print=0x41"
+/* A guest that has booted and shows nothing new for this long, not even the
+ * heartbeat of the model it runs, has hung: its kernel, or its PID 1. */
+#define STALL_S	     90
+#define HEARTBEAT_S  20 /* a running model's "running M S" mark, well inside STALL_S */
+#define KILL_AFTER_S 10 /* a stuck run's TERM to its KILL */
+#define BOOT_SHARE_S 60 /* of the kernel's bound, for the boot and the results */
+#define MIN_MODEL_S  20
+#define NMI_WAIT_S   20 /* for the panic an NMI asks of a stalled guest, to its end */
 
 /* ---- the initramfs ------------------------------------------------------------------- */
 
@@ -66,10 +79,46 @@ bool kernels_safe_word(const char *s)
 	return true;
 }
 
-/* The study: herdlab run for each model, into /results/MODEL/, its output in MODEL.log. */
+/* Each model's share of the kernel's bound, after the boot's and the results'. */
+static int guest_model_bound_s(const struct guest_opts *o)
+{
+	double share = (o->timeout_s - BOOT_SHARE_S) / (o->nmodels > 0 ? o->nmodels : 1);
+
+	return share > MIN_MODEL_S ? (int)share : MIN_MODEL_S;
+}
+
+/*
+ * Every user task's state, where it sleeps and its kernel stack: what a run that
+ * stopped making progress was waiting for (kernel threads have no executable).
+ */
+#define STATES_FN                                                                    \
+	"states() {\n"                                                               \
+	"\tfor d in /proc/[0-9]*; do\n"                                              \
+	"\t\treadlink $d/exe >/dev/null 2>&1 || continue\n"                          \
+	"\t\tfor t in $d/task/[0-9]*; do\n"                                          \
+	"\t\t\techo \"${t##*/} $(cut -d' ' -f2,3 $t/stat) wchan=$(cat $t/wchan)\"\n" \
+	"\t\t\tsed 's/^/    /' $t/stack 2>/dev/null\n"                               \
+	"\t\tdone\n"                                                                 \
+	"\tdone\n"                                                                   \
+	"}\n"
+
+/* Whether process $1 runs; a zombie does not (where kill -0 would say it does). */
+#define ALIVE_FN \
+	"alive() { case \"$(cat /proc/$1/stat 2>/dev/null)\" in ''|*') Z '*) return 1;; esac; }\n"
+
+/*
+ * The study: herdlab run for each model, into /results/MODEL/, its output in
+ * MODEL.log. While a model runs, PID 1 says so every HEARTBEAT_S, so that the
+ * host's stall means the guest itself stopped; past its share of the kernel's
+ * bound (guest_model_bound_s) the run is stuck: the tasks' states go to
+ * MODEL.stuck and the console, and the run is stopped (TERM, then KILL), so
+ * that the other models still run and the results still come back.
+ */
 static void study_loop(struct strbuf *t, const struct guest_opts *o)
 {
-	strbuf_addf(t, "n=0\nfor m in");
+	int bound = guest_model_bound_s(o);
+
+	strbuf_addf(t, STATES_FN ALIVE_FN "n=0\nfor m in");
 	for (int i = 0; i < o->nmodels; i++)
 		strbuf_addf(t, " %s", o->models[i]);
 	strbuf_addf(t,
@@ -82,16 +131,32 @@ static void study_loop(struct strbuf *t, const struct guest_opts *o)
 		strbuf_addf(t, " --attach %s", o->attach);
 	for (int i = 0; i < o->nload; i++)
 		strbuf_addf(t, " %s", o->load[i]);
-	strbuf_addf(t, " --out \"/results/$m\" >\"/results/$m.log\" 2>&1\n"
-		       "\trc=$?\n"
-		       "\t# no gnuplot here: the host draws the report and its figures again\n"
-		       "\trm -rf \"/results/$m/report.md\" \"/results/$m/report.html\" "
-		       "\"/results/$m/plots\"\n"
-		       "\techo \"$m $rc\" >>/results/status\n"
-		       "\tsay \"done $m $rc\"\n"
-		       "\t[ $rc -eq 0 ] || tail -n 3 \"/results/$m.log\" | sed \"s/^/" MARK
-		       "log $m: /\"\n"
-		       "done\n");
+	strbuf_addf(t,
+		    " --out \"/results/$m\" >\"/results/$m.log\" 2>&1 &\n"
+		    "\tpid=$! s=0\n"
+		    "\twhile alive $pid; do\n"
+		    "\t\tsleep 1\n"
+		    "\t\ts=$((s + 1))\n"
+		    "\t\t[ $((s %% %d)) -ne 0 ] || say \"running $m $s\"\n"
+		    "\t\tif [ $s -eq %d ]; then\n"
+		    "\t\t\t{ echo \"herdlab run had not finished after $s s\"; states; } "
+		    ">\"/results/$m.stuck\"\n"
+		    "\t\t\tsed \"s/^/" MARK "stuck $m: /\" \"/results/$m.stuck\"\n"
+		    "\t\t\tkill -TERM $pid\n"
+		    "\t\tfi\n"
+		    "\t\t[ $s -ne %d ] || kill -KILL $pid\n"
+		    "\tdone\n"
+		    "\twait $pid\n"
+		    "\trc=$?\n"
+		    "\t# no gnuplot here: the host draws the report and its figures again\n"
+		    "\trm -rf \"/results/$m/report.md\" \"/results/$m/report.html\" "
+		    "\"/results/$m/plots\"\n"
+		    "\techo \"$m $rc\" >>/results/status\n"
+		    "\tsay \"done $m $rc\"\n"
+		    "\t[ $rc -eq 0 ] || tail -n 3 \"/results/$m.log\" | sed \"s/^/" MARK
+		    "log $m: /\"\n"
+		    "done\n",
+		    HEARTBEAT_S, bound, bound + KILL_AFTER_S);
 }
 
 /*
@@ -213,13 +278,46 @@ struct console {
 	char last[256];	  /* the last complete non-empty line */
 	char panic[256];  /* "Kernel panic - not syncing: ..." */
 	char model[64];	  /* the model running now */
+	char stuck[64];	  /* the last model said to be stuck */
+	char nmi_at[200]; /* where the NMI asked of a stalled guest found its CPUs */
+	int nmi_cpu;	  /* the CPU whose registers come next in its panic, or -1 */
+	bool nmi;	  /* the guest said it received that NMI */
 	char failed[256]; /* the first "log M: ..." line of a failed model */
 	bool up, sending;
 	int done;
 	off_t bytes; /* read so far */
 };
 
-/* One line of the console: the guest's marks, a panic. */
+/*
+ * The panic an NMI asked for (ask_state): "NMI received for unknown reason 21 on
+ * CPU 0", then for each CPU "NMI backtrace for cpu N" (panic_print's 0x40; the
+ * first CPU's own stack comes first), each with the registers of where it was,
+ * "RIP: 0010:FUNC+OFF/LEN", which go into nmi_at as "cpu N at FUNC+OFF/LEN".
+ */
+static void nmi_line(struct console *c, const char *l)
+{
+	const char *at;
+	char said[32];
+	int cpu;
+
+	if ((at = strstr(l, "NMI received for unknown reason"))) {
+		c->nmi = true;
+		c->nmi_cpu = sscanf(at, "NMI received for unknown reason %*x on CPU %d", &cpu) == 1
+				     ? cpu
+				     : -1;
+	} else if (c->nmi && (at = strstr(l, "NMI backtrace for cpu "))) {
+		c->nmi_cpu = sscanf(at, "NMI backtrace for cpu %d", &cpu) == 1 ? cpu : -1;
+	} else if (c->nmi_cpu >= 0 && (at = strstr(l, "RIP: 0010:"))) {
+		snprintf(said, sizeof(said), "cpu %d at ", c->nmi_cpu);
+		size_t n = strlen(c->nmi_at);
+		if (!strstr(c->nmi_at, said))
+			snprintf(c->nmi_at + n, sizeof(c->nmi_at) - n, "%s%s%s", n ? ", " : "",
+				 said, at + 10);
+		c->nmi_cpu = -1;
+	}
+}
+
+/* One line of the console: the guest's marks, a panic, an NMI's answer. */
 static void console_line(struct console *c, const struct guest_opts *o, struct guest_result *r,
 			 uint64_t start)
 {
@@ -234,6 +332,7 @@ static void console_line(struct console *c, const struct guest_opts *o, struct g
 	snprintf(c->last, sizeof(c->last), "%.*s", (int)sizeof(c->last) - 1, l);
 	if (strstr(l, "Kernel panic") && !c->panic[0])
 		snprintf(c->panic, sizeof(c->panic), "%s", strstr(l, "Kernel panic"));
+	nmi_line(c, l);
 	if (!(mark = strstr(l, MARK)))
 		return;
 	mark += strlen(MARK);
@@ -244,6 +343,9 @@ static void console_line(struct console *c, const struct guest_opts *o, struct g
 		progress_say("%s: booted in %.1f s (%s)", o->k->name, r->boot_s, mark + 3);
 	} else if (sscanf(mark, "model %63s %d %d", c->model, &i, &n) == 3) {
 		progress_say("%s: %s (%d/%d)", o->k->name, c->model, i, n);
+	} else if (!strncmp(mark, "stuck ", 6) && strcmp(c->stuck, c->model)) {
+		snprintf(c->stuck, sizeof(c->stuck), "%s", c->model);
+		progress_say("%s: %s is stuck; the guest stops it", o->k->name, c->model);
 	} else if (!strncmp(mark, "done ", 5)) {
 		c->done++;
 	} else if (!strncmp(mark, "log ", 4) && !c->failed[0]) {
@@ -272,6 +374,40 @@ static void console_poll(struct console *c, const struct guest_opts *o, struct g
 			}
 		}
 	}
+}
+
+/*
+ * A guest that stalled: ask its kernel what it was doing. qemu's monitor sends
+ * an NMI, which reaches a CPU even where interrupts are off (a lock spun on
+ * forever); the guest's kernel (CMDLINE) panics with the stack of where the NMI
+ * found it and every task's state, onto the console, and qemu exits
+ * (-no-reboot). True when qemu exited within NMI_WAIT_S (*@status: how).
+ */
+static bool ask_state(const char *monitor, pid_t pid, int *status, struct console *c,
+		      const struct guest_opts *o, struct guest_result *r, uint64_t start)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	bool exited = false;
+	int fd;
+
+	if (snprintf(a.sun_path, sizeof(a.sun_path), "%s", monitor) >= (int)sizeof(a.sun_path))
+		return false;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
+	    write(fd, "nmi\n", 4) != 4) {
+		if (fd >= 0)
+			close(fd);
+		return false;
+	}
+	progress_say("%s: stalled; asking its kernel for its state (an NMI)", o->k->name);
+	uint64_t until = clock_now_ns() + NMI_WAIT_S * NSEC_PER_SEC;
+	while (!exited && clock_now_ns() < until) {
+		nanosleep(&(struct timespec){ 0, 100 * 1000 * 1000 }, NULL);
+		exited = waitpid(pid, status, WNOHANG) == pid;
+		console_poll(c, o, r, start);
+	}
+	close(fd);
+	return exited;
 }
 
 /* ---- the results channel ---------------------------------------------------------------- */
@@ -367,8 +503,9 @@ out:
 int guest_run(const struct guest_opts *o, struct guest_result *r)
 {
 	char initrd[PATH_MAX], console[PATH_MAX], results[PATH_MAX], qlog[PATH_MAX], tgz[PATH_MAX];
-	char ser0[PATH_MAX + 8], ser1[PATH_MAX + 8], log[PATH_MAX + 32];
-	struct console c = { .fd = -1 };
+	char ser0[PATH_MAX + 8], ser1[PATH_MAX + 8], log[PATH_MAX + 32], mon[PATH_MAX];
+	char monarg[PATH_MAX + 32], stalled_at[256] = "";
+	struct console c = { .fd = -1, .nmi_cpu = -1 };
 	uint64_t start = clock_now_ns();
 	bool timed_out = false, stalled = false;
 	int status = -1;
@@ -379,6 +516,12 @@ int guest_run(const struct guest_opts *o, struct guest_result *r)
 	pathf(results, "%s/results.txt", o->work);
 	pathf(qlog, "%s/qemu.log", o->work);
 	pathf(tgz, "%s/results.tgz", o->work);
+	pathf(mon, "%s/qemu.mon", o->work);
+	/* the monitor, for ask_state, where its path fits a socket's address */
+	if (strlen(mon) < sizeof(((struct sockaddr_un *)0)->sun_path))
+		snprintf(monarg, sizeof(monarg), "unix:%s,server=on,wait=off", mon);
+	else
+		snprintf(monarg, sizeof(monarg), "none");
 	progress_say("%s: building the initramfs", o->k->name);
 	if (build_initrd(o, initrd, r) < 0)
 		return -1;
@@ -408,6 +551,8 @@ int guest_run(const struct guest_opts *o, struct guest_result *r)
 			       initrd,
 			       "-append",
 			       CMDLINE,
+			       "-monitor",
+			       monarg,
 			       NULL };
 	/* the command line for the record, its scratch files by their names */
 	snprintf(r->qemu_cmd, sizeof(r->qemu_cmd), "%s", QEMU);
@@ -416,6 +561,8 @@ int guest_run(const struct guest_opts *o, struct guest_result *r)
 		char one[PATH_MAX + 16];
 		if (a == ser0 || a == ser1)
 			snprintf(one, sizeof(one), " file:%s", slash + 1);
+		else if (a == monarg && strcmp(a, "none"))
+			snprintf(one, sizeof(one), " unix:%s", slash + 1);
 		else if (a == initrd || a == o->k->vmlinuz)
 			snprintf(one, sizeof(one), " %s", slash + 1);
 		else
@@ -458,9 +605,11 @@ int guest_run(const struct guest_opts *o, struct guest_result *r)
 		uint64_t now = clock_now_ns();
 		if ((!c.up && now >= boot_deadline) || now >= deadline ||
 		    (c.up && now - active >= STALL_S * NSEC_PER_SEC)) {
-			status = spawn_stop(pid, 3000);
 			timed_out = true;
 			stalled = now < deadline && c.up;
+			snprintf(stalled_at, sizeof(stalled_at), "%s", c.last);
+			if (!(stalled && ask_state(mon, pid, &status, &c, o, r, start)))
+				status = spawn_stop(pid, 3000);
 			console_poll(&c, o, r, start);
 			break;
 		}
@@ -499,9 +648,14 @@ int guest_run(const struct guest_opts *o, struct guest_result *r)
 			 o->boot_timeout_s, saw);
 	else if (timed_out && stalled)
 		snprintf(r->reason, sizeof(r->reason),
-			 "hang: no output from the guest for %d s %s%s (last console line: %.200s)",
+			 "hang: no output from the guest for %d s, not even its heartbeat, %s%s "
+			 "(last console line: %.100s); %s%.160s%s",
 			 STALL_S, c.sending ? "while sending the results" : "while running ",
-			 c.sending ? "" : c.model, saw);
+			 c.sending ? "" : c.model, stalled_at[0] ? stalled_at : saw,
+			 !c.nmi	       ? "its kernel did not answer an NMI"
+			 : c.nmi_at[0] ? "an NMI found "
+				       : "an NMI panicked its kernel",
+			 c.nmi_at, c.nmi ? " (the stacks: console.log)" : "");
 	else if (timed_out)
 		snprintf(r->reason, sizeof(r->reason),
 			 "hang: timed out after %.0f s %s%s (last console line: %.200s)",
@@ -530,6 +684,7 @@ out:
 		r->duration_s = (double)(clock_now_ns() - start) / 1e9;
 	if (c.fd >= 0)
 		close(c.fd);
+	unlink(mon);
 	unlink(initrd);
 	unlink(tgz);
 	return r->reason[0] ? -1 : 0;

@@ -26,6 +26,7 @@
 #include "kernels/matrix.h"
 #include "progress.h"
 #include "log.h"
+#include "metrics/keys.h"
 #include "report/runreport.h"
 
 /* Fill @kr->k from the --kernels word @item; -1 with @kr->reason if it cannot be run. */
@@ -163,6 +164,37 @@ static void model_failure(const struct kernels_opts *o, struct kresult *kr, int 
 			 msg[0] ? msg : "no run directory came back");
 }
 
+/*
+ * A model that did not finish, though it may have left a run.json: the guest
+ * found it stuck (MODEL.stuck holds its tasks' states when it stopped it), or
+ * the run says itself that it is incomplete. Its reason is set; its directory
+ * stays for whoever reads it, but no table of the kernel holds it.
+ */
+static bool stuck(const struct kernels_opts *o, struct kresult *kr, int m, const char *stage)
+{
+	char path[PATH_MAX + 96], *text;
+
+	pathf(path, "%s/%s.stuck", stage, o->models[m]);
+	if (!(text = files_read(path, NULL)))
+		return false;
+	int first = (int)strcspn(text, "\n");
+	snprintf(kr->model_reason[m], sizeof(kr->model_reason[m]),
+		 "stuck: %.*s; the guest stopped it (its tasks' states: %s.stuck)",
+		 first > 150 ? 150 : first, text, o->models[m]);
+	free(text);
+	return true;
+}
+
+static bool incomplete(struct kresult *kr, int m)
+{
+	if (!json_is_false(json_object_get(kr->run[m], MK_COMPLETE)))
+		return false;
+	const char *why = json_string_value(json_object_get(kr->run[m], MK_INCOMPLETE_REASON));
+	snprintf(kr->model_reason[m], sizeof(kr->model_reason[m]), "the run did not finish: %.200s",
+		 why ? why : "no reason recorded");
+	return true;
+}
+
 /* Each model's run.json, or why there is none; then the kernel's status. */
 static void collect(const struct kernels_opts *o, struct kresult *kr, const char *stage)
 {
@@ -173,6 +205,11 @@ static void collect(const struct kernels_opts *o, struct kresult *kr, const char
 	for (int m = 0; m < o->nmodels; m++) {
 		pathf(path, "%s/%s/run.json", stage, o->models[m]);
 		kr->run[m] = kr->reason[0] && kr->k.host ? NULL : json_load_file(path, 0, &err);
+		if (stuck(o, kr, m, stage) || (kr->run[m] && incomplete(kr, m))) {
+			json_decref(kr->run[m]);
+			kr->run[m] = NULL;
+			continue;
+		}
 		if (!kr->run[m]) {
 			model_failure(o, kr, m, stage);
 			continue;

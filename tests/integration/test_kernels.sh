@@ -7,8 +7,10 @@
 # 1), accepted = established = the client's requests, every run says the path
 # it took (trace.tracer.attach) and kernels.md compares the two; an empty file
 # given as vmlinuz and a boot that cannot finish in time are reported failed in
-# bounded time, while the other kernels still run; an interrupted run leaves no
-# qemu, no scratch files and no half-written directory behind.
+# bounded time, while the other kernels still run; a model that overruns its
+# share of --timeout is stopped inside the guest, which keeps its tasks' states
+# and goes on to the next model; an interrupted run leaves no qemu, no scratch
+# files and no half-written directory behind.
 #
 # Needs root, qemu-system-x86_64, a static busybox and the static programs
 # (make builds them), and the Debian mirror configured in /etc/apt for the
@@ -114,6 +116,31 @@ ok "[ $rc -eq 1 ] && [ $((t1 - t0)) -le 30 ]" "no boot within --boot-timeout 1: 
 ok "j '$TMP/slow/kernels.json' kernels.0.reason | grep -q '^no boot'" \
 	"and says so ($(j "$TMP/slow/kernels.json" kernels.0.reason))"
 is "$(new_qemus "$before")" "" "qemu killed at the bound"
+
+# ---- models that overrun their share of --timeout: stopped in the guest, with the
+# states of their tasks, and the next model still runs ------------------------------
+# --timeout 80 gives each of two models the guest's floor of 20 s; a 25 s load
+# overruns it in both.
+before=$(qemus)
+t0=$(date +%s)
+timeout --kill-after=10 200 "$HERDLAB" kernels --kernels 6.1 --models prefork,iterative \
+	--load "--clients 1 --duration 25 --path /size/1K" --timeout 80 --out "$TMP/stuck" \
+	>/dev/null 2>"$TMP/stuck.err"
+rc=$?
+t1=$(date +%s)
+S=$TMP/stuck/6.1
+ok "[ $rc -eq 1 ]" "two stuck models: herdlab kernels exits 1 ($rc, in $((t1 - t0)) s)"
+is "$(j "$TMP/stuck/kernels.json" kernels.0.status)" failed "the kernel failed: no model finished"
+for m in prefork iterative; do
+	ok "j '$TMP/stuck/kernels.json' kernels.0.models.$m.reason | grep -q '^stuck: herdlab run had not finished after 20 s; the guest stopped it'" \
+		"$m: its reason says it was stuck and stopped ($(j "$TMP/stuck/kernels.json" kernels.0.models.$m.reason))"
+	ok "grep -A3 '(herdsrv) ' '$S/$m.stuck' | grep -q '^    \\[<0>\\] [a-z_]'" \
+		"$m.stuck: each server task's state, where it sleeps and its kernel stack ($(grep -c '(herdsrv) ' "$S/$m.stuck" 2>/dev/null) tasks)"
+	ok "grep -q '^herdlab-guest: running $m 20' '$S/console.log' && grep -q '^herdlab-guest: stuck $m: ' '$S/console.log'" \
+		"$m: the guest's heartbeat, then its states, on the console"
+	is "$(j "$S/$m/run.json" complete)" false "$m: the run stopped says it did not finish"
+done
+is "$(new_qemus "$before")" "" "no qemu left running"
 
 # ---- SIGINT while a guest runs ----------------------------------------------------
 before=$(qemus)

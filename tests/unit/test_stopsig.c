@@ -49,6 +49,8 @@ static ssize_t read_while_signalled(int sig, bool then_write, int *err)
 			if (write(fds[1], "x", 1) != 1)
 				_exit(1);
 		}
+		/* Without a byte, the pipe stays open well past the signal: the read
+		 * must end by the signal (EINTR), not by an end of file racing it. */
 		sleep_ms(then_write ? 0 : 200);
 		_exit(0);
 	}
