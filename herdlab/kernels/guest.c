@@ -56,10 +56,9 @@
 #define CMDLINE                                                                 \
 	"console=ttyS0 quiet panic=-1 nowatchdog noirqdebug unknown_nmi_panic " \
 	"panic_print=0x41"
-/* A guest that has booted and shows nothing new for this long, not even the
- * heartbeat of the model it runs, has hung: its kernel, or its PID 1. */
-#define STALL_S	     90
-#define HEARTBEAT_S  20 /* a running model's "running M S" mark, well inside STALL_S */
+/* A running model's "running M S" mark: a booted guest that shows nothing new
+ * for --stall-timeout, not even this, has hung (its kernel, or its PID 1). */
+#define HEARTBEAT_S  KERNELS_HEARTBEAT_S
 #define KILL_AFTER_S 10 /* a stuck run's TERM to its KILL */
 #define BOOT_SHARE_S 60 /* of the kernel's bound, for the boot and the results */
 #define MIN_MODEL_S  20
@@ -292,12 +291,23 @@ struct console {
  * The panic an NMI asked for (ask_state): "NMI received for unknown reason 21 on
  * CPU 0", then for each CPU "NMI backtrace for cpu N" (panic_print's 0x40; the
  * first CPU's own stack comes first), each with the registers of where it was,
- * "RIP: 0010:FUNC+OFF/LEN", which go into nmi_at as "cpu N at FUNC+OFF/LEN".
+ * "RIP: 0010:FUNC+OFF/LEN", which go into nmi_at as "cpu N at FUNC+OFF/LEN", or
+ * "... skipped: idling at FUNC", which goes in as "cpu N idle".
  */
+static void nmi_found(struct console *c, int cpu, const char *what)
+{
+	char said[32];
+	size_t n = strlen(c->nmi_at);
+
+	snprintf(said, sizeof(said), "cpu %d ", cpu);
+	if (!strstr(c->nmi_at, said)) /* once: the first CPU's stack comes twice */
+		snprintf(c->nmi_at + n, sizeof(c->nmi_at) - n, "%s%s%s", n ? ", " : "", said, what);
+	c->nmi_cpu = -1;
+}
+
 static void nmi_line(struct console *c, const char *l)
 {
 	const char *at;
-	char said[32];
 	int cpu;
 
 	if ((at = strstr(l, "NMI received for unknown reason"))) {
@@ -307,14 +317,32 @@ static void nmi_line(struct console *c, const char *l)
 				     : -1;
 	} else if (c->nmi && (at = strstr(l, "NMI backtrace for cpu "))) {
 		c->nmi_cpu = sscanf(at, "NMI backtrace for cpu %d", &cpu) == 1 ? cpu : -1;
+		if (c->nmi_cpu >= 0 && strstr(at, " skipped: idling")) /* no registers follow */
+			nmi_found(c, cpu, "idle");
 	} else if (c->nmi_cpu >= 0 && (at = strstr(l, "RIP: 0010:"))) {
-		snprintf(said, sizeof(said), "cpu %d at ", c->nmi_cpu);
-		size_t n = strlen(c->nmi_at);
-		if (!strstr(c->nmi_at, said))
-			snprintf(c->nmi_at + n, sizeof(c->nmi_at) - n, "%s%s%s", n ? ", " : "",
-				 said, at + 10);
-		c->nmi_cpu = -1;
+		char where[160];
+		snprintf(where, sizeof(where), "at %s", at + 10);
+		nmi_found(c, c->nmi_cpu, where);
 	}
+}
+
+/*
+ * Whether every CPU the NMI found (nmi_at) was entering the breakpoint trap: the
+ * emulator running a breakpoint again and again that the kernel, patching its
+ * code (a trampoline attached, a static key), has already taken out, which the
+ * kernel answers by running the instruction once more (kprobe_int3_handler).
+ */
+static bool all_at_int3(const char *nmi_at)
+{
+	int cpus = 0, traps = 0;
+
+	for (const char *p = nmi_at; (p = strstr(p, "cpu ")); p += 4) {
+		const char *next = strstr(p + 4, ", cpu ");
+		const char *trap = strstr(p, "int3");
+		cpus++;
+		traps += trap && (!next || trap < next);
+	}
+	return cpus > 0 && traps == cpus;
 }
 
 /* One line of the console: the guest's marks, a panic, an NMI's answer. */
@@ -498,6 +526,34 @@ out:
 	return rc;
 }
 
+/* Why a guest that went silent failed: in which model, and what the NMI found. */
+static void stall_reason(const struct guest_opts *o, struct guest_result *r,
+			 const struct console *c, const char *last)
+{
+	size_t len = sizeof(r->reason);
+	int n = snprintf(
+		r->reason, len,
+		"hang: no output from the guest for %.0f s, not even its heartbeat, %s%.40s "
+		"(last console line: %.100s); ",
+		o->stall_s, c->sending ? "while sending the results" : "while running ",
+		c->sending ? "" : c->model, last);
+
+	if (n < 0 || (size_t)n >= len)
+		return;
+	if (!c->nmi)
+		snprintf(r->reason + n, len - n, "its kernel did not answer an NMI");
+	else if (!c->nmi_at[0])
+		snprintf(r->reason + n, len - n, "an NMI panicked it (the stacks: console.log)");
+	else if (all_at_int3(c->nmi_at))
+		snprintf(r->reason + n, len - n,
+			 "an NMI found %s: every CPU traps on a breakpoint the kernel has patched "
+			 "away, which the emulator still runs (the stacks: console.log)",
+			 c->nmi_at);
+	else
+		snprintf(r->reason + n, len - n, "an NMI found %s (the stacks: console.log)",
+			 c->nmi_at);
+}
+
 /* ---- the run -------------------------------------------------------------------------------- */
 
 int guest_run(const struct guest_opts *o, struct guest_result *r)
@@ -530,7 +586,7 @@ int guest_run(const struct guest_opts *o, struct guest_result *r)
 	snprintf(ser1, sizeof(ser1), "file:%s", results);
 	char *const argv[] = { QEMU,
 			       "-accel",
-			       "tcg,thread=multi",
+			       "tcg,thread=single",
 			       "-cpu",
 			       "max",
 			       "-smp",
@@ -604,7 +660,7 @@ int guest_run(const struct guest_opts *o, struct guest_result *r)
 		}
 		uint64_t now = clock_now_ns();
 		if ((!c.up && now >= boot_deadline) || now >= deadline ||
-		    (c.up && now - active >= STALL_S * NSEC_PER_SEC)) {
+		    (c.up && now - active >= (uint64_t)(o->stall_s * 1e9))) {
 			timed_out = true;
 			stalled = now < deadline && c.up;
 			snprintf(stalled_at, sizeof(stalled_at), "%s", c.last);
@@ -647,15 +703,7 @@ int guest_run(const struct guest_opts *o, struct guest_result *r)
 			 "no boot: /init did not start within %.0f s (last console line: %.200s)",
 			 o->boot_timeout_s, saw);
 	else if (timed_out && stalled)
-		snprintf(r->reason, sizeof(r->reason),
-			 "hang: no output from the guest for %d s, not even its heartbeat, %s%s "
-			 "(last console line: %.100s); %s%.160s%s",
-			 STALL_S, c.sending ? "while sending the results" : "while running ",
-			 c.sending ? "" : c.model, stalled_at[0] ? stalled_at : saw,
-			 !c.nmi	       ? "its kernel did not answer an NMI"
-			 : c.nmi_at[0] ? "an NMI found "
-				       : "an NMI panicked its kernel",
-			 c.nmi_at, c.nmi ? " (the stacks: console.log)" : "");
+		stall_reason(o, r, &c, stalled_at[0] ? stalled_at : saw);
 	else if (timed_out)
 		snprintf(r->reason, sizeof(r->reason),
 			 "hang: timed out after %.0f s %s%s (last console line: %.200s)",

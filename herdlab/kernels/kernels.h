@@ -58,6 +58,10 @@ int kimage_release(const char *path, char *release, size_t len, char *why, size_
 
 /* ---- guest.c: one kernel under qemu, the study inside, results back ---- */
 
+/* A running guest says so this often; its silence for --stall-timeout is a hang. */
+#define KERNELS_HEARTBEAT_S 20
+#define KERNELS_MIN_STALL_S 30
+
 struct guest_opts {
 	const struct kernel *k;
 	const char *const *models; /* run in this order */
@@ -73,6 +77,7 @@ struct guest_opts {
 	const char *out;     /* an empty directory for /results of the guest */
 	double timeout_s;    /* the whole guest run */
 	double boot_timeout_s;
+	double stall_s; /* silence, once booted, that is a hang */
 	volatile sig_atomic_t *stop;
 };
 

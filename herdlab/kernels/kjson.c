@@ -4,7 +4,7 @@
  *
  *	{ "herdlab_version", "started", "finished", "host": { release, machine, cpus },
  *	  "models": [...], "workers", "load": [...], "attach", "load_scaled", "guest_machine",
- *	  "timeout_s", "boot_timeout_s", "kernels": [ KERNEL, ... ], "comparison" }
+ *	  "timeout_s", "boot_timeout_s", "stall_timeout_s", "kernels": [ KERNEL, ... ], "comparison" }
  *
  * Each KERNEL is the table kernel_fields below, which both the writer and the
  * reader walk: a field is named, and said how it is written and read back,
@@ -29,7 +29,7 @@
 #include "version.h"
 
 /* The guests' machine, as guest.c starts it. */
-#define GUEST_MACHINE "qemu-system-x86_64 -accel tcg,thread=multi -cpu max -smp 2 -m 1024"
+#define GUEST_MACHINE "qemu-system-x86_64 -accel tcg,thread=single -cpu max -smp 2 -m 1024"
 
 /* How a field of a kernel is written and read. */
 enum kind {
@@ -154,14 +154,15 @@ static json_t *kernels_json(const struct kernels_opts *o, const struct kresult *
 	}
 	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
 	return json_pack("{s:s, s:s, s:s, s:{s:s, s:s, s:I}, s:o, s:i, s:o, s:s, s:b, s:s, s:f, "
-			 "s:f, s:o, s:O}",
+			 "s:f, s:f, s:o, s:O}",
 			 "herdlab_version", herdlab_version, "started", started, "finished", date,
 			 "host", "release", u.release, "machine", u.machine, "cpus",
 			 (json_int_t)sysconf(_SC_NPROCESSORS_ONLN), "models", models, "workers",
 			 o->workers, "load", load, "attach", o->attach_arg ? o->attach_arg : "auto",
 			 "load_scaled", false, "guest_machine", GUEST_MACHINE, "timeout_s",
-			 o->timeout_s, "boot_timeout_s", o->boot_timeout_s, "kernels", list,
-			 "comparison", comparison ? comparison : json_null());
+			 o->timeout_s, "boot_timeout_s", o->boot_timeout_s, "stall_timeout_s",
+			 o->stall_timeout_s, "kernels", list, "comparison",
+			 comparison ? comparison : json_null());
 }
 
 void kjson_save(const struct kernels_opts *o, const struct kresult *kr, int nk, const char *out,
@@ -270,6 +271,8 @@ int kjson_load(const char *out, struct kernels_opts *o, struct kresult *kr, int 
 		o->timeout_s = json_number_value(json_object_get(j, "timeout_s"));
 	if (json_number_value(json_object_get(j, "boot_timeout_s")) > 0)
 		o->boot_timeout_s = json_number_value(json_object_get(j, "boot_timeout_s"));
+	if (json_number_value(json_object_get(j, "stall_timeout_s")) > 0)
+		o->stall_timeout_s = json_number_value(json_object_get(j, "stall_timeout_s"));
 	if (json_integer_value(json_object_get(j, "workers")))
 		o->workers = (int)json_integer_value(json_object_get(j, "workers"));
 	snprintf(started, startedlen, "%s", jstr(j, "started"));

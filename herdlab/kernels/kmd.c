@@ -123,7 +123,8 @@ int kmd_fill(FILE *f, void *arg)
 	fprintf(f, "\n## Comparison\n\n");
 	comparison(f, d);
 	fprintf(f, "\nPer kernel: KERNEL/MODEL/ is herdlab run's directory (run.json, CSVs), "
-		   "KERNEL/MODEL.log its output, KERNEL/console.log the guest's console; "
+		   "KERNEL/MODEL.log its output, KERNEL/console.log the guest's console "
+		   "(KERNEL/MODEL.stuck: the tasks' states of a model the guest stopped); "
 		   "kernels.json says what ran where.\n");
 	return ferror(f) ? -1 : 0;
 }

@@ -59,7 +59,7 @@ struct kernels_opts {
 	const char *out;			   /* --out (NULL: a new runs/kernels-STAMP) */
 	const char *cache;			   /* --cache, made absolute before the run */
 	const char *static_dir;			   /* --static (NULL: look beside herdlab) */
-	double timeout_s, boot_timeout_s;
+	double timeout_s, boot_timeout_s, stall_timeout_s;
 	int workers;
 	bool report_only;    /* --report-only: the comparison and kernels.md again, from OUT */
 	json_t *original;    /* with it: OUT/kernels.json as the run wrote it */

@@ -3,8 +3,8 @@
  * options.c - herdlab kernels' command line (matrix.h).
  *
  *	herdlab kernels [--kernels LIST] [--models LIST] [--out DIR] [--cache DIR]
- *	                [--timeout S] [--boot-timeout S] [--workers N] [--load 'OPTS']
- *	                [--static DIR] [--attach tracepoints|fexit|auto|both]
+ *	                [--timeout S] [--boot-timeout S] [--stall-timeout S] [--workers N]
+ *	                [--load 'OPTS'] [--static DIR] [--attach tracepoints|fexit|auto|both]
  *	                [--guest-run FILE]
  *	herdlab kernels --report-only --out DIR
  *
@@ -37,8 +37,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: herdlab kernels [--kernels LIST] [--models LIST] [--out DIR]\n"
-		"           [--cache DIR] [--timeout S] [--boot-timeout S] [--workers N]\n"
-		"           [--load 'OPTS'] [--static DIR]\n"
+		"           [--cache DIR] [--timeout S] [--boot-timeout S] [--stall-timeout S]\n"
+		"           [--workers N] [--load 'OPTS'] [--static DIR]\n"
 		"           [--attach tracepoints|fexit|auto|both] [--guest-run FILE]\n"
 		"       herdlab kernels --report-only --out DIR\n"
 		"  --kernels LIST    comma-separated (default: %s):\n"
@@ -51,6 +51,8 @@ static void usage(FILE *f)
 		"                    in a guest, a model still running after its share of\n"
 		"                    S - 60 (at least 20 s) is stopped as stuck\n"
 		"  --boot-timeout S  bound on a guest's boot, to its /init (default: 90)\n"
+		"  --stall-timeout S bound on a booted guest's silence (default: 90, at least\n"
+		"                    30); then an NMI asks its kernel for its stacks\n"
 		"  --workers N       workers per model (default: 8)\n"
 		"  --load 'OPTS'     herdload's options (default: '%s', as make demo)\n"
 		"  --static DIR      the static herdlab, herdsrv and herdload for the guests\n"
@@ -160,6 +162,7 @@ void kernels_parse(int argc, char **argv, struct kernels_opts *o)
 		O_STATIC,
 		O_TIMEOUT,
 		O_BOOT_TIMEOUT,
+		O_STALL_TIMEOUT,
 		O_WORKERS,
 		O_ATTACH,
 		O_GUEST_RUN,
@@ -174,6 +177,7 @@ void kernels_parse(int argc, char **argv, struct kernels_opts *o)
 		{ "static", required_argument, NULL, O_STATIC },
 		{ "timeout", required_argument, NULL, O_TIMEOUT },
 		{ "boot-timeout", required_argument, NULL, O_BOOT_TIMEOUT },
+		{ "stall-timeout", required_argument, NULL, O_STALL_TIMEOUT },
 		{ "workers", required_argument, NULL, O_WORKERS },
 		{ "attach", required_argument, NULL, O_ATTACH },
 		{ "guest-run", required_argument, NULL, O_GUEST_RUN },
@@ -209,6 +213,13 @@ void kernels_parse(int argc, char **argv, struct kernels_opts *o)
 			break;
 		case O_BOOT_TIMEOUT:
 			o->boot_timeout_s = positive("--boot-timeout", optarg);
+			break;
+		case O_STALL_TIMEOUT:
+			o->stall_timeout_s = positive("--stall-timeout", optarg);
+			if (o->stall_timeout_s < KERNELS_MIN_STALL_S)
+				die("--stall-timeout %s: at least %d s (a running guest says it is "
+				    "alive every %d s)",
+				    optarg, KERNELS_MIN_STALL_S, KERNELS_HEARTBEAT_S);
 			break;
 		case O_WORKERS:
 			o->workers = (int)positive("--workers", optarg);
@@ -257,6 +268,8 @@ void kernels_parse(int argc, char **argv, struct kernels_opts *o)
 		o->timeout_s = 120 + 60.0 * o->nmodels;
 	if (!o->boot_timeout_s)
 		o->boot_timeout_s = 90;
+	if (!o->stall_timeout_s)
+		o->stall_timeout_s = 90;
 	if (o->boot_timeout_s > o->timeout_s)
 		o->boot_timeout_s = o->timeout_s;
 }

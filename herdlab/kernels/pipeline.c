@@ -117,6 +117,7 @@ static int run_guest(const struct kernels_opts *o, struct kresult *kr, const cha
 		.out = stage,
 		.timeout_s = o->timeout_s,
 		.boot_timeout_s = o->boot_timeout_s,
+		.stall_s = o->stall_timeout_s,
 		.stop = o->stop,
 	};
 	rc = guest_run(&go, &gr);

@@ -9,8 +9,9 @@
 # given as vmlinuz and a boot that cannot finish in time are reported failed in
 # bounded time, while the other kernels still run; a model that overruns its
 # share of --timeout is stopped inside the guest, which keeps its tasks' states
-# and goes on to the next model; an interrupted run leaves no qemu, no scratch
-# files and no half-written directory behind.
+# and goes on to the next model; a guest gone silent is asked with an NMI where
+# each CPU was, which the reason says; an interrupted run leaves no qemu, no
+# scratch files and no half-written directory behind.
 #
 # Needs root, qemu-system-x86_64, a static busybox and the static programs
 # (make builds them), and the Debian mirror configured in /etc/apt for the
@@ -140,6 +141,23 @@ for m in prefork iterative; do
 		"$m: the guest's heartbeat, then its states, on the console"
 	is "$(j "$S/$m/run.json" complete)" false "$m: the run stopped says it did not finish"
 done
+is "$(new_qemus "$before")" "" "no qemu left running"
+
+# ---- a guest gone silent: an NMI asks its kernel where each CPU was -----------------
+printf 'sleep 120\n' >"$TMP/silent.sh"
+before=$(qemus)
+t0=$(date +%s)
+timeout --kill-after=10 200 "$HERDLAB" kernels --kernels 6.1 --guest-run "$TMP/silent.sh" \
+	--stall-timeout 30 --out "$TMP/silent" >/dev/null 2>"$TMP/silent.err"
+rc=$?
+t1=$(date +%s)
+why=$(j "$TMP/silent/kernels.json" kernels.0.reason)
+ok "[ $rc -eq 1 ] && [ $((t1 - t0)) -le 120 ]" "a guest silent for --stall-timeout 30: exits 1 in $((t1 - t0)) s"
+at='(idle|at [a-z_.0-9]+\+0x[0-9a-f]+/0x[0-9a-f]+)'
+ok "grep -Eq \"^hang: no output from the guest for 30 s, not even its heartbeat, while running guest-run .*; an NMI found cpu [01] \$at, cpu [01] \$at\" <<<\"\$why\"" \
+	"the reason says where the NMI found each CPU ($why)"
+ok "grep -q 'NMI backtrace for cpu 1' '$TMP/silent/6.1/console.log' && grep -Eq 'task:init +state:' '$TMP/silent/6.1/console.log'" \
+	"console.log: each CPU's backtrace and every task's state"
 is "$(new_qemus "$before")" "" "no qemu left running"
 
 # ---- SIGINT while a guest runs ----------------------------------------------------
