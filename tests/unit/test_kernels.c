@@ -17,7 +17,10 @@
 
 #include <cmocka.h>
 
-#include "kernels/guest.c" /* its static functions: b64_decode, take_results, init_script */
+/* their static functions: b64_decode, take_results; init_script; console_line */
+#include "kernels/console.c"
+#include "kernels/guest.c"
+#include "kernels/initramfs.c"
 #include "jsonio.h"
 #include "kernels/kjson.h"
 #include "kernels/kmd.h"
@@ -211,6 +214,72 @@ static void release_string(void **state)
 	assert_string_equal(rel, "6.1.0-50-amd64");
 }
 
+/* Feed @text to a console as qemu would have written it. */
+static void console_says(struct console *c, const char *text)
+{
+	static char path[PATH_MAX];
+	struct kernel k = { .name = "6.1" };
+	struct guest_opts o = { .k = &k, .stall_s = 90 };
+	struct guest_result r = { 0 };
+
+	snprintf(path, sizeof(path), "%s/console.log", dir);
+	write_text(path, text, strlen(text));
+	*c = (struct console){ .fd = open(path, O_RDONLY), .nmi_cpu = -1 };
+	assert_true(c->fd >= 0);
+	console_poll(c, &o, &r, 0);
+	close(c->fd);
+}
+
+/* The panic an NMI asks of a silent guest: where each CPU was, in few words. */
+static void nmi_answer(void **state)
+{
+	struct kernel k = { .name = "6.1" };
+	struct guest_opts o = { .k = &k, .stall_s = 90 };
+	struct guest_result r = { 0 };
+	struct console c;
+
+	/* the hang that made guests run on one TCG thread (both vCPUs trapping on an
+	 * int3 at kernel_clone+0x0 that was no longer in memory), as its console had it */
+	console_says(&c, "herdlab-guest: model prefork 1 3\n"
+			 "[   93.917021] Uhhuh. NMI received for unknown reason 21 on CPU 0.\n"
+			 "[   93.917021] Kernel panic - not syncing: NMI: Not continuing\n"
+			 "[   93.917021] RIP: 0010:asm_exc_int3+0x0/0x40\n"
+			 "[   93.917021] RIP: 0010:kernel_clone+0x1/0x430\n"
+			 "[   93.917021] NMI backtrace for cpu 0\n"
+			 "[   93.917021] RIP: 0010:asm_exc_int3+0x0/0x40\n"
+			 "[   93.938342] NMI backtrace for cpu 1\n"
+			 "[   93.938342] RIP: 0010:exc_int3+0x0/0x120\n"
+			 "[   93.938342] RIP: 0010:kernel_clone+0x1/0x430\n");
+	assert_true(c.nmi);
+	assert_string_equal(c.nmi_at,
+			    "cpu 0 at asm_exc_int3+0x0/0x40, cpu 1 at exc_int3+0x0/0x120");
+	assert_true(all_at_int3(c.nmi_at));
+	console_stall_reason(&o, &r, &c, "herdlab-guest: model prefork 1 3");
+	assert_string_equal(
+		r.reason, "hang: no output from the guest for 90 s, not even its heartbeat, while "
+			  "running prefork (last console line: herdlab-guest: model prefork 1 3); "
+			  "an NMI found cpu 0 at asm_exc_int3+0x0/0x40, cpu 1 at "
+			  "exc_int3+0x0/0x120: every CPU traps on a breakpoint the kernel has "
+			  "patched away, which the emulator still runs (the stacks: console.log)");
+
+	/* an idle guest: the second CPU's backtrace is skipped, and said so */
+	console_says(
+		&c,
+		"[   32.4] Uhhuh. NMI received for unknown reason 21 on CPU 1.\n"
+		"[   32.4] RIP: 0010:native_safe_halt+0xb/0x10\n"
+		"[   32.4] NMI backtrace for cpu 0 skipped: idling at native_safe_halt+0xb/0x10\n"
+		"[   32.4] NMI backtrace for cpu 1\n"
+		"[   32.4] RIP: 0010:native_safe_halt+0xb/0x10\n");
+	assert_string_equal(c.nmi_at, "cpu 1 at native_safe_halt+0xb/0x10, cpu 0 idle");
+	assert_false(all_at_int3(c.nmi_at));
+
+	/* a kernel that did not answer */
+	console_says(&c, "herdlab-guest: model prefork 1 3\n");
+	assert_false(c.nmi);
+	console_stall_reason(&o, &r, &c, c.last);
+	assert_non_null(strstr(r.reason, "; its kernel did not answer an NMI"));
+}
+
 static void init_script_words(void **state)
 {
 	const char *models[] = { "prefork", "prefork-epoll" };
@@ -227,7 +296,16 @@ static void init_script_words(void **state)
 	assert_non_null(strstr(s, "HERDLAB-RESULTS-BEGIN $1 $size"));
 	assert_non_null(strstr(s, "poweroff -f"));
 	assert_null(strstr(s, "--attach"));
+	/* alive every 20 s while a model runs; stopped past its share, at least 20 s */
+	assert_non_null(strstr(s, "[ $((s % 20)) -ne 0 ] || say \"running $m $s\""));
+	assert_non_null(strstr(s, "if [ $s -eq 20 ]; then"));
+	assert_non_null(strstr(s, "[ $s -ne 30 ] || kill -KILL $pid"));
 	free(s);
+	o.timeout_s = 300; /* (300 - 60) / 2 models */
+	assert_non_null(s = init_script(&o));
+	assert_non_null(strstr(s, "if [ $s -eq 120 ]; then"));
+	free(s);
+	o.timeout_s = 0;
 
 	/* a path asked for goes to every run; a benchmark's script replaces the study */
 	o.attach = "fexit";
@@ -473,11 +551,11 @@ static void kernels_json_round_trip(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(sha256_vectors),	   cmocka_unit_test(base64),
-		cmocka_unit_test(results_channel),	   cmocka_unit_test(initramfs),
-		cmocka_unit_test(release_string),	   cmocka_unit_test(init_script_words),
-		cmocka_unit_test(findings_table),	   cmocka_unit_test(paths_table),
-		cmocka_unit_test(kernels_json_round_trip),
+		cmocka_unit_test(sha256_vectors),  cmocka_unit_test(base64),
+		cmocka_unit_test(results_channel), cmocka_unit_test(initramfs),
+		cmocka_unit_test(release_string),  cmocka_unit_test(init_script_words),
+		cmocka_unit_test(nmi_answer),	   cmocka_unit_test(findings_table),
+		cmocka_unit_test(paths_table),	   cmocka_unit_test(kernels_json_round_trip),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
