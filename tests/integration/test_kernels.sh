@@ -16,8 +16,8 @@
 # Needs root, qemu-system-x86_64, a static busybox and the static programs
 # (make builds them), and the Debian mirror configured in /etc/apt for the
 # first download (the kernel is cached in ~/.cache/herdlab). Skips otherwise;
-# fails under CI=true. About a minute and a half: the two paths' guests take
-# 60 s together (measured with CI's tests running beside them), the rest 10 s.
+# fails under CI=true. About three minutes: the two paths' guests take 60 s
+# together, the two stuck models 65 s, the silent guest 40 s, the rest 10 s.
 source "$(dirname "$0")/lib.sh"
 CACHE=${HERDLAB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/herdlab}
 
