@@ -92,15 +92,17 @@ unobserve() {
 	OBS_PID=
 	rm -f "$TMPD"/*.data
 }
-# with TOOL: prints "requests/s observer-ticks attached" for a run of the load under TOOL
-# (attached: 0 when the observer never attached, and the run was not traced).
+# with TOOL: prints "requests/s observer-ticks attached [why]" for a run of the load under
+# TOOL (attached: 0 when the observer never attached, and the run was not traced; why: the
+# last line it wrote).
 with() {
-	local rps ok
+	local rps ok why=
 	observe "$1"
 	ok=$OBS_OK
+	[ "$ok" = 1 ] || why=$(tail -n 1 "$TMPD/obs.err" 2>/dev/null)
 	rps=$(load)
 	unobserve
-	echo "$rps $OBS_TICKS $ok"
+	echo "$rps $OBS_TICKS $ok $why"
 }
 
 # ---- numbers: sorted, median, ci95, pct, goal_verdict ----------------------------------
@@ -114,14 +116,14 @@ for r in $(seq "$ROUNDS"); do
 	for tool in $tools; do
 		if ((r % 2)); then # alternate which of the pair runs first
 			read -r b _ < <(with none)
-			read -r v t ok < <(with "$tool")
+			read -r v t ok why < <(with "$tool")
 		else
-			read -r v t ok < <(with "$tool")
+			read -r v t ok why < <(with "$tool")
 			read -r b _ < <(with none)
 		fi
 		if [ "$ok" != 1 ]; then
 			dropped[$tool]=$((${dropped[$tool]:-0} + 1))
-			echo "bench: round $r/$ROUNDS: $tool never attached ($(tail -n 1 "$TMPD/obs.err" 2>/dev/null)); the pair is dropped" >&2
+			echo "bench: round $r/$ROUNDS: $tool never attached (${why:-it said nothing}); the pair is dropped" >&2
 			continue
 		fi
 		ticks[$tool]+="$t "

@@ -12,6 +12,7 @@
 
 #include "kernels/kernels.h"
 
+/* A console being followed: { .fd = console.log opened for reading, .nmi_cpu = -1 }. */
 struct console {
 	int fd;
 	char line[1024]; /* the line being read */
