@@ -87,7 +87,7 @@ unobserve() {
 	OBS_TICKS=0
 	[ -n "$OBS_PID" ] || return 0
 	OBS_TICKS=$(($(cpu_ticks "$OBS_PID") - OBS_T0))
-	kill -INT "$OBS_PID"
+	kill -INT "$OBS_PID" 2>/dev/null || true # an observer that never attached may be gone
 	wait "$OBS_PID" 2>/dev/null || true
 	OBS_PID=
 	rm -f "$TMPD"/*.data
