@@ -69,6 +69,7 @@ if [ ! -s "$G/rounds.txt" ]; then
 	exit 1
 fi
 release=$("$HERD_BUILD/tests/tools/jsonget" "$TMPD/k/kernels.json" kernels.0.release 2>/dev/null || echo '?')
+machine=$("$HERD_BUILD/tests/tools/jsonget" "$TMPD/k/kernels.json" guest_machine 2>/dev/null || echo 'qemu, TCG')
 j() { "$HERD_BUILD/tests/tools/jsonget" "$G/check-$1/trace.json" "$2" 2>/dev/null || echo -; }
 # bpf_share PATH: its programs' run time over the check run, as a share of the guest's CPUs (0.031)
 bpf_share() {
@@ -103,7 +104,7 @@ rounds=$(awk 'END { print $1 + 0 }' "$G/rounds.txt")
 {
 	echo "$HEADING"
 	echo
-	echo "scripts/bench_guest_tracer.sh: inside one qemu guest (TCG, 2 vCPUs, 1 GiB; kernel $release),"
+	echo "scripts/bench_guest_tracer.sh: inside one guest ($machine; kernel $release),"
 	echo "the herd study's busiest load: $MODEL, $WORKERS workers, herdload --clients $CLIENTS"
 	echo "--duration $RUN_S --path /size/1K (a new connection per request), the load generator in the"
 	echo "guest too. $rounds rounds; in each, every path of herdlab trace --pid beside an untraced run of"
