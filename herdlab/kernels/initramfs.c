@@ -19,9 +19,8 @@
 #include "kernels/initramfs.h"
 #include "vec.h"
 
-#define HEARTBEAT_S  KERNELS_HEARTBEAT_S /* a running model's "running M S" mark */
-#define KILL_AFTER_S 10			 /* a stuck run's TERM to its KILL */
-#define BOOT_SHARE_S 60			 /* of the kernel's bound, for the boot and the results */
+#define KILL_AFTER_S 10 /* a stuck run's TERM to its KILL */
+#define BOOT_SHARE_S 60 /* of the kernel's bound, for the boot and the results */
 #define MIN_MODEL_S  20
 
 bool kernels_safe_word(const char *s)
@@ -65,7 +64,7 @@ static int guest_model_bound_s(const struct guest_opts *o)
 
 /*
  * The study: herdlab run for each model, into /results/MODEL/, its output in
- * MODEL.log. While a model runs, PID 1 says so every HEARTBEAT_S, so that the
+ * MODEL.log. While a model runs, PID 1 says so every KERNELS_HEARTBEAT_S, so that the
  * host's stall means the guest itself stopped; past its share of the kernel's
  * bound (guest_model_bound_s) the run is stuck: the tasks' states go to
  * MODEL.stuck and the console, and the run is stopped (TERM, then KILL), so
@@ -113,7 +112,7 @@ static void study_loop(struct strbuf *t, const struct guest_opts *o)
 		    "\t[ $rc -eq 0 ] || tail -n 3 \"/results/$m.log\" | sed \"s/^/" GUEST_MARK
 		    "log $m: /\"\n"
 		    "done\n",
-		    HEARTBEAT_S, bound, bound + KILL_AFTER_S);
+		    KERNELS_HEARTBEAT_S, bound, bound + KILL_AFTER_S);
 }
 
 /*
